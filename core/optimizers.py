@@ -1,0 +1,290 @@
+"""The optimizers of the optimizer lab: torch.optim's update rules as pure functions over numpy vectors.
+
+Each optimizer is a step function ``step(params, grad, state, *, lr, **hyperparameters) ->
+(new_params, new_state)`` whose state is a frozen record (velocity, squared-gradient cache, m, v …),
+so the GUI can show the state after every step and stepping back is free. The arithmetic follows
+torch.optim's single-tensor code path operation by operation (same order, same rounding), so a
+float64 run here reproduces ``torch.optim`` to the last few bits. ``OPTIMIZERS`` is the one table
+the GUI reads: names, colors, hyperparameters with their torch defaults and slider ranges, ordered
+from simplest to most complex. ``StepLR`` and ``ExponentialLR`` give the learning rate per step
+exactly as torch.optim.lr_scheduler does when stepped once after every optimizer step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+Vector = np.ndarray
+HyperValue = float | bool | tuple[float, float]
+
+
+def _lerp(start: Vector, end: Vector, weight: float) -> Vector:
+    """torch.lerp: picks the formula by the size of the weight, so we do too."""
+    if abs(weight) < 0.5:
+        return start + weight * (end - start)
+    return end - (end - start) * (1 - weight)
+
+
+def _with_weight_decay(grad: Vector, params: Vector, weight_decay: float) -> Vector:
+    """L2 penalty folded into the gradient, as torch.optim does (``grad.add(param, alpha=wd)``)."""
+    return grad + weight_decay * params if weight_decay != 0 else grad
+
+
+@dataclass(frozen=True)
+class SGDState:
+    """SGD's memory: the velocity (``momentum_buffer``), absent until momentum is used."""
+
+    step: int = 0
+    momentum_buffer: Vector | None = None
+
+
+def sgd_step(params: Vector, grad: Vector, state: SGDState, *, lr: float, momentum: float = 0.0,
+             dampening: float = 0.0, weight_decay: float = 0.0,
+             nesterov: bool = False) -> tuple[Vector, SGDState]:
+    """torch.optim.SGD: plain gradient descent, with heavy-ball or Nesterov momentum."""
+    grad = _with_weight_decay(grad, params, weight_decay)
+    buffer = state.momentum_buffer
+    if momentum != 0:
+        buffer = grad.copy() if buffer is None else buffer * momentum + (1 - dampening) * grad
+        grad = grad + momentum * buffer if nesterov else buffer
+    return params + (-lr) * grad, SGDState(state.step + 1, buffer)
+
+
+@dataclass(frozen=True)
+class AdagradState:
+    """Adagrad's memory: the running ``sum`` of squared gradients (the cache)."""
+
+    step: int
+    sum: Vector
+
+
+def adagrad_step(params: Vector, grad: Vector, state: AdagradState, *, lr: float,
+                 lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0,
+                 eps: float = 1e-10) -> tuple[Vector, AdagradState]:
+    """torch.optim.Adagrad: every coordinate's step shrinks with its accumulated squared gradient."""
+    step = state.step + 1
+    grad = _with_weight_decay(grad, params, weight_decay)
+    clr = lr / (1 + (step - 1) * lr_decay)
+    squared_sum = state.sum + grad * grad
+    std = np.sqrt(squared_sum) + eps
+    return params + (-clr) * grad / std, AdagradState(step, squared_sum)
+
+
+@dataclass(frozen=True)
+class RMSpropState:
+    """RMSprop's memory: ``square_avg`` (the cache), ``grad_avg`` if centered, velocity if momentum."""
+
+    step: int
+    square_avg: Vector
+    grad_avg: Vector | None = None
+    momentum_buffer: Vector | None = None
+
+
+def rmsprop_step(params: Vector, grad: Vector, state: RMSpropState, *, lr: float,
+                 alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False) -> tuple[Vector, RMSpropState]:
+    """torch.optim.RMSprop: divide by a running root-mean-square of recent gradients."""
+    grad = _with_weight_decay(grad, params, weight_decay)
+    square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
+    grad_avg = state.grad_avg
+    if centered:
+        grad_avg = _lerp(grad_avg, grad, 1 - alpha)
+        avg = np.sqrt(square_avg + (-1.0) * grad_avg * grad_avg) + eps
+    else:
+        avg = np.sqrt(square_avg) + eps
+    buffer = state.momentum_buffer
+    if momentum > 0:
+        buffer = buffer * momentum + grad / avg
+        params = params + (-lr) * buffer
+    else:
+        params = params + (-lr) * grad / avg
+    return params, RMSpropState(state.step + 1, square_avg, grad_avg, buffer)
+
+
+@dataclass(frozen=True)
+class AdamState:
+    """Adam's memory: first moment ``exp_avg`` (m), second moment ``exp_avg_sq`` (v)."""
+
+    step: int
+    exp_avg: Vector
+    exp_avg_sq: Vector
+    max_exp_avg_sq: Vector | None = None
+
+
+def adam_step(params: Vector, grad: Vector, state: AdamState, *, lr: float,
+              betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+              weight_decay: float = 0.0, amsgrad: bool = False) -> tuple[Vector, AdamState]:
+    """torch.optim.Adam: momentum on the gradient, RMSprop on its square, both bias-corrected."""
+    beta1, beta2 = betas
+    step = state.step + 1
+    grad = _with_weight_decay(grad, params, weight_decay)
+    exp_avg = _lerp(state.exp_avg, grad, 1 - beta1)
+    exp_avg_sq = state.exp_avg_sq * beta2 + (1 - beta2) * grad * grad
+    bias_correction1 = 1 - beta1 ** float(step)
+    bias_correction2_sqrt = (1 - beta2 ** float(step)) ** 0.5
+    step_size = lr / bias_correction1
+    max_exp_avg_sq = state.max_exp_avg_sq
+    if amsgrad:
+        max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
+        denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
+    else:
+        denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+    params = params + (-step_size) * exp_avg / denom
+    return params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One keyword of a torch.optim constructor, with its default and the range of its slider."""
+
+    name: str
+    default: HyperValue
+    low: float | tuple[float, float] = 0.0
+    high: float | tuple[float, float] = 1.0
+    log_scale: bool = False
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """A row of the optimizer table: what the GUI shows and the functions that do the work."""
+
+    name: str
+    display_name: str
+    color: str
+    torch_name: str
+    hyperparameters: tuple[Hyperparameter, ...]
+    new_state: Callable[..., object]
+    step: Callable[..., tuple[Vector, object]]
+    arrow_state: str | None  # state field drawn as an arrow (the velocity), if any
+
+    def defaults(self) -> dict[str, HyperValue]:
+        return {h.name: h.default for h in self.hyperparameters}
+
+    def settings(self, overrides: Mapping[str, HyperValue]) -> dict[str, HyperValue]:
+        """Defaults with ``overrides`` applied; an unknown name is a ValueError naming the valid ones."""
+        settings = self.defaults()
+        unknown = sorted(set(overrides) - set(settings))
+        if unknown:
+            raise ValueError(f"{self.name} has no hyperparameter {', '.join(map(repr, unknown))}; "
+                             f"valid: {', '.join(settings)}")
+        settings.update(overrides)
+        if settings["lr"] < 0:
+            raise ValueError(f"invalid learning rate: {settings['lr']}")
+        if settings.get("nesterov") and (settings["momentum"] <= 0 or settings["dampening"] != 0):
+            raise ValueError("nesterov momentum requires a momentum and zero dampening")
+        return settings
+
+
+def _sgd_state(params: Vector, **_: HyperValue) -> SGDState:
+    return SGDState()
+
+
+def _adagrad_state(params: Vector, initial_accumulator_value: float = 0.0,
+                   **_: HyperValue) -> AdagradState:
+    return AdagradState(0, np.full_like(params, initial_accumulator_value, dtype=float))
+
+
+def _rmsprop_state(params: Vector, momentum: float = 0.0, centered: bool = False,
+                   **_: HyperValue) -> RMSpropState:
+    zeros = np.zeros_like(params, dtype=float)
+    return RMSpropState(0, zeros, zeros if centered else None, zeros if momentum > 0 else None)
+
+
+def _adam_state(params: Vector, amsgrad: bool = False, **_: HyperValue) -> AdamState:
+    zeros = np.zeros_like(params, dtype=float)
+    return AdamState(0, zeros, zeros, zeros if amsgrad else None)
+
+
+def _lr(default: float) -> Hyperparameter:
+    return Hyperparameter("lr", default, 1e-5, 1.0, log_scale=True)
+
+
+def _sgd_hyperparameters(momentum: float, nesterov: bool) -> tuple[Hyperparameter, ...]:
+    return (_lr(1e-3), Hyperparameter("momentum", momentum, 0.0, 0.999),
+            Hyperparameter("dampening", 0.0, 0.0, 1.0),
+            Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+            Hyperparameter("nesterov", nesterov, False, True))
+
+
+OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
+    Optimizer("sgd", "SGD", "#1f77b4", "SGD", _sgd_hyperparameters(0.0, False),
+              _sgd_state, sgd_step, None),
+    Optimizer("momentum", "Momentum", "#ff7f0e", "SGD", _sgd_hyperparameters(0.9, False),
+              _sgd_state, sgd_step, "momentum_buffer"),
+    Optimizer("nesterov", "Nesterov", "#2ca02c", "SGD", _sgd_hyperparameters(0.9, True),
+              _sgd_state, sgd_step, "momentum_buffer"),
+    Optimizer("adagrad", "Adagrad", "#9467bd", "Adagrad", (
+        _lr(1e-2), Hyperparameter("lr_decay", 0.0, 0.0, 0.1),
+        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+        Hyperparameter("initial_accumulator_value", 0.0, 0.0, 1.0),
+        Hyperparameter("eps", 1e-10, 1e-12, 1e-2, log_scale=True)),
+        _adagrad_state, adagrad_step, None),
+    Optimizer("rmsprop", "RMSprop", "#d62728", "RMSprop", (
+        _lr(1e-2), Hyperparameter("alpha", 0.99, 0.5, 0.9999),
+        Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
+        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+        Hyperparameter("momentum", 0.0, 0.0, 0.999),
+        Hyperparameter("centered", False, False, True)),
+        _rmsprop_state, rmsprop_step, "momentum_buffer"),
+    Optimizer("adam", "Adam", "#17becf", "Adam", (
+        _lr(1e-3), Hyperparameter("betas", (0.9, 0.999), (0.0, 0.9), (0.999, 0.99999)),
+        Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
+        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+        Hyperparameter("amsgrad", False, False, True)),
+        _adam_state, adam_step, "exp_avg"),
+)}
+
+
+def optimizer_named(name: str) -> Optimizer:
+    """The table row for ``name``; an unknown name is a ValueError listing the valid ones."""
+    try:
+        return OPTIMIZERS[name]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}") from None
+
+
+@dataclass(frozen=True)
+class StepLR:
+    """torch.optim.lr_scheduler.StepLR: multiply the learning rate by gamma every step_size steps."""
+
+    step_size: int
+    gamma: float = 0.1
+
+    def learning_rates(self, lr: float, steps: int) -> list[float]:
+        rates = []
+        for step in range(1, steps + 1):
+            rates.append(lr)
+            if step % self.step_size == 0:
+                lr = lr * self.gamma  # repeated products, as torch's chainable form rounds
+        return rates
+
+
+@dataclass(frozen=True)
+class ExponentialLR:
+    """torch.optim.lr_scheduler.ExponentialLR: multiply the learning rate by gamma every step."""
+
+    gamma: float
+
+    def learning_rates(self, lr: float, steps: int) -> list[float]:
+        rates = []
+        for _ in range(steps):
+            rates.append(lr)
+            lr = lr * self.gamma
+        return rates
+
+
+LRSchedule = StepLR | ExponentialLR
+
+
+def constant_learning_rates(lr: float, steps: int) -> list[float]:
+    """No schedule: the same learning rate at every step."""
+    return [lr] * steps
+
+
+__all__ = ["OPTIMIZERS", "Optimizer", "Hyperparameter", "SGDState", "AdagradState", "RMSpropState",
+           "AdamState", "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "StepLR",
+           "ExponentialLR", "LRSchedule", "optimizer_named", "constant_learning_rates"]
