@@ -1,0 +1,69 @@
+"""Engine speed: forward+backward per node, parsing a long program, and a 400×400 surface grid.
+
+Run: .venv/bin/python benchmarks/bench_engine.py
+"""
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+
+import core
+
+
+def random_program(lines: int, seed: int = 0) -> str:
+    """An MLP-like scalar program: each line combines two earlier values with + or * (micrograd's ops),
+    with a tanh every tenth line so values stay bounded."""
+    rng = random.Random(seed)
+    names = ["a", "b", "c", "d"]
+    out = []
+    for i in range(lines):
+        x, y = rng.choice(names[-20:]), rng.choice(names[-50:])
+        op = rng.choice(["+", "*"])
+        expr = f"tanh({x} {op} {y})" if i % 10 == 9 else f"{x} {op} {y} * 0.5"
+        out.append(f"v{i} = {expr}")
+        names.append(f"v{i}")
+    return "\n".join(out)
+
+
+def best_of(fn, repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    text = random_program(6_700)
+    parse_time = best_of(lambda: core.parse(text), 3)
+    graph = core.parse(text)
+    inputs = {name: 0.3 for name in graph.inputs}
+    graph.evaluate(inputs)  # compile once
+    run = best_of(lambda: graph.evaluate(inputs))
+    print(f"graph: {len(graph.nodes)} nodes, {len(graph.gates)} gates, from {text.count(chr(10)) + 1} lines")
+    print(f"forward+backward: {run * 1e3:.2f} ms = {run / len(graph.nodes) * 1e6:.3f} µs/node")
+    print(f"parse {text.count(chr(10)) + 1}-line program: {parse_time * 1e3:.0f} ms")
+    long_text = random_program(10_000)
+    print(f"parse 10,000-line program: {best_of(lambda: core.parse(long_text), 3) * 1e3:.0f} ms")
+
+    rosenbrock = core.parse("(1 - x)**2 + 100*(y - x**2)**2")
+    xs = np.linspace(-2, 2, 400)
+    X, Y = np.meshgrid(xs, xs)
+    engine = best_of(lambda: rosenbrock.evaluate({"x": X, "y": Y}))
+
+    def by_hand() -> None:
+        value = (1 - X) ** 2 + 100 * (Y - X**2) ** 2
+        dx = -2 * (1 - X) - 400 * X * (Y - X**2)
+        dy = 200 * (Y - X**2)
+        return value, dx, dy
+
+    hand = best_of(by_hand)
+    print(f"400×400 grid, value+gradient: engine {engine * 1e3:.2f} ms, numpy by hand {hand * 1e3:.2f} ms "
+          f"(ratio {engine / hand:.2f})")
+
+
+if __name__ == "__main__":
+    main()

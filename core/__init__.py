@@ -1,0 +1,23 @@
+"""The engine: expressions → computational graphs → forward values and backward gradients.
+
+Pure Python and numpy; never imports Qt.
+
+    g = core.parse("(x + y) * z")
+    r = g.evaluate({"x": -2, "y": 5, "z": -4})   # r.value == -12.0, r.grad == {"x": -4, "y": -4, "z": 3}
+    steps = g.trace({"x": -2, "y": 5, "z": -4})  # forward steps, then backward steps
+    core.layout(g)                               # {node_id: (x, y)}
+"""
+from core.evaluate import Result, evaluate
+from core.examples import Example, example, examples
+from core.gradcheck import GradCheck, InputCheck, gradcheck
+from core.graph import Graph, Node
+from core.layout import layout
+from core.ops import OPS, Op
+from core.parser import FUNCTIONS, ParseError, parse
+from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
+
+__all__ = [
+    "OPS", "FUNCTIONS", "ArgumentGradient", "BackwardStep", "Example", "ForwardStep", "GradCheck", "Graph",
+    "InputCheck", "Node", "Op", "ParseError", "Result", "Trace", "TraceState", "evaluate", "example",
+    "examples", "gradcheck", "layout", "parse",
+]
