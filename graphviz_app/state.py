@@ -24,6 +24,7 @@ class AppState(QObject):
     sig_cursor_changed = Signal(int)  # the step position changed (argument: the new cursor)
     sig_error = Signal(str, int, int)  # message, line, column of a rejected expression; "" clears it
     sig_phase_changed = Signal(str)
+    sig_show_debugger = Signal()  # another tab asked to show the current graph in the debugger
 
     def __init__(self, expression: str = "(x + y) * z", inputs: dict[str, float] | None = None) -> None:
         super().__init__()
@@ -61,6 +62,13 @@ class AppState(QObject):
         self.sig_error.emit("", 0, 0)
         self.sig_graph_changed.emit()
         self.sig_cursor_changed.emit(self.cursor)
+        return True
+
+    def show_in_debugger(self, text: str, inputs: dict[str, float]) -> bool:
+        """Load an expression from another tab (activations, networks) and bring the debugger forward."""
+        if not self.set_expression(text, inputs):
+            return False
+        self.sig_show_debugger.emit()
         return True
 
     # ---- the inputs ----

@@ -1,0 +1,1 @@
+"""graphviz_app: the Qt application that plays `core`'s step traces on screen."""
