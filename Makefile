@@ -3,7 +3,7 @@
 #   make test   set up and run the test suite (offscreen: no display needed)
 PYTHON ?= python3
 VENV   ?= .venv
-SUDO   := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && echo sudo)
+SUDO   := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
 
 # Qt's runtime libraries: the first line is enough offscreen, the second adds the X11 window plugin.
 QT_LIBS = libgl1 libegl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0 fonts-dejavu-core \

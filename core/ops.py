@@ -61,10 +61,16 @@ class Op:
 
 def _pow_grads(xp: Any, out: Any, a: Any, b: Any, p: Any) -> tuple[Any, Any]:
     # d(a^b)/db = a^b·log a; PyTorch masks it to 0 where a == 0 and b >= 0 (log 0 is -inf there).
-    d_base = b * xp.power(a, b - 1.0)
+    # PyTorch masks d(a^b)/da to 0 where b == 0 (not 0·a^-1, which is nan at a == 0).
+    d_base = xp.where(b == 0, 0.0 * out, b * xp.power(a, b - 1.0))
     d_exponent = xp.where((a == 0) & (b >= 0), 0.0 * out, out * xp.log(xp.abs(a) + (a == 0)))
     d_exponent = xp.where(a < 0, math.nan * out, d_exponent)
     return d_base, d_exponent
+
+
+def _reciprocal(c: float) -> float:
+    # 1/0 is ±inf as numpy gives it, not a ZeroDivisionError: x/0 is a math-domain problem, not a crash.
+    return 1.0 / c if c != 0 else math.copysign(math.inf, c)
 
 
 def _pow_const(xp: Any, a: Any, c: float) -> Any:
@@ -123,7 +129,7 @@ _OPS = [
     Op("mul_const", 1, "*{p:g}", "∂(a·x)/∂x = a   (a = {p:g})", lambda xp, a, c: a * c,
        lambda xp, out, a, c: c, has_param=True),
     Op("div_const", 1, "/{p:g}", "∂(x/c)/∂x = 1/c   (c = {p:g})", lambda xp, a, c: a / c,
-       lambda xp, out, a, c: 1.0 / c, has_param=True),
+       lambda xp, out, a, c: _reciprocal(c), has_param=True),
     Op("pow_const", 1, "^{p:g}", "∂(xᶜ)/∂x = c·xᶜ⁻¹   (c = {p:g})",
        _pow_const, _pow_const_grad, has_param=True),
     Op("recip", 1, "1/x", "∂(1/x)/∂x = −1/x²",

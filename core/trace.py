@@ -116,7 +116,9 @@ def trace(graph: Graph, inputs: Mapping[str, float]) -> Trace:
     with np.errstate(all="ignore"):
         for node in reversed(graph.gates):
             op = OPS[node.op]
-            local = op.local_grads(np, values[node.id], *(values[a] for a in node.args), node.param)
+            # numpy scalars, so that a zero division gives inf/nan like `evaluate` instead of raising.
+            local = op.local_grads(np, np.float64(values[node.id]), *(np.float64(values[a]) for a in node.args),
+                                   node.param)
             local = (local,) if op.arity == 1 else local
             upstream = grads[node.id]
             sent = []

@@ -9,8 +9,10 @@ is stopped at its last finite point and marked ``diverged``; nothing here raises
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -74,41 +76,43 @@ def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: n
         specs.append(spec)
         settings.append({n: v for n, v in chosen.items() if n != "lr"})
         lr_lists.append(schedule.learning_rates(lr, steps) if schedule else [lr] * steps)
-    current = np.tile(np.asarray(start, float), (k, 1))
-    states = [[spec.new_state(current[j], **settings[j])] for j, spec in enumerate(specs)]
+    params = [np.array(start, float) for _ in range(k)]  # each run's current point
+    states = [[spec.new_state(params[j], **settings[j])] for j, spec in enumerate(specs)]
+    steppers = [partial(spec.step, **settings[j]) for j, spec in enumerate(specs)]
     points, losses, grads = [], [], []
-    stopped: list[tuple[int, str] | None] = [None] * k  # (rows kept, message)
+    running = list(range(k))
+    kept, messages = [steps + 1] * k, [""] * k
     with np.errstate(all="ignore"):
         for step in range(steps + 1):
+            current = np.array(params)
             loss, grad = loss_and_grad(current)
-            points.append(current.copy())
+            points.append(current)
             losses.append(loss)
             grads.append(grad)
-            finite = np.isfinite(current).all(1) & np.isfinite(loss) & np.isfinite(grad).all(1)
-            for j in range(k):
-                if stopped[j] is not None:
-                    continue
-                problem = None if finite[j] else _divergence(current[j], loss[j], grad[j])
-                if problem is not None:
-                    kept = step + 1 if problem[1] else step
-                    stopped[j] = (kept, f"diverged at step {step}: {problem[0]}; "
-                                        "stopped at the last finite point")
-                elif step < steps:
-                    state = states[j][-1]
-                    current[j], state = specs[j].step(current[j], grad[j], state,
-                                                      lr=lr_lists[j][step], **settings[j])
-                    states[j].append(state)
-            if step < steps and all(s is not None for s in stopped):
+            # One sum is non-finite if any entry is; only then look at the runs one by one.
+            if not math.isfinite(loss.sum() + grad.sum() + current.sum()):
+                for j in list(running):
+                    problem = _divergence(current[j], loss[j], grad[j])
+                    if problem is not None:
+                        running.remove(j)
+                        kept[j] = step + 1 if problem[1] else step
+                        messages[j] = (f"diverged at step {step}: {problem[0]}; "
+                                       "stopped at the last finite point")
+            if step == steps or not running:
                 break
+            for j in running:
+                params[j], state = steppers[j](params[j], grad[j], states[j][-1],
+                                               lr=lr_lists[j][step])
+                states[j].append(state)
     all_points, all_losses, all_grads = np.stack(points, 1), np.stack(losses, 1), np.stack(grads, 1)
     trajectories = []
     for j in range(k):
-        kept, message = stopped[j] or (steps + 1, "")
+        rows = kept[j]
         trajectories.append(Trajectory(
             specs[j].name, specs[j].settings(runs[j][1]), axes,
-            all_points[j, :kept], all_losses[j, :kept], all_grads[j, :kept],
-            tuple(states[j][:kept]), np.array(lr_lists[j][:max(kept - 1, 0)]), bool(stopped[j]),
-            message))
+            all_points[j, :rows], all_losses[j, :rows], all_grads[j, :rows],
+            tuple(states[j][:rows]), np.array(lr_lists[j][:rows - 1]), bool(messages[j]),
+            messages[j]))
     return trajectories
 
 
