@@ -48,7 +48,10 @@ def sgd_step(params: Vector, grad: Vector, state: SGDState, *, lr: float, moment
     grad = _with_weight_decay(grad, params, weight_decay)
     buffer = state.momentum_buffer
     if momentum != 0:
-        buffer = grad.copy() if buffer is None else buffer * momentum + (1 - dampening) * grad
+        if buffer is None:
+            buffer = grad.copy()
+        else:  # torch: buf.mul_(momentum).add_(grad, alpha=1 - dampening); alpha 1 needs no product
+            buffer = buffer * momentum + (grad if dampening == 0 else (1 - dampening) * grad)
         grad = grad + momentum * buffer if nesterov else buffer
     return params + (-lr) * grad, SGDState(state.step + 1, buffer)
 

@@ -95,9 +95,11 @@ def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: n
                     problem = _divergence(current[j], loss[j], grad[j])
                     if problem is not None:
                         running.remove(j)
-                        kept[j] = step + 1 if problem[1] else step
+                        # The start is kept even when its loss is not finite: a run has a point.
+                        kept[j] = step + 1 if problem[1] or step == 0 else step
                         messages[j] = (f"diverged at step {step}: {problem[0]}; "
-                                       "stopped at the last finite point")
+                                       "stopped at the last finite point" if step else
+                                       f"cannot start: {problem[0]} at the start point")
             if step == steps or not running:
                 break
             for j in running:
@@ -111,7 +113,7 @@ def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: n
         trajectories.append(Trajectory(
             specs[j].name, specs[j].settings(runs[j][1]), axes,
             all_points[j, :rows], all_losses[j, :rows], all_grads[j, :rows],
-            tuple(states[j][:rows]), np.array(lr_lists[j][:rows - 1]), bool(messages[j]),
+            tuple(states[j][:rows]), np.array(lr_lists[j][:rows - 1], float), bool(messages[j]),
             messages[j]))
     return trajectories
 

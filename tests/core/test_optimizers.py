@@ -152,3 +152,9 @@ def test_zero_steps_is_just_the_start() -> None:
     t = optimize(ROSENBROCK, "adam", START, steps=0)
     assert t.points.tolist() == [[-1.5, 2.0]] and t.losses.tolist() == [12.5]
     assert t.lrs.shape == (0,) and not t.diverged
+
+
+def test_start_outside_the_domain_keeps_the_start_only() -> None:
+    t = optimize("log(x) + y**2", "adam", {"x": -1.0, "y": 1.0}, steps=10)
+    assert t.diverged and t.message.startswith("cannot start: loss became nan")
+    assert t.points.tolist() == [[-1.0, 1.0]] and t.lrs.shape == (0,)

@@ -1,0 +1,43 @@
+"""Optimizer lab speed: all six optimizers × 1,000 steps on Rosenbrock, raced and one by one.
+
+Run: .venv/bin/python benchmarks/bench_optimizers.py
+The budget is well under 100 ms for the race (one engine call per step serves all six).
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from core.optimizers import OPTIMIZERS
+from core.surfaces import SURFACES, surface_grid
+from core.trajectory import optimize, optimize_many
+
+STEPS = 1_000
+
+
+def best_of(fn: Callable[[], object], repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    rosenbrock = SURFACES["rosenbrock"]
+    start = rosenbrock.start_values()
+    runs = [(name, {}) for name in OPTIMIZERS]
+    race = best_of(lambda: optimize_many(rosenbrock.expression, runs, start, STEPS))
+    print(f"race: {len(runs)} optimizers x {STEPS} steps, one engine call per step: "
+          f"{race * 1e3:.1f} ms")
+    alone = best_of(lambda: [optimize(rosenbrock.expression, name, start, STEPS)
+                             for name in OPTIMIZERS], repeats=3)
+    print(f"one by one: {len(runs)} x {STEPS} steps: {alone * 1e3:.1f} ms")
+    grid = best_of(lambda: surface_grid(rosenbrock.expression, rosenbrock.axes,
+                                        rosenbrock.x_range, rosenbrock.y_range, n=200))
+    print(f"surface grid 200x200 with gradient field: {grid * 1e3:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
