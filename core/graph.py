@@ -76,6 +76,12 @@ class Graph:
 
         return evaluate(self, inputs)
 
+    def value_and_grad(self, inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
+        """Only the output value and the gradient by input name: the fast path for grids."""
+        from core.evaluate import value_and_grad
+
+        return value_and_grad(self, inputs)
+
     def trace(self, inputs: Mapping[str, float]) -> Trace:
         """The same run as immutable step records: forward steps, then backward steps."""
         from core.trace import trace
