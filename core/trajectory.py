@@ -90,7 +90,8 @@ def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: n
             losses.append(loss)
             grads.append(grad)
             # One sum is non-finite if any entry is; only then look at the runs one by one.
-            if not math.isfinite(loss.sum() + grad.sum() + current.sum()):
+            rows = slice(None) if len(running) == k else running  # stopped runs stay non-finite
+            if not math.isfinite(loss[rows].sum() + grad[rows].sum() + current[rows].sum()):
                 for j in list(running):
                     problem = _divergence(current[j], loss[j], grad[j])
                     if problem is not None:
