@@ -2,7 +2,7 @@
 
 Every surface is written in the app's own expression language, so the optimizers and the heat map
 run through the same engine as the graph view. ``surface_grid`` evaluates value and gradient field
-over a whole grid in one vectorized engine call; ``surface_from_expression`` turns a user's
+over a whole grid in one vectorized engine call (``Graph.value_and_grad``); ``surface_from_expression`` turns a user's
 expression into a ``Surface`` by choosing two of its inputs as axes and holding the others fixed.
 """
 
@@ -115,13 +115,14 @@ def surface_grid(expression_or_graph: object, axes: tuple[str, str] = ("x", "y")
     held = _held_inputs(graph, axes, fixed or {})
     X, Y = np.meshgrid(np.linspace(*x_range, n), np.linspace(*y_range, n))
     grid = {axes[0]: X, axes[1]: Y}
-    result = graph.evaluate({**held, **{name: grid[name] for name in axes if name in graph.inputs}})
+    value, grad = graph.value_and_grad({**held, **{name: grid[name] for name in axes
+                                                   if name in graph.inputs}})
 
     def field_of(value: object) -> np.ndarray:
         return np.array(np.broadcast_to(np.asarray(value, float), X.shape))
 
-    return SurfaceGrid(X, Y, field_of(result.value), field_of(result.grad.get(axes[0], 0.0)),
-                       field_of(result.grad.get(axes[1], 0.0)))
+    return SurfaceGrid(X, Y, field_of(value), field_of(grad.get(axes[0], 0.0)),
+                       field_of(grad.get(axes[1], 0.0)))
 
 
 def surface_from_expression(text: str, axes: tuple[str, str] | None = None,

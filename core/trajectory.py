@@ -144,11 +144,12 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
 
     def loss_and_grad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(points)
-        result = graph.evaluate({**held, **{name: points[:, column] for column, name in used}})
+        value, grad = graph.value_and_grad({**held, **{name: points[:, column]
+                                                       for column, name in used}})
         grads = np.zeros_like(points)
         for column, name in used:
-            grads[:, column] = result.grad[name]
-        return np.broadcast_to(np.asarray(result.value, float), (k,)), grads
+            grads[:, column] = grad[name]
+        return np.broadcast_to(np.asarray(value, float), (k,)), grads
 
     return loss_and_grad
 
