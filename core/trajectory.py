@@ -149,7 +149,8 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
         grads = np.zeros_like(points)
         for column, name in used:
             grads[:, column] = grad[name]
-        return np.broadcast_to(np.asarray(value, float), (k,)), grads
+        value = np.asarray(value, float)
+        return (value if value.shape == (k,) else np.broadcast_to(value, (k,))), grads
 
     return loss_and_grad
 
