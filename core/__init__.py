@@ -13,11 +13,16 @@ from core.gradcheck import GradCheck, InputCheck, gradcheck
 from core.graph import Graph, Node
 from core.layout import layout
 from core.ops import OPS, Op
+from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
 from core.parser import FUNCTIONS, ParseError, parse
+from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
+from core.trajectory import Trajectory, optimize, optimize_many
 
 __all__ = [
     "OPS", "FUNCTIONS", "ArgumentGradient", "BackwardStep", "Example", "ForwardStep", "GradCheck", "Graph",
     "InputCheck", "Node", "Op", "ParseError", "Result", "Trace", "TraceState", "evaluate", "example",
     "examples", "gradcheck", "layout", "parse",
+    "OPTIMIZERS", "SURFACES", "ExponentialLR", "Hyperparameter", "Optimizer", "StepLR", "Surface", "SurfaceGrid",
+    "Trajectory", "optimize", "optimize_many", "surface_from_expression", "surface_grid",
 ]

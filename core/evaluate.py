@@ -109,8 +109,12 @@ def value_and_grad(graph: Graph, inputs: Mapping[str, Any]) -> tuple[Any, dict[s
         return result.value, result.grad
     plan = _plan(graph)
     values, grads, shape = _evaluate_arrays(plan, given, keep_intermediates=False)
-    value = np.broadcast_to(values[plan.output], shape)
-    return value, {name: np.broadcast_to(grads[i], shape) for i, name in plan.inputs}
+    return _broadcast(values[plan.output], shape), {name: _broadcast(grads[i], shape) for i, name in plan.inputs}
+
+
+def _broadcast(x: Any, shape: tuple[int, ...]) -> Any:
+    # broadcast_to costs microseconds even when there is nothing to do; optimizers call this per step.
+    return x if np.shape(x) == shape else np.broadcast_to(x, shape)
 
 
 def _evaluate_arrays(plan: Plan, given: Mapping[str, Any], keep_intermediates: bool) -> tuple[list, list, tuple]:
