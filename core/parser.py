@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from typing import Union
@@ -144,12 +145,17 @@ def parse(text: str) -> Graph:
         module = ast.parse(source.python, mode="exec")
     except SyntaxError as e:
         reason = (e.msg or "invalid syntax").replace("perhaps you forgot a comma?", "").strip(" ?.")
+        line = e.lineno or 1
+        offset = (e.offset or 1) - 1
         if "Exceeds the limit" in reason:
             reason = "a number with too many digits"
+            # Python reports no column for this one: point at the longest run of digits on the line.
+            runs = re.finditer(r"\d+", source.python_lines[min(line, len(source.python_lines)) - 1])
+            longest = max(runs, key=lambda m: len(m.group()), default=None)
+            offset = longest.start() if longest else 0
         if "nested" in reason:
-            raise ParseError("the expression is nested too deeply", e.lineno or 1, 1, source.multiline) from None
-        line = e.lineno or 1
-        raise source.error(f"syntax error: {reason}", line=line, offset=(e.offset or 1) - 1) from None
+            raise ParseError("the expression is nested too deeply", line, 1, source.multiline) from None
+        raise source.error(f"syntax error: {reason}", line=line, offset=offset) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ParseError("the expression is nested too deeply or too long for the parser") from None
     finally:
@@ -250,7 +256,10 @@ class _Builder:
             raise self.source.error(f"unknown function '{name}'; known: {KNOWN}", node)
         slots = list(spec.operands) + list(spec.params)
         given: dict[str, ast.AST] = {}
-        if len(node.args) > len(slots) or any(isinstance(a, ast.Starred) for a in node.args):
+        starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
+        if starred is not None:
+            raise self.source.error(_NOT_ALLOWED[ast.Starred], starred)
+        if len(node.args) > len(slots):
             raise self.source.error(f"{name}() takes {_count(spec)}, got {len(node.args)}", node)
         for slot, arg in zip(slots, node.args):
             given[slot] = arg
