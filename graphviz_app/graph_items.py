@@ -1,0 +1,268 @@
+"""The pieces the graph canvas is drawn with: node shapes, edges with arrows, edge labels, colours.
+
+Everything here only paints what it is told: numbers arrive already computed (from `TraceState`)
+and are turned into short texts by `format_number`, the one number formatter of the canvas (full
+precision goes into tooltips via `format_full`). Items keep their geometry when their text changes,
+so relabeling a 100-node graph is a loop of cheap `set_text` calls, not a rebuild.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem
+
+from core.graph import Node
+
+
+def format_number(value: float) -> str:
+    """A slide-like short number: "-4", "0.73", "1.37", "0.0012", "1.2e+05"; "⚠ nan" if not finite."""
+    if not math.isfinite(value):
+        return "⚠ " + ("nan" if math.isnan(value) else ("∞" if value > 0 else "-∞"))
+    if value == 0:
+        return "0"  # also turns -0.0 into "0"
+    size = abs(value)
+    if size < 1e6 and abs(value - round(value)) < 1e-9 * max(1.0, size):
+        return str(int(round(value)))
+    if size < 0.01 or size >= 1e4:
+        return f"{value:.2g}" if size < 0.01 else f"{value:.3g}"
+    return f"{value:.2f}" if size < 100 else f"{value:.4g}"
+
+
+def format_full(value: float | None) -> str:
+    """Full precision for tooltips; `None` means the number is not known yet at the cursor."""
+    return "not computed yet" if value is None else repr(float(value))
+
+
+@dataclass(frozen=True)
+class Palette:
+    """The canvas colours of one theme (values green and gradients red, as on the slides)."""
+
+    background: QColor
+    node_fill: QColor
+    input_fill: QColor
+    const_fill: QColor
+    stroke: QColor
+    text: QColor
+    pending: QColor
+    value: QColor
+    grad: QColor
+    warning: QColor
+    label_background: QColor
+
+
+LIGHT = Palette(QColor("#ffffff"), QColor("#ffffff"), QColor("#e8f0fb"), QColor("#ececec"), QColor("#37474f"),
+                QColor("#1c1c1c"), QColor("#b9bec4"), QColor("#1a8c2e"), QColor("#c62828"), QColor("#e65100"),
+                QColor(255, 255, 255, 225))
+DARK = Palette(QColor("#1b1d21"), QColor("#2a2d33"), QColor("#22324a"), QColor("#34373d"), QColor("#cfd8dc"),
+               QColor("#eceff1"), QColor("#5c636b"), QColor("#66d47e"), QColor("#ff6e6e"), QColor("#ffab40"),
+               QColor(27, 29, 33, 225))
+
+
+def pixel_font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
+    """Fonts sized in pixels, so sizes mean the same on every screen and in exported images."""
+    font = QFont()
+    font.setPixelSize(pixels)
+    font.setBold(bold)
+    font.setItalic(italic)
+    return font
+
+
+SYMBOL_FONT = pixel_font(22, bold=True)
+NAME_FONT = pixel_font(20, bold=True)
+CONST_FONT = pixel_font(16)
+CAPTION_FONT = pixel_font(15, italic=True)
+LABEL_FONT = pixel_font(16, bold=True)
+
+
+class NodeItem(QGraphicsItem):
+    """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
+
+    GATE_RADIUS = 32.0
+    GLOW = 16.0
+
+    def __init__(self, node: Node, is_output: bool, palette: Palette) -> None:
+        super().__init__()
+        self.node = node
+        self.kind = "gate" if node.args else ("const" if node.op == "const" else "input")
+        self.is_output = is_output
+        self.palette = palette
+        self.status = "done"  # "pending" (not computed yet), "done", "forward" / "backward" (current step)
+        self.warning = False
+        self.font = {"gate": SYMBOL_FONT, "input": NAME_FONT, "const": CONST_FONT}[self.kind]
+        text_width = QFontMetricsF(self.font).horizontalAdvance(node.symbol)
+        if self.kind == "gate":
+            self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 14), self.GATE_RADIUS)
+        elif self.kind == "input":
+            self.half = QPointF(max(30.0, text_width / 2 + 14), 24.0)
+        else:
+            self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
+        self.caption = (f"{node.name} · output" if node.name else "output") if is_output else (
+            node.name if self.kind == "gate" and node.name else "")
+        self.setAcceptHoverEvents(True)  # tooltips
+        self.setZValue(2)
+
+    def boundingRect(self) -> QRectF:
+        m = self.GLOW + 2
+        rect = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
+        if self.caption:
+            rect.setBottom(rect.bottom() + 26)
+        return rect
+
+    def boundary_point(self, towards: QPointF) -> QPointF:
+        """Where a line from the centre towards `towards` (scene coordinates) leaves the shape."""
+        d = towards - self.pos()
+        if d.x() == 0 and d.y() == 0:
+            return self.pos()
+        hx, hy = self.half.x() + (6 if self.is_output else 0), self.half.y() + (6 if self.is_output else 0)
+        if self.kind == "gate":  # ellipse
+            t = 1 / math.hypot(d.x() / hx, d.y() / hy)
+        else:  # box
+            t = min(hx / abs(d.x()) if d.x() else math.inf, hy / abs(d.y()) if d.y() else math.inf)
+        return self.pos() + d * t
+
+    def set_status(self, status: str, warning: bool) -> None:
+        if (status, warning) != (self.status, self.warning):
+            self.status, self.warning = status, warning
+            self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+        p = self.palette
+        hx, hy = self.half.x(), self.half.y()
+        shape = QRectF(-hx, -hy, 2 * hx, 2 * hy)
+        if self.status in ("forward", "backward"):  # the current step: a soft glow of the phase colour
+            glow = QColor(p.value if self.status == "forward" else p.grad)
+            painter.setPen(Qt.NoPen)
+            for i in range(4, 0, -1):
+                glow.setAlpha(38 + 8 * (4 - i))
+                painter.setBrush(glow)
+                grow = self.GLOW * i / 4
+                self._draw_shape(painter, shape.adjusted(-grow, -grow, grow, grow))
+        pending = self.status == "pending"
+        stroke = p.warning if self.warning else (p.pending if pending else p.stroke)
+        fill = {"gate": p.node_fill, "input": p.input_fill, "const": p.const_fill}[self.kind]
+        painter.setBrush(p.background if pending else fill)
+        pen = QPen(stroke, 3.0 if self.kind != "const" else 2.0)
+        if pending:
+            pen.setStyle(Qt.DashLine)
+        painter.setPen(pen)
+        self._draw_shape(painter, shape)
+        if self.is_output:
+            painter.setBrush(Qt.NoBrush)
+            self._draw_shape(painter, shape.adjusted(-6, -6, 6, 6))
+        painter.setPen(p.pending if pending else (p.warning if self.warning else p.text))
+        painter.setFont(self.font)
+        painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
+        if self.caption or self.warning:
+            painter.setFont(CAPTION_FONT)
+            caption = ("⚠ " if self.warning else "") + self.caption
+            below = QRectF(-hx - 60, hy + (8 if self.is_output else 2), 2 * hx + 120, 24)
+            painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, caption)
+
+    def _draw_shape(self, painter: QPainter, rect: QRectF) -> None:
+        if self.kind == "gate":
+            painter.drawEllipse(rect)
+        else:
+            radius = 10.0 if self.kind == "input" else 6.0
+            painter.drawRoundedRect(rect, radius, radius)
+
+
+class EdgeItem(QGraphicsItem):
+    """A line (smooth through bend points) from argument to user, with an arrowhead at the user."""
+
+    ARROW = 13.0
+
+    def __init__(self, points: list[QPointF], palette: Palette) -> None:
+        super().__init__()
+        self.path = smooth_path(points)  # the whole edge: travelling dots follow it
+        self.palette = palette
+        self.pending = False
+        end, before = points[-1], points[-2]
+        d = end - before
+        length = math.hypot(d.x(), d.y()) or 1.0
+        ux, uy = d.x() / length, d.y() / length
+        base = end - QPointF(ux, uy) * self.ARROW
+        side = QPointF(-uy, ux) * (self.ARROW * 0.45)
+        self.arrow = QPolygonF([end, base + side, base - side])
+        # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
+        self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
+        self._bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        self.setZValue(0)
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def set_pending(self, pending: bool) -> None:
+        if pending != self.pending:
+            self.pending = pending
+            self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+        colour = self.palette.pending if self.pending else self.palette.stroke
+        painter.setPen(QPen(colour, 2.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.line)
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(QBrush(colour))
+        painter.drawPolygon(self.arrow)
+
+
+class EdgeLabel(QGraphicsItem):
+    """A number on an edge, centred on its position, over a subtle rounded background."""
+
+    PAD = QPointF(5.0, 1.0)
+    _metrics: QFontMetricsF | None = None
+
+    def __init__(self, colour: QColor, palette: Palette, font: QFont = LABEL_FONT) -> None:
+        super().__init__()
+        self.text = ""
+        self.tooltip = ""
+        self.colour = colour
+        self.palette = palette
+        self.font = font
+        self.metrics = QFontMetricsF(font)
+        self._rect = QRectF()
+        self.setZValue(3)
+
+    def set_text(self, text: str, colour: QColor, tooltip: str = "") -> None:
+        """Change the text; geometry changes only when the width does (cheap relabel)."""
+        if tooltip != self.tooltip:
+            self.tooltip = tooltip
+            self.setToolTip(tooltip)
+        if text == self.text and colour == self.colour:
+            return
+        if text != self.text:
+            width = self.metrics.horizontalAdvance(text) + 2 * self.PAD.x()
+            height = self.metrics.height() + 2 * self.PAD.y()
+            self.prepareGeometryChange()
+            self._rect = QRectF(-width / 2, -height / 2, width, height)
+            self.text = text
+        self.colour = colour
+        self.setVisible(bool(text))
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+        painter.setPen(Qt.NoPen)
+        painter.setBrush(self.palette.label_background)
+        painter.drawRoundedRect(self._rect, 5, 5)
+        painter.setPen(self.colour)
+        painter.setFont(self.font)
+        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+
+
+def smooth_path(points: list[QPointF], corner: float = 60.0) -> QPainterPath:
+    """A polyline through `points` whose corners are rounded off, so long edges bend smoothly."""
+    path = QPainterPath(points[0])
+    for before, bend, after in zip(points, points[1:], points[2:]):
+        d1, d2 = before - bend, after - bend
+        l1, l2 = math.hypot(d1.x(), d1.y()) or 1.0, math.hypot(d2.x(), d2.y()) or 1.0
+        cut = min(corner, l1 / 2, l2 / 2)
+        path.lineTo(bend + d1 * (cut / l1))
+        path.quadTo(bend, bend + d2 * (cut / l2))
+    path.lineTo(points[-1])
+    return path

@@ -1,0 +1,293 @@
+"""The graph canvas of the debugger: the computational graph drawn like the lecture's backprop slides.
+
+`GraphView(state)` observes an `AppState`: it rebuilds its items when the graph changes and only
+relabels them (texts and colours) when the values or the cursor change, so stepping stays cheap.
+Each edge carries its forward value above it (green) and the gradient sent back along it below it
+(red); the current step's node glows, pending nodes are dimmed. When the cursor advances by one
+step, the value (forward) or gradient (backward) travels along the edges as a moving dot.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation
+from PySide6.QtGui import QPainter, QPainterPath, QTransform
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsView
+
+from core.layout import layout_edges
+from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, LABEL_FONT, NodeItem, Palette, format_full,
+                                      format_number)
+from graphviz_app.label_placement import place_edge_labels
+from graphviz_app.state import AppState
+
+LAYER_PX = 210.0  # between layers: room for an edge label between two nodes
+SLOT_PX = 120.0  # between slots: room for a value above and a gradient below each edge
+STUB_PX = 140.0  # the output's outgoing stub edge
+FIT_MARGIN = 30.0
+MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
+
+
+class _Edge:
+    """One drawn edge (arg → node, or the output's stub when node is None) and its two labels."""
+
+    def __init__(self, arg: int, node: int | None, item: EdgeItem, value: EdgeLabel, grad: EdgeLabel) -> None:
+        self.arg, self.node, self.item, self.value, self.grad = arg, node, item, value, grad
+
+
+class GraphView(QGraphicsView):
+    """Draws `state.graph` with the values and gradients known at `state.cursor`."""
+
+    def __init__(self, state: AppState, parent=None) -> None:  # noqa: ANN001 - any QWidget
+        super().__init__(parent)
+        self.state = state
+        self.palette_ = LIGHT
+        self.animation_ms = 400
+        self.highlight_current = True
+        self._scene = QGraphicsScene(self)
+        self.setScene(self._scene)
+        self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
+        self.setDragMode(QGraphicsView.ScrollHandDrag)
+        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
+        self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        self._nodes: dict[int, NodeItem] = {}
+        self._edges: list[_Edge] = []
+        self._auto_fit = True  # follow resizes until the user zooms
+        self._shown_cursor = state.cursor
+        self._animation: QVariantAnimation | None = None
+        self._travellers: list[tuple[QGraphicsEllipseItem, QPainterPath, bool]] = []
+        self._hidden_until_arrival: list[EdgeLabel] = []
+        state.sig_graph_changed.connect(self._rebuild)
+        state.sig_values_changed.connect(self.relabel)
+        state.sig_cursor_changed.connect(self._on_cursor_changed)
+        self._rebuild()
+
+    # ---- public API ----
+
+    def fit(self) -> None:
+        """Fit the whole graph in the view with a margin (never zooming in beyond MAX_FIT_ZOOM)."""
+        rect = self.graph_rect()
+        self.fitInView(rect, Qt.KeepAspectRatio)
+        if self.transform().m11() > MAX_FIT_ZOOM:
+            self.setTransform(QTransform.fromScale(MAX_FIT_ZOOM, MAX_FIT_ZOOM))
+            self.centerOn(rect.center())
+        self._auto_fit = True
+
+    def set_dark(self, dark: bool) -> None:
+        self.palette_ = DARK if dark else LIGHT
+        self.setBackgroundBrush(self.palette_.background)
+        for item in self._scene.items():
+            if hasattr(item, "palette"):
+                item.palette = self.palette_
+                item.update()
+        self.relabel()
+
+    def set_animation_ms(self, ms: int) -> None:
+        """Duration of one step's travelling dots; 0 turns animation off (tests, fast playback)."""
+        self.animation_ms = max(0, int(ms))
+
+    def export(self, path: str, size: tuple[int, int] | None = None) -> None:
+        """Write the whole scene with its current labels as PNG or SVG (chosen by the suffix)."""
+        from graphviz_app.export import render_scene
+
+        self._finish_animation()
+        render_scene(self._scene, self.graph_rect(), path, self.palette_.background, size)
+
+    def graph_rect(self) -> QRectF:
+        """The scene area that fit() shows and export() writes: all items plus a margin."""
+        rect = QRectF()
+        for item in (*self._nodes.values(), *(e.item for e in self._edges)):
+            rect = rect.united(item.sceneBoundingRect())
+        for edge in self._edges:
+            for label in (edge.value, edge.grad):
+                rect = rect.united(label.sceneBoundingRect()) if label.text else rect
+        return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+
+    def node_item(self, node_id: int) -> NodeItem:
+        return self._nodes[node_id]
+
+    def node_items(self) -> dict[int, NodeItem]:
+        return dict(self._nodes)
+
+    def edge_labels(self) -> dict[tuple[int, int | None], tuple[str, str]]:
+        """{(arg, node): (value text, gradient text)}; the output's stub is (output, None)."""
+        return {(e.arg, e.node): (e.value.text, e.grad.text) for e in self._edges}
+
+    def edge_label_items(self) -> dict[tuple[int, int | None], tuple[EdgeLabel, EdgeLabel]]:
+        return {(e.arg, e.node): (e.value, e.grad) for e in self._edges}
+
+    def detach(self) -> None:
+        """Stop observing the state (for throwaway views such as the headless export)."""
+        self._finish_animation()
+        self.state.sig_graph_changed.disconnect(self._rebuild)
+        self.state.sig_values_changed.disconnect(self.relabel)
+        self.state.sig_cursor_changed.disconnect(self._on_cursor_changed)
+
+    # ---- building ----
+
+    def _rebuild(self) -> None:
+        """A new graph: new items, placed from the layered layout scaled to pixels."""
+        self._finish_animation()
+        self._scene.clear()
+        self._nodes.clear()
+        self._edges.clear()
+        graph, p = self.state.graph, self.palette_
+        self.setBackgroundBrush(p.background)
+        for node in graph.nodes:
+            item = NodeItem(node, node.id == graph.output, p)
+            x, y = self.state.positions.get(node.id, (0.0, 0.0))
+            item.setPos(x * LAYER_PX, y * SLOT_PX)
+            self._scene.addItem(item)
+            self._nodes[node.id] = item
+        bends = layout_edges(graph)
+        segments = []
+        for (arg, user), points in bends.items():
+            src, dst = self._nodes[arg], self._nodes[user]
+            middle = [QPointF(x * LAYER_PX, y * SLOT_PX) for x, y in points]
+            ends = [src.boundary_point(middle[0] if middle else dst.pos()),
+                    *middle, dst.boundary_point(middle[-1] if middle else src.pos())]
+            self._add_edge(arg, user, ends)
+            segments.append(list(zip(ends, ends[1:])))
+        out = self._nodes[graph.output]
+        tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
+        stub = [out.boundary_point(tip), tip]
+        self._add_edge(graph.output, None, stub)
+        segments.append([(stub[0], stub[1])])
+        obstacles = [n.sceneBoundingRect().adjusted(10, 10, -10, -10) for n in self._nodes.values()]
+        for edge, (value_pos, grad_pos) in zip(self._edges, place_edge_labels(segments, obstacles, LABEL_FONT)):
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+        self._shown_cursor = self.state.cursor
+        self.relabel()
+        self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
+        self.fit()
+
+    def _add_edge(self, arg: int, node: int | None, points: list[QPointF]) -> None:
+        item = EdgeItem(points, self.palette_)
+        value, grad = EdgeLabel(self.palette_.value, self.palette_), EdgeLabel(self.palette_.grad, self.palette_)
+        for it in (item, value, grad):
+            self._scene.addItem(it)
+        self._edges.append(_Edge(arg, node, item, value, grad))
+
+    # ---- relabeling (cheap: texts and colours only) ----
+
+    def relabel(self) -> None:
+        st = self.state.state()
+        p, graph = self.palette_, self.state.graph
+        current = st.step.node if st.step is not None and self.highlight_current else None
+        for node in graph.nodes:
+            value, grad = st.values.get(node.id), st.grads.get(node.id)
+            bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
+            status = "pending" if value is None else "done"
+            if node.id == current:
+                status = st.step.phase
+            item = self._nodes[node.id]
+            item.set_status(status, bad)
+            item.setToolTip(f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
+                            f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}")
+        for edge in self._edges:
+            value = st.values.get(edge.arg)
+            if edge.node is None:
+                grad = st.grads.get(edge.arg)
+                grad_text = "" if grad is None else (f"{grad:.2f}" if math.isfinite(grad) else format_number(grad))
+            else:
+                grad = st.edge_grads.get((edge.arg, edge.node))
+                grad_text = "" if grad is None else format_number(grad)
+            edge.item.set_pending(edge.node is not None and edge.node not in st.values)
+            self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
+            self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
+
+    def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:  # noqa: ANN001
+        ok = number is None or math.isfinite(number)
+        label.set_text(text, colour if ok else self.palette_.warning, f"{what}: {format_full(number)}")
+
+    # ---- stepping and animation ----
+
+    def _on_cursor_changed(self, cursor: int) -> None:
+        previous, self._shown_cursor = self._shown_cursor, cursor
+        self._finish_animation()
+        self.relabel()
+        if cursor == previous + 1 and self.animation_ms > 0:
+            self._animate_step()
+
+    def _animate_step(self) -> None:
+        """Dots carry the arguments' values into the node (forward) or its gradients back to them."""
+        st = self.state.state()
+        step = st.step
+        if step is None:
+            return
+        forward = step.phase == "forward"
+        p = self.palette_
+        for edge in self._edges:
+            if forward and edge.arg == step.node:  # the new value appears when the dots arrive
+                self._hide_until_arrival(edge.value)
+            if edge.node != step.node:
+                continue
+            number = st.values.get(edge.arg) if forward else st.edge_grads.get((edge.arg, edge.node))
+            if number is None:
+                continue
+            if not forward:
+                self._hide_until_arrival(edge.grad)
+            colour = p.value if forward else p.grad
+            dot = QGraphicsEllipseItem(-8, -8, 16, 16)
+            dot.setBrush(colour)
+            dot.setPen(Qt.NoPen)
+            dot.setZValue(4)
+            tag = EdgeLabel(colour, p)
+            tag.setParentItem(dot)
+            tag.set_text(format_number(number), colour if math.isfinite(number) else p.warning)
+            tag.setPos(0, -20 if forward else 20)
+            self._scene.addItem(dot)
+            self._travellers.append((dot, edge.item.path, not forward))
+        if not self._travellers:
+            self._finish_animation()
+            return
+        animation = QVariantAnimation(self)
+        animation.setStartValue(0.0)
+        animation.setEndValue(1.0)
+        animation.setDuration(self.animation_ms)
+        animation.setEasingCurve(QEasingCurve.InOutQuad)
+        animation.valueChanged.connect(self._move_travellers)
+        animation.finished.connect(self._finish_animation)
+        self._animation = animation
+        self._move_travellers(0.0)
+        animation.start()
+
+    def _hide_until_arrival(self, label: EdgeLabel) -> None:
+        label.setVisible(False)
+        self._hidden_until_arrival.append(label)
+
+    def _move_travellers(self, t: float) -> None:
+        for dot, path, backwards in self._travellers:
+            dot.setPos(path.pointAtPercent(1.0 - t if backwards else t))
+
+    def _finish_animation(self) -> None:
+        if self._animation is not None:
+            animation, self._animation = self._animation, None
+            animation.stop()
+            animation.deleteLater()
+        for dot, _, _ in self._travellers:
+            self._scene.removeItem(dot)
+        self._travellers.clear()
+        for label in self._hidden_until_arrival:
+            label.setVisible(bool(label.text))
+        self._hidden_until_arrival.clear()
+
+    # ---- interaction ----
+
+    def wheelEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        """Zoom under the mouse (the transformation anchor), within sane limits."""
+        factor = 1.0015 ** event.angleDelta().y()
+        zoom = self.transform().m11() * factor
+        if 0.05 < zoom < 8.0:
+            self.scale(factor, factor)
+        self._auto_fit = False
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        self.fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()

@@ -1,0 +1,127 @@
+"""The graph canvas: items per node, slide numbers on the edges, relabel without rebuild, warnings."""
+from __future__ import annotations
+
+import pytest
+
+from graphviz_app.graph_items import format_number
+from graphviz_app.graph_view import GraphView
+from graphviz_app.state import AppState
+
+CIRCUIT = ("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+SIGMOID = ("1/(1+exp(-(w0*x0+w1*x1+w2)))", {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
+
+
+def make_view(qtbot, expression: str, inputs: dict[str, float]) -> tuple[AppState, GraphView]:
+    state = AppState(expression, inputs)
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    qtbot.addWidget(view)
+    return state, view
+
+
+def texts(view: GraphView, which: int) -> list[str]:
+    return sorted(t[which] for t in view.edge_labels().values() if t[which])
+
+
+@pytest.mark.parametrize(("value", "text"), [(-4.0, "-4"), (0.7310585786, "0.73"), (0.19661193, "0.20"),
+                                             (-0.5344466, "-0.53"), (-0.0, "0"), (0.0012345, "0.0012"),
+                                             (123456.7, "1.23e+05"), (float("nan"), "⚠ nan"),
+                                             (float("-inf"), "⚠ -∞")])
+def test_format_number(value, text):
+    assert format_number(value) == text
+
+
+def test_one_item_per_node(qtbot):
+    state, view = make_view(qtbot, *SIGMOID)
+    assert len(view.node_items()) == len(state.graph.nodes) == 13
+    # every graph edge is drawn once, plus the output's stub
+    assert len(view.edge_labels()) == len(state.graph.to_networkx().edges) + 1
+
+
+def test_labels_follow_the_cursor(qtbot):
+    state, view = make_view(qtbot, *CIRCUIT)
+    # before any step only the inputs' values are known
+    assert texts(view, 0) == ["-2", "-4", "5"] and texts(view, 1) == []
+    assert view.node_item(2).status == "pending"
+    state.step_forward()  # q = x + y
+    assert view.edge_labels()[(2, 4)] == ("3", "")
+    assert view.node_item(2).status == "forward"
+    state.step_forward()  # f = q * z
+    assert view.edge_labels()[(4, None)] == ("-12", "")
+    state.step_forward()  # backward through *: gradients into q and z
+    assert view.edge_labels()[(4, None)] == ("-12", "1.00")
+    assert view.edge_labels()[(2, 4)] == ("3", "-4") and view.edge_labels()[(3, 4)] == ("-4", "3")
+    assert view.edge_labels()[(0, 2)] == ("-2", "")
+    assert view.node_item(4).status == "backward"
+
+
+def test_circuit_after_backward_matches_the_slide(qtbot):
+    state, view = make_view(qtbot, *CIRCUIT)
+    state.run_to_end()
+    labels = view.edge_labels()
+    assert [labels[e][0] for e in [(0, 2), (1, 2), (3, 4), (2, 4)]] == ["-2", "5", "-4", "3"]
+    assert [labels[e][1] for e in [(0, 2), (1, 2), (3, 4), (2, 4)]] == ["-4", "-4", "3", "-4"]
+    value, grad = view.edge_label_items()[(0, 2)]
+    assert value.colour == view.palette_.value and grad.colour == view.palette_.grad
+
+
+def test_sigmoid_neuron_after_backward_matches_the_slide(qtbot):
+    state, view = make_view(qtbot, *SIGMOID)
+    state.run_to_end()
+    labels = view.edge_labels()
+    assert [labels[e][0] for e in [(10, 11), (11, 12), (12, None)]] == ["0.37", "1.37", "0.73"]
+    assert [labels[e][1] for e in [(10, 11), (11, 12), (12, None), (6, 8)]] == ["-0.53", "-0.53", "1.00", "0.20"]
+    # input gradients: w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20
+    assert [labels[e][1] for e in [(0, 2), (1, 2), (3, 5), (4, 5), (7, 8)]] == [
+        "-0.20", "0.39", "-0.39", "-0.59", "0.20"]
+
+
+def test_relabel_keeps_items(qtbot):
+    state, view = make_view(qtbot, *CIRCUIT)
+    nodes, labels = view.node_items(), view.edge_label_items()
+    state.run_to_end()
+    state.set_input("x", 1.0)
+    state.step_back()
+    assert all(view.node_item(k) is item for k, item in nodes.items())
+    assert all(view.edge_label_items()[k][i] is pair[i] for k, pair in labels.items() for i in (0, 1))
+    assert view.edge_labels()[(0, 2)][0] == "1"
+
+
+def test_new_expression_rebuilds(qtbot):
+    state, view = make_view(qtbot, *CIRCUIT)
+    old = view.node_item(0)
+    state.set_expression("x * x + x", {"x": 3})
+    assert len(view.node_items()) == 3 and view.node_item(0) is not old
+    state.run_to_end()
+    # fan-out: x*x sends 2·x = 6 back along its one drawn edge, the + sends 1 along the other
+    assert view.edge_labels()[(0, 1)] == ("3", "6") and view.edge_labels()[(0, 2)] == ("3", "1")
+
+
+def test_non_finite_value_shows_a_warning(qtbot):
+    state, view = make_view(qtbot, "log(x) * y", {"x": -1, "y": 2})
+    state.run_to_end()
+    log_node = next(n.id for n in state.graph.nodes if n.op == "log")
+    assert view.node_item(log_node).warning
+    value, _ = view.edge_label_items()[(log_node, state.graph.output)]
+    assert value.text == "⚠ nan" and value.colour == view.palette_.warning
+    view.set_dark(True)
+    assert value.colour == view.palette_.warning
+
+
+def test_tooltip_has_full_precision_and_formula(qtbot):
+    state, view = make_view(qtbot, *SIGMOID)
+    state.run_to_end()
+    tip = view.node_item(12).toolTip()
+    assert "0.7310585786" in tip and "1/x" in tip and "−1/x²" in tip
+
+
+def test_step_animation_runs_and_cleans_up(qtbot):
+    state, view = make_view(qtbot, *CIRCUIT)
+    view.set_animation_ms(60)
+    state.step_forward()
+    value, _ = view.edge_label_items()[(2, 4)]
+    assert not value.isVisible()  # the new value appears when the dots arrive
+    qtbot.waitUntil(lambda: value.isVisible(), timeout=2000)
+    assert value.text == "3"
+    state.run_to_end()  # a jump: no animation
+    assert view._animation is None
