@@ -1,0 +1,331 @@
+"""The activation explorer tab: f(a), f'(a), saturation, and the vanishing gradient of a deep chain.
+
+Every number drawn comes from `core.activations` (the engine evaluates each activation's expression on
+a grid, and the N-layer chain as one real graph). "Open in graph view" hands that same chain to the
+debugger through `AppState.show_in_debugger`. Plots use big fonts and thick lines for a projector.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QPushButton, QSizePolicy, QSlider, QSplitter, QVBoxLayout, QWidget,
+)
+
+from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientChain, activation_curve, \
+    gradient_chain, saturated_intervals
+from graphviz_app.state import AppState
+
+FONT_PT = 13  # plot text; widgets follow the application font
+LINE_WIDTH = 4
+GRID = np.linspace(-5.0, 5.0, 801)
+LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
+
+
+def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str) -> None:
+    """Readable from the back row: large title, labels and ticks, a light grid."""
+    item = plot.getPlotItem()
+    item.setTitle(title, size=f"{FONT_PT + 3}pt", color="#222")
+    tick_font = QFont()
+    tick_font.setPointSize(FONT_PT - 1)
+    for side, text in (("bottom", bottom), ("left", left)):
+        axis = item.getAxis(side)
+        axis.setLabel(text, **{"font-size": f"{FONT_PT}pt"})
+        axis.setStyle(tickFont=tick_font, tickTextOffset=6)
+        axis.setPen(pg.mkPen("#333", width=1.5))
+        axis.setTextPen(pg.mkPen("#222"))
+    item.showGrid(x=True, y=True, alpha=0.25)
+    item.setMenuEnabled(False)
+
+
+def add_legend(plot: pg.PlotWidget, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
+    legend = plot.getPlotItem().addLegend(offset=offset, labelTextSize=f"{FONT_PT}pt", labelTextColor="#222",
+                                          brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#999"))
+    return legend
+
+
+class LabeledSlider(QWidget):
+    """A horizontal slider over a float range (linear or log), with its name and value shown above it."""
+
+    sig_value_changed = Signal(float)
+
+    def __init__(self, name: str, low: float, high: float, value: float, log_scale: bool = False,
+                 steps: int = 200, decimals: int = 3, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name, self.low, self.high, self.log_scale, self.decimals = name, low, high, log_scale, decimals
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, steps)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.label)
+        layout.addWidget(self.slider)
+        self.slider.valueChanged.connect(self._on_slider)
+        self.set_value(value)
+
+    def value(self) -> float:
+        fraction = self.slider.value() / self.slider.maximum()
+        if self.log_scale:
+            return float(self.low * (self.high / self.low) ** fraction)
+        return float(self.low + (self.high - self.low) * fraction)
+
+    def set_value(self, value: float) -> None:
+        if self.log_scale:
+            fraction = math.log(value / self.low) / math.log(self.high / self.low)
+        else:
+            fraction = (value - self.low) / (self.high - self.low)
+        self.slider.setValue(round(min(max(fraction, 0.0), 1.0) * self.slider.maximum()))
+        self._show()
+
+    def _show(self) -> None:
+        shown = f"{self.value():.{self.decimals}g}" if self.log_scale else f"{self.value():.{self.decimals}f}"
+        self.label.setText(f"{self.name}: <b>{shown}</b>")
+
+    def _on_slider(self, _: int) -> None:
+        self._show()
+        self.sig_value_changed.emit(self.value())
+
+
+class ActivationsTab(QWidget):
+    """f and f' of chosen activations (top) and the vanishing-gradient chain (bottom)."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.curves: dict[str, ActivationCurve] = {}
+        self.chain: GradientChain | None = None
+        self._shading: list[pg.LinearRegionItem] = []
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._build_explorer())
+        splitter.addWidget(self._build_chain())
+        splitter.setSizes([560, 440])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+        self.update_curves()
+        self.update_chain()
+
+    # ---- building ----
+
+    def _build_explorer(self) -> QWidget:
+        self.activation_list = QListWidget()
+        for name, activation in ACTIVATIONS.items():
+            item = QListWidgetItem(activation.display_name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            checked = name in ("sigmoid", "tanh", "relu")
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            item.setForeground(QColor(activation.color))
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self.activation_list.addItem(item)
+        self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.activation_list.itemChanged.connect(lambda _: self.update_curves())
+        self.parameter_sliders: dict[str, LabeledSlider] = {}
+        controls = QVBoxLayout()
+        controls.addWidget(QLabel("<b>Activations</b>"))
+        controls.addWidget(self.activation_list, 1)
+        for name, activation in ACTIVATIONS.items():
+            if activation.parameter is None:
+                continue
+            slider = LabeledSlider(f"{activation.display_name} {_symbol(activation.parameter)}",
+                                   activation.low, activation.high, activation.default,
+                                   steps=round((activation.high - activation.low) / 0.01), decimals=2)
+            slider.sig_value_changed.connect(self._on_parameter_changed)
+            self.parameter_sliders[name] = slider
+            controls.addWidget(slider)
+        self.threshold_slider = LabeledSlider("saturated where |f′| &lt;", 0.001, 0.5, 0.05, log_scale=True, decimals=2)
+        self.threshold_slider.sig_value_changed.connect(lambda _: self.update_curves())
+        controls.addWidget(self.threshold_slider)
+        panel = QWidget()
+        panel.setLayout(controls)
+        panel.setFixedWidth(280)
+
+        self.value_plot = pg.PlotWidget(background="w")
+        self.derivative_plot = pg.PlotWidget(background="w")
+        style_plot(self.value_plot, "f(a)", "a", "f(a)")
+        style_plot(self.derivative_plot, "f′(a)  (shaded: saturated)", "a", "f′(a)")
+        self.value_legend = add_legend(self.value_plot)
+        self.derivative_plot.setXLink(self.value_plot)
+        self.value_plot.setXRange(-5, 5, padding=0.02)
+        self.value_plot.setYRange(-1.5, 3.0, padding=0.02)
+        self.derivative_plot.setYRange(-0.1, 1.15, padding=0.02)
+        self.hover_lines = []
+        for plot in (self.value_plot, self.derivative_plot):
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1.5, style=Qt.PenStyle.DashLine))
+            line.setVisible(False)
+            plot.addItem(line, ignoreBounds=True)
+            self.hover_lines.append(line)
+            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
+        self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
+        self.readout.setMinimumHeight(30)
+        self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
+        plots = QHBoxLayout()
+        plots.addWidget(self.value_plot)
+        plots.addWidget(self.derivative_plot)
+        right = QVBoxLayout()
+        right.addLayout(plots, 1)
+        right.addWidget(self.readout)
+        box = QWidget()
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(panel)
+        layout.addLayout(right, 1)
+        return box
+
+    def _build_chain(self) -> QWidget:
+        self.chain_activation = QComboBox()
+        for name, activation in ACTIVATIONS.items():
+            self.chain_activation.addItem(activation.display_name, name)
+        self.layers_slider = LabeledSlider("layers N", 1, MAX_LAYERS, 10, steps=MAX_LAYERS - 1, decimals=0)
+        self.weight_box = _spin(-5.0, 5.0, 1.0)
+        self.bias_box = _spin(-5.0, 5.0, 0.5)
+        self.start_box = _spin(-5.0, 5.0, 1.0)
+        self.open_button = QPushButton("Open in graph view")
+        form = QFormLayout()
+        form.addRow("activation", self.chain_activation)
+        form.addRow(self.layers_slider)
+        form.addRow("weight w", self.weight_box)
+        form.addRow("bias b", self.bias_box)
+        form.addRow("input x", self.start_box)
+        form.addRow(self.open_button)
+        group = QGroupBox("Chain h_k = f(w·h_(k−1) + b)")
+        group.setLayout(form)
+        group.setFixedWidth(280)
+        self.chain_activation.currentIndexChanged.connect(lambda _: self.update_chain())
+        self.layers_slider.sig_value_changed.connect(lambda _: self.update_chain())
+        for box in (self.weight_box, self.bias_box, self.start_box):
+            box.valueChanged.connect(lambda _: self.update_chain())
+        self.open_button.clicked.connect(self.open_in_graph_view)
+
+        self.chain_plot = pg.PlotWidget(background="w")
+        style_plot(self.chain_plot, "", "layers the gradient went back through (0 = output, N = input x)",
+                   "|∂out/∂h|")
+        self.chain_plot.setLogMode(y=True)
+        self.chain_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
+        self.chain_line = self.chain_plot.plot([], [], name="chosen", pen=pg.mkPen("#1f77b4", width=LINE_WIDTH),
+                                               symbol="o", symbolSize=10)
+        self.reference_lines = {
+            name: self.chain_plot.plot([], [], name=f"{ACTIVATIONS[name].display_name} (same w, b)",
+                                       pen=pg.mkPen(ACTIVATIONS[name].color, width=2, style=Qt.PenStyle.DashLine))
+            for name in ("relu", "sigmoid")
+        }
+        box = QWidget()
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(group)
+        layout.addWidget(self.chain_plot, 1)
+        return box
+
+    # ---- reacting ----
+
+    def checked_activations(self) -> list[str]:
+        items = (self.activation_list.item(i) for i in range(self.activation_list.count()))
+        return [it.data(Qt.ItemDataRole.UserRole) for it in items if it.checkState() == Qt.CheckState.Checked]
+
+    def parameter(self, name: str) -> float | None:
+        slider = self.parameter_sliders.get(name)
+        return None if slider is None else slider.value()
+
+    def _on_parameter_changed(self, _: float) -> None:
+        self.update_curves()
+        if self.chain_activation.currentData() in self.parameter_sliders:
+            self.update_chain()
+
+    def update_curves(self) -> None:
+        """Recompute f and f' of every checked activation with the engine and redraw both plots."""
+        for plot in (self.value_plot, self.derivative_plot):
+            for item in list(plot.getPlotItem().listDataItems()):
+                plot.removeItem(item)
+        for region in self._shading:
+            self.derivative_plot.removeItem(region)
+        self._shading = []
+        self.curves = {name: activation_curve(name, GRID, self.parameter(name)) for name in self.checked_activations()}
+        threshold = self.threshold_slider.value()
+        for name, curve in self.curves.items():
+            color = QColor(curve.activation.color)
+            pen = pg.mkPen(color, width=LINE_WIDTH)
+            self.value_plot.plot(GRID, curve.value, pen=pen, name=curve.expression)
+            self.derivative_plot.plot(GRID, curve.derivative, pen=pen)
+            shade = QColor(color)
+            shade.setAlpha(40)
+            for lo, hi in saturated_intervals(GRID, curve.saturated(threshold)):
+                lo, hi = (-1e3 if lo <= GRID[0] else lo), (1e3 if hi >= GRID[-1] else hi)
+                region = pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(shade), pen=pg.mkPen(None))
+                region.setZValue(-10)
+                self.derivative_plot.addItem(region, ignoreBounds=True)
+                self._shading.append(region)
+        self.value_plot.setXRange(-5, 5, padding=0.02)
+
+    def show_readout(self, a: float) -> str:
+        """Put a, f(a), f'(a) of every shown activation under the plots (what hovering does)."""
+        i = int(np.clip(np.searchsorted(GRID, a), 0, len(GRID) - 1))
+        parts = [f"<b>a = {GRID[i]:+.2f}</b>"]
+        for curve in self.curves.values():
+            parts.append(f"<span style='color:{curve.activation.color}'><b>{curve.activation.display_name}</b>: "
+                         f"f = {curve.value[i]:.4g}, f′ = {curve.derivative[i]:.4g}</span>")
+        text = " &nbsp;|&nbsp; ".join(parts)
+        self.readout.setText(text)
+        for line in self.hover_lines:
+            line.setPos(float(GRID[i]))
+            line.setVisible(True)
+        return text
+
+    def _on_mouse_moved(self, plot: pg.PlotWidget, position) -> None:
+        view = plot.getPlotItem().vb
+        if plot.sceneBoundingRect().contains(position):
+            self.show_readout(view.mapSceneToView(position).x())
+
+    def update_chain(self) -> None:
+        """Evaluate the N-layer chain with the engine and redraw the log-scale gradient chart."""
+        name = self.chain_activation.currentData()
+        layers = round(self.layers_slider.value())
+        settings = dict(weight=self.weight_box.value(), bias=self.bias_box.value(), start=self.start_box.value())
+        self.chain = gradient_chain(name, layers, parameter=self.parameter(name), **settings)
+        distance = np.arange(layers + 1)
+        activation = ACTIVATIONS[name]
+        self.chain_line.setData(distance, np.maximum(self.chain.gradient_by_distance, LOG_FLOOR))
+        self.chain_line.setPen(pg.mkPen(activation.color, width=LINE_WIDTH))
+        self.chain_line.setSymbolBrush(pg.mkBrush(activation.color))
+        self.chain_legend.clear()
+        self.chain_legend.addItem(self.chain_line, activation.display_name)
+        for reference, line in self.reference_lines.items():
+            if reference == name:
+                line.setData([], [])
+                continue
+            other = gradient_chain(reference, layers, **settings)
+            line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
+            self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
+        self.chain_plot.getPlotItem().setTitle(
+            f"{activation.display_name}, {layers} layers: |∂out/∂x| = {self.chain.input_gradient:.3g}",
+            size=f"{FONT_PT + 3}pt", color="#222")
+
+    def open_in_graph_view(self) -> bool:
+        """Load the chain's program and input values into the debugger and bring it forward."""
+        if self.chain is None:
+            return False
+        return self.state.show_in_debugger(self.chain.program, self.chain.inputs)
+
+
+def _symbol(parameter: str) -> str:
+    return "α" if parameter == "alpha" else parameter
+
+
+def _spin(low: float, high: float, value: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(2)
+    box.setSingleStep(0.1)
+    box.setValue(value)
+    return box

@@ -1,0 +1,81 @@
+"""The activation explorer tab: curves from the engine, saturation shading, hover, the chain chart."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from core.activations import parsed
+from graphviz_app.activations_tab import ActivationsTab
+from graphviz_app.state import AppState
+
+
+@pytest.fixture
+def tab(qtbot) -> ActivationsTab:
+    widget = ActivationsTab(AppState())
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _check(tab: ActivationsTab, name: str, on: bool) -> None:
+    for i in range(tab.activation_list.count()):
+        item = tab.activation_list.item(i)
+        if item.data(Qt.ItemDataRole.UserRole) == name:
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
+def test_checked_activations_are_drawn_with_their_derivatives(tab: ActivationsTab) -> None:
+    assert tab.checked_activations() == ["sigmoid", "tanh", "relu"]
+    assert len(tab.value_plot.getPlotItem().listDataItems()) == 3
+    _check(tab, "elu", True)
+    _check(tab, "sigmoid", False)
+    assert set(tab.curves) == {"tanh", "relu", "elu"}
+    assert len(tab.derivative_plot.getPlotItem().listDataItems()) == 3
+
+
+def test_parameter_slider_changes_the_curve(tab: ActivationsTab) -> None:
+    _check(tab, "leaky_relu", True)
+    tab.parameter_sliders["leaky_relu"].set_value(0.3)
+    curve = tab.curves["leaky_relu"]
+    assert curve.expression == "leaky_relu(a, slope=0.3)"
+    assert curve.derivative[0] == pytest.approx(0.3)
+
+
+def test_saturation_shading_follows_the_threshold(tab: ActivationsTab) -> None:
+    _check(tab, "tanh", False)
+    _check(tab, "relu", False)  # sigmoid alone: saturated on both tails
+    tab.threshold_slider.set_value(0.01)
+    assert len(tab._shading) == 2
+    tab.threshold_slider.set_value(0.3)  # above σ'(0) = 0.25: saturated everywhere
+    assert len(tab._shading) == 1
+
+
+def test_hover_readout_shows_a_f_and_derivative(tab: ActivationsTab) -> None:
+    text = tab.show_readout(0.0)
+    assert "a = +0.00" in text and "f = 0.5" in text and "f′ = 0.25" in text
+    assert tab.hover_lines[0].isVisible() or not tab.isVisible()
+
+
+def test_chain_chart_shows_the_vanishing_gradient(tab: ActivationsTab) -> None:
+    x, y = tab.chain_line.xData, tab.chain_line.yData  # getData() would give log10 on a log axis
+    assert len(x) == 11  # 10 layers + the input
+    assert y[0] == pytest.approx(1.0) and y[-1] < 1e-6
+    assert np.allclose(tab.reference_lines["relu"].yData, 1.0)
+    tab.layers_slider.set_value(20)
+    assert len(tab.chain_line.xData) == 21
+    tab.chain_activation.setCurrentIndex(tab.chain_activation.findData("relu"))
+    assert np.allclose(tab.chain_line.yData, 1.0)
+    assert "|∂out/∂x| = 1" in tab.chain_plot.getPlotItem().titleLabel.text
+
+
+def test_open_in_graph_view_loads_the_chain_into_the_debugger(tab: ActivationsTab, qtbot) -> None:
+    tab.layers_slider.set_value(4)
+    tab.weight_box.setValue(0.7)
+    with qtbot.waitSignal(tab.state.sig_show_debugger):
+        tab.open_button.click()
+    state = tab.state
+    assert state.expression == tab.chain.program
+    assert state.expression.splitlines()[-1] == "h4 = sigmoid(w4*h3 + b4)"
+    assert len(state.graph) == len(parsed(tab.chain.program)) == 1 + 4 * 5
+    assert state.inputs["w3"] == pytest.approx(0.7)
+    assert abs(state.result.grad["x"]) == pytest.approx(tab.chain.input_gradient)
