@@ -25,6 +25,7 @@ class AppState(QObject):
     sig_error = Signal(str, int, int)  # message, line, column of a rejected expression; "" clears it
     sig_phase_changed = Signal(str)
     sig_show_debugger = Signal()  # another tab asked to show the current graph in the debugger
+    sig_theme_changed = Signal(bool)  # True = dark: views recolour (the window applies the style sheet)
 
     def __init__(self, expression: str = "(x + y) * z", inputs: dict[str, float] | None = None) -> None:
         super().__init__()
@@ -36,6 +37,7 @@ class AppState(QObject):
         self.result: core.Result = self.graph.evaluate({"x": 0.0})
         self.cursor = 0
         self.phase: Phase = "both"
+        self.dark = False
         if not self.set_expression(expression, inputs):
             raise ValueError(f"invalid start expression {expression!r}")
 
@@ -70,6 +72,18 @@ class AppState(QObject):
             return False
         self.sig_show_debugger.emit()
         return True
+
+    def load_example(self, name: str) -> bool:
+        """Show one of `core.examples()` (by file stem or short name) with its default inputs."""
+        found = core.example(name)
+        return self.set_expression(found.expression, found.inputs)
+
+    # ---- the look ----
+
+    def set_dark(self, dark: bool) -> None:
+        if bool(dark) != self.dark:
+            self.dark = bool(dark)
+            self.sig_theme_changed.emit(self.dark)
 
     # ---- the inputs ----
 

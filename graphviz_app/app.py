@@ -1,0 +1,180 @@
+"""Entry point of `graphviz-app` (and `python -m graphviz_app`): the window, or a headless export.
+
+    graphviz-app --expr "(x+y)*z" --set x=-2 --set y=5 --set z=-4 --phase backward --export out.png
+
+With `--export` the scene is rendered offscreen (QT_QPA_PLATFORM=offscreen is chosen before Qt
+starts, so no display is needed) and the program exits. Without it the same flags open the window.
+Mistakes a user can make (a bad expression, a bad --set) give a clear message and exit code 2.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+import core
+
+HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
+DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
+
+
+class UsageError(Exception):
+    """A mistake in the command line; its message is printed and the exit code is 2."""
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="graphviz-app", description="See backpropagation: type an expression, "
+                                "step through its forward and backward pass.")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--expr", metavar="TEXT", help='an expression or program, e.g. "(x+y)*z"')
+    source.add_argument("--example", metavar="NAME", help="one of the examples, e.g. circuit, sigmoid_neuron")
+    p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="an input value (repeatable)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--phase", choices=("forward", "backward", "both"),
+                       help="play this phase to its end (backward/both: after the backward pass)")
+    where.add_argument("--step", type=int, metavar="N", help="show the state after N steps")
+    p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
+    p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
+    p.add_argument("--dark", action="store_true", help="dark theme")
+    return p
+
+
+def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
+    """The expression and input values the flags ask for; UsageError when they are wrong."""
+    if args.example:
+        try:
+            found = core.example(args.example)
+        except KeyError as error:
+            raise UsageError(str(error.args[0])) from None
+        text, inputs = found.expression, dict(found.inputs)
+    elif args.expr is not None:
+        text, inputs = args.expr, {}
+    else:
+        found = core.example(DEFAULT_EXAMPLE)
+        text, inputs = found.expression, dict(found.inputs)
+    try:
+        graph = core.parse(text)
+    except core.ParseError as error:
+        line = text.splitlines()[error.line - 1] if text.splitlines() else text
+        raise UsageError(f"invalid expression: {error}\n  {line}\n  {' ' * (error.column - 1)}^") from None
+    for item in args.set:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not sep or not math.isfinite(number):
+            raise UsageError(f"bad --set {item!r}: expected NAME=NUMBER, e.g. --set x=-2")
+        if name not in graph.inputs:
+            raise UsageError(f"bad --set {item!r}: the expression has no input {name!r} "
+                             f"(its inputs: {', '.join(graph.inputs) or 'none'})")
+        inputs[name] = number
+    return text, inputs
+
+
+def export_size(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    w, sep, h = text.lower().partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or not (0 < int(w) <= 20000 and 0 < int(h) <= 20000):
+        raise UsageError(f"bad --size {text!r}: expected WIDTHxHEIGHT, e.g. 1600x900")
+    return int(w), int(h)
+
+
+def has_display() -> bool:
+    """False on a Linux machine where Qt would abort for lack of a screen."""
+    if os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] in HEADLESS_PLATFORMS:
+        return True
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def place_cursor(state, args: argparse.Namespace) -> None:  # noqa: ANN001 - an AppState
+    if args.step is not None:
+        state.set_cursor(args.step)
+    elif args.phase:
+        state.set_phase(args.phase)
+        state.run_to_end()
+
+
+def run_export(args: argparse.Namespace, text: str, inputs: dict[str, float]) -> int:
+    path = args.export
+    if not path.lower().endswith((".png", ".svg")):
+        raise UsageError(f"cannot export {path!r}: the file name must end in .png or .svg")
+    size = export_size(args.size)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before QApplication: no display needed
+    from PySide6.QtWidgets import QApplication
+
+    from graphviz_app.export import export_scene
+    from graphviz_app.state import AppState
+
+    app = QApplication.instance() or QApplication(["graphviz-app"])  # noqa: F841 - must outlive the export
+    state = AppState(text, inputs)
+    if args.step is None and not args.phase:
+        state.run_to_end()  # a picture is most useful with every value and gradient on it
+    place_cursor(state, args)
+    try:
+        export_scene(state, path, dark=args.dark, size=size)
+    except (OSError, ValueError) as error:
+        print(f"graphviz-app: cannot export {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], started: float) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Imported after the QApplication exists: the graph items create fonts when they are imported.
+    from graphviz_app import theme
+    from graphviz_app.main_window import MainWindow
+    from graphviz_app.state import AppState
+
+    app.setApplicationName("graphviz-app")
+    app.setFont(theme.base_font())
+    theme.apply_theme(app, args.dark)
+    state = AppState(text, inputs)
+    state.set_dark(args.dark)
+    place_cursor(state, args)
+    window = MainWindow(state)
+    window.view.set_dark(args.dark)
+    window.show()
+    window.view.fit()
+
+    def report_startup() -> None:
+        window.view.fit()  # the final geometry is known once the window is on screen
+        if os.environ.get("GRAPHVIZ_APP_STARTUP"):
+            print(f"startup {time.perf_counter() - started:.3f} s", file=sys.stderr, flush=True)
+            if os.environ["GRAPHVIZ_APP_STARTUP"] == "quit":
+                app.quit()
+
+    QTimer.singleShot(0, report_startup)
+    return app.exec()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parser().parse_args(argv)
+    try:
+        text, inputs = resolve(args)
+        if args.export:
+            return run_export(args, text, inputs)
+        export_size(args.size)
+        if not has_display():
+            print("graphviz-app needs a display (or use --export FILE)", file=sys.stderr)
+            return 2
+        return run_window(args, text, inputs, started)
+    except UsageError as error:
+        print(f"graphviz-app: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,148 @@
+"""The expression bar: type an expression (or a multi-line program), build its graph, see parse errors.
+
+Single-line by default (Enter builds); the toggle expands it to a multi-line editor (Ctrl+Enter
+builds). A rejected expression shows its message under the bar with a caret under the column, in a
+warning colour; the old graph stays because `AppState.set_expression` keeps it. Programs with
+several lines show as `a = …; b = …` in the single line, which the parser reads the same way.
+"""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+                               QToolButton, QVBoxLayout, QWidget)
+
+import core
+from graphviz_app.state import AppState
+from graphviz_app.theme import monospace_font
+
+EXAMPLES_PROMPT = "Examples…"
+
+
+def single_line(text: str) -> str:
+    """A program's lines joined by '; ' so that it fits one line and still parses the same."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+class ExpressionBar(QWidget):
+    """Text → `state.set_expression`; shows `state.sig_error` under the text."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self._submitted = ""  # the text last sent, so the caret lines up with what was parsed
+
+        self.line = QLineEdit(objectName="expressionLine")
+        self.line.setPlaceholderText("type an expression, e.g. (x + y) * z  — Enter builds the graph")
+        self.line.setClearButtonEnabled(True)
+        self.line.setMinimumWidth(220)
+        self.line.returnPressed.connect(self.build)
+        self.editor = QPlainTextEdit(objectName="expressionEditor")
+        self.editor.setPlaceholderText("a program: one `name = expression` per line; the last line is the "
+                                       "output. Ctrl+Enter builds.")
+        self.editor.setVisible(False)
+        self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 6 + 16)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self.editor, self.build,
+                      context=Qt.ShortcutContext.WidgetShortcut)
+
+        self.expand = QToolButton(text="Multi-line", checkable=True)
+        self.expand.setToolTip("Switch between a single line and a multi-line program editor")
+        self.expand.toggled.connect(self.set_multiline)
+        self.build_button = QPushButton("Build")
+        self.build_button.setToolTip("Build the graph (Enter; Ctrl+Enter in the multi-line editor)")
+        self.build_button.clicked.connect(self.build)
+        self.examples = QComboBox()
+        self.examples.setToolTip("Load one of the lecture's examples")
+        self.examples.addItem(EXAMPLES_PROMPT, None)
+        for example in core.examples():
+            self.examples.addItem(example.title, example.name)
+        self.examples.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.examples.setMinimumContentsLength(10)
+        self.examples.view().setMinimumWidth(420)  # the open list shows the full titles
+        self.examples.activated.connect(self._example_chosen)
+
+        self.error = QLabel(objectName="expressionError")
+        self.error.setFont(monospace_font())
+        self.error.setTextFormat(Qt.TextFormat.RichText)
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error.setVisible(False)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("f ="))
+        row.addWidget(self.line, 1)
+        row.addWidget(self.expand)
+        row.addWidget(self.build_button)
+        row.addWidget(self.examples)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(8, 6, 8, 4)
+        column.setSpacing(4)
+        column.addLayout(row)
+        column.addWidget(self.editor)
+        column.addWidget(self.error)
+
+        state.sig_graph_changed.connect(self._show_expression)
+        state.sig_error.connect(self.show_error)
+        self._show_expression()
+
+    # ---- reading and building ----
+
+    @property
+    def multiline(self) -> bool:
+        return self.expand.isChecked()
+
+    def text(self) -> str:
+        return self.editor.toPlainText() if self.multiline else self.line.text()
+
+    def build(self) -> bool:
+        """Send the text to the state; an error comes back through `sig_error`."""
+        self._submitted = self.text()
+        return self.state.set_expression(self._submitted)
+
+    def set_multiline(self, on: bool) -> None:
+        # Carry the text over: newline-separated in the editor, '; '-separated on the line.
+        if on:
+            self.editor.setPlainText(self.line.text().replace("; ", "\n").replace(";", "\n"))
+        else:
+            self.line.setText(single_line(self.editor.toPlainText()))
+        self.expand.blockSignals(True)
+        self.expand.setChecked(on)
+        self.expand.blockSignals(False)
+        self.line.setVisible(not on)
+        self.editor.setVisible(on)
+        (self.editor if on else self.line).setFocus()
+
+    def _example_chosen(self, index: int) -> None:
+        name = self.examples.itemData(index)
+        self.examples.setCurrentIndex(0)  # the combo is a menu, not a selection
+        if name:
+            self.state.load_example(name)
+
+    # ---- showing the state ----
+
+    def _show_expression(self) -> None:
+        text = self.state.expression
+        if self.multiline:
+            if self.editor.toPlainText() != text:
+                self.editor.setPlainText(text)
+        elif self.line.text() != single_line(text) and self.line.text() != text:
+            self.line.setText(single_line(text))
+            self.line.setCursorPosition(0)  # show the beginning of a long expression
+
+    def show_error(self, message: str, line: int, column: int) -> None:
+        """The message, then the offending line with a caret under `column` (1-based)."""
+        if not message:
+            self.error.clear()
+            self.error.setVisible(False)
+            return
+        lines = (self._submitted or self.text()).splitlines() or [""]
+        source = lines[min(max(line, 1), len(lines)) - 1]
+        where = f"line {line}, column {column}" if len(lines) > 1 else f"column {column}"
+        caret = " " * max(column - 1, 0) + "^"
+        self.error.setText(f"<b>⚠ {html.escape(message)}</b> ({where})<pre style='margin:0'>"
+                           f"{html.escape(source)}\n{caret}</pre>")
+        self.error.setToolTip(f"{message} at {where}")
+        self.error.setVisible(True)

@@ -1,0 +1,191 @@
+"""The inputs dock: every input with a spin box and a slider, its gradient and a finite-difference check.
+
+Edits go to `AppState.set_inputs`, which re-evaluates and keeps the step position. Slider drags fire
+many signals per second, so changes are coalesced by a 0-ms single-shot timer: one re-evaluation per
+pass of the event loop, however fast the mouse moves. The gradient shown is the one known at the
+cursor (so the dock does not give away the backward pass before it is played); the check compares
+the engine's gradient with `core.gradcheck`'s central difference.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
+                               QVBoxLayout, QWidget)
+
+import core
+from graphviz_app.state import AppState
+from graphviz_app.theme import colors, fmt, fmt_full
+
+SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
+SLIDER_HALF_RANGE = 10.0
+SPIN_LIMIT = 1e12  # "any finite float" a learner would type
+
+
+class NumberSpinBox(QDoubleSpinBox):
+    """Shows 2 rather than 2.000000, but keeps six decimals of what is typed."""
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.6e}"
+
+
+class InputRow:
+    """The widgets of one input; the panel owns the logic."""
+
+    def __init__(self, name: str, value: float) -> None:
+        self.name = name
+        self.label = QLabel(f"<b>{name}</b>")
+        self.spin = NumberSpinBox()
+        self.spin.setRange(-SPIN_LIMIT, SPIN_LIMIT)
+        self.spin.setDecimals(6)
+        self.spin.setSingleStep(0.1)
+        self.spin.setKeyboardTracking(False)  # typing "-2.5" must not evaluate at "-", "-2", "-2."
+        self.spin.setMinimumWidth(90)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, SLIDER_STEPS)
+        self.slider.setMinimumWidth(90)
+        self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → keep stepping the trace
+        self.grad = QLabel()
+        self.check = QLabel()
+        self.center = value
+
+    def slider_position(self, value: float) -> int:
+        offset = (value - self.center + SLIDER_HALF_RANGE) / (2 * SLIDER_HALF_RANGE)
+        return round(min(max(offset, 0.0), 1.0) * SLIDER_STEPS)
+
+    def slider_value(self, position: int) -> float:
+        return self.center - SLIDER_HALF_RANGE + 2 * SLIDER_HALF_RANGE * position / SLIDER_STEPS
+
+
+class InputsPanel(QScrollArea):
+    """Edit the inputs; see each one's gradient and whether it passes the finite-difference check."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.rows: dict[str, InputRow] = {}
+        self._pending: dict[str, float] = {}
+        self._flush_timer = QTimer(self, singleShot=True, interval=0)
+        self._flush_timer.timeout.connect(self._flush)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        state.sig_graph_changed.connect(self._rebuild)
+        state.sig_values_changed.connect(self._show_values)
+        state.sig_cursor_changed.connect(self._show_gradients)
+        state.sig_theme_changed.connect(self._show_values)
+        self._rebuild()
+
+    # ---- building ----
+
+    def _rebuild(self) -> None:
+        self.rows.clear()
+        self._pending.clear()
+        body = QWidget()
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(8)
+        grid.setVerticalSpacing(4)
+        # Two lines per input so that the dock stays narrow: value + slider, then gradient + check.
+        for i, name in enumerate(self.state.graph.inputs):
+            row = InputRow(name, self.state.inputs[name])
+            r = 2 * i
+            grid.addWidget(row.label, r, 0)
+            grid.addWidget(row.spin, r, 1)
+            grid.addWidget(row.slider, r, 2)
+            below = QHBoxLayout()
+            below.addWidget(row.grad)
+            below.addStretch(1)
+            below.addWidget(row.check)
+            grid.addLayout(below, r + 1, 1, 1, 2)
+            grid.setRowMinimumHeight(r + 1, row.grad.sizeHint().height() + 10)
+            row.spin.valueChanged.connect(lambda v, n=name: self._spin_changed(n, v))
+            row.slider.valueChanged.connect(lambda p, n=name: self._slider_moved(n, p))
+            self.rows[name] = row
+        grid.setColumnStretch(2, 1)
+        column = QVBoxLayout(body)
+        column.addLayout(grid)
+        if self.rows:
+            column.addWidget(QLabel(f"<span style='color:{colors(self.state.dark).muted}'>✓ = the gradient agrees "
+                                    "with a finite-difference check (relative error shown)</span>",
+                                    wordWrap=True))
+        if not self.rows:
+            column.addWidget(QLabel("This expression has no inputs."))
+        column.addStretch(1)
+        body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setWidget(body)
+        self._show_values()
+        # No horizontal scrolling: the dock is at least as wide as its rows (gradient labels included).
+        self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 4)
+
+    # ---- edits → state ----
+
+    def _spin_changed(self, name: str, value: float) -> None:
+        row = self.rows[name]
+        if not math.isfinite(value):
+            return
+        if abs(value - row.center) > SLIDER_HALF_RANGE:
+            row.center = value  # typed far away: move the slider's range along
+        row.slider.blockSignals(True)
+        row.slider.setValue(row.slider_position(value))
+        row.slider.blockSignals(False)
+        self._queue(name, value)
+
+    def _slider_moved(self, name: str, position: int) -> None:
+        row = self.rows[name]
+        value = round(row.slider_value(position), 4)
+        row.spin.blockSignals(True)
+        row.spin.setValue(value)
+        row.spin.blockSignals(False)
+        self._queue(name, value)
+
+    def _queue(self, name: str, value: float) -> None:
+        self._pending[name] = value
+        self._flush_timer.start()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        if pending:
+            self.state.set_inputs(pending)
+
+    # ---- state → labels ----
+
+    def _show_values(self, *_: object) -> None:
+        for name, row in self.rows.items():
+            value = self.state.inputs[name]
+            if row.spin.value() != value and name not in self._pending:
+                row.spin.blockSignals(True)
+                row.spin.setValue(value)
+                row.spin.blockSignals(False)
+                row.slider.blockSignals(True)
+                row.slider.setValue(row.slider_position(value))
+                row.slider.blockSignals(False)
+            row.spin.setToolTip(fmt_full(value))
+        self._show_gradients()
+        self._show_checks()
+
+    def _show_gradients(self, *_: object) -> None:
+        c = colors(self.state.dark)
+        grads = self.state.state().grads
+        for name, row in self.rows.items():
+            grad = grads.get(self.state.graph.input_ids[name])
+            if grad is None:
+                row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{name} = ?</span>")
+                row.grad.setToolTip("not computed yet: play the backward pass")
+            else:
+                colour = c.grad if math.isfinite(grad) else c.warn
+                row.grad.setText(f"∂f/∂{name} = <b style='color:{colour}'>{fmt(grad)}</b>")
+                row.grad.setToolTip(fmt_full(grad))
+
+    def _show_checks(self) -> None:
+        c = colors(self.state.dark)
+        if not self.rows:
+            return
+        check = core.gradcheck(self.state.graph, self.state.inputs)
+        for name, row in self.rows.items():
+            item = check.inputs[name]
+            ok = item.ok
+            mark = "✓" if ok else "✗"
+            row.check.setText(f"<span style='color:{c.ok if ok else c.bad}'>{mark} {item.rel_error:.0e}</span>")
+            row.check.setToolTip("finite-difference check (relative error of the gradient)\n"
+                                 f"engine: {fmt_full(item.analytic)}\ncentral difference: "
+                                 f"{fmt_full(item.numeric)}\nrelative error: {item.rel_error!r}")

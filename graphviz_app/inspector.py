@@ -1,0 +1,190 @@
+"""The inspector dock: the step at the cursor written out with its actual numbers.
+
+Forward:  `q = x + y = -2 + 5 = 3`
+Backward: `∂f/∂x = ∂f/∂q · ∂q/∂x = (-4) · 1 = -4`, and at a fan-out the accumulation
+`∂f/∂a += contribution: old + contribution = new`. Every number comes from the trace step
+(`core.ForwardStep` / `core.BackwardStep`); nothing is computed here except the formatting.
+"""
+from __future__ import annotations
+
+import html
+import math
+
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+import core
+from graphviz_app.state import AppState
+from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
+
+INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
+INSPECTOR_POINT_SIZE = 15  # read from the back of a lecture hall
+
+
+def node_names(graph: core.Graph) -> dict[int, str]:
+    """A short name per node: inputs and named values keep theirs, the output is f, other gates g1, g2…"""
+    taken = {node.name for node in graph.nodes if node.name}
+    names: dict[int, str] = {}
+    count = 0
+    for node in graph.nodes:
+        if node.name:
+            names[node.id] = node.name
+        elif node.op == "const":
+            names[node.id] = fmt(node.param)
+        elif node.id == graph.output and "f" not in taken:
+            names[node.id] = "f"
+        else:
+            count += 1
+            name = f"g{count}"
+            while name in taken:
+                name += "'"
+            names[node.id] = name
+    return names
+
+
+def apply_text(node: core.Node, operands: list[str]) -> str:
+    """`a + b`, `1 / a`, `exp(a)` … with the operands given as text (names or numbers)."""
+    p = node.param
+    if node.op in INFIX:
+        return INFIX[node.op].join(operands)
+    a = operands[0]
+    if node.op == "add_const":
+        return f"{a} + {fmt(p)}" if p >= 0 else f"{a} − {fmt(-p)}"
+    if node.op == "mul_const":
+        return f"{fmt_factor(p)} · {a}"
+    if node.op == "div_const":
+        return f"{a} / {fmt_factor(p)}"
+    if node.op == "pow_const":
+        return f"{a} ^ {fmt_factor(p)}"
+    if node.op == "recip":
+        return f"1 / {a}"
+    return f"{node.operation.label(p) if node.op != 'leaky_relu' else 'leaky_relu'}({', '.join(operands)})"
+
+
+def _numbers(node: core.Node, values: tuple[float, ...]) -> list[str]:
+    # Negative numbers after the first operand of an infix or constant gate get parentheses: 5 + (-3).
+    if node.op in INFIX or node.op in ("add_const", "mul_const", "div_const", "pow_const", "recip"):
+        return [fmt(v) if i == 0 and node.op in ("add", "sub") else fmt_factor(v) for i, v in enumerate(values)]
+    return [fmt(v) for v in values]
+
+
+class Inspector(QTextBrowser):
+    """Shows the chain rule of the step at `state.cursor` as rich text."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.state = state
+        self.setOpenLinks(False)
+        font = self.font()
+        font.setPointSize(INSPECTOR_POINT_SIZE)
+        self.setFont(font)
+        self.setMinimumWidth(280)
+        for signal in (state.sig_graph_changed, state.sig_values_changed, state.sig_cursor_changed,
+                       state.sig_phase_changed, state.sig_theme_changed):
+            signal.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        state = self.state
+        self.c = colors(state.dark)
+        self.names = node_names(state.graph)
+        self.full: list[str] = []  # the same equations in full precision, for the tooltip
+        step = state.state().step
+        parts = [f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
+                 f"{html.escape(state.counter_text())}</p>"]
+        if step is None:
+            parts.append(self._at_start())
+        elif isinstance(step, core.ForwardStep):
+            parts.append(self._forward(step))
+        else:
+            parts.append(self._backward(step))
+        if state.cursor == state.step_count:
+            parts.append(self._summary())
+        elif state.phase == "forward" and state.cursor == state.forward_count:
+            parts.append(self._forward_done())
+        self.setHtml(f"<div style='color:{self.c.text}'>{''.join(parts)}</div>")
+        self.setToolTip("\n".join(self.full) or "")
+
+    # ---- pieces ----
+
+    def _val(self, x: float, kind: str = "value") -> str:
+        colour = self.c.value if kind == "value" else self.c.grad
+        if not math.isfinite(x):
+            colour = self.c.warn
+        return f"<b style='color:{colour}'>{html.escape(fmt(x))}</b>"
+
+    def _node_header(self, node: core.Node, what: str) -> str:
+        name = html.escape(self.names[node.id])
+        return (f"<p style='font-size:x-large; margin:4px 0'><b>{what}</b> at gate "
+                f"<b>{html.escape(node.symbol)}</b> <span style='color:{self.c.muted}'>({name}, op "
+                f"{html.escape(node.op)})</span></p>"
+                f"<p style='color:{self.c.muted}'>local derivative: {html.escape(node.formula)}</p>")
+
+    def _at_start(self) -> str:
+        state = self.state
+        if state.phase == "backward":
+            f = state.trace.state(state.forward_count).values[state.graph.output]
+            return (f"<p>Forward pass done: f = {self._val(f)}.</p>"
+                    f"<p>Press → to start the backward pass from ∂f/∂f = {self._val(1.0, 'grad')}.</p>")
+        inputs = ", ".join(f"{html.escape(k)} = {self._val(v)}" for k, v in state.inputs.items())
+        return (f"<p>Nothing computed yet.</p><p>Inputs: {inputs}</p>"
+                "<p>Press → to compute the first gate, Space to play.</p>")
+
+    def _forward(self, step: core.ForwardStep) -> str:
+        node = self.state.graph.nodes[step.node]
+        names = [self.names[a] for a in node.args]
+        symbolic = apply_text(node, names)
+        numeric = apply_text(node, _numbers(node, step.input_values))
+        me = self.names[node.id]
+        line = (f"{html.escape(me)} = {html.escape(symbolic)} = {html.escape(numeric)} = "
+                f"{self._val(step.value)}")
+        self.full.append(f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = "
+                         f"{fmt_full(step.value)}")
+        warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ the value is not finite</p>"
+        return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
+
+    def _backward(self, step: core.BackwardStep) -> str:
+        graph = self.state.graph
+        node = graph.nodes[step.node]
+        me = html.escape(self.names[node.id])
+        before = self.state.trace.state(step.index).grads  # gradients before this step
+        out = [self._node_header(node, "Backward")]
+        if node.id == graph.output:
+            out.append(f"<p>start: ∂f/∂f = {self._val(1.0, 'grad')}</p>")
+        else:
+            out.append(f"<p>upstream: ∂f/∂{me} = {self._val(step.upstream_grad, 'grad')}</p>")
+        seen = dict(before)
+        for ag in step.args:
+            arg = html.escape(self.names[ag.arg])
+            chain = (f"∂f/∂{arg} = ∂f/∂{me} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
+                     f"{html.escape(fmt_factor(step.upstream_grad))} · "
+                     f"{html.escape(fmt_factor(ag.local_grad))} = {self._val(ag.contribution, 'grad')}")
+            self.full.append(f"∂f/∂{self.names[ag.arg]} ← {fmt_full(step.upstream_grad)} · "
+                             f"{fmt_full(ag.local_grad)} = {fmt_full(ag.contribution)}")
+            out.append(f"<p style='font-size:large'>{chain}</p>")
+            if ag.arg in seen:
+                old = seen[ag.arg]
+                out.append(f"<p>fan-out, gradients add up: ∂f/∂{arg} += {html.escape(fmt(ag.contribution))}"
+                           f"<br>&nbsp;&nbsp;{html.escape(fmt(old))} + {html.escape(fmt_factor(ag.contribution))}"
+                           f" = {self._val(ag.accumulated, 'grad')}</p>")
+                self.full.append(f"  accumulated: {fmt_full(old)} + {fmt_full(ag.contribution)} = "
+                                 f"{fmt_full(ag.accumulated)}")
+            elif len(graph.users[ag.arg]) > 1:
+                out.append(f"<p style='color:{self.c.muted}'>{arg} feeds {len(graph.users[ag.arg])} gates: "
+                           "their contributions will add up.</p>")
+            seen[ag.arg] = ag.accumulated
+        if not step.finite:
+            out.append(f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite</p>")
+        return "".join(out)
+
+    def _forward_done(self) -> str:
+        f = self.state.state().values[self.state.graph.output]
+        return f"<hr><p>Forward pass complete: f = {self._val(f)}</p>"
+
+    def _summary(self) -> str:
+        state = self.state
+        grads = state.state().grads
+        rows = "".join(f"<tr><td>∂f/∂{html.escape(name)}&nbsp;=&nbsp;</td>"
+                       f"<td>{self._val(grads.get(node_id, 0.0), 'grad')}</td></tr>"
+                       for name, node_id in state.graph.input_ids.items())
+        return f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"

@@ -1,0 +1,222 @@
+"""The main window: assembles the debugger (expression bar, graph, player, docks) and the menus.
+
+It does no work itself: every action calls an `AppState` method, a view method (`fit`, `export`)
+or a `session` function. Other tabs (optimizer lab, activations, networks) are added with `add_tab`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+import core
+from graphviz_app import session, theme
+from graphviz_app.expression_bar import ExpressionBar
+from graphviz_app.graph_view import GraphView
+from graphviz_app.inputs_panel import InputsPanel
+from graphviz_app.inspector import Inspector
+from graphviz_app.player import Player
+from graphviz_app.state import AppState
+
+SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("Home", "reset to the start"),
+             ("End", "run to the end"), ("F", "fit the graph in the view"), ("Ctrl + / Ctrl −", "zoom"),
+             ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
+             ("wheel / drag", "zoom / pan the graph")]
+
+
+class MainWindow(QMainWindow):
+    """Tabs in the middle (the first is the debugger), inspector right, inputs left."""
+
+    def __init__(self, state: AppState | None = None) -> None:
+        super().__init__()
+        self.state = state or AppState()
+        screen = QApplication.primaryScreen()
+        available = screen.availableGeometry().size() if screen else None
+        if available is not None and available.width() > 0:
+            self.resize(min(1600, int(available.width() * 0.96)), min(1000, int(available.height() * 0.94)))
+        else:
+            self.resize(1400, 900)
+        self.tabs = QTabWidget(documentMode=True)
+        self.setCentralWidget(self.tabs)
+
+        self.expression_bar = ExpressionBar(self.state)
+        self.view = GraphView(self.state)
+        self.player = Player(self.state)
+        debugger = QWidget()
+        column = QVBoxLayout(debugger)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.expression_bar)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.player)
+        self.graph_tab = debugger
+        self.add_tab(debugger, "Graph")
+
+        self.inspector = Inspector(self.state)
+        self.inputs_panel = InputsPanel(self.state)
+        self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        # The graph gets about half the width; the docks share the rest (inspector text is the longer).
+        width = self.width()
+        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(width * 0.2), int(width * 0.26)],
+                         Qt.Orientation.Horizontal)
+
+        self._build_menus()
+        self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
+        self.state.sig_graph_changed.connect(self._graph_changed)
+        self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
+        self.state.sig_theme_changed.connect(self._apply_theme)
+        self._graph_changed()
+        self.statusBar().showMessage("Enter builds · → steps · Space plays · F fits", 8000)
+
+    def add_tab(self, widget: QWidget, title: str) -> int:
+        """Add a page (optimizer lab, activations …) next to the Graph tab."""
+        return self.tabs.addTab(widget, title)
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{title.lower()}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # ---- menus ----
+
+    def _action(self, menu, text: str, slot, keys: str | QKeySequence | None = None) -> QAction:
+        act = QAction(text, self)
+        if keys is not None:
+            act.setShortcut(QKeySequence(keys))
+        act.triggered.connect(slot)
+        menu.addAction(act)
+        self.addAction(act)  # window-wide shortcut even when the menu bar is hidden
+        return act
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        self._action(file, "&Open session…", self.open_session, QKeySequence.StandardKey.Open)
+        self._action(file, "&Save session…", self.save_session, QKeySequence.StandardKey.Save)
+        file.addSeparator()
+        self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
+        self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        examples = bar.addMenu("&Examples")
+        for example in core.examples():
+            self._action(examples, example.title, lambda _=False, n=example.name: self.state.load_example(n))
+
+        play = bar.addMenu("&Play")
+        for act in (self.player.act_play, self.player.act_forward, self.player.act_back, self.player.act_reset,
+                    self.player.act_end):
+            play.addAction(act)
+
+        view = bar.addMenu("&View")
+        self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
+        self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), QKeySequence.StandardKey.ZoomIn)
+        self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), QKeySequence.StandardKey.ZoomOut)
+        view.addSeparator()
+        themes = QActionGroup(self)
+        self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))
+        self.act_dark = self._action(view, "&Dark theme", lambda: self.state.set_dark(True), "Ctrl+D")
+        for act in (self.act_light, self.act_dark):
+            act.setCheckable(True)
+            themes.addAction(act)
+        self.act_light.setChecked(not self.state.dark)
+        self.act_dark.setChecked(self.state.dark)
+        view.addSeparator()
+        view.addAction(self.inputs_dock.toggleViewAction())
+        view.addAction(self.inspector_dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&About", self.show_about)
+
+    # ---- reactions ----
+
+    def _graph_changed(self) -> None:
+        first = self.state.expression.splitlines()[0] if self.state.expression else ""
+        more = " …" if "\n" in self.state.expression.strip() else ""
+        self.setWindowTitle(f"{first}{more} — graphviz-app")
+        QTimer.singleShot(0, self.view.fit)  # after the view has rebuilt and the layout settled
+
+    def _apply_theme(self, dark: bool) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            theme.apply_theme(app, dark)
+        self.view.set_dark(dark)
+        self.act_dark.setChecked(dark)
+        self.act_light.setChecked(not dark)
+
+    def show_message(self, title: str, text: str, error: bool = False) -> QMessageBox:
+        """Status bar + a non-modal box (tests never block on it)."""
+        self.statusBar().showMessage(text, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information, title, text,
+                          QMessageBox.StandardButton.Ok, self)
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.finished.connect(lambda _=0, b=box: self._dialogs.remove(b) if b in self._dialogs else None)
+        self._dialogs.append(box)
+        box.show()
+        return box
+
+    # ---- file ----
+
+    def open_session_file(self, path: str | Path) -> bool:
+        try:
+            session.load_session(self.state, path)
+        except session.SessionError as error:
+            self.show_message("Cannot open session", str(error), error=True)
+            return False
+        self.statusBar().showMessage(f"opened {path}", 5000)
+        return True
+
+    def save_session_file(self, path: str | Path) -> bool:
+        try:
+            session.save_session(self.state, path)
+        except session.SessionError as error:
+            self.show_message("Cannot save session", str(error), error=True)
+            return False
+        self.statusBar().showMessage(f"saved {path}", 5000)
+        return True
+
+    def export_file(self, path: str | Path) -> bool:
+        try:
+            self.view.export(str(path))
+        except (OSError, ValueError) as error:
+            self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
+            return False
+        self.statusBar().showMessage(f"exported {path}", 5000)
+        return True
+
+    def open_session(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json);;All files (*)")
+        if path:
+            self.open_session_file(path)
+
+    def save_session(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "Sessions (*.json)")
+        if path:
+            self.save_session_file(path)
+
+    def export_dialog(self, kind: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}", f"graph.{kind}",
+                                              f"{kind.upper()} (*.{kind})")
+        if path:
+            self.export_file(path if path.lower().endswith(f".{kind}") else f"{path}.{kind}")
+
+    # ---- help ----
+
+    def show_shortcuts(self) -> None:
+        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        self.show_message("Keyboard shortcuts", f"<table>{rows}</table>")
+
+    def show_about(self) -> None:
+        self.show_message("About graphviz-app", "<b>graphviz-app</b><br>Type an expression, see its "
+                          "computational graph, and step through the forward and backward pass.")

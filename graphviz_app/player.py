@@ -1,0 +1,177 @@
+"""The player: reset, step back, step forward, play/pause, run to end, phase and speed.
+
+It only moves `AppState`'s cursor; the views animate whatever the cursor shows. Its buttons are
+QActions with window-wide shortcuts (Space, ←, →, Home, End) so the keyboard works wherever the
+focus is — text fields still get their own keys because they accept the shortcut-override event for
+keys they type or move with.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
+                               QWidget)
+
+from graphviz_app.state import AppState
+
+PHASES = (("forward", "Forward"), ("backward", "Backward"), ("both", "Both"))
+MIN_STEPS_PER_SECOND, MAX_STEPS_PER_SECOND = 1, 20  # slider positions are steps/s × 2
+
+
+class Player(QWidget):
+    """Transport controls over `state.cursor`, driven by a QTimer while playing."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+
+        def action(text: str, keys: str, slot, tip: str, icon: QStyle.StandardPixmap) -> QAction:
+            act = QAction(self.style().standardIcon(icon), text, self)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            act.setToolTip(f"{tip} ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})")
+            act.triggered.connect(slot)
+            self.addAction(act)  # the shortcut is live while the player is in the active window
+            return act
+
+        sp = QStyle.StandardPixmap
+        self._play_icon = self.style().standardIcon(sp.SP_MediaPlay)
+        self._pause_icon = self.style().standardIcon(sp.SP_MediaPause)
+        self.act_reset = action("Reset", "Home", self.reset, "Back to the start of the phase", sp.SP_MediaSkipBackward)
+        self.act_back = action("Back", "Left", self.step_back, "One step back", sp.SP_MediaSeekBackward)
+        self.act_play = action("Play", "Space", self.toggle_play, "Play / pause", sp.SP_MediaPlay)
+        self.act_play.setCheckable(True)
+        self.act_forward = action("Step", "Right", self.step_forward, "One step forward", sp.SP_MediaSeekForward)
+        self.act_end = action("End", "End", self.run_to_end, "Run to the end of the phase", sp.SP_MediaSkipForward)
+
+        # Two groups side by side; on a narrow window the options move under the transport (see resizeEvent).
+        self.layout_ = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        self.layout_.setContentsMargins(8, 4, 8, 6)
+        self.transport = QWidget()
+        layout = QHBoxLayout(self.transport)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for act in (self.act_reset, self.act_back, self.act_play, self.act_forward, self.act_end):
+            button = QToolButton()
+            button.setDefaultAction(act)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setIconSize(button.iconSize() * 1.4)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space must never "click" a focused button
+            layout.addWidget(button)
+        self.counter = QLabel(objectName="playerCounter")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.counter)
+        layout.addStretch(1)
+        self.layout_.addWidget(self.transport, 1)
+
+        self.options = QWidget()
+        layout = QHBoxLayout(self.options)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Phase:"))
+        self.phase_group = QButtonGroup(self)
+        self.phase_buttons: dict[str, QToolButton] = {}
+        for phase, text in PHASES:
+            button = QToolButton(text=text, checkable=True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setToolTip(f"Play the {phase} pass" if phase != "both" else "Play forward, then backward")
+            button.clicked.connect(lambda _=False, p=phase: self.state.set_phase(p))
+            self.phase_group.addButton(button)
+            self.phase_buttons[phase] = button
+            layout.addWidget(button)
+
+        layout.addSpacing(12)
+        layout.addWidget(QLabel("Speed:"))
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(MIN_STEPS_PER_SECOND * 2, MAX_STEPS_PER_SECOND * 2)
+        self.speed.setValue(4)  # 2 steps per second: slow enough to follow on a projector
+        self.speed.setFixedWidth(110)
+        self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → step the trace, not the slider
+        self.speed.valueChanged.connect(self._speed_changed)
+        layout.addWidget(self.speed)
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(self.speed_label.fontMetrics().horizontalAdvance("10.5/s"))
+        layout.addWidget(self.speed_label)
+        layout.addStretch(1)
+        self.layout_.addWidget(self.options)
+        self._speed_changed(self.speed.value())
+
+        state.sig_cursor_changed.connect(self._show)
+        state.sig_phase_changed.connect(self._show)
+        state.sig_graph_changed.connect(self._graph_changed)
+        self._show()
+
+    # ---- commands (all of them move the state's cursor) ----
+
+    def step_forward(self) -> None:
+        self.pause()
+        self.state.step_forward()
+
+    def step_back(self) -> None:
+        self.pause()
+        self.state.step_back()
+
+    def reset(self) -> None:
+        self.pause()
+        self.state.reset()
+
+    def run_to_end(self) -> None:
+        self.pause()
+        self.state.run_to_end()
+
+    def play(self) -> None:
+        if self.state.cursor >= self.state.last_step:
+            self.state.reset()  # play from the start when already at the end
+        self.timer.start()
+        self._show()
+
+    def pause(self) -> None:
+        self.timer.stop()
+        self._show()
+
+    def toggle_play(self) -> None:
+        self.pause() if self.timer.isActive() else self.play()
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def _tick(self) -> None:
+        if not self.state.step_forward():
+            self.pause()
+
+    def _speed_changed(self, value: int) -> None:
+        steps_per_second = value / 2
+        self.timer.setInterval(int(1000 / steps_per_second))
+        self.speed_label.setText(f"{steps_per_second:g}/s")
+        self.speed.setToolTip(f"{steps_per_second:g} steps per second")
+
+    def _graph_changed(self) -> None:
+        self.pause()
+
+    # ---- showing the state ----
+
+    def minimumSizeHint(self) -> QSize:
+        # As narrow as the two-row arrangement: the window must not grow wider than a 1280-pixel screen.
+        margins = self.layout_.contentsMargins()
+        width = max(self.transport.minimumSizeHint().width(), self.options.minimumSizeHint().width())
+        return QSize(width + margins.left() + margins.right(), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        # One row when everything fits, else two: nothing is cut off at 1280×800 with both docks open.
+        wide = event.size().width() >= self.transport.sizeHint().width() + self.options.sizeHint().width() + 40
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.layout_.direction() != direction:
+            self.layout_.setDirection(direction)
+        super().resizeEvent(event)
+
+    def _show(self, *_: object) -> None:
+        self.counter.setText(self.state.counter_text())
+        self.phase_buttons[self.state.phase].setChecked(True)
+        self.act_play.setChecked(self.playing)
+        self.act_play.setText("Pause" if self.playing else "Play")
+        self.act_play.setIcon(self._pause_icon if self.playing else self._play_icon)
+        self.act_back.setEnabled(self.state.cursor > self.state.first_step)
+        self.act_forward.setEnabled(self.state.cursor < self.state.last_step)
+        self.act_end.setEnabled(self.state.cursor < self.state.last_step)
+        self.act_reset.setEnabled(self.state.cursor > self.state.first_step)

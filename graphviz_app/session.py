@@ -1,0 +1,109 @@
+"""Save and load a debugger session: expression, inputs, step position and phase as a small JSON file.
+
+    {"format": "graphviz_app.session", "version": 1, "expression": "(x + y) * z",
+     "inputs": {"x": -2, "y": 5, "z": -4}, "cursor": 3, "phase": "both"}
+
+Plain functions, no dialogs: a broken or foreign file raises `SessionError` *before* anything is
+changed, so the window can show the message and the state stays as it was.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import core
+from graphviz_app.state import AppState
+
+FORMAT = "graphviz_app.session"
+VERSION = 1
+PHASES = ("forward", "backward", "both")
+
+
+class SessionError(ValueError):
+    """A session file that cannot be loaded; the message says why, in the user's words."""
+
+
+@dataclass(frozen=True)
+class Session:
+    expression: str
+    inputs: dict[str, float]
+    cursor: int = 0
+    phase: str = "both"
+
+
+def session_of(state: AppState) -> Session:
+    return Session(state.expression, dict(state.inputs), state.cursor, state.phase)
+
+
+def to_json(session: Session) -> str:
+    return json.dumps({"format": FORMAT, "version": VERSION, "expression": session.expression,
+                       "inputs": session.inputs, "cursor": session.cursor, "phase": session.phase},
+                      indent=2, ensure_ascii=False)
+
+
+def save_session(state: AppState, path: str | Path) -> None:
+    """Write what the user is looking at; OSError propagates as SessionError."""
+    try:
+        Path(path).write_text(to_json(session_of(state)) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def parse_session(text: str) -> Session:
+    """Validate a session's JSON text completely (the expression must parse, every input be finite)."""
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as error:
+        raise SessionError(f"not a session file: invalid JSON ({error})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise SessionError("not a graphviz_app session file (its \"format\" is missing or different)")
+    if data.get("version") != VERSION:
+        raise SessionError(f"unsupported session version {data.get('version')!r} (this app reads {VERSION})")
+    expression = data.get("expression")
+    if not isinstance(expression, str):
+        raise SessionError("the session has no expression")
+    try:
+        graph = core.parse(expression)
+    except core.ParseError as error:
+        raise SessionError(f"the session's expression is invalid: {error}") from None
+    raw_inputs = data.get("inputs", {})
+    if not isinstance(raw_inputs, dict):
+        raise SessionError("the session's \"inputs\" must be an object of name: number")
+    inputs = {}
+    for name in graph.inputs:
+        value = raw_inputs.get(name, 1.0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise SessionError(f"input {name!r} must be a finite number, not {value!r}")
+        inputs[name] = float(value)
+    cursor = data.get("cursor", 0)
+    if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
+        raise SessionError(f"\"cursor\" must be a step number ≥ 0, not {cursor!r}")
+    phase = data.get("phase", "both")
+    if phase not in PHASES:
+        raise SessionError(f"\"phase\" must be one of {', '.join(PHASES)}, not {phase!r}")
+    return Session(expression, inputs, cursor, phase)
+
+
+def read_session(path: str | Path) -> Session:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SessionError(f"cannot read {path}: {getattr(error, 'strerror', None) or error}") from None
+    return parse_session(text)
+
+
+def apply_session(state: AppState, session: Session) -> None:
+    """Show a validated session: expression and inputs, then phase and step position."""
+    if not state.set_expression(session.expression, session.inputs):
+        raise SessionError("the session's expression is invalid")  # parse_session already checked it
+    state.set_phase(session.phase)  # type: ignore[arg-type]
+    state.set_cursor(session.cursor)  # clamped into the phase's range
+
+
+def load_session(state: AppState, path: str | Path) -> Session:
+    """Read, validate, then apply; on SessionError nothing has changed."""
+    session = read_session(path)
+    apply_session(state, session)
+    return session
