@@ -81,7 +81,7 @@ class NodeItem(QGraphicsItem):
     """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
 
     GATE_RADIUS = 32.0
-    GLOW = 16.0
+    GLOW = 20.0
 
     def __init__(self, node: Node, is_output: bool, palette: Palette) -> None:
         super().__init__()
@@ -111,6 +111,15 @@ class NodeItem(QGraphicsItem):
             rect.setBottom(rect.bottom() + 26)
         return rect
 
+    def body_rect(self) -> QRectF:
+        """The shape, its output ring and its caption (not the glow): what labels must not cover."""
+        ring = 6.0 if self.is_output else 0.0
+        rect = QRectF(-self.half.x() - ring, -self.half.y() - ring, 2 * (self.half.x() + ring),
+                      2 * (self.half.y() + ring))
+        if self.caption:
+            rect.setBottom(rect.bottom() + 22)
+        return rect
+
     def boundary_point(self, towards: QPointF) -> QPointF:
         """Where a line from the centre towards `towards` (scene coordinates) leaves the shape."""
         d = towards - self.pos()
@@ -135,10 +144,11 @@ class NodeItem(QGraphicsItem):
         if self.status in ("forward", "backward"):  # the current step: a soft glow of the phase colour
             glow = QColor(p.value if self.status == "forward" else p.grad)
             painter.setPen(Qt.NoPen)
-            for i in range(4, 0, -1):
-                glow.setAlpha(38 + 8 * (4 - i))
+            ring = 6.0 if self.is_output else 0.0
+            for i in range(5, 0, -1):  # translucent layers add up to a soft halo (SVG-friendly, no effect)
+                glow.setAlpha(45 + 10 * (5 - i))
                 painter.setBrush(glow)
-                grow = self.GLOW * i / 4
+                grow = ring + 2 + (self.GLOW - ring) * i / 5
                 self._draw_shape(painter, shape.adjusted(-grow, -grow, grow, grow))
         pending = self.status == "pending"
         stroke = p.warning if self.warning else (p.pending if pending else p.stroke)

@@ -21,7 +21,7 @@ from graphviz_app.label_placement import place_edge_labels
 from graphviz_app.state import AppState
 
 LAYER_PX = 210.0  # between layers: room for an edge label between two nodes
-SLOT_PX = 120.0  # between slots: room for a value above and a gradient below each edge
+SLOT_PX = 130.0  # between slots: room for a value above and a gradient below each edge
 STUB_PX = 140.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
 MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
@@ -153,8 +153,13 @@ class GraphView(QGraphicsView):
         stub = [out.boundary_point(tip), tip]
         self._add_edge(graph.output, None, stub)
         segments.append([(stub[0], stub[1])])
-        obstacles = [n.sceneBoundingRect().adjusted(10, 10, -10, -10) for n in self._nodes.values()]
-        for edge, (value_pos, grad_pos) in zip(self._edges, place_edge_labels(segments, obstacles, LABEL_FONT)):
+        obstacles = [n.mapRectToScene(n.body_rect()) for n in self._nodes.values()]
+        # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
+        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
+        preferred = [0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
+                     for e in self._edges]
+        places = place_edge_labels(segments, obstacles, LABEL_FONT, preferred)
+        for edge, (value_pos, grad_pos) in zip(self._edges, places):
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
         self._shown_cursor = self.state.cursor
@@ -193,7 +198,7 @@ class GraphView(QGraphicsView):
             else:
                 grad = st.edge_grads.get((edge.arg, edge.node))
                 grad_text = "" if grad is None else format_number(grad)
-            edge.item.set_pending(edge.node is not None and edge.node not in st.values)
+            edge.item.set_pending((edge.node if edge.node is not None else edge.arg) not in st.values)
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
             self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 

@@ -16,30 +16,45 @@ from PySide6.QtGui import QFont, QFontMetricsF
 
 Segment = tuple[QPointF, QPointF]
 
-ALONG = (0.5, 0.4, 0.6, 0.32, 0.68, 0.25, 0.75, 0.18, 0.82)  # where along a segment to try, best first
+ALONG = tuple(i / 20 for i in range(3, 18))  # where along a segment to try (sorted by preference per edge)
 SAMPLE_PX = 8.0  # spacing of the points that stand for other edges' lines
-CLEARANCE = 4.0  # extra room around each label box when testing collisions
+NODE_CLEARANCE = 4.0  # room kept between a label box and a node
+LABEL_CLEARANCE = 8.0  # each side: labels of different edges sit visibly apart, not stacked like a pair
+AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any other line
 
 
-def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF],
-                      font: QFont) -> list[tuple[QPointF, QPointF]]:
-    """Centres of (value label, gradient label) for each edge, given as its straight segments."""
+def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font: QFont,
+                      preferred: list[float] | None = None) -> list[tuple[QPointF, QPointF]]:
+    """Centres of (value label, gradient label) for each edge, given as its straight segments.
+
+    `preferred[i]` is where along its segments edge i would best carry its labels (0.5 = middle;
+    less where edges converge on their target, so that their labels sit apart).
+    """
     metrics = QFontMetricsF(font)
     half = (metrics.horizontalAdvance("-0.000") / 2 + 6, metrics.height() / 2 + 2)
     line_points = [_samples(segments) for segments in edges]
     owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(line_points)]) if edges else np.zeros(0)
     points = np.concatenate(line_points) if edges else np.zeros((0, 2))
-    boxes = [(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles]
+    nodes = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles], dtype=float).reshape(-1, 4)
+    nodes += (-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE)
+    labels: list[tuple[float, float, float, float]] = []
     result: list[tuple[QPointF, QPointF]] = [(QPointF(), QPointF())] * len(edges)
     # Edges with one segment have the fewest choices: they pick first.
     for index in sorted(range(len(edges)), key=lambda i: len(edges[i])):
-        others = points[owner != index]
-        placed = np.array(boxes, dtype=float).reshape(-1, 4)
+        # Only what lies near this edge can collide: filtering first keeps a 100-node graph fast.
+        reach = _reach(edges[index], half)
+        others = points[(owner != index) & _inside(points, reach)]
+        margin = LABEL_CLEARANCE
+        placed = np.concatenate([nodes, np.array(labels, dtype=float).reshape(-1, 4) + (-margin, -margin, margin, margin)])
+        placed = placed[(placed[:, 0] < reach[2]) & (placed[:, 2] > reach[0])
+                        & (placed[:, 1] < reach[3]) & (placed[:, 3] > reach[1])]
         best, best_cost = None, math.inf
-        for t in ALONG:
+        middle = preferred[index] if preferred else 0.5
+        for t in sorted(ALONG, key=lambda t: abs(t - middle)):
             for start, end in edges[index]:
                 pair = _label_pair(start + (end - start) * t, end - start, half)
-                cost = sum(_cost(_box(c, half), placed, others) for c in pair)
+                own = math.hypot(pair[0].x() - pair[1].x(), pair[0].y() - pair[1].y()) / 2
+                cost = sum(_cost(_box(c, half), c, own, placed, others) for c in pair)
                 if cost < best_cost:
                     best, best_cost = pair, cost
                 if cost == 0:
@@ -47,8 +62,20 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF],
             if best_cost == 0:
                 break
         result[index] = best
-        boxes.extend(_box(c, half) for c in best)
+        labels.extend(_box(c, half) for c in best)
     return result
+
+
+def _reach(segments: list[Segment], half: tuple[float, float]) -> tuple[float, float, float, float]:
+    """The area any label of these segments could cover (their bounds grown by a label's size)."""
+    xs = [p.x() for segment in segments for p in segment]
+    ys = [p.y() for segment in segments for p in segment]
+    grow = 2 * (half[0] + half[1]) + LABEL_CLEARANCE + AMBIGUITY_PX
+    return (min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow)
+
+
+def _inside(points: np.ndarray, area: tuple[float, float, float, float]) -> np.ndarray:
+    return (points[:, 0] > area[0]) & (points[:, 0] < area[2]) & (points[:, 1] > area[1]) & (points[:, 1] < area[3])
 
 
 def _samples(segments: list[Segment]) -> np.ndarray:
@@ -61,14 +88,17 @@ def _samples(segments: list[Segment]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2))
 
 
-def _cost(box: tuple[float, float, float, float], placed: np.ndarray, others: np.ndarray) -> float:
-    """Overlapping boxes count a lot; each point of another line inside the box counts a little."""
-    left, top, right, bottom = box[0] - CLEARANCE, box[1] - CLEARANCE, box[2] + CLEARANCE, box[3] + CLEARANCE
+def _cost(box: tuple[float, float, float, float], centre: QPointF, own: float, placed: np.ndarray,
+          others: np.ndarray) -> float:
+    """Overlapping boxes count a lot; points of other lines inside the box count a little; a label
+    nearer to another line than to its own (it would be read as that line's number) counts too."""
+    left, top, right, bottom = box
     overlaps = np.count_nonzero((placed[:, 0] < right) & (placed[:, 2] > left)
                                 & (placed[:, 1] < bottom) & (placed[:, 3] > top))
     crossed = np.count_nonzero((others[:, 0] > left) & (others[:, 0] < right)
                                & (others[:, 1] > top) & (others[:, 1] < bottom))
-    return 10.0 * overlaps + crossed
+    nearest = np.min(np.hypot(others[:, 0] - centre.x(), others[:, 1] - centre.y())) if len(others) else math.inf
+    return 10.0 * overlaps + crossed + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
 
 
 def _label_pair(at: QPointF, direction: QPointF, half: tuple[float, float]) -> tuple[QPointF, QPointF]:

@@ -1,0 +1,59 @@
+"""How long the graph canvas takes to relabel a ~100-node graph (offscreen), against a 16 ms frame.
+
+Relabeling happens on every step and on every input edit, so it must stay well under one frame.
+Run: `python benchmarks/bench_relabel.py`
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from graphviz_app.graph_view import GraphView  # noqa: E402
+from graphviz_app.state import AppState  # noqa: E402
+
+
+def wide_expression(units: int = 12) -> str:
+    """A two-layer tanh network of `units` hidden units on inputs x, y: about 8 nodes per unit."""
+    hidden = [f"v{i}*tanh(a{i}*x + b{i}*y + c{i})" for i in range(units)]
+    return " + ".join(hidden)
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    state = AppState(wide_expression(), {})
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    view.resize(1600, 900)
+    view.show()
+    app.processEvents()
+    nodes = len(state.graph.nodes)
+    start = time.perf_counter()
+    view.relabel()  # build → relabel once, to show what a rebuild costs in comparison
+    state.set_expression(state.expression)
+    rebuild_ms = (time.perf_counter() - start) * 1000
+    cursor_ms, values_ms, total_ms = [], [], []
+    for k in range(0, state.step_count + 1, max(1, state.step_count // 40)):
+        t0 = time.perf_counter()
+        state.set_cursor(k)  # AppState computes the TraceState, the view relabels
+        cursor_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        view.relabel()  # the view alone
+        values_ms.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        state.set_input("x", 0.1 * k)  # re-evaluate + relabel, as an input slider drag does
+        app.processEvents()  # include the repaint
+        total_ms.append((time.perf_counter() - t0) * 1000)
+    print(f"graph: {nodes} nodes, {state.step_count} steps; rebuild {rebuild_ms:.1f} ms")
+    print(f"relabel (view only):        median {statistics.median(values_ms):.2f} ms, max {max(values_ms):.2f} ms")
+    print(f"cursor change + relabel:    median {statistics.median(cursor_ms):.2f} ms, max {max(cursor_ms):.2f} ms")
+    print(f"input edit + relabel+paint: median {statistics.median(total_ms):.2f} ms, max {max(total_ms):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
