@@ -6,91 +6,22 @@ debugger through `AppState.show_in_debugger`. Plots use big fonts and thick line
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QPushButton, QSizePolicy, QSlider, QSplitter, QVBoxLayout, QWidget,
+    QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientChain, activation_curve, \
     gradient_chain, saturated_intervals
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, style_plot
 from graphviz_app.state import AppState
 
-FONT_PT = 13  # plot text; widgets follow the application font
-LINE_WIDTH = 4
 GRID = np.linspace(-5.0, 5.0, 801)
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
-
-
-def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str) -> None:
-    """Readable from the back row: large title, labels and ticks, a light grid."""
-    item = plot.getPlotItem()
-    item.setTitle(title, size=f"{FONT_PT + 3}pt", color="#222")
-    tick_font = QFont()
-    tick_font.setPointSize(FONT_PT - 1)
-    for side, text in (("bottom", bottom), ("left", left)):
-        axis = item.getAxis(side)
-        axis.setLabel(text, **{"font-size": f"{FONT_PT}pt"})
-        axis.setStyle(tickFont=tick_font, tickTextOffset=6)
-        axis.setPen(pg.mkPen("#333", width=1.5))
-        axis.setTextPen(pg.mkPen("#222"))
-    item.showGrid(x=True, y=True, alpha=0.25)
-    item.setMenuEnabled(False)
-
-
-def add_legend(plot: pg.PlotWidget, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
-    legend = plot.getPlotItem().addLegend(offset=offset, labelTextSize=f"{FONT_PT}pt", labelTextColor="#222",
-                                          brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#999"))
-    return legend
-
-
-class LabeledSlider(QWidget):
-    """A horizontal slider over a float range (linear or log), with its name and value shown above it."""
-
-    sig_value_changed = Signal(float)
-
-    def __init__(self, name: str, low: float, high: float, value: float, log_scale: bool = False,
-                 steps: int = 200, decimals: int = 3, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.name, self.low, self.high, self.log_scale, self.decimals = name, low, high, log_scale, decimals
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setRange(0, steps)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addWidget(self.label)
-        layout.addWidget(self.slider)
-        self.slider.valueChanged.connect(self._on_slider)
-        self.set_value(value)
-
-    def value(self) -> float:
-        fraction = self.slider.value() / self.slider.maximum()
-        if self.log_scale:
-            return float(self.low * (self.high / self.low) ** fraction)
-        return float(self.low + (self.high - self.low) * fraction)
-
-    def set_value(self, value: float) -> None:
-        if self.log_scale:
-            fraction = math.log(value / self.low) / math.log(self.high / self.low)
-        else:
-            fraction = (value - self.low) / (self.high - self.low)
-        self.slider.setValue(round(min(max(fraction, 0.0), 1.0) * self.slider.maximum()))
-        self._show()
-
-    def _show(self) -> None:
-        shown = f"{self.value():.{self.decimals}g}" if self.log_scale else f"{self.value():.{self.decimals}f}"
-        self.label.setText(f"{self.name}: <b>{shown}</b>")
-
-    def _on_slider(self, _: int) -> None:
-        self._show()
-        self.sig_value_changed.emit(self.value())
 
 
 class ActivationsTab(QWidget):
@@ -154,10 +85,17 @@ class ActivationsTab(QWidget):
         style_plot(self.value_plot, "f(a)", "a", "f(a)")
         style_plot(self.derivative_plot, "f′(a)  (shaded: saturated)", "a", "f′(a)")
         self.value_legend = add_legend(self.value_plot)
+        self._legend_entries: list[str] = []
+        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        for name, activation in ACTIVATIONS.items():
+            pen = pg.mkPen(activation.color, width=LINE_WIDTH)
+            value_item, derivative_item = pg.PlotDataItem(pen=pen), pg.PlotDataItem(pen=pen)
+            self.value_plot.addItem(value_item)
+            self.derivative_plot.addItem(derivative_item)
+            self.curve_items[name] = (value_item, derivative_item)
+        self.value_legend.clear()
         self.derivative_plot.setXLink(self.value_plot)
         self.value_plot.setXRange(-5, 5, padding=0.02)
-        self.value_plot.setYRange(-1.5, 3.0, padding=0.02)
-        self.derivative_plot.setYRange(-0.1, 1.15, padding=0.02)
         self.hover_lines = []
         for plot in (self.value_plot, self.derivative_plot):
             line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1.5, style=Qt.PenStyle.DashLine))
@@ -244,29 +182,52 @@ class ActivationsTab(QWidget):
             self.update_chain()
 
     def update_curves(self) -> None:
-        """Recompute f and f' of every checked activation with the engine and redraw both plots."""
-        for plot in (self.value_plot, self.derivative_plot):
-            for item in list(plot.getPlotItem().listDataItems()):
-                plot.removeItem(item)
-        for region in self._shading:
-            self.derivative_plot.removeItem(region)
-        self._shading = []
-        self.curves = {name: activation_curve(name, GRID, self.parameter(name)) for name in self.checked_activations()}
+        """Recompute f and f' of every checked activation with the engine and redraw both plots.
+
+        The plot items are made once and only get new data here: creating pyqtgraph items costs
+        milliseconds each, and this runs on every slider tick.
+        """
+        checked = self.checked_activations()
+        self.curves = {name: activation_curve(name, GRID, self.parameter(name)) for name in checked}
         threshold = self.threshold_slider.value()
-        for name, curve in self.curves.items():
-            color = QColor(curve.activation.color)
-            pen = pg.mkPen(color, width=LINE_WIDTH)
-            self.value_plot.plot(GRID, curve.value, pen=pen, name=curve.expression)
-            self.derivative_plot.plot(GRID, curve.derivative, pen=pen)
-            shade = QColor(color)
+        regions = []
+        for name, (value_item, derivative_item) in self.curve_items.items():
+            curve = self.curves.get(name)
+            value_item.setVisible(curve is not None)
+            derivative_item.setVisible(curve is not None)
+            if curve is None:
+                continue
+            value_item.setData(GRID, curve.value)
+            derivative_item.setData(GRID, curve.derivative)
+            shade = QColor(curve.activation.color)
             shade.setAlpha(40)
             for lo, hi in saturated_intervals(GRID, curve.saturated(threshold)):
-                lo, hi = (-1e3 if lo <= GRID[0] else lo), (1e3 if hi >= GRID[-1] else hi)
-                region = pg.LinearRegionItem((lo, hi), movable=False, brush=pg.mkBrush(shade), pen=pg.mkPen(None))
-                region.setZValue(-10)
-                self.derivative_plot.addItem(region, ignoreBounds=True)
-                self._shading.append(region)
-        self.value_plot.setXRange(-5, 5, padding=0.02)
+                regions.append(((-1e3 if lo <= GRID[0] else lo, 1e3 if hi >= GRID[-1] else hi), shade))
+        while len(self._shading) < len(regions):
+            region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+            region.setZValue(-10)
+            self.derivative_plot.addItem(region, ignoreBounds=True)
+            self._shading.append(region)
+        for region, ((lo, hi), shade) in zip(self._shading, regions):
+            region.setRegion((lo, hi))
+            region.setBrush(pg.mkBrush(shade))
+        for k, region in enumerate(self._shading):
+            region.setVisible(k < len(regions))
+        self.shaded_regions = [bounds for bounds, _ in regions]
+        # Fixed ranges keep the picture still while a slider moves; they only grow for negative slopes.
+        lowest_value = min((float(c.value.min()) for c in self.curves.values()), default=0.0)
+        lowest_slope = min((float(c.derivative.min()) for c in self.curves.values()), default=0.0)
+        self.value_plot.setYRange(min(-1.5, lowest_value - 0.2), 3.0, padding=0.02)
+        self.derivative_plot.setYRange(min(-0.1, lowest_slope - 0.1), 1.15, padding=0.02)
+        if checked != self._legend_entries:  # the legend lists what is shown, with the engine's text
+            self.value_legend.clear()
+            for name in checked:
+                self.value_legend.addItem(self.curve_items[name][0], self.curves[name].expression)
+            self._legend_entries = checked
+        for name in checked:
+            label = self.value_legend.getLabel(self.curve_items[name][0])
+            if label is not None and label.text != self.curves[name].expression:
+                label.setText(self.curves[name].expression)
 
     def show_readout(self, a: float) -> str:
         """Put a, f(a), f'(a) of every shown activation under the plots (what hovering does)."""

@@ -23,7 +23,7 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.networks import Model
 from core.optimizers import OPTIMIZERS
 from core.training import Trainer
-from graphviz_app.activations_tab import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, style_plot
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, style_plot
 from graphviz_app.state import AppState
 
 GRID_SIZE = 90  # heat-map cells per side

@@ -24,13 +24,19 @@ def _check(tab: ActivationsTab, name: str, on: bool) -> None:
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
 
+def _visible_curves(plot) -> int:
+    return sum(item.isVisible() for item in plot.getPlotItem().listDataItems())
+
+
 def test_checked_activations_are_drawn_with_their_derivatives(tab: ActivationsTab) -> None:
     assert tab.checked_activations() == ["sigmoid", "tanh", "relu"]
-    assert len(tab.value_plot.getPlotItem().listDataItems()) == 3
+    assert _visible_curves(tab.value_plot) == 3
+    assert [label.text for _, label in tab.value_legend.items] == ["sigmoid(a)", "tanh(a)", "relu(a)"]
     _check(tab, "elu", True)
     _check(tab, "sigmoid", False)
     assert set(tab.curves) == {"tanh", "relu", "elu"}
-    assert len(tab.derivative_plot.getPlotItem().listDataItems()) == 3
+    assert _visible_curves(tab.derivative_plot) == 3
+    assert len(tab.value_legend.items) == 3
 
 
 def test_parameter_slider_changes_the_curve(tab: ActivationsTab) -> None:
@@ -39,15 +45,18 @@ def test_parameter_slider_changes_the_curve(tab: ActivationsTab) -> None:
     curve = tab.curves["leaky_relu"]
     assert curve.expression == "leaky_relu(a, slope=0.3)"
     assert curve.derivative[0] == pytest.approx(0.3)
+    labels = [label.text for _, label in tab.value_legend.items]
+    assert "leaky_relu(a, slope=0.3)" in labels
 
 
 def test_saturation_shading_follows_the_threshold(tab: ActivationsTab) -> None:
     _check(tab, "tanh", False)
     _check(tab, "relu", False)  # sigmoid alone: saturated on both tails
     tab.threshold_slider.set_value(0.01)
-    assert len(tab._shading) == 2
+    assert len(tab.shaded_regions) == 2
     tab.threshold_slider.set_value(0.3)  # above σ'(0) = 0.25: saturated everywhere
-    assert len(tab._shading) == 1
+    assert len(tab.shaded_regions) == 1
+    assert sum(region.isVisible() for region in tab._shading) == 1
 
 
 def test_hover_readout_shows_a_f_and_derivative(tab: ActivationsTab) -> None:
