@@ -7,6 +7,7 @@ so relabeling a 100-node graph is a loop of cheap `set_text` calls, not a rebuil
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -61,6 +62,7 @@ DARK = Palette(QColor("#1b1d21"), QColor("#2a2d33"), QColor("#22324a"), QColor("
                QColor(27, 29, 33, 225))
 
 
+@functools.cache
 def pixel_font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     """Fonts sized in pixels, so sizes mean the same on every screen and in exported images."""
     font = QFont()
@@ -70,11 +72,25 @@ def pixel_font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     return font
 
 
-SYMBOL_FONT = pixel_font(22, bold=True)
-NAME_FONT = pixel_font(20, bold=True)
-CONST_FONT = pixel_font(16)
-CAPTION_FONT = pixel_font(15, italic=True)
-LABEL_FONT = pixel_font(16, bold=True)
+# Fonts are made on first use, not at import: QFont wants a QGuiApplication to exist.
+def symbol_font() -> QFont:
+    return pixel_font(22, bold=True)
+
+
+def name_font() -> QFont:
+    return pixel_font(20, bold=True)
+
+
+def const_font() -> QFont:
+    return pixel_font(16)
+
+
+def caption_font() -> QFont:
+    return pixel_font(15, italic=True)
+
+
+def label_font() -> QFont:
+    return pixel_font(16, bold=True)
 
 
 class NodeItem(QGraphicsItem):
@@ -83,7 +99,7 @@ class NodeItem(QGraphicsItem):
     GATE_RADIUS = 32.0
     GLOW = 20.0
 
-    def __init__(self, node: Node, is_output: bool, palette: Palette) -> None:
+    def __init__(self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False) -> None:
         super().__init__()
         self.node = node
         self.kind = "gate" if node.args else ("const" if node.op == "const" else "input")
@@ -91,7 +107,11 @@ class NodeItem(QGraphicsItem):
         self.palette = palette
         self.status = "done"  # "pending" (not computed yet), "done", "forward" / "backward" (current step)
         self.warning = False
-        self.font = {"gate": SYMBOL_FONT, "input": NAME_FONT, "const": CONST_FONT}[self.kind]
+        # Where a value feeds several gates, its gradient is the sum of what comes back along each edge:
+        # shown under the node ("Σ 7") because no single edge carries it.
+        self.fans_out = fans_out
+        self.grad_sum = ""
+        self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
         text_width = QFontMetricsF(self.font).horizontalAdvance(node.symbol)
         if self.kind == "gate":
             self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 14), self.GATE_RADIUS)
@@ -107,17 +127,18 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         m = self.GLOW + 2
         rect = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
-        if self.caption:
-            rect.setBottom(rect.bottom() + 26)
+        rect.setBottom(rect.bottom() + 26 * self._caption_lines())
         return rect
+
+    def _caption_lines(self) -> int:
+        return bool(self.caption) + self.fans_out
 
     def body_rect(self) -> QRectF:
         """The shape, its output ring and its caption (not the glow): what labels must not cover."""
         ring = 6.0 if self.is_output else 0.0
         rect = QRectF(-self.half.x() - ring, -self.half.y() - ring, 2 * (self.half.x() + ring),
                       2 * (self.half.y() + ring))
-        if self.caption:
-            rect.setBottom(rect.bottom() + 22)
+        rect.setBottom(rect.bottom() + 22 * self._caption_lines())
         return rect
 
     def boundary_point(self, towards: QPointF) -> QPointF:
@@ -132,9 +153,9 @@ class NodeItem(QGraphicsItem):
             t = min(hx / abs(d.x()) if d.x() else math.inf, hy / abs(d.y()) if d.y() else math.inf)
         return self.pos() + d * t
 
-    def set_status(self, status: str, warning: bool) -> None:
-        if (status, warning) != (self.status, self.warning):
-            self.status, self.warning = status, warning
+    def set_status(self, status: str, warning: bool, grad_sum: str = "") -> None:
+        if (status, warning, grad_sum) != (self.status, self.warning, self.grad_sum):
+            self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
 
     def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
@@ -165,11 +186,16 @@ class NodeItem(QGraphicsItem):
         painter.setPen(p.pending if pending else (p.warning if self.warning else p.text))
         painter.setFont(self.font)
         painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
+        below = QRectF(-hx - 60, hy + (8 if self.is_output else 2), 2 * hx + 120, 24)
         if self.caption or self.warning:
-            painter.setFont(CAPTION_FONT)
+            painter.setFont(caption_font())
             caption = ("⚠ " if self.warning else "") + self.caption
-            below = QRectF(-hx - 60, hy + (8 if self.is_output else 2), 2 * hx + 120, 24)
             painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, caption)
+            below.translate(0, 22)
+        if self.grad_sum:
+            painter.setFont(label_font())
+            painter.setPen(p.warning if self.grad_sum.startswith("Σ ⚠") else p.grad)
+            painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, self.grad_sum)
 
     def _draw_shape(self, painter: QPainter, rect: QRectF) -> None:
         if self.kind == "gate":
@@ -225,8 +251,9 @@ class EdgeLabel(QGraphicsItem):
     PAD = QPointF(5.0, 1.0)
     _metrics: QFontMetricsF | None = None
 
-    def __init__(self, colour: QColor, palette: Palette, font: QFont = LABEL_FONT) -> None:
+    def __init__(self, colour: QColor, palette: Palette, font: QFont | None = None) -> None:
         super().__init__()
+        font = font or label_font()
         self.text = ""
         self.tooltip = ""
         self.colour = colour

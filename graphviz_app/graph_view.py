@@ -11,16 +11,16 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation
-from PySide6.QtGui import QPainter, QPainterPath, QTransform
+from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsView
 
 from core.layout import layout_edges
-from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, LABEL_FONT, NodeItem, Palette, format_full,
-                                      format_number)
+from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, NodeItem, Palette, format_full,
+                                      format_number, label_font)
 from graphviz_app.label_placement import place_edge_labels
 from graphviz_app.state import AppState
 
-LAYER_PX = 210.0  # between layers: room for an edge label between two nodes
+LAYER_PX = 185.0  # between layers: room for an edge label between two nodes
 SLOT_PX = 130.0  # between slots: room for a value above and a gradient below each edge
 STUB_PX = 140.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
@@ -50,6 +50,9 @@ class GraphView(QGraphicsView):
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.SmartViewportUpdate)
+        # Panning is by dragging; scrollbars would only take room from the graph on a projector.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._nodes: dict[int, NodeItem] = {}
         self._edges: list[_Edge] = []
         self._auto_fit = True  # follow resizes until the user zooms
@@ -134,7 +137,7 @@ class GraphView(QGraphicsView):
         graph, p = self.state.graph, self.palette_
         self.setBackgroundBrush(p.background)
         for node in graph.nodes:
-            item = NodeItem(node, node.id == graph.output, p)
+            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
             x, y = self.state.positions.get(node.id, (0.0, 0.0))
             item.setPos(x * LAYER_PX, y * SLOT_PX)
             self._scene.addItem(item)
@@ -158,7 +161,7 @@ class GraphView(QGraphicsView):
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
         preferred = [0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
                      for e in self._edges]
-        places = place_edge_labels(segments, obstacles, LABEL_FONT, preferred)
+        places = place_edge_labels(segments, obstacles, label_font(), preferred)
         for edge, (value_pos, grad_pos) in zip(self._edges, places):
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
@@ -187,7 +190,7 @@ class GraphView(QGraphicsView):
             if node.id == current:
                 status = st.step.phase
             item = self._nodes[node.id]
-            item.set_status(status, bad)
+            item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
             item.setToolTip(f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
                             f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}")
         for edge in self._edges:
@@ -231,17 +234,17 @@ class GraphView(QGraphicsView):
             number = st.values.get(edge.arg) if forward else st.edge_grads.get((edge.arg, edge.node))
             if number is None:
                 continue
-            if not forward:
-                self._hide_until_arrival(edge.grad)
+            # The number itself travels: its label leaves its place (forward) or waits at the arrival (backward).
+            self._hide_until_arrival(edge.value if forward else edge.grad)
             colour = p.value if forward else p.grad
-            dot = QGraphicsEllipseItem(-8, -8, 16, 16)
+            dot = QGraphicsEllipseItem(-9, -9, 18, 18)
             dot.setBrush(colour)
-            dot.setPen(Qt.NoPen)
+            dot.setPen(QPen(p.background, 2.5))  # a rim keeps the dot visible on top of its line
             dot.setZValue(4)
             tag = EdgeLabel(colour, p)
             tag.setParentItem(dot)
             tag.set_text(format_number(number), colour if math.isfinite(number) else p.warning)
-            tag.setPos(0, -20 if forward else 20)
+            tag.setPos(0, -22 if forward else 22)
             self._scene.addItem(dot)
             self._travellers.append((dot, edge.item.path, not forward))
         if not self._travellers:
