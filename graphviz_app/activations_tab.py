@@ -231,7 +231,7 @@ class ActivationsTab(QWidget):
 
     def show_readout(self, a: float) -> str:
         """Put a, f(a), f'(a) of every shown activation under the plots (what hovering does)."""
-        i = int(np.clip(np.searchsorted(GRID, a), 0, len(GRID) - 1))
+        i = int(np.abs(GRID - a).argmin())
         parts = [f"<b>a = {GRID[i]:+.2f}</b>"]
         for curve in self.curves.values():
             parts.append(f"<span style='color:{curve.activation.color}'><b>{curve.activation.display_name}</b>: "

@@ -29,6 +29,8 @@ from graphviz_app.state import AppState
 GRID_SIZE = 90  # heat-map cells per side
 TICK_MS = 30
 TICK_BUDGET_S = 0.04  # stop stepping within a tick after this long, whatever "steps per tick" says
+BOUNDARY_EVERY_S = 0.1  # while training, repaint the heat map at most this often (a 90×90 grid of a 2-8-8-1
+                        # network costs ~15 ms; the loss curve and the status are cheap and update every tick)
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 CLASS_COLORS = ("#08519c", "#a50f15")  # class 0 blue, class 1 red, like the heat map's ends
@@ -45,6 +47,7 @@ class NetworksTab(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
         self.timer.timeout.connect(self._tick)
+        self._boundary_drawn_at = 0.0
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
@@ -191,26 +194,30 @@ class NetworksTab(QWidget):
         """Start or pause the timer that trains a few steps per tick."""
         if on and not self.trainer.diverged:
             self.timer.start()
-        else:
+        elif self.timer.isActive():
             self.timer.stop()
+            self.redraw()  # the heat map may be a few steps behind the weights
         self.train_button.blockSignals(True)
         self.train_button.setChecked(self.timer.isActive())
         self.train_button.setText("Pause" if self.timer.isActive() else "Train")
         self.train_button.blockSignals(False)
 
     def step(self, k: int) -> int:
-        """Take k optimizer steps now (at most one tick's time budget) and redraw."""
-        deadline = time.perf_counter() + TICK_BUDGET_S
-        taken = 0
-        while taken < k and time.perf_counter() < deadline:
-            if self.trainer.step(1) == 0:
-                break
-            taken += 1
+        """Take k optimizer steps now (within one tick's time budget) and redraw everything."""
+        taken = self._train(k)
         self.redraw()
         return taken
 
+    def _train(self, k: int) -> int:
+        deadline = time.perf_counter() + TICK_BUDGET_S
+        taken = 0
+        while taken < k and time.perf_counter() < deadline and self.trainer.step(1):
+            taken += 1
+        return taken
+
     def _tick(self) -> None:
-        self.step(self.steps_box.value())
+        self._train(self.steps_box.value())
+        self.redraw(boundary=time.perf_counter() - self._boundary_drawn_at >= BOUNDARY_EVERY_S)
         if self.trainer.diverged:
             self.set_training(False)
 
@@ -241,13 +248,15 @@ class NetworksTab(QWidget):
         self.plane_plot.setRange(xRange=(x1_lo, x1_hi), yRange=(x2_lo, x2_hi), padding=0)
         self._show_selected_sample()
 
-    def redraw(self) -> None:
-        """Heat map, boundary line, loss curve and status from the trainer's current weights."""
+    def redraw(self, boundary: bool = True) -> None:
+        """Loss curve and status (and, unless `boundary` is False, the heat map) from the current weights."""
         trainer = self.trainer
-        probability = trainer.predict(*self._grid)
-        self.boundary_image.setImage(probability, levels=(0.0, 1.0), autoLevels=False)
-        self.boundary_image.setRect(self._plane_rect)  # after setImage: the scale needs the image's size
-        self.boundary_line.setData(probability)
+        if boundary:
+            probability = trainer.predict(*self._grid)
+            self.boundary_image.setImage(probability, levels=(0.0, 1.0), autoLevels=False)
+            self.boundary_image.setRect(self._plane_rect)  # after setImage: the scale needs the image's size
+            self.boundary_line.setData(probability)
+            self._boundary_drawn_at = time.perf_counter()
         self.loss_curve.setData(np.arange(len(trainer.losses)), np.maximum(trainer.losses, 1e-300))
         words = (f"step <b>{trainer.steps}</b> &nbsp; loss <b>{trainer.loss:.4g}</b><br>"
                  f"accuracy <b>{trainer.accuracy:.0%}</b>")

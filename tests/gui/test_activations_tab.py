@@ -88,3 +88,15 @@ def test_open_in_graph_view_loads_the_chain_into_the_debugger(tab: ActivationsTa
     assert len(state.graph) == len(parsed(tab.chain.program)) == 1 + 4 * 5
     assert state.inputs["w3"] == pytest.approx(0.7)
     assert abs(state.result.grad["x"]) == pytest.approx(tab.chain.input_gradient)
+
+
+def test_moving_the_mouse_over_a_plot_reads_out_there(tab: ActivationsTab, qtbot) -> None:
+    from PySide6.QtCore import QPointF
+
+    tab.resize(1280, 760)
+    tab.show()
+    qtbot.waitExposed(tab)
+    position = tab.derivative_plot.getPlotItem().vb.mapViewToScene(QPointF(2.0, 0.5))
+    tab.derivative_plot.scene().sigMouseMoved.emit(position)
+    assert "a = +2.00" in tab.readout.text()
+    assert tab.hover_lines[1].isVisible()
