@@ -1,0 +1,52 @@
+"""The optimizer lab: race SGD, Momentum, Nesterov, Adagrad, RMSprop and Adam on a loss surface.
+
+    lab = OptimizerLab(app_state)          # the tab; lab.lab is its LabState
+    render_lab_png("/tmp/lab.png")         # the README picture, headless
+
+All numbers come from `core` (surfaces, grids, trajectories); this package only shows them.
+"""
+from __future__ import annotations
+
+import os
+
+from graphviz_app.lab.lab_state import EXPRESSION, LabState
+from graphviz_app.lab.lab_tab import OptimizerLab
+
+__all__ = ["EXPRESSION", "LabState", "OptimizerLab", "render_lab_png"]
+
+
+def render_lab_png(path: str, surface: str = "rosenbrock", size: tuple[int, int] = (1600, 950),
+                   dark: bool = False, step: int | None = None) -> str:
+    """Render the lab with every optimizer from the surface's default start to a PNG, without a window.
+
+    Creates an offscreen QApplication (with the app's theme) when none exists. `step` cuts the paths
+    at that step; by default every step is shown. Returns `path`.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtWidgets import QApplication
+
+    from graphviz_app.state import AppState
+
+    app = QApplication.instance()
+    if app is None:
+        from graphviz_app.theme import apply_theme
+
+        app = QApplication([])
+        apply_theme(app, dark)
+    state = AppState()
+    state.set_dark(dark)
+    widget = OptimizerLab(state)
+    widget.lab.set_surface(surface)
+    widget.resize(*size)
+    widget.show()
+    app.processEvents()
+    if step is None:
+        widget.lab.show_all()
+    else:
+        widget.lab.set_step(step)
+    app.processEvents()
+    widget.grab().save(path)
+    widget.close()
+    widget.deleteLater()
+    app.processEvents()
+    return path

@@ -1,0 +1,151 @@
+"""The optimizer lab tab: surface choice and optimizer checklist on the left, the surface with the race
+and the loss chart in the middle, the explained update on the right, the player on top.
+
+`OptimizerLab(state)` builds its own `LabState` (reachable as `.lab`) from the debugger's `AppState`,
+so the "current expression" surface follows what the user typed in the debugger. Keyboard shortcuts
+(Space, Right, Home, End) are scoped to this widget and its children, so they never fire while the
+debugger tab, which has window-wide shortcuts, is showing.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea,
+                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+
+from graphviz_app.lab.lab_state import EXPRESSION, LabState
+from graphviz_app.lab.legend_strip import LegendStrip
+from graphviz_app.lab.loss_plot import LossPlot
+from graphviz_app.lab.optimizer_list import OptimizerList
+from graphviz_app.lab.player_bar import PlayerBar
+from graphviz_app.lab.surface_plot import SurfacePlot
+from graphviz_app.lab.update_panel import UpdatePanel
+from graphviz_app.state import AppState
+from graphviz_app.theme import fmt
+
+
+class OptimizerLab(QWidget):
+    """The whole lab; every part observes `self.lab`."""
+
+    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.lab = LabState(state)
+        self.surface_plot = SurfacePlot(self.lab)
+        self.loss_plot = LossPlot(self.lab)
+        self.optimizer_list = OptimizerList(self.lab)
+        self.player = PlayerBar(self.lab)
+        self.update_panel = UpdatePanel(self.lab)
+        self.legend = LegendStrip(self.lab)
+
+        self.surface_choice = QComboBox()
+        for key, title in LabState.surface_choices():
+            self.surface_choice.addItem(title, key)
+        self.surface_choice.currentIndexChanged.connect(
+            lambda i: self.lab.set_surface(self.surface_choice.itemData(i)))
+        self.x_axis, self.y_axis = QComboBox(), QComboBox()
+        for combo in (self.x_axis, self.y_axis):
+            combo.currentIndexChanged.connect(self._axes_chosen)
+        self.axes_row = QWidget()
+        axes_layout = QHBoxLayout(self.axes_row)
+        axes_layout.setContentsMargins(0, 0, 0, 0)
+        for text, combo in (("x axis", self.x_axis), ("y axis", self.y_axis)):
+            axes_layout.addWidget(QLabel(text))
+            axes_layout.addWidget(combo, 1)
+        self.steps = QSpinBox(minimum=10, maximum=5000, singleStep=100, value=self.lab.steps)
+        self.steps.setToolTip("how many steps every optimizer takes")
+        self.steps.editingFinished.connect(lambda: self.lab.set_steps(self.steps.value()))
+        self.start_label = QLabel(wordWrap=True)
+        surface_box = QGroupBox("Surface")
+        form = QFormLayout(surface_box)
+        form.addRow(self.surface_choice)
+        form.addRow(self.axes_row)
+        form.addRow("steps", self.steps)
+        form.addRow(self.start_label)
+        scroll = QScrollArea(widgetResizable=True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.optimizer_list)
+        optimizers_box = QGroupBox("Optimizers")
+        QVBoxLayout(optimizers_box).addWidget(scroll)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(surface_box)
+        left_layout.addWidget(optimizers_box, 1)
+
+        plots = QSplitter(Qt.Orientation.Vertical)
+        plots.addWidget(self.surface_plot)
+        plots.addWidget(self.loss_plot)
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.legend)
+        middle_layout.addWidget(plots, 1)
+
+        columns = QSplitter(Qt.Orientation.Horizontal)
+        columns.addWidget(left)
+        columns.addWidget(middle)
+        columns.addWidget(self.update_panel)
+        columns.setStretchFactor(0, 0)
+        columns.setStretchFactor(1, 1)
+        columns.setStretchFactor(2, 0)
+        columns.setSizes([380, 900, 330])
+        self.update_panel.setMaximumWidth(420)
+        self.columns = columns
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.player)
+        layout.addWidget(columns, 1)
+
+        shortcuts = {"Space": self.player.toggle_play, "Right": self.player.step,
+                     "Home": self.player.reset, "End": self.player.show_all}
+        for keys, slot in shortcuts.items():
+            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self.lab.sig_surface_changed.connect(self._show_surface)
+        self.lab.sig_trajectories_changed.connect(self._show_start)
+        state.sig_theme_changed.connect(self.set_dark)
+        state.sig_graph_changed.connect(self._fill_axes)
+        self._fill_axes()
+        self._show_surface()
+        self._show_start()
+        self.set_dark(state.dark)
+
+    def _show_surface(self) -> None:
+        self.surface_choice.blockSignals(True)
+        self.surface_choice.setCurrentIndex(self.surface_choice.findData(self.lab.surface_key))
+        self.surface_choice.blockSignals(False)
+        self.axes_row.setVisible(self.lab.surface_key == EXPRESSION)
+        self._fill_axes()
+
+    def _fill_axes(self) -> None:
+        """The debugger's inputs as axis choices, showing the lab's current pair."""
+        names = self.lab.axis_choices()
+        for combo, current in zip((self.x_axis, self.y_axis), self.lab.expression_axes):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(names)
+            combo.setCurrentIndex(max(0, names.index(current) if current in names else 0))
+            combo.blockSignals(False)
+
+    def _axes_chosen(self) -> None:
+        x, y = self.x_axis.currentText(), self.y_axis.currentText()
+        if x and y and x != y:
+            self.lab.set_expression_axes(x, y)
+
+    def _show_start(self) -> None:
+        ax, ay = self.lab.surface.axes
+        x, y = self.lab.start
+        self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br>"
+                                 "<i>click the surface to move it</i>")
+
+    def set_dark(self, dark: bool) -> None:
+        for view in (self.surface_plot, self.loss_plot, self.update_panel):
+            view.set_dark(dark)
+
+    def run_all(self) -> None:
+        """Show every step at once (the End key)."""
+        self.player.show_all()

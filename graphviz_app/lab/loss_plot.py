@@ -1,0 +1,62 @@
+"""Loss versus step for every run, on a log axis when every loss is positive, with the current step
+marked by a vertical line. The whole curve is drawn at once (it is the race's summary); the line moves.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QFont
+
+from core.optimizers import OPTIMIZERS
+from graphviz_app.lab.lab_state import LabState
+
+
+class LossPlot(pg.PlotWidget):
+    """One curve per run (in its colour) and a vertical line at `LabState.step`."""
+
+    def __init__(self, lab: LabState, parent=None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self._tick_font = QFont(); self._tick_font.setPointSize(11)
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        self.plot_item.setLabel("bottom", "step", **{"font-size": "13pt"})
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for name, spec in OPTIMIZERS.items():
+            self.curves[name] = self.plot_item.plot(pen=pg.mkPen(spec.color, width=3))
+        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=2))
+        self.plot_item.addItem(self.cursor, ignoreBounds=True)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
+        lab.sig_trajectories_changed.connect(self.draw_curves)
+        lab.sig_step_changed.connect(self.cursor.setValue)
+        self.draw_curves()
+
+    @property
+    def log_y(self) -> bool:
+        return self.plot_item.ctrl.logYCheck.isChecked()
+
+    def draw_curves(self) -> None:
+        losses = [t.losses for t in self.lab.trajectories.values()]
+        log_y = bool(losses) and all((l > 0).all() for l in losses)
+        # Log mode takes log10 of the data itself; switch it before handing over the curves.
+        self.plot_item.setLogMode(x=False, y=log_y)
+        self.plot_item.setLabel("left", "loss (log scale)" if log_y else "loss", **{"font-size": "13pt"})
+        for name, curve in self.curves.items():
+            t = self.lab.trajectories.get(name)
+            if t is None:
+                curve.setData([], [])
+            else:
+                curve.setData(np.arange(len(t.losses)), t.losses)
+        self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
+        self.plot_item.enableAutoRange(axis="y")
+        self.cursor.setValue(self.lab.step)
+
+    def set_dark(self, dark: bool) -> None:
+        self.setBackground("#15181d" if dark else "#ffffff")
+        foreground = "#e6edf3" if dark else "#1b1f24"
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setTextPen(foreground)
+            self.plot_item.getAxis(axis).setPen(foreground)

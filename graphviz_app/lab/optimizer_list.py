@@ -1,0 +1,166 @@
+"""The optimizer checklist: per optimizer its colour, a checkbox, the learning rate on a log slider with
+its number, its main hyperparameters in compact editors, and a learning-rate decay choice.
+
+Edits go to `LabState`; slider drags are coalesced by one single-shot timer, so a drag recomputes the
+race at most once per timer period instead of once per pixel.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout,
+                               QLabel, QSlider, QVBoxLayout, QWidget)
+
+from core.optimizers import OPTIMIZERS
+from graphviz_app.lab.lab_state import DECAYS, LabState
+from graphviz_app.theme import fmt
+
+LR_LOW, LR_HIGH, LR_TICKS = -5.0, 0.5, 550  # log10 range of the learning-rate slider
+COALESCE_MS = 40
+# The hyperparameters worth a knob on a slide, per optimizer: (key, label, index into a tuple value).
+MAIN_KNOBS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
+    "momentum": (("momentum", "μ", None),),
+    "nesterov": (("momentum", "μ", None),),
+    "adagrad": (),
+    "rmsprop": (("alpha", "α", None), ("momentum", "μ", None)),
+    "adam": (("betas", "β₁", 0), ("betas", "β₂", 1)),
+}
+DECAY_LABELS = {"none": "const lr", "step": "step lr", "exponential": "exp lr"}
+EPS_CHOICES = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
+
+
+def lr_to_tick(lr: float) -> int:
+    return round((math.log10(max(lr, 10 ** LR_LOW)) - LR_LOW) / (LR_HIGH - LR_LOW) * LR_TICKS)
+
+
+def tick_to_lr(tick: int) -> float:
+    return float(f"{10 ** (LR_LOW + tick / LR_TICKS * (LR_HIGH - LR_LOW)):.3g}")
+
+
+class OptimizerRow(QFrame):
+    """One optimizer's controls."""
+
+    def __init__(self, lab: LabState, name: str, on_lr: callable, parent=None) -> None:
+        super().__init__(parent)
+        self.lab, self.name = lab, name
+        spec = OPTIMIZERS[name]
+        self.setObjectName("optimizerRow")
+        layout = QGridLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setVerticalSpacing(2)
+        swatch = QLabel()
+        swatch.setFixedSize(22, 22)
+        swatch.setStyleSheet(f"background: {spec.color}; border-radius: 4px;")
+        self.check = QCheckBox(spec.display_name)
+        self.check.setStyleSheet("font-weight: bold;")
+        self.check.toggled.connect(lambda on: lab.set_enabled(name, on))
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setRange(0, LR_TICKS)
+        self.slider.setToolTip("learning rate (log scale)")
+        self.lr_label = QLabel()
+        self.lr_label.setMinimumWidth(58)
+        self.slider.setMinimumWidth(80)
+        self.slider.valueChanged.connect(lambda tick: self._show_lr(tick_to_lr(tick)))
+        self.slider.valueChanged.connect(lambda tick: on_lr(name, tick_to_lr(tick)))
+        layout.addWidget(swatch, 0, 0)
+        layout.addWidget(self.check, 0, 1)
+        layout.addWidget(QLabel("lr"), 0, 2)
+        layout.addWidget(self.slider, 0, 3)
+        layout.addWidget(self.lr_label, 0, 4)
+        knobs = QHBoxLayout()
+        knobs.setSpacing(6)
+        self.spins: list[tuple[QDoubleSpinBox, str, int | None]] = []
+        for key, label, index in MAIN_KNOBS.get(name, ()):
+            spin = QDoubleSpinBox(decimals=3 if key != "betas" or index == 0 else 4, singleStep=0.01)
+            spin.setRange(0.01 if name == "nesterov" else 0.0, 0.9999)  # Nesterov needs a momentum
+            spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+            spin.setFixedWidth(66)
+            spin.setToolTip(f"{key}{'' if index is None else f'[{index}]'}")
+            spin.valueChanged.connect(lambda value, k=key, i=index: self._set_knob(k, i, value))
+            knobs.addWidget(QLabel(label))
+            knobs.addWidget(spin)
+            self.spins.append((spin, key, index))
+        self.eps = None
+        if name == "adam":  # the ε the lecture talks about; the others keep torch's default
+            self.eps = QComboBox()
+            self.eps.setToolTip("eps: added to the denominator so it never divides by zero")
+            for value in EPS_CHOICES:
+                self.eps.addItem(f"{value:.0e}", value)
+            self.eps.currentIndexChanged.connect(
+                lambda i: lab.set_hyperparameter(name, "eps", self.eps.itemData(i)))
+            knobs.addWidget(QLabel("ε"))
+            knobs.addWidget(self.eps)
+        self.decay = QComboBox()
+        for key, text in DECAYS.items():
+            self.decay.addItem(DECAY_LABELS[key], key)
+            self.decay.setItemData(self.decay.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+        self.decay.setToolTip("learning-rate decay")
+        self.decay.currentIndexChanged.connect(lambda i: lab.set_decay(name, self.decay.itemData(i)))
+        knobs.addStretch(1)
+        knobs.addWidget(self.decay)
+        layout.addLayout(knobs, 1, 1, 1, 4)
+        layout.setColumnStretch(3, 1)
+        self.refresh()
+
+    def _show_lr(self, lr: float) -> None:
+        self.lr_label.setText(fmt(lr))
+
+    def _set_knob(self, key: str, index: int | None, value: float) -> None:
+        if index is None:
+            self.lab.set_hyperparameter(self.name, key, value)
+        else:
+            pair = list(self.lab.settings[self.name].hyperparameters[key])
+            pair[index] = value
+            self.lab.set_hyperparameter(self.name, key, tuple(pair))
+
+    def refresh(self) -> None:
+        """Show the lab's settings without sending them back."""
+        settings = self.lab.settings[self.name]
+        hyper = settings.hyperparameters
+        widgets = [self.check, self.slider, self.decay, *(s for s, _, _ in self.spins)]
+        widgets += [self.eps] if self.eps else []
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.check.setChecked(settings.enabled)
+        self.slider.setValue(lr_to_tick(float(hyper["lr"])))
+        self._show_lr(float(hyper["lr"]))
+        for spin, key, index in self.spins:
+            spin.setValue(float(hyper[key] if index is None else hyper[key][index]))
+        if self.eps:
+            eps = float(hyper["eps"])
+            self.eps.setCurrentIndex(min(range(len(EPS_CHOICES)),
+                                         key=lambda i: abs(math.log10(EPS_CHOICES[i] / eps))))
+        self.decay.setCurrentIndex(list(DECAYS).index(settings.decay))
+        for widget in widgets:
+            widget.blockSignals(False)
+
+
+class OptimizerList(QWidget):
+    """The checklist of every optimizer in `core.optimizers.OPTIMIZERS`, simplest first."""
+
+    def __init__(self, lab: LabState, parent=None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self._pending_lr: dict[str, float] = {}
+        self.timer = QTimer(self, singleShot=True, interval=COALESCE_MS)
+        self.timer.timeout.connect(self.apply_pending)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.rows = {name: OptimizerRow(lab, name, self._queue_lr) for name in OPTIMIZERS}
+        for row in self.rows.values():
+            layout.addWidget(row)
+        layout.addStretch(1)
+        lab.sig_settings_changed.connect(lambda name: self.rows[name].refresh())
+
+    def _queue_lr(self, name: str, lr: float) -> None:
+        self._pending_lr[name] = lr
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def apply_pending(self) -> None:
+        """Send the learning rates dragged since the last timeout (one recompute per change)."""
+        pending, self._pending_lr = self._pending_lr, {}
+        for name, lr in pending.items():
+            self.lab.set_hyperparameter(name, "lr", lr)

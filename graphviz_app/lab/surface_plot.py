@@ -1,0 +1,203 @@
+"""The loss surface as a heat map with contour lines, the runs' paths on it, and the inspected update.
+
+The heat map and contours are drawn once per surface (from `LabState.grid`, computed by core); paths
+are redrawn when the runs change, and only cut to the current step when the step moves. The view keeps
+a 1:1 aspect so that gradients really are perpendicular to the contour lines. A left click (without a
+drag) sets the start point. Arrows for the inspected optimizer: the negative gradient, and its
+velocity (momentum buffer / Adam's m) where it has one.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsPolygonItem
+
+from core.optimizers import OPTIMIZERS
+from graphviz_app.lab.lab_state import LabState
+
+CONTOUR_LEVELS = 14
+GRADIENT_COLOR = "#e53935"
+VELOCITY_COLOR = "#ffb300"
+
+
+def color_field(Z: np.ndarray, log_color: bool) -> tuple[np.ndarray, str]:
+    """What the heat map shows: the loss, or log10(loss − min + ε) when it spans many decades."""
+    finite = Z[np.isfinite(Z)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    shown = np.where(np.isfinite(Z), Z, high)
+    if not log_color:
+        return shown, "loss"
+    eps = max((high - low) * 1e-5, 1e-12)
+    return np.log10(shown - low + eps), "log₁₀(loss − min + ε)"
+
+
+class Arrow:
+    """A shaft (a thick line) and a filled head, in data coordinates (the view's aspect is 1:1)."""
+
+    def __init__(self, plot: pg.PlotItem, color: str) -> None:
+        self.shaft = plot.plot(pen=pg.mkPen(color, width=4))
+        self.head = QGraphicsPolygonItem()
+        self.head.setBrush(QBrush(QColor(color)))
+        pen = QPen(QColor(color))
+        pen.setCosmetic(True)
+        self.head.setPen(pen)
+        self.head.setZValue(20)
+        self.shaft.setZValue(20)
+        plot.addItem(self.head)
+
+    def set(self, tail: np.ndarray | None, vector: np.ndarray | None, head_size: float) -> None:
+        if tail is None or vector is None or not np.isfinite(vector).all() or not np.any(vector):
+            self.shaft.setData([], [])
+            self.head.setPolygon(QPolygonF())
+            return
+        tip = tail + vector
+        unit = vector / np.linalg.norm(vector)
+        normal = np.array([-unit[1], unit[0]])
+        base = tip - unit * head_size
+        self.shaft.setData([tail[0], base[0]], [tail[1], base[1]])
+        corners = [tip, base + normal * head_size * 0.45, base - normal * head_size * 0.45]
+        self.head.setPolygon(QPolygonF([QPointF(float(x), float(y)) for x, y in corners]))
+
+
+class SurfacePlot(pg.PlotWidget):
+    """Heat map + contours + minima + start + paths + update arrows, bound to a `LabState`."""
+
+    def __init__(self, lab: LabState, parent=None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.plot_item: pg.PlotItem = self.getPlotItem()
+        self._tick_font = QFont(); self._tick_font.setPointSize(12)
+        self.plot_item.setAspectLocked(True)
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self.plot_item.showGrid(False, False)
+        self.image = pg.ImageItem()
+        self.plot_item.addItem(self.image)
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
+        self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110), width=1.2), connect="finite")
+        self.plot_item.addItem(self.contours)
+        self.minima = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush("#ffffff"),
+                                         pen=pg.mkPen("#000000", width=1.5))
+        self.minima.setZValue(15)
+        self.plot_item.addItem(self.minima)
+        self.paths: dict[str, pg.PlotDataItem] = {}
+        self.heads: dict[str, pg.ScatterPlotItem] = {}
+        for name, spec in OPTIMIZERS.items():
+            path = pg.PlotDataItem(pen=pg.mkPen(spec.color, width=3.5), symbol="o", symbolSize=5,
+                                   symbolBrush=spec.color, symbolPen=None)
+            head = pg.ScatterPlotItem(size=15, brush=pg.mkBrush(spec.color), pen=pg.mkPen("#ffffff", width=2))
+            path.setZValue(10)
+            head.setZValue(12)
+            self.plot_item.addItem(path)
+            self.plot_item.addItem(head)
+            self.paths[name], self.heads[name] = path, head
+        self.start_marker = pg.ScatterPlotItem(symbol="o", size=20, brush=pg.mkBrush("#ffffff"),
+                                               pen=pg.mkPen("#000000", width=3))
+        self.start_marker.setZValue(14)
+        self.plot_item.addItem(self.start_marker)
+        self.gradient_arrow = Arrow(self.plot_item, GRADIENT_COLOR)
+        self.velocity_arrow = Arrow(self.plot_item, VELOCITY_COLOR)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        lab.sig_surface_changed.connect(self.draw_surface)
+        lab.sig_trajectories_changed.connect(self.draw_paths)
+        lab.sig_step_changed.connect(self.draw_step)
+        lab.sig_inspected_changed.connect(lambda _name: self.draw_step(lab.step))
+        self.draw_surface()
+        self.draw_paths()
+
+    # ---- drawing ----
+
+    def draw_surface(self) -> None:
+        """Heat map, contour lines and known minima of the lab's surface (once per surface)."""
+        s, grid = self.lab.surface, self.lab.grid
+        shown, label = color_field(grid.Z, s.log_color)
+        n_y, n_x = shown.shape
+        dx = (s.x_range[1] - s.x_range[0]) / (n_x - 1)
+        dy = (s.y_range[1] - s.y_range[0]) / (n_y - 1)
+        rect = QRectF(s.x_range[0] - dx / 2, s.y_range[0] - dy / 2, n_x * dx, n_y * dy)
+        self.image.setImage(shown.T, autoLevels=False)  # ImageItem indexes [x, y]
+        self.image.setRect(rect)
+        low, high = float(shown.min()), float(shown.max())
+        self.colorbar.setLevels((low, high if high > low else low + 1))
+        self.colorbar.axis.setLabel(label)
+        xs, ys = [], []
+        for level in np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]:
+            for line in pg.functions.isocurve(shown.T, level, connected=True):
+                points = np.asarray(line, float)  # pixel-edge coordinates: node i is at i + 0.5
+                xs += list(rect.left() + points[:, 0] * dx) + [np.nan]
+                ys += list(rect.top() + points[:, 1] * dy) + [np.nan]
+        self.contours.setData(np.array(xs), np.array(ys))
+        minima = np.array(s.minima, float).reshape(-1, 2)
+        self.minima.setData(minima[:, 0], minima[:, 1])
+        self.plot_item.setLabel("bottom", s.axes[0], **{"font-size": "14pt"})
+        self.plot_item.setLabel("left", s.axes[1], **{"font-size": "14pt"})
+        self.plot_item.setTitle(s.title, size="15pt")
+        self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
+
+    def draw_paths(self) -> None:
+        """Start marker; then the paths cut at the current step."""
+        self.start_marker.setData([self.lab.start[0]], [self.lab.start[1]])
+        self.draw_step(self.lab.step)
+
+    def draw_step(self, step: int) -> None:
+        """Every path up to `step`, its head at the point reached, and the inspected update's arrows."""
+        for name, path in self.paths.items():
+            t = self.lab.trajectories.get(name)
+            if t is None:
+                path.setData([], [])
+                self.heads[name].setData([], [])
+                continue
+            points = t.points[: min(step, t.steps) + 1]
+            path.setData(points[:, 0], points[:, 1])
+            self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
+        self._draw_arrows(step)
+
+    def _draw_arrows(self, step: int) -> None:
+        t = self.lab.trajectories.get(self.lab.inspected)
+        if t is None:
+            self.gradient_arrow.set(None, None, 0)
+            self.velocity_arrow.set(None, None, 0)
+            return
+        k = min(step, t.steps)
+        point, gradient = t.points[k], -t.grads[k]
+        field_name = OPTIMIZERS[t.optimizer].arrow_state
+        velocity = -t.state_field(field_name)[min(k + 1, t.steps)] if field_name else None
+        s = self.lab.surface
+        length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
+        sizes = [np.linalg.norm(v) for v in (gradient, velocity) if v is not None and np.isfinite(v).all()]
+        scale = length / max(sizes) if sizes and max(sizes) > 0 else 0.0
+        head = length * 0.18
+        self.gradient_arrow.set(point, gradient * scale, head)
+        self.velocity_arrow.set(point, None if velocity is None else velocity * scale, head)
+
+    # ---- the start point ----
+
+    def _on_click(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton or event.isAccepted():
+            return
+        view = self.plot_item.getViewBox()
+        if not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = view.mapSceneToView(event.scenePos())
+        event.accept()
+        self.lab.set_start(point.x(), point.y())
+
+    def scene_position(self, x: float, y: float) -> QPoint:
+        """Viewport pixel of a data point (where a click lands on it)."""
+        scene_point = self.plot_item.getViewBox().mapViewToScene(QPointF(x, y))
+        return self.mapFromScene(scene_point)  # GraphicsView: the viewport is the view itself
+
+    def set_dark(self, dark: bool) -> None:
+        self.setBackground("#15181d" if dark else "#ffffff")
+        foreground = "#e6edf3" if dark else "#1b1f24"
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setTextPen(foreground)
+            self.plot_item.getAxis(axis).setPen(foreground)
+        self.colorbar.axis.setTextPen(foreground)
+        self.plot_item.titleLabel.setAttr("color", foreground)
+        self.plot_item.setTitle(self.lab.surface.title, size="15pt", color=foreground)

@@ -1,0 +1,80 @@
+"""The side panel: which optimizer's update to explain, the update with its numbers at the current step,
+and the lab's messages (diverged runs, an expression that cannot run) in a warning colour.
+"""
+from __future__ import annotations
+
+import html
+
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
+
+from core.optimizers import OPTIMIZERS
+from graphviz_app.lab.formulas import update_html
+from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.surface_plot import GRADIENT_COLOR, VELOCITY_COLOR
+from graphviz_app.theme import colors
+
+
+VELOCITY_WORDS = {"momentum_buffer": "−velocity v", "exp_avg": "−m (Adam's first moment)"}
+
+
+class UpdatePanel(QWidget):
+    """Formula of the inspected optimizer's step; warnings above it."""
+
+    def __init__(self, lab: LabState, parent=None) -> None:
+        super().__init__(parent)
+        self.lab = lab
+        self.dark = False
+        self.choice = QComboBox()
+        for name, spec in OPTIMIZERS.items():
+            self.choice.addItem(spec.display_name, name)
+        self.choice.setToolTip("the optimizer whose update is explained and drawn as arrows")
+        self.choice.currentIndexChanged.connect(lambda i: lab.set_inspected(self.choice.itemData(i)))
+        self.messages = QLabel(objectName="labMessages", wordWrap=True)
+        self.messages.setVisible(False)
+        self.formula = QTextBrowser(objectName="labFormula")
+        self.formula.setOpenLinks(False)
+        self.legend = QLabel(wordWrap=True)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Update of</b>"))
+        row.addWidget(self.choice, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.messages)
+        layout.addLayout(row)
+        layout.addWidget(self.formula, 1)
+        layout.addWidget(self.legend)
+        lab.sig_trajectories_changed.connect(self.refresh)
+        lab.sig_step_changed.connect(lambda _step: self.refresh_formula())
+        lab.sig_inspected_changed.connect(lambda _name: self.refresh())
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.choice.blockSignals(True)
+        self.choice.setCurrentIndex(list(OPTIMIZERS).index(self.lab.inspected))
+        self.choice.blockSignals(False)
+        c = colors(self.dark)
+        lines = self.lab.messages()
+        self.messages.setVisible(bool(lines))
+        self.messages.setText("<br>".join(f"⚠ {html.escape(line)}" for line in lines))
+        self.messages.setStyleSheet(f"color: {c.warn}; font-weight: bold; font-size: 12pt;")
+        velocity = VELOCITY_WORDS.get(OPTIMIZERS[self.lab.inspected].arrow_state)
+        self.legend.setText(
+            f'<span style="color:{GRADIENT_COLOR}; font-size:16pt">➜</span> −gradient'
+            + (f' &nbsp; <span style="color:{VELOCITY_COLOR}; font-size:16pt">➜</span> {velocity}'
+               if velocity else "") + f'<br><span style="color:{c.muted}">arrows at the current point; '
+            "their lengths are scaled together</span>")
+        self.refresh_formula()
+
+    def refresh_formula(self) -> None:
+        c = colors(self.dark)
+        t = self.lab.trajectories.get(self.lab.inspected)
+        if t is None:
+            text = (f'<p style="color:{c.muted}">{OPTIMIZERS[self.lab.inspected].display_name} is not '
+                    "running — tick it in the list.</p>")
+        else:
+            text = update_html(t, self.lab.step, c)
+        self.formula.setHtml(f'<div style="font-size:12pt; color:{c.text}">{text}</div>')
+
+    def set_dark(self, dark: bool) -> None:
+        self.dark = dark
+        self.refresh()

@@ -1,0 +1,148 @@
+"""The optimizer lab tab: paths equal core's trajectories, clicks move the start, divergence is a message."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from core.surfaces import SURFACES
+from core.trajectory import optimize
+from graphviz_app.lab import EXPRESSION, OptimizerLab, render_lab_png
+from graphviz_app.lab.formulas import update_html
+from graphviz_app.state import AppState
+from graphviz_app.theme import LIGHT
+
+
+@pytest.fixture
+def lab_tab(qtbot) -> OptimizerLab:
+    widget = OptimizerLab(AppState())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 760)
+    return widget
+
+
+def choose_surface(tab: OptimizerLab, key: str) -> None:
+    tab.surface_choice.setCurrentIndex(tab.surface_choice.findData(key))
+
+
+def keep_only(tab: OptimizerLab, *names: str) -> None:
+    for name, row in tab.optimizer_list.rows.items():
+        row.check.setChecked(name in names)
+
+
+def set_steps(tab: OptimizerLab, steps: int) -> None:
+    tab.steps.setValue(steps)
+    tab.steps.editingFinished.emit()
+
+
+def path_of(tab: OptimizerLab, name: str) -> np.ndarray:
+    x, y = tab.surface_plot.paths[name].getData()
+    return np.empty((0, 2)) if x is None else np.column_stack([x, y])
+
+
+def test_two_optimizers_draw_two_paths_ending_where_core_ends(lab_tab) -> None:
+    choose_surface(lab_tab, "himmelblau")
+    keep_only(lab_tab, "momentum", "adam")
+    set_steps(lab_tab, 100)
+    lab_tab.player.all_button.click()
+    drawn = {name: path_of(lab_tab, name) for name in lab_tab.surface_plot.paths}
+    assert {name for name, path in drawn.items() if len(path)} == {"momentum", "adam"}
+    surface, settings = SURFACES["himmelblau"], lab_tab.lab.settings
+    for name in ("momentum", "adam"):
+        expected = optimize(surface.expression, name, surface.start_values(), 100,
+                            **settings[name].hyperparameters)
+        assert len(drawn[name]) == 101
+        np.testing.assert_allclose(drawn[name][-1], expected.points[-1], rtol=1e-12)
+    assert lab_tab.player.counter.text() == "step 100 / 100"
+
+
+def test_stepping_cuts_the_paths_and_moves_the_loss_cursor(lab_tab) -> None:
+    set_steps(lab_tab, 50)
+    lab_tab.player.reset_button.click()
+    for _ in range(3):
+        lab_tab.player.step_button.click()
+    assert len(path_of(lab_tab, "sgd")) == 4
+    assert lab_tab.loss_plot.cursor.value() == 3
+    assert "step 3 → 4" in lab_tab.update_panel.formula.toPlainText()
+
+
+def test_a_real_click_on_the_surface_moves_the_start_and_recomputes(lab_tab, qtbot) -> None:
+    lab_tab.show()
+    qtbot.waitExposed(lab_tab)
+    before = lab_tab.lab.trajectories["adam"]
+    pixel = lab_tab.surface_plot.scene_position(0.5, -0.5)
+    qtbot.mouseClick(lab_tab.surface_plot.viewport(), Qt.MouseButton.LeftButton, pos=pixel)
+    x, y = lab_tab.lab.start
+    assert abs(x - 0.5) < 0.05 and abs(y + 0.5) < 0.05
+    after = lab_tab.lab.trajectories["adam"]
+    assert after is not before
+    np.testing.assert_allclose(after.points[0], (x, y))
+    marker = lab_tab.surface_plot.start_marker.getData()
+    assert (marker[0][0], marker[1][0]) == pytest.approx((x, y))
+    assert "x = 0.5" in lab_tab.start_label.text() or "x = 0.4" in lab_tab.start_label.text()
+
+
+def test_set_start_recomputes_every_run_from_there(lab_tab) -> None:
+    lab_tab.lab.set_start(1.5, -0.5)
+    lab_tab.lab.show_all()
+    for name, t in lab_tab.lab.trajectories.items():
+        np.testing.assert_allclose(path_of(lab_tab, name)[0], (1.5, -0.5))
+
+
+def test_a_diverging_learning_rate_shows_a_message_not_a_crash(lab_tab) -> None:
+    row = lab_tab.optimizer_list.rows["sgd"]
+    row.slider.setValue(row.slider.maximum())  # lr ≈ 3: Rosenbrock blows up within a few steps
+    lab_tab.optimizer_list.apply_pending()
+    lab_tab.lab.show_all()
+    message = lab_tab.update_panel.messages.text()
+    assert not lab_tab.update_panel.messages.isHidden()
+    assert "SGD diverged at step" in message and "showing the path up to there" in message
+    path = path_of(lab_tab, "sgd")
+    assert 1 < len(path) < lab_tab.lab.steps and np.isfinite(path).all()
+    assert "⚠" in lab_tab.legend.text()
+
+
+def test_current_expression_surface_uses_the_debuggers_expression(qtbot) -> None:
+    state = AppState("(x - 1)**2 + 3*(y + 2)**2 + z", {"x": 0.0, "y": 0.0, "z": 5.0})
+    tab = OptimizerLab(state)
+    qtbot.addWidget(tab)
+    choose_surface(tab, EXPRESSION)
+    assert tab.lab.surface.expression == state.expression
+    assert tab.lab.surface.axes == ("x", "y") and tab.lab.surface.fixed == {"z": 5.0}
+    assert not tab.axes_row.isHidden()
+    tab.y_axis.setCurrentText("z")
+    assert tab.lab.surface.axes == ("x", "z") and tab.lab.surface.fixed == {"y": 0.0}
+    state.set_expression("x**2 + 10*y**2", {"x": 1.0, "y": 1.0})
+    assert tab.lab.surface.expression == "x**2 + 10*y**2"
+    assert tab.lab.surface.axes == ("x", "y")
+    assert tab.lab.trajectories["adam"].points[0] == pytest.approx((1.0, 1.0))
+
+
+def test_keyboard_shortcuts_play_and_show_all(lab_tab, qtbot) -> None:
+    lab_tab.show()
+    qtbot.waitExposed(lab_tab)
+    lab_tab.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is lab_tab)
+    lab_tab.surface_plot.setFocus()
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_End)
+    assert lab_tab.lab.step == lab_tab.lab.steps
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Home)
+    assert lab_tab.lab.step == 0
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Space)
+    assert lab_tab.player.playing
+    qtbot.waitUntil(lambda: lab_tab.lab.step > 0, timeout=2000)
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Space)
+    assert not lab_tab.player.playing
+
+
+def test_the_momentum_formula_shows_the_numbers_of_the_step() -> None:
+    t = optimize("x**2 + 20*y**2", "momentum", {"x": 1.0, "y": 1.0}, steps=3, lr=0.01, momentum=0.9)
+    text = update_html(t, 1, LIGHT)
+    assert "μ·v + g" in text and "0.9·(2, 40)" in text
+    assert "θ − lr·v" in text
+
+
+def test_render_lab_png_writes_a_picture(tmp_path, qtbot) -> None:
+    path = render_lab_png(str(tmp_path / "lab.png"), size=(800, 500))
+    assert (tmp_path / "lab.png").stat().st_size > 10_000 and path.endswith("lab.png")
