@@ -50,7 +50,7 @@ def apply_text(node: core.Node, operands: list[str]) -> str:
     if node.op == "add_const":
         return f"{a} + {fmt(p)}" if p >= 0 else f"{a} − {fmt(-p)}"
     if node.op == "mul_const":
-        return f"{fmt_factor(p)} · {a}"
+        return f"{fmt(p)} · {a}"
     if node.op == "div_const":
         return f"{a} / {fmt_factor(p)}"
     if node.op == "pow_const":

@@ -1,0 +1,74 @@
+"""The command line: headless export with no display, clear errors (exit 2), the no-display message."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("graphviz_app.export")
+
+from graphviz_app import app  # noqa: E402
+
+
+def run(*args):
+    env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
+    return subprocess.run([sys.executable, "-m", "graphviz_app", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_export_writes_a_file_without_a_display(tmp_path, suffix):
+    out = tmp_path / f"circuit.{suffix}"
+    result = run("--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4", "--phase", "backward",
+                 "--export", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 0
+    if suffix == "svg":
+        assert "<svg" in out.read_text()
+    else:
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_export_an_example_at_a_step_in_dark(tmp_path):
+    out = tmp_path / "neuron.png"
+    result = run("--example", "sigmoid_neuron", "--step", "5", "--dark", "--export", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.stat().st_size > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--expr", "(x + * y"], "invalid expression"),
+    (["--expr", "x*y", "--set", "x"], "expected NAME=NUMBER"),
+    (["--expr", "x*y", "--set", "x=abc"], "expected NAME=NUMBER"),
+    (["--expr", "x*y", "--set", "q=1"], "no input 'q'"),
+    (["--example", "no_such_example"], "no example named"),
+    (["--expr", "x", "--export", "out.gif"], ".png or .svg"),
+])
+def test_mistakes_exit_with_2_and_a_message(args, message, capsys, tmp_path):
+    args = [a if a != "out.gif" else str(tmp_path / "out.gif") for a in args]
+    if "--export" not in args:
+        args += ["--export", str(tmp_path / "x.png")]
+    assert app.main(args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_no_display_gives_a_clear_message(monkeypatch, capsys):
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert app.main(["--example", "circuit"]) == 2
+    assert "graphviz-app needs a display (or use --export FILE)" in capsys.readouterr().err
+
+
+def test_no_display_message_from_the_real_command():
+    result = run("--expr", "x*y")
+    assert result.returncode == 2
+    assert "needs a display" in result.stderr
+
+
+def test_offscreen_platform_counts_as_a_display(monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    assert app.has_display()

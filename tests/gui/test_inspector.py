@@ -1,0 +1,51 @@
+"""The inspector writes each step's chain rule with the trace's numbers; bad numbers never crash it."""
+from __future__ import annotations
+
+import pytest
+
+from graphviz_app.inspector import Inspector, node_names
+from graphviz_app.state import AppState
+from graphviz_app.theme import fmt, fmt_factor
+
+
+def test_number_formatting():
+    assert fmt(-4.0) == "-4" and fmt(0.19661193324148188) == "0.1966" and fmt(-0.0) == "0"
+    assert fmt(float("nan")) == "nan" and fmt(float("inf")) == "∞" and fmt(1.5e-9) == "1.5·10^-9"
+    assert fmt_factor(-4.0) == "(-4)" and fmt_factor(2.0) == "2"
+
+
+def test_node_names_follow_the_program_and_number_the_rest():
+    state = AppState("1 / (1 + exp(-(a*b)))")
+    names = node_names(state.graph)
+    assert names[state.graph.output] == "f"
+    assert sorted(n for n in names.values() if n.startswith("g")) == ["g1", "g2", "g3", "g4"]
+
+
+def test_sigmoid_neuron_forward_and_backward_text(qtbot):
+    state = AppState()
+    state.load_example("sigmoid_neuron")
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_cursor(5)  # the *-1 gate
+    assert "= -1 · 1 = -1" in inspector.toPlainText()
+    state.set_cursor(8)  # 1/x, the output
+    assert "f = 1 / g7 = 1 / 1.368 = 0.7311" in inspector.toPlainText()
+    state.set_cursor(9)  # backward starts at the output
+    assert "∂f/∂f = 1" in inspector.toPlainText()
+    assert "= 1 · (-0.5344) = -0.5344" in inspector.toPlainText()
+    assert "-0.53444" in inspector.toolTip()  # full precision in the tooltip
+    state.set_cursor(0)
+    assert "Nothing computed yet" in inspector.toPlainText()
+
+
+@pytest.mark.parametrize("expression, inputs", [("log(x) * y", {"x": -1, "y": 2}), ("1 / x", {"x": 0}),
+                                                ("exp(x) * 0", {"x": 1000})])
+def test_non_finite_values_are_flagged_not_crashing(qtbot, expression, inputs):
+    state = AppState(expression, inputs)
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    for k in range(state.step_count + 1):
+        state.set_cursor(k)
+        inspector.toPlainText()
+    state.run_to_end()
+    assert "Backward pass complete" in inspector.toPlainText()

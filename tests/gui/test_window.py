@@ -1,0 +1,202 @@
+"""The debugger window, driven like a learner would: type, press Enter, step, edit inputs."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+pytest.importorskip("graphviz_app.graph_view")
+
+from graphviz_app.main_window import MainWindow  # noqa: E402
+from graphviz_app.state import AppState  # noqa: E402
+
+CIRCUIT = {"x": -2.0, "y": 5.0, "z": -4.0}
+NEURON = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
+
+
+@pytest.fixture
+def window(qtbot):
+    state = AppState()
+    state.load_example("circuit")
+    win = MainWindow(state)
+    win.view.set_animation_ms(0)  # tests check labels, not the travelling dots
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    return win
+
+
+def type_expression(qtbot, win, text):
+    line = win.expression_bar.line
+    line.clear()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+def test_opens_on_the_circuit_example(window):
+    assert window.state.inputs == CIRCUIT
+    assert window.state.result.value == -12
+    assert "q = x + y" in window.windowTitle()
+    assert window.tabs.tabText(0) == "Graph"
+
+
+def test_typing_an_expression_and_enter_builds_the_graph(qtbot, window):
+    type_expression(qtbot, window, "a * b + exp(c)")
+    graph = window.state.graph
+    assert len(graph.nodes) == 6  # a, b, *, c, exp, +
+    assert len(window.view.node_items()) == 6
+    assert window.state.expression == "a * b + exp(c)"
+    assert "a * b + exp(c)" in window.windowTitle()
+    assert not window.expression_bar.error.isVisible()
+    assert set(window.inputs_panel.rows) == {"a", "b", "c"}
+
+
+def test_invalid_expression_shows_error_with_caret_and_keeps_old_graph(qtbot, window):
+    old = window.state.graph
+    type_expression(qtbot, window, "(x + * y")
+    assert window.state.graph is old
+    error = window.expression_bar.error
+    assert error.isVisible()
+    assert "syntax" in error.text()
+    assert "    ^" in error.text()  # caret under column 5
+    assert len(window.view.node_items()) == len(old.nodes)
+    type_expression(qtbot, window, "x * y")  # a good expression clears the message
+    assert not error.isVisible()
+
+
+def test_stepping_forward_shows_values_in_state_and_inspector(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.state.cursor == 1
+    assert window.state.state().values[2] == 3.0
+    assert "q = x + y = -2 + 5 = 3" in window.inspector.toPlainText()
+    assert window.view.edge_labels()[(2, 4)][0] == "3"
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert window.state.state().values[4] == -12.0
+    assert "f = q · z = 3 · (-4) = -12" in window.inspector.toPlainText()
+    assert window.player.counter.text() == "forward 2/2"
+
+
+def test_backward_pass_gives_the_lectures_gradients_on_the_circuit(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert window.state.cursor == window.state.step_count
+    grads = window.state.state().grads
+    assert [grads[i] for i in (0, 1, 3, 2)] == [-4.0, -4.0, 3.0, -4.0]
+    rows = window.inputs_panel.rows
+    assert "-4" in rows["x"].grad.text() and "-4" in rows["y"].grad.text() and "3" in rows["z"].grad.text()
+    assert "✓" in rows["x"].check.text()
+    # the step at the + gate: ∂f/∂x = ∂f/∂q · ∂q/∂x = (-4) · 1 = -4
+    qtbot.keyClick(window, Qt.Key.Key_Left)
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    text = window.inspector.toPlainText()
+    assert "∂f/∂x = ∂f/∂q · ∂q/∂x" in text and "= (-4) · 1 = -4" in text
+
+
+def test_backward_pass_gives_the_lectures_gradients_on_the_sigmoid_neuron(qtbot, window):
+    window.state.load_example("sigmoid_neuron")
+    window.state.run_to_end()
+    expected = {"w0": "-0.1966", "x0": "0.3932", "w1": "-0.3932", "x1": "-0.5898", "w2": "0.1966"}
+    grads = window.state.result.grad
+    for name, text in expected.items():
+        assert round(grads[name], 2) == round(float(text), 2)
+        assert text in window.inputs_panel.rows[name].grad.text()
+    assert round(window.state.result.value, 2) == 0.73
+    assert "Backward pass complete" in window.inspector.toPlainText()
+
+
+def test_fan_out_shows_the_accumulation(qtbot, window):
+    type_expression(qtbot, window, "x * x + x")
+    window.state.run_to_end()
+    texts = []
+    for k in range(window.state.forward_count + 1, window.state.step_count + 1):
+        window.state.set_cursor(k)
+        texts.append(window.inspector.toPlainText())
+    assert any("fan-out" in t and "+=" in t for t in texts)
+
+
+def test_editing_an_input_updates_values_and_gradients_and_keeps_the_cursor(qtbot, window):
+    window.state.run_to_end()
+    cursor = window.state.cursor
+    spin = window.inputs_panel.rows["z"].spin
+    spin.setValue(2.0)
+    qtbot.waitUntil(lambda: window.state.inputs["z"] == 2.0, timeout=1000)
+    assert window.state.cursor == cursor
+    assert window.state.result.value == 6.0
+    assert "∂f/∂x = <b" in window.inputs_panel.rows["x"].grad.text()
+    assert ">2<" in window.inputs_panel.rows["x"].grad.text()  # ∂f/∂x = z = 2
+    assert window.view.edge_labels()[(4, None)][0] == "6"
+
+
+def test_slider_drags_are_coalesced_into_one_evaluation(qtbot, window):
+    calls = []
+    window.state.sig_values_changed.connect(lambda: calls.append(1))
+    slider = window.inputs_panel.rows["x"].slider
+    for position in range(10, 60, 5):
+        slider.setValue(position)
+    qtbot.waitUntil(lambda: len(calls) >= 1, timeout=1000)
+    qtbot.wait(20)
+    assert len(calls) == 1
+    assert window.state.inputs["x"] == window.inputs_panel.rows["x"].spin.value()
+
+
+def test_examples_combo_loads_an_example(qtbot, window):
+    combo = window.expression_bar.examples
+    index = combo.findData("02_sigmoid_neuron")
+    combo.activated.emit(index)
+    assert window.state.inputs == NEURON
+    assert combo.currentIndex() == 0
+
+
+def test_multiline_mode_builds_with_ctrl_enter(qtbot, window):
+    bar = window.expression_bar
+    bar.expand.setChecked(True)
+    assert bar.editor.isVisible() and not bar.line.isVisible()
+    bar.editor.setPlainText("a = u * v\nb = a + u")
+    bar.editor.setFocus()
+    qtbot.keyClick(bar.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.state.expression == "a = u * v\nb = a + u"
+    bar.expand.setChecked(False)
+    assert bar.line.text() == "a = u * v; b = a + u"
+
+
+def test_show_debugger_switches_to_the_graph_tab(qtbot, window):
+    from PySide6.QtWidgets import QLabel
+
+    window.add_tab(QLabel("other"), "Other")
+    window.tabs.setCurrentIndex(1)
+    window.state.show_in_debugger("a + b", {"a": 1, "b": 2})
+    assert window.tabs.currentIndex() == 0
+
+
+def test_dark_theme_switches_the_view_and_the_actions(qtbot, window):
+    window.act_dark.trigger()
+    assert window.state.dark and window.act_dark.isChecked()
+    window.act_light.trigger()
+    assert not window.state.dark and window.act_light.isChecked()
+
+
+def test_session_round_trip_through_the_window(qtbot, window, tmp_path):
+    window.state.set_input("x", 1.5)
+    window.state.set_cursor(3)
+    path = tmp_path / "s.json"
+    assert window.save_session_file(path)
+    window.state.load_example("sigmoid_neuron")
+    assert window.open_session_file(path)
+    assert window.state.inputs["x"] == 1.5 and window.state.cursor == 3
+
+
+def test_broken_session_shows_a_message_and_changes_nothing(qtbot, window, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{"format": "something else"}')
+    before = (window.state.expression, dict(window.state.inputs), window.state.cursor)
+    assert not window.open_session_file(path)
+    assert "not a graphviz_app session" in window.statusBar().currentMessage()
+    assert (window.state.expression, window.state.inputs, window.state.cursor) == before
+    for box in list(window._dialogs):
+        box.close()
+
+
+def test_export_png_and_svg_from_the_window(qtbot, window, tmp_path):
+    for suffix in ("png", "svg"):
+        path = tmp_path / f"g.{suffix}"
+        assert window.export_file(path)
+        assert path.stat().st_size > 0
