@@ -90,13 +90,13 @@ def caption_font() -> QFont:
 
 
 def label_font() -> QFont:
-    return pixel_font(16, bold=True)
+    return pixel_font(17, bold=True)
 
 
 class NodeItem(QGraphicsItem):
     """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
 
-    GATE_RADIUS = 32.0
+    GATE_RADIUS = 29.0
     GLOW = 20.0
 
     def __init__(self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False) -> None:
@@ -114,9 +114,9 @@ class NodeItem(QGraphicsItem):
         self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
         text_width = QFontMetricsF(self.font).horizontalAdvance(node.symbol)
         if self.kind == "gate":
-            self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 14), self.GATE_RADIUS)
+            self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 11), self.GATE_RADIUS)
         elif self.kind == "input":
-            self.half = QPointF(max(30.0, text_width / 2 + 14), 24.0)
+            self.half = QPointF(max(28.0, text_width / 2 + 13), 22.0)
         else:
             self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
         self.caption = (f"{node.name} · output" if node.name else "output") if is_output else (

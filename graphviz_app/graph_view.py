@@ -20,11 +20,14 @@ from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, NodeItem
 from graphviz_app.label_placement import place_edge_labels
 from graphviz_app.state import AppState
 
-LAYER_PX = 185.0  # between layers: room for an edge label between two nodes
-SLOT_PX = 130.0  # between slots: room for a value above and a gradient below each edge
-STUB_PX = 140.0  # the output's outgoing stub edge
+# Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
+LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
+SLOT_PX = 125.0  # between slots: room for a value above and a gradient below each edge
+STUB_PX = 120.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
 MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
+MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
+MAX_LABEL_GROWTH = 1.3
 
 
 class _Edge:
@@ -75,6 +78,7 @@ class GraphView(QGraphicsView):
             self.setTransform(QTransform.fromScale(MAX_FIT_ZOOM, MAX_FIT_ZOOM))
             self.centerOn(rect.center())
         self._auto_fit = True
+        self._fit_labels_to_zoom()
 
     def set_dark(self, dark: bool) -> None:
         self.palette_ = DARK if dark else LIGHT
@@ -94,7 +98,11 @@ class GraphView(QGraphicsView):
         from graphviz_app.export import render_scene
 
         self._finish_animation()
-        render_scene(self._scene, self.graph_rect(), path, self.palette_.background, size)
+        self._fit_labels_to_zoom(1.0)  # pictures show the labels at their designed size
+        try:
+            render_scene(self._scene, self.graph_rect(), path, self.palette_.background, size)
+        finally:
+            self._fit_labels_to_zoom()
 
     def graph_rect(self) -> QRectF:
         """The scene area that fit() shows and export() writes: all items plus a margin."""
@@ -289,8 +297,19 @@ class GraphView(QGraphicsView):
         zoom = self.transform().m11() * factor
         if 0.05 < zoom < 8.0:
             self.scale(factor, factor)
+            self._fit_labels_to_zoom()
         self._auto_fit = False
         event.accept()
+
+    def _fit_labels_to_zoom(self, growth: float | None = None) -> None:
+        """Grow the edge numbers a little when zoomed far out, so they stay readable."""
+        if growth is None:
+            screen_px = label_font().pixelSize() * self.transform().m11()
+            growth = min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px))
+        for edge in self._edges:
+            if edge.value.scale() != growth:
+                edge.value.setScale(growth)
+                edge.grad.setScale(growth)
 
     def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         self.fit()

@@ -20,6 +20,8 @@ ALONG = tuple(i / 20 for i in range(3, 18))  # where along a segment to try (sor
 SAMPLE_PX = 8.0  # spacing of the points that stand for other edges' lines
 NODE_CLEARANCE = 4.0  # room kept between a label box and a node
 LABEL_CLEARANCE = 8.0  # each side: labels of different edges sit visibly apart, not stacked like a pair
+NODE_OVERLAP_COST = 100.0  # costs of one overlap; each point of another line inside a box costs 1
+LABEL_OVERLAP_COST = 10.0
 AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any other line
 
 
@@ -36,19 +38,21 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
     owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(line_points)]) if edges else np.zeros(0)
     points = np.concatenate(line_points) if edges else np.zeros((0, 2))
     nodes = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles], dtype=float).reshape(-1, 4)
-    nodes += (-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE)
-    labels: list[tuple[float, float, float, float]] = []
+    nodes = np.c_[nodes + (-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE),
+                  np.full(len(nodes), NODE_OVERLAP_COST)]
+    boxes: dict[int, list[tuple[float, ...]]] = {}  # edge -> its two label boxes, grown by the clearance
     result: list[tuple[QPointF, QPointF]] = [(QPointF(), QPointF())] * len(edges)
-    # Edges with one segment have the fewest choices: they pick first.
-    for index in sorted(range(len(edges)), key=lambda i: len(edges[i])):
+    costs = [0.0] * len(edges)
+
+    def place(index: int) -> None:
         # Only what lies near this edge can collide: filtering first keeps a 100-node graph fast.
         reach = _reach(edges[index], half)
         others = points[(owner != index) & _inside(points, reach)]
-        margin = LABEL_CLEARANCE
-        placed = np.concatenate([nodes, np.array(labels, dtype=float).reshape(-1, 4) + (-margin, -margin, margin, margin)])
+        labels = np.array([b for i, pair in boxes.items() if i != index for b in pair], dtype=float).reshape(-1, 5)
+        placed = np.concatenate([nodes, labels])
         placed = placed[(placed[:, 0] < reach[2]) & (placed[:, 2] > reach[0])
                         & (placed[:, 1] < reach[3]) & (placed[:, 3] > reach[1])]
-        best, best_cost = None, math.inf
+        best, best_cost = result[index], math.inf
         middle = preferred[index] if preferred else 0.5
         for t in sorted(ALONG, key=lambda t: abs(t - middle)):
             for start, end in edges[index]:
@@ -61,8 +65,17 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
                     break
             if best_cost == 0:
                 break
-        result[index] = best
-        labels.extend(_box(c, half) for c in best)
+        result[index], costs[index] = best, best_cost
+        m = LABEL_CLEARANCE
+        boxes[index] = [(b[0] - m, b[1] - m, b[2] + m, b[3] + m, LABEL_OVERLAP_COST) for b in map(lambda c: _box(c, half), best)]
+
+    # Edges with one segment have the fewest choices: they pick first. Then a second round lets
+    # every edge whose labels still collide move, now that it sees all the others.
+    for index in sorted(range(len(edges)), key=lambda i: len(edges[i])):
+        place(index)
+    for index in range(len(edges)):
+        if costs[index] >= LABEL_OVERLAP_COST:
+            place(index)
     return result
 
 
@@ -93,12 +106,12 @@ def _cost(box: tuple[float, float, float, float], centre: QPointF, own: float, p
     """Overlapping boxes count a lot; points of other lines inside the box count a little; a label
     nearer to another line than to its own (it would be read as that line's number) counts too."""
     left, top, right, bottom = box
-    overlaps = np.count_nonzero((placed[:, 0] < right) & (placed[:, 2] > left)
+    overlaps = np.sum(placed[:, 4], where=(placed[:, 0] < right) & (placed[:, 2] > left)
                                 & (placed[:, 1] < bottom) & (placed[:, 3] > top))
     crossed = np.count_nonzero((others[:, 0] > left) & (others[:, 0] < right)
                                & (others[:, 1] > top) & (others[:, 1] < bottom))
     nearest = np.min(np.hypot(others[:, 0] - centre.x(), others[:, 1] - centre.y())) if len(others) else math.inf
-    return 10.0 * overlaps + crossed + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
+    return float(overlaps) + crossed + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
 
 
 def _label_pair(at: QPointF, direction: QPointF, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
