@@ -18,11 +18,11 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.foreground = "#1b1f24"
         self._tick_font = QFont(); self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
-        self.plot_item.setLabel("bottom", "step", **{"font-size": "13pt"})
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name, spec in OPTIMIZERS.items():
             self.curves[name] = self.plot_item.plot(pen=pg.mkPen(spec.color, width=3))
@@ -43,7 +43,9 @@ class LossPlot(pg.PlotWidget):
         log_y = bool(losses) and all((l > 0).all() for l in losses)
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
-        self.plot_item.setLabel("left", "loss (log scale)" if log_y else "loss", **{"font-size": "13pt"})
+        self.plot_item.setLabel("left", "loss (log scale)" if log_y else "loss", color=self.foreground,
+                                **{"font-size": "13pt"})
+        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
             if t is None:
@@ -51,12 +53,20 @@ class LossPlot(pg.PlotWidget):
             else:
                 curve.setData(np.arange(len(t.losses)), t.losses)
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
-        self.plot_item.enableAutoRange(axis="y")
+        finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
+        if log_y and finite.size:
+            # Exponential convergence reaches 1e-50; below 1e-12 of the start nothing is left to see.
+            high = float(finite.max())
+            low = max(float(finite.min()), high * 1e-12)
+            self.plot_item.setYRange(np.log10(low), np.log10(high), padding=0.05)
+        else:
+            self.plot_item.enableAutoRange(axis="y")
         self.cursor.setValue(self.lab.step)
 
     def set_dark(self, dark: bool) -> None:
         self.setBackground("#15181d" if dark else "#ffffff")
-        foreground = "#e6edf3" if dark else "#1b1f24"
+        self.foreground = "#e6edf3" if dark else "#1b1f24"
         for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setTextPen(foreground)
-            self.plot_item.getAxis(axis).setPen(foreground)
+            self.plot_item.getAxis(axis).setTextPen(self.foreground)
+            self.plot_item.getAxis(axis).setPen(self.foreground)
+        self.draw_curves()

@@ -18,6 +18,7 @@ from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
 
 CONTOUR_LEVELS = 14
+CONTOUR_STRIDE = 2  # contours from every 2nd grid node: 4× faster, still smooth at 100×100
 GRADIENT_COLOR = "#e53935"
 VELOCITY_COLOR = "#ffb300"
 
@@ -31,6 +32,21 @@ def color_field(Z: np.ndarray, log_color: bool) -> tuple[np.ndarray, str]:
         return shown, "loss"
     eps = max((high - low) * 1e-5, 1e-12)
     return np.log10(shown - low + eps), "log₁₀(loss − min + ε)"
+
+
+def contour_lines(field: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float],
+                  levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All contour lines of `field` (rows along y) as one x and one y array, lines split by nan."""
+    n_y, n_x = field.shape
+    dx = (x_range[1] - x_range[0]) / (n_x - 1)
+    dy = (y_range[1] - y_range[0]) / (n_y - 1)
+    xs, ys = [np.empty(0)], [np.empty(0)]
+    for level in levels:
+        for line in pg.functions.isocurve(field.T, level, connected=True):
+            points = np.asarray(line, float) - 0.5  # isocurve puts grid node i at i + 0.5
+            xs += [x_range[0] + points[:, 0] * dx, [np.nan]]
+            ys += [y_range[0] + points[:, 1] * dy, [np.nan]]
+    return np.concatenate(xs), np.concatenate(ys)
 
 
 class Arrow:
@@ -68,6 +84,8 @@ class SurfacePlot(pg.PlotWidget):
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
+        self.foreground = "#1b1f24"
+        self._colour_label = "loss"
         self._tick_font = QFont(); self._tick_font.setPointSize(12)
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
@@ -124,19 +142,14 @@ class SurfacePlot(pg.PlotWidget):
         self.image.setRect(rect)
         low, high = float(shown.min()), float(shown.max())
         self.colorbar.setLevels((low, high if high > low else low + 1))
-        self.colorbar.axis.setLabel(label)
-        xs, ys = [], []
-        for level in np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]:
-            for line in pg.functions.isocurve(shown.T, level, connected=True):
-                points = np.asarray(line, float)  # pixel-edge coordinates: node i is at i + 0.5
-                xs += list(rect.left() + points[:, 0] * dx) + [np.nan]
-                ys += list(rect.top() + points[:, 1] * dy) + [np.nan]
-        self.contours.setData(np.array(xs), np.array(ys))
+        self._colour_label = label
+        xs, ys = grid.X[0, ::CONTOUR_STRIDE], grid.Y[::CONTOUR_STRIDE, 0]
+        levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
+        self.contours.setData(*contour_lines(shown[::CONTOUR_STRIDE, ::CONTOUR_STRIDE], (xs[0], xs[-1]),
+                                             (ys[0], ys[-1]), levels))
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
-        self.plot_item.setLabel("bottom", s.axes[0], **{"font-size": "14pt"})
-        self.plot_item.setLabel("left", s.axes[1], **{"font-size": "14pt"})
-        self.plot_item.setTitle(s.title, size="15pt")
+        self._draw_labels()
         self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
 
     def draw_paths(self) -> None:
@@ -194,10 +207,17 @@ class SurfacePlot(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         self.setBackground("#15181d" if dark else "#ffffff")
-        foreground = "#e6edf3" if dark else "#1b1f24"
+        self.foreground = "#e6edf3" if dark else "#1b1f24"
         for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setTextPen(foreground)
-            self.plot_item.getAxis(axis).setPen(foreground)
-        self.colorbar.axis.setTextPen(foreground)
-        self.plot_item.titleLabel.setAttr("color", foreground)
-        self.plot_item.setTitle(self.lab.surface.title, size="15pt", color=foreground)
+            self.plot_item.getAxis(axis).setTextPen(self.foreground)
+            self.plot_item.getAxis(axis).setPen(self.foreground)
+        self.colorbar.axis.setTextPen(self.foreground)
+        self.colorbar.axis.setPen(self.foreground)
+        self._draw_labels()
+
+    def _draw_labels(self) -> None:
+        s = self.lab.surface
+        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": "14pt"})
+        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": "14pt"})
+        self.plot_item.setTitle(s.title, size="15pt", color=self.foreground)
+        self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)

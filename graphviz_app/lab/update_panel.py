@@ -77,4 +77,7 @@ class UpdatePanel(QWidget):
 
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
+        c = colors(dark)  # the browser's own background, so the text colour always fits it
+        self.formula.setStyleSheet(f"QTextBrowser {{ background: {'#15181d' if dark else '#ffffff'}; "
+                                   f"color: {c.text}; }}")
         self.refresh()
