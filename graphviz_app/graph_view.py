@@ -28,6 +28,7 @@ FIT_MARGIN = 30.0
 MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
 MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
 MAX_LABEL_GROWTH = 1.3
+LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
 
 
 class _Edge:
@@ -43,7 +44,7 @@ class GraphView(QGraphicsView):
     def __init__(self, state: AppState, parent=None) -> None:  # noqa: ANN001 - any QWidget
         super().__init__(parent)
         self.state = state
-        self.palette_ = LIGHT
+        self.scheme = LIGHT
         self.animation_ms = 400
         self.highlight_current = True
         self._scene = QGraphicsScene(self)
@@ -81,11 +82,11 @@ class GraphView(QGraphicsView):
         self._fit_labels_to_zoom()
 
     def set_dark(self, dark: bool) -> None:
-        self.palette_ = DARK if dark else LIGHT
-        self.setBackgroundBrush(self.palette_.background)
+        self.scheme = DARK if dark else LIGHT
+        self.setBackgroundBrush(self.scheme.background)
         for item in self._scene.items():
             if hasattr(item, "palette"):
-                item.palette = self.palette_
+                item.palette = self.scheme
                 item.update()
         self.relabel()
 
@@ -100,18 +101,22 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self._fit_labels_to_zoom(1.0)  # pictures show the labels at their designed size
         try:
-            render_scene(self._scene, self.graph_rect(), path, self.palette_.background, size)
+            render_scene(self._scene, self.graph_rect(), path, self.scheme.background, size)
         finally:
             self._fit_labels_to_zoom()
 
     def graph_rect(self) -> QRectF:
-        """The scene area that fit() shows and export() writes: all items plus a margin."""
+        """The scene area that fit() shows and export() writes: all items plus a margin.
+
+        Labels count with their places even while empty, so every step of a graph has the same frame
+        (a series of exported steps lines up on slides, and fit() does not jump while stepping).
+        """
         rect = QRectF()
         for item in (*self._nodes.values(), *(e.item for e in self._edges)):
             rect = rect.united(item.sceneBoundingRect())
         for edge in self._edges:
             for label in (edge.value, edge.grad):
-                rect = rect.united(label.sceneBoundingRect()) if label.text else rect
+                rect = rect.united(QRectF(label.scenePos() - LABEL_ROOM / 2, label.scenePos() + LABEL_ROOM / 2))
         return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
 
     def node_item(self, node_id: int) -> NodeItem:
@@ -142,7 +147,7 @@ class GraphView(QGraphicsView):
         self._scene.clear()
         self._nodes.clear()
         self._edges.clear()
-        graph, p = self.state.graph, self.palette_
+        graph, p = self.state.graph, self.scheme
         self.setBackgroundBrush(p.background)
         for node in graph.nodes:
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
@@ -179,8 +184,8 @@ class GraphView(QGraphicsView):
         self.fit()
 
     def _add_edge(self, arg: int, node: int | None, points: list[QPointF]) -> None:
-        item = EdgeItem(points, self.palette_)
-        value, grad = EdgeLabel(self.palette_.value, self.palette_), EdgeLabel(self.palette_.grad, self.palette_)
+        item = EdgeItem(points, self.scheme)
+        value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
         for it in (item, value, grad):
             self._scene.addItem(it)
         self._edges.append(_Edge(arg, node, item, value, grad))
@@ -189,7 +194,7 @@ class GraphView(QGraphicsView):
 
     def relabel(self) -> None:
         st = self.state.state()
-        p, graph = self.palette_, self.state.graph
+        p, graph = self.scheme, self.state.graph
         current = st.step.node if st.step is not None and self.highlight_current else None
         for node in graph.nodes:
             value, grad = st.values.get(node.id), st.grads.get(node.id)
@@ -215,7 +220,7 @@ class GraphView(QGraphicsView):
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:  # noqa: ANN001
         ok = number is None or math.isfinite(number)
-        label.set_text(text, colour if ok else self.palette_.warning, f"{what}: {format_full(number)}")
+        label.set_text(text, colour if ok else self.scheme.warning, f"{what}: {format_full(number)}")
 
     # ---- stepping and animation ----
 
@@ -233,7 +238,7 @@ class GraphView(QGraphicsView):
         if step is None:
             return
         forward = step.phase == "forward"
-        p = self.palette_
+        p = self.scheme
         for edge in self._edges:
             if forward and edge.arg == step.node:  # the new value appears when the dots arrive
                 self._hide_until_arrival(edge.value)

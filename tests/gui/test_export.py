@@ -52,3 +52,14 @@ def test_view_export_keeps_observing(qtbot, tmp_path):
     export_scene(state, str(tmp_path / "b.png"))  # a throwaway view must not break this one
     state.set_input("x", 0.0)
     assert view.edge_labels()[(0, 2)][0] == "0"
+
+
+def test_every_step_exports_the_same_frame(qtbot, tmp_path):
+    state = AppState("(x + y) * z", {"x": -2, "y": 5, "z": -4})
+    sizes = set()
+    for k in (0, 2, state.step_count):
+        state.set_cursor(k)
+        export_scene(state, str(tmp_path / f"step{k}.png"))
+        image = QImage(str(tmp_path / f"step{k}.png"))
+        sizes.add((image.width(), image.height()))
+    assert len(sizes) == 1  # slides of consecutive steps line up

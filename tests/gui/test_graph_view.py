@@ -62,7 +62,7 @@ def test_circuit_after_backward_matches_the_slide(qtbot):
     assert [labels[e][0] for e in [(0, 2), (1, 2), (3, 4), (2, 4)]] == ["-2", "5", "-4", "3"]
     assert [labels[e][1] for e in [(0, 2), (1, 2), (3, 4), (2, 4)]] == ["-4", "-4", "3", "-4"]
     value, grad = view.edge_label_items()[(0, 2)]
-    assert value.colour == view.palette_.value and grad.colour == view.palette_.grad
+    assert value.colour == view.scheme.value and grad.colour == view.scheme.grad
 
 
 def test_sigmoid_neuron_after_backward_matches_the_slide(qtbot):
@@ -104,9 +104,9 @@ def test_non_finite_value_shows_a_warning(qtbot):
     log_node = next(n.id for n in state.graph.nodes if n.op == "log")
     assert view.node_item(log_node).warning
     value, _ = view.edge_label_items()[(log_node, state.graph.output)]
-    assert value.text == "⚠ nan" and value.colour == view.palette_.warning
+    assert value.text == "⚠ nan" and value.colour == view.scheme.warning
     view.set_dark(True)
-    assert value.colour == view.palette_.warning
+    assert value.colour == view.scheme.warning
 
 
 def test_tooltip_has_full_precision_and_formula(qtbot):
@@ -126,3 +126,19 @@ def test_step_animation_runs_and_cleans_up(qtbot):
     assert value.text == "3"
     state.run_to_end()  # a jump: no animation
     assert view._animation is None
+
+
+def test_fit_shows_every_node_and_wheel_zooms(qtbot):
+    state, view = make_view(qtbot, *SIGMOID)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    inside = view.viewport().rect()
+    for item in view.node_items().values():
+        assert inside.contains(view.mapFromScene(item.pos()))
+    before = view.transform().m11()
+    view.scale(2.0, 2.0)
+    assert view.transform().m11() == pytest.approx(2 * before)
+    view.fit()
+    assert view.transform().m11() == pytest.approx(before)
