@@ -146,6 +146,8 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     window = MainWindow(state)
     window.view.set_dark(args.dark)
     window.show()
+    window.raise_()
+    window.activateWindow()  # keyboard shortcuts work at once, without a first click
     window.view.fit()
 
     def report_startup() -> None:

@@ -60,7 +60,7 @@ class ExpressionBar(QWidget):
         for example in core.examples():
             self.examples.addItem(example.title, example.name)
         self.examples.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.examples.setMinimumContentsLength(10)
+        self.examples.setMinimumContentsLength(8)
         self.examples.view().setMinimumWidth(420)  # the open list shows the full titles
         self.examples.activated.connect(self._example_chosen)
 

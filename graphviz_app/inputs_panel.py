@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
 
@@ -21,6 +22,7 @@ from graphviz_app.theme import colors, fmt, fmt_full
 SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
 SLIDER_HALF_RANGE = 10.0
 SPIN_LIMIT = 1e12  # "any finite float" a learner would type
+CHECK_DELAY_MS = 80
 
 
 class NumberSpinBox(QDoubleSpinBox):
@@ -48,6 +50,11 @@ class InputRow:
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → keep stepping the trace
         self.grad = QLabel()
         self.check = QLabel()
+        bold = self.grad.font()
+        bold.setBold(True)
+        # Wide enough for any 4-significant-digit gradient, so the label never runs into the check mark.
+        self.grad.setMinimumWidth(self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{name} = ")
+                                  + QFontMetrics(bold).horizontalAdvance("-0.0000·10^-10") // 2 + 40)
         self.center = value
 
     def slider_position(self, value: float) -> int:
@@ -68,6 +75,10 @@ class InputsPanel(QScrollArea):
         self._pending: dict[str, float] = {}
         self._flush_timer = QTimer(self, singleShot=True, interval=0)
         self._flush_timer.timeout.connect(self._flush)
+        # The finite-difference check costs 2 evaluations per input: run it once edits pause, so that the
+        # labels themselves update within a frame even on graphs of ~100 nodes.
+        self._check_timer = QTimer(self, singleShot=True, interval=CHECK_DELAY_MS)
+        self._check_timer.timeout.connect(self._show_checks)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         state.sig_graph_changed.connect(self._rebuild)
@@ -114,6 +125,7 @@ class InputsPanel(QScrollArea):
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setWidget(body)
         self._show_values()
+        self._show_checks()  # a new graph: check at once, there is no drag to wait for
         # No horizontal scrolling: the dock is at least as wide as its rows (gradient labels included).
         self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 4)
 
@@ -161,7 +173,7 @@ class InputsPanel(QScrollArea):
                 row.slider.blockSignals(False)
             row.spin.setToolTip(fmt_full(value))
         self._show_gradients()
-        self._show_checks()
+        self._check_timer.start()
 
     def _show_gradients(self, *_: object) -> None:
         c = colors(self.state.dark)
@@ -177,6 +189,7 @@ class InputsPanel(QScrollArea):
                 row.grad.setToolTip(fmt_full(grad))
 
     def _show_checks(self) -> None:
+        self._check_timer.stop()
         c = colors(self.state.dark)
         if not self.rows:
             return

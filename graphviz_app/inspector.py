@@ -118,7 +118,14 @@ class Inspector(QTextBrowser):
         return (f"<p style='font-size:x-large; margin:4px 0'><b>{what}</b> at gate "
                 f"<b>{html.escape(node.symbol)}</b> <span style='color:{self.c.muted}'>({name}, op "
                 f"{html.escape(node.op)})</span></p>"
-                f"<p style='color:{self.c.muted}'>local derivative: {html.escape(node.formula)}</p>")
+                f"<p style='color:{self.c.muted}'>local derivative: {html.escape(node.formula)}"
+                f"{html.escape(self._operand_names(node))}</p>")
+
+    def _operand_names(self, node: core.Node) -> str:
+        # The formulas use a, b (or x); say which nodes those are here.
+        letters = {"prelu": ("x", "α")}.get(node.op, ("a", "b") if node.operation.arity == 2 else ("x",))
+        pairs = [f"{letter} = {self.names[arg]}" for letter, arg in zip(letters, node.args)]
+        return f"   with {', '.join(pairs)}" if pairs else ""
 
     def _at_start(self) -> str:
         state = self.state

@@ -64,6 +64,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(width * 0.2), int(width * 0.26)],
                          Qt.Orientation.Horizontal)
 
+        # A step's travelling-dot animation must finish before the next step starts.
+        self.player.sig_interval_changed.connect(lambda ms: self.view.set_animation_ms(min(400, int(ms * 0.8))))
         self._build_menus()
         self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
         self.state.sig_graph_changed.connect(self._graph_changed)

@@ -7,7 +7,7 @@ keys they type or move with.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
                                QWidget)
@@ -20,6 +20,8 @@ MIN_STEPS_PER_SECOND, MAX_STEPS_PER_SECOND = 1, 20  # slider positions are steps
 
 class Player(QWidget):
     """Transport controls over `state.cursor`, driven by a QTimer while playing."""
+
+    sig_interval_changed = Signal(int)  # milliseconds per step: the window lets the animation fit into it
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,7 @@ class Player(QWidget):
         self.timer.setInterval(int(1000 / steps_per_second))
         self.speed_label.setText(f"{steps_per_second:g}/s")
         self.speed.setToolTip(f"{steps_per_second:g} steps per second")
+        self.sig_interval_changed.emit(self.timer.interval())
 
     def _graph_changed(self) -> None:
         self.pause()

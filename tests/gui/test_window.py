@@ -200,3 +200,28 @@ def test_export_png_and_svg_from_the_window(qtbot, window, tmp_path):
         path = tmp_path / f"g.{suffix}"
         assert window.export_file(path)
         assert path.stat().st_size > 0
+
+
+def test_multiline_error_points_at_its_line(qtbot, window):
+    bar = window.expression_bar
+    bar.expand.setChecked(True)
+    bar.editor.setPlainText("a = u * v\nb = a +")
+    bar.build()
+    assert bar.error.isVisible()
+    assert "line 2" in bar.error.text() and "b = a +" in bar.error.text()
+    assert window.state.expression == "q = x + y\nf = q * z"  # the old graph stays
+
+
+def test_arrow_keys_in_a_spin_box_edit_the_number_not_the_cursor(qtbot, window):
+    spin = window.inputs_panel.rows["x"].spin
+    spin.setFocus()
+    qtbot.keyClick(spin, Qt.Key.Key_Right)
+    qtbot.keyClick(spin, Qt.Key.Key_Left)
+    assert window.state.cursor == 0
+
+
+def test_finite_difference_check_follows_edits(qtbot, window):
+    check = window.inputs_panel.rows["x"].check
+    window.inputs_panel.rows["z"].spin.setValue(7.0)
+    qtbot.waitUntil(lambda: "engine: 7.0" in check.toolTip(), timeout=2000)  # ∂f/∂x = z
+    assert "✓" in check.text()
