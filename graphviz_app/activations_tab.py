@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientChain, activation_curve, \
     gradient_chain, saturated_intervals
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, style_plot
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, style_plot
 from graphviz_app.state import AppState
 
 GRID = np.linspace(-5.0, 5.0, 801)
@@ -73,17 +73,17 @@ class ActivationsTab(QWidget):
             slider.sig_value_changed.connect(self._on_parameter_changed)
             self.parameter_sliders[name] = slider
             controls.addWidget(slider)
-        self.threshold_slider = LabeledSlider("saturated where |f′| &lt;", 0.001, 0.5, 0.05, log_scale=True, decimals=2)
+        self.threshold_slider = LabeledSlider("shade saturation: |f′| &lt;", 0.001, 0.5, 0.05, log_scale=True, decimals=2)
         self.threshold_slider.sig_value_changed.connect(lambda _: self.update_curves())
         controls.addWidget(self.threshold_slider)
         panel = QWidget()
         panel.setLayout(controls)
-        panel.setFixedWidth(280)
+        panel.setFixedWidth(265)
 
         self.value_plot = pg.PlotWidget(background="w")
         self.derivative_plot = pg.PlotWidget(background="w")
         style_plot(self.value_plot, "f(a)", "a", "f(a)")
-        style_plot(self.derivative_plot, "f′(a)  (shaded: saturated)", "a", "f′(a)")
+        style_plot(self.derivative_plot, "f′(a)", "a", "f′(a)")
         self.value_legend = add_legend(self.value_plot)
         self._legend_entries: list[str] = []
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
@@ -139,18 +139,15 @@ class ActivationsTab(QWidget):
         form.addRow(self.open_button)
         group = QGroupBox("Chain h_k = f(w·h_(k−1) + b)")
         group.setLayout(form)
-        group.setFixedWidth(280)
+        group.setFixedWidth(265)
         self.chain_activation.currentIndexChanged.connect(lambda _: self.update_chain())
         self.layers_slider.sig_value_changed.connect(lambda _: self.update_chain())
         for box in (self.weight_box, self.bias_box, self.start_box):
             box.valueChanged.connect(lambda _: self.update_chain())
         self.open_button.clicked.connect(self.open_in_graph_view)
 
-        self.chain_plot = pg.PlotWidget(background="w")
-        style_plot(self.chain_plot, "", "layers the gradient went back through (0 = output, N = input x)",
-                   "|∂out/∂h|")
-        self.chain_plot.setLogMode(y=True)
-        self.chain_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.chain_plot = log_plot()
+        style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], name="chosen", pen=pg.mkPen("#1f77b4", width=LINE_WIDTH),
                                                symbol="o", symbolSize=10)
@@ -159,11 +156,19 @@ class ActivationsTab(QWidget):
                                        pen=pg.mkPen(ACTIVATIONS[name].color, width=2, style=Qt.PenStyle.DashLine))
             for name in ("relu", "sigmoid")
         }
+        # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
+        self.chain_summary = QLabel()
+        self.chain_summary.setWordWrap(True)
+        self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
+        self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
+        chart = QVBoxLayout()
+        chart.addWidget(self.chain_summary)
+        chart.addWidget(self.chain_plot, 1)
         box = QWidget()
         layout = QHBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(group)
-        layout.addWidget(self.chain_plot, 1)
+        layout.addLayout(chart, 1)
         return box
 
     # ---- reacting ----
@@ -268,9 +273,9 @@ class ActivationsTab(QWidget):
             other = gradient_chain(reference, layers, **settings)
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
             self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
-        self.chain_plot.getPlotItem().setTitle(
-            f"{activation.display_name}, {layers} layers: |∂out/∂x| = {self.chain.input_gradient:.3g}",
-            size=f"{FONT_PT + 3}pt", color="#222")
+        self.chain_summary.setText(
+            f"<b>{activation.display_name}</b>, {layers} layers: what reaches the input, "
+            f"|∂out/∂x| = <b>{self.chain.input_gradient:.3g}</b>")
 
     def open_in_graph_view(self) -> bool:
         """Load the chain's program and input values into the debugger and bring it forward."""

@@ -13,8 +13,9 @@ import time
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+    QBoxLayout, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
     QWidget,
 )
 
@@ -23,12 +24,13 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.networks import Model
 from core.optimizers import OPTIMIZERS
 from core.training import Trainer
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, style_plot
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, style_plot
 from graphviz_app.state import AppState
 
 GRID_SIZE = 90  # heat-map cells per side
 TICK_MS = 30
 TICK_BUDGET_S = 0.04  # stop stepping within a tick after this long, whatever "steps per tick" says
+NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 BOUNDARY_EVERY_S = 0.1  # while training, repaint the heat map at most this often (a 90×90 grid of a 2-8-8-1
                         # network costs ~15 ms; the loss curve and the status are cheap and update every tick)
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
@@ -51,9 +53,18 @@ class NetworksTab(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
-        layout.addWidget(self._build_plane(), 3)
-        layout.addWidget(self._build_loss_plot(), 2)
+        # Plane and loss side by side; stacked when the tab is narrow (docks open beside it).
+        self.plots_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.plots_layout.addWidget(self._build_plane(), 3)
+        self.plots_layout.addWidget(self._build_loss_plot(), 2)
+        layout.addLayout(self.plots_layout, 1)
         self.reset()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = event.size().width() < NARROW_WIDTH
+        self.plots_layout.setDirection(QBoxLayout.Direction.TopToBottom if narrow
+                                       else QBoxLayout.Direction.LeftToRight)
+        super().resizeEvent(event)
 
     # ---- building ----
 
@@ -89,8 +100,9 @@ class NetworksTab(QWidget):
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
         self.status_label.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.status_label.setWordWrap(True)
         self.sample_box = QSpinBox()
-        self.debug_button = QPushButton("Show one sample in the debugger")
+        self.debug_button = QPushButton("Show in the debugger")
 
         model_form = QFormLayout()
         model_form.addRow("data", self.dataset_box)
@@ -113,9 +125,9 @@ class NetworksTab(QWidget):
         train_group = QGroupBox("Training")
         train_group.setLayout(train_form)
         debug_form = QFormLayout()
-        debug_form.addRow("sample (or click a point)", self.sample_box)
+        debug_form.addRow("sample (or click one)", self.sample_box)
         debug_form.addRow(self.debug_button)
-        debug_group = QGroupBox("Debugger")
+        debug_group = QGroupBox("Show one sample in the debugger")
         debug_group.setLayout(debug_form)
 
         for box in (self.dataset_box, self.model_box, self.activation_box, self.optimizer_box):
@@ -137,12 +149,12 @@ class NetworksTab(QWidget):
         for group in (model_group, train_group, debug_group):
             column.addWidget(group)
         column.addStretch(1)
-        panel.setFixedWidth(330)
+        panel.setFixedWidth(310)
         return panel
 
     def _build_plane(self) -> pg.PlotWidget:
         self.plane_plot = pg.PlotWidget(background="w")
-        style_plot(self.plane_plot, "decision boundary  p(class 1)", "x1", "x2")
+        style_plot(self.plane_plot, "decision boundary", "x1", "x2")
         self.plane_plot.setAspectLocked(True)
         self.boundary_image = pg.ImageItem()
         self.boundary_image.setColorMap(HEAT_MAP)
@@ -162,10 +174,8 @@ class NetworksTab(QWidget):
         return self.plane_plot
 
     def _build_loss_plot(self) -> pg.PlotWidget:
-        self.loss_plot = pg.PlotWidget(background="w")
-        style_plot(self.loss_plot, "loss (cross-entropy, mean)", "step", "loss")
-        self.loss_plot.setLogMode(y=True)
-        self.loss_plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+        self.loss_plot = log_plot()
+        style_plot(self.loss_plot, "mean loss", "step", "cross-entropy")
         self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen("#d62728", width=LINE_WIDTH))
         return self.loss_plot
 
@@ -258,12 +268,11 @@ class NetworksTab(QWidget):
             self.boundary_line.setData(probability)
             self._boundary_drawn_at = time.perf_counter()
         self.loss_curve.setData(np.arange(len(trainer.losses)), np.maximum(trainer.losses, 1e-300))
-        words = (f"step <b>{trainer.steps}</b> &nbsp; loss <b>{trainer.loss:.4g}</b><br>"
-                 f"accuracy <b>{trainer.accuracy:.0%}</b>")
+        words = (f"{trainer.model.description}<br>step <b>{trainer.steps}</b> &nbsp; loss "
+                 f"<b>{trainer.loss:.4g}</b><br>accuracy <b>{trainer.accuracy:.0%}</b>")
         if trainer.diverged:
             words += "<br><span style='color:#c62828'>diverged: lower the learning rate and Reset</span>"
         self.status_label.setText(words)
-        self.plane_plot.getPlotItem().setTitle(trainer.model.description, size=f"{FONT_PT + 2}pt", color="#222")
 
     def _show_selected_sample(self, *_: object) -> None:
         i = self.sample_box.value()

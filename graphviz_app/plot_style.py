@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -13,6 +14,31 @@ from PySide6.QtWidgets import QLabel, QSlider, QVBoxLayout, QWidget
 
 FONT_PT = 13  # plot text; widgets follow the application font
 LINE_WIDTH = 4
+
+
+class LogAxis(pg.AxisItem):
+    """An axis whose log mode labels only as many in-between values as fit (1; 1, 2, 5; or all),
+    where pyqtgraph would stack 0.07, 0.08, 0.09 on top of each other on a short plot."""
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        strings = super().logTickStrings(values, scale, spacing)
+        low, high = self.range
+        length = self.geometry().height() if self.orientation in ("left", "right") else self.geometry().width()
+        pixels_per_decade = length / max(high - low, 1e-9)
+        keep = {1} if pixels_per_decade < 90 else {1, 2, 5} if pixels_per_decade < 300 else set(range(1, 10))
+        shown = []
+        for value, text in zip(values, strings):
+            mantissa = round(10 ** (value - np.floor(value + 1e-9)))
+            shown.append(text if mantissa in keep else "")
+        return shown
+
+
+def log_plot(**kwargs: object) -> pg.PlotWidget:
+    """A white PlotWidget with a log y axis that labels only what fits."""
+    plot = pg.PlotWidget(background="w", axisItems={"left": LogAxis("left")}, **kwargs)
+    plot.setLogMode(y=True)
+    plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
+    return plot
 
 
 def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str) -> None:

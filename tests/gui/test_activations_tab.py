@@ -74,7 +74,7 @@ def test_chain_chart_shows_the_vanishing_gradient(tab: ActivationsTab) -> None:
     assert len(tab.chain_line.xData) == 21
     tab.chain_activation.setCurrentIndex(tab.chain_activation.findData("relu"))
     assert np.allclose(tab.chain_line.yData, 1.0)
-    assert "|∂out/∂x| = 1" in tab.chain_plot.getPlotItem().titleLabel.text
+    assert "|∂out/∂x| = <b>1</b>" in tab.chain_summary.text()
 
 
 def test_open_in_graph_view_loads_the_chain_into_the_debugger(tab: ActivationsTab, qtbot) -> None:

@@ -80,3 +80,14 @@ def test_show_one_sample_in_the_debugger(tab: NetworksTab, qtbot) -> None:
     assert state.inputs["w1_1_1"] == pytest.approx(tab.trainer.weights[0])
     loss = tab.trainer._current.per_sample_loss[2]
     assert state.result.value == pytest.approx(loss)
+
+
+def test_loss_curve_goes_under_the_plane_when_the_tab_is_narrow(tab: NetworksTab, qtbot) -> None:
+    from PySide6.QtWidgets import QBoxLayout
+
+    tab.resize(1600, 900)
+    tab.show()
+    qtbot.waitExposed(tab)
+    assert tab.plots_layout.direction() == QBoxLayout.Direction.LeftToRight
+    tab.resize(900, 760)
+    qtbot.waitUntil(lambda: tab.plots_layout.direction() == QBoxLayout.Direction.TopToBottom)
