@@ -50,6 +50,11 @@ class Trainer:
         return self.accuracies[-1]
 
     @property
+    def evaluation(self) -> LossAndGradient:
+        """Everything the last engine pass gave: per-sample losses and gradients, logits."""
+        return self._current
+
+    @property
     def gradient(self) -> np.ndarray:
         """∂(mean loss)/∂weights at the current weights."""
         return self._current.gradient

@@ -134,7 +134,7 @@ def test_predict_on_a_grid_and_sample_program_for_the_debugger() -> None:
     text, inputs = trainer.sample_program(1)
     assert inputs["x1"] == 0.0 and inputs["x2"] == 1.0 and inputs["y"] == 1.0
     result = parsed(text).evaluate(inputs)
-    assert result.value == pytest.approx(trainer._current.per_sample_loss[1])
+    assert result.value == pytest.approx(trainer.evaluation.per_sample_loss[1])
     with pytest.raises(IndexError):
         sample_program(trainer.model, trainer.weights, trainer.data, 4)
 

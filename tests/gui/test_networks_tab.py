@@ -78,7 +78,7 @@ def test_show_one_sample_in_the_debugger(tab: NetworksTab, qtbot) -> None:
     assert len(state.graph) == len(parsed(state.expression))
     assert (state.inputs["x1"], state.inputs["x2"], state.inputs["y"]) == (1.0, 0.0, 1.0)
     assert state.inputs["w1_1_1"] == pytest.approx(tab.trainer.weights[0])
-    loss = tab.trainer._current.per_sample_loss[2]
+    loss = tab.trainer.evaluation.per_sample_loss[2]
     assert state.result.value == pytest.approx(loss)
 
 
