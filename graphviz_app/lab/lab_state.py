@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 import core
 from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
@@ -22,6 +22,7 @@ from graphviz_app.state import AppState
 
 EXPRESSION = "expression"  # the surface key of "the debugger's current expression"
 GRID_SIZE = 200
+VALUES_COALESCE_MS = 150
 DEFAULT_STEPS = 600
 # Learning rates that make the race on Rosenbrock readable in a few hundred steps: plain SGD crawls
 # along the valley, momentum gets there, Adam arrives first (torch's defaults barely move).
@@ -76,9 +77,13 @@ class LabState(QObject):
         self.trajectories: dict[str, Trajectory] = {}
         self.error = ""  # why the runs could not be computed at all (e.g. a bad expression)
         self.recompute_ms = 0.0
+        # Dragging an input in the debugger fires many value changes; a new grid per pixel would
+        # stall the debugger, so value changes are coalesced (a new expression is followed at once).
+        self._values_timer = QTimer(self, singleShot=True, interval=VALUES_COALESCE_MS)
+        self._values_timer.timeout.connect(self._on_expression_changed)
         if app_state is not None:
             app_state.sig_graph_changed.connect(self._on_expression_changed)
-            app_state.sig_values_changed.connect(self._on_expression_changed)
+            app_state.sig_values_changed.connect(self._values_timer.start)
         self.set_surface("rosenbrock")
 
     # ---- the surface ----
@@ -132,6 +137,7 @@ class LabState(QObject):
                                        start=(cx, cy))
 
     def _on_expression_changed(self) -> None:
+        self._values_timer.stop()
         if self.surface_key == EXPRESSION:
             self.set_surface(EXPRESSION)
 
@@ -183,8 +189,8 @@ class LabState(QObject):
             found = []
         self.recompute_ms = (time.perf_counter() - began) * 1e3
         self.trajectories = {t.optimizer: t for t in found}
-        self.sig_trajectories_changed.emit()
-        self.sig_step_changed.emit(self.step)
+        self.step = min(self.step, self.steps)
+        self.sig_trajectories_changed.emit()  # views redraw at self.step; no separate step signal
 
     def messages(self) -> list[str]:
         """What went wrong, in the user's words: one line per diverged run, or why nothing ran."""

@@ -18,6 +18,7 @@ from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
 
 CONTOUR_LEVELS = 14
+MARKER_LIMIT = 150
 CONTOUR_STRIDE = 2  # contours from every 2nd grid node: 4× faster, still smooth at 100×100
 GRADIENT_COLOR = "#e53935"
 VELOCITY_COLOR = "#ffb300"
@@ -166,6 +167,8 @@ class SurfacePlot(pg.PlotWidget):
                 self.heads[name].setData([], [])
                 continue
             points = t.points[: min(step, t.steps) + 1]
+            # A marker per step while they can be told apart; beyond that they only thicken the line.
+            path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
             path.setData(points[:, 0], points[:, 1])
             self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
         self._draw_arrows(step)

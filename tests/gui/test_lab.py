@@ -146,3 +146,16 @@ def test_the_momentum_formula_shows_the_numbers_of_the_step() -> None:
 def test_render_lab_png_writes_a_picture(tmp_path, qtbot) -> None:
     path = render_lab_png(str(tmp_path / "lab.png"), size=(800, 500))
     assert (tmp_path / "lab.png").stat().st_size > 10_000 and path.endswith("lab.png")
+
+
+def test_debugger_input_changes_reach_the_expression_surface_coalesced(qtbot) -> None:
+    state = AppState("x**2 + y**2 + z", {"x": 0.0, "y": 0.0, "z": 1.0})
+    tab = OptimizerLab(state)
+    qtbot.addWidget(tab)
+    choose_surface(tab, EXPRESSION)
+    for value in (2.0, 3.0, 4.0):  # a drag: three changes, one rebuild
+        state.set_input("z", value)
+    assert tab.lab.surface.fixed == {"z": 1.0}
+    with qtbot.waitSignal(tab.lab.sig_surface_changed, timeout=2000):
+        pass
+    assert tab.lab.surface.fixed == {"z": 4.0}
