@@ -5,12 +5,14 @@ or a `session` function. Other tabs (optimizer lab, activations, networks) are a
 """
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 import core
 from graphviz_app import session, theme
@@ -27,10 +29,36 @@ SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("
              ("wheel / drag", "zoom / pan the graph")]
 
 
+# Other tabs, built the first time they are shown so that the window opens fast.
+EXTRA_TABS = [("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
+              ("Activations", "graphviz_app.activations_tab", "ActivationsTab"),
+              ("Tiny networks", "graphviz_app.networks_tab", "NetworksTab")]
+
+
+class LazyTab(QWidget):
+    """A placeholder page that imports and builds `module.cls(state)` when it is first shown."""
+
+    def __init__(self, state: AppState, module: str, cls: str) -> None:
+        super().__init__()
+        self.state, self.module, self.cls = state, module, cls
+        self.page: QWidget | None = None
+        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+
+    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        if self.page is None:
+            try:
+                self.page = getattr(importlib.import_module(self.module), self.cls)(self.state)
+            except Exception as error:  # noqa: BLE001 - a broken tab must not take the debugger down
+                self.page = QLabel(f"This tab could not be loaded: {error}")
+                self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.layout().addWidget(self.page)
+        super().showEvent(event)
+
+
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger), inspector right, inputs left."""
 
-    def __init__(self, state: AppState | None = None) -> None:
+    def __init__(self, state: AppState | None = None, extra_tabs: bool = False) -> None:
         super().__init__()
         self.state = state or AppState()
         screen = QApplication.primaryScreen()
@@ -54,6 +82,10 @@ class MainWindow(QMainWindow):
         column.addWidget(self.player)
         self.graph_tab = debugger
         self.add_tab(debugger, "Graph")
+        if extra_tabs:
+            for title, module, cls in EXTRA_TABS:
+                if importlib.util.find_spec(module) is not None:
+                    self.add_tab(LazyTab(self.state, module, cls), title)
 
         self.inspector = Inspector(self.state)
         self.inputs_panel = InputsPanel(self.state)
@@ -70,6 +102,8 @@ class MainWindow(QMainWindow):
         self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
         self.state.sig_graph_changed.connect(self._graph_changed)
         self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
+        self._docks_shown = {self.inspector_dock: True, self.inputs_dock: True}
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
         self._graph_changed()
         self.statusBar().showMessage("Enter builds · → steps · Space plays · F fits", 8000)
@@ -117,7 +151,11 @@ class MainWindow(QMainWindow):
         play = bar.addMenu("&Play")
         for act in (self.player.act_play, self.player.act_forward, self.player.act_back, self.player.act_reset,
                     self.player.act_end):
-            play.addAction(act)
+            # A twin that only shows the key: the player's own action keeps the shortcut, so it stays
+            # inactive on other tabs (the optimizer lab uses Space/→/Home/End itself).
+            key = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            twin = play.addAction(f"{act.text()}\t{key}")
+            twin.triggered.connect(act.trigger)
 
         view = bar.addMenu("&View")
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
@@ -147,6 +185,16 @@ class MainWindow(QMainWindow):
         more = " …" if "\n" in self.state.expression.strip() else ""
         self.setWindowTitle(f"{first}{more} — graphviz-app")
         QTimer.singleShot(0, self.view.fit)  # after the view has rebuilt and the layout settled
+
+    def _tab_changed(self, index: int) -> None:
+        # The inspector and inputs belong to the debugger: other tabs get the whole width.
+        on_graph = self.tabs.widget(index) is self.graph_tab
+        for dock in self._docks_shown:
+            if on_graph:
+                dock.setVisible(self._docks_shown[dock])
+            elif dock.isVisible() or not dock.isHidden():
+                self._docks_shown[dock] = dock.isVisible()
+                dock.hide()
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()

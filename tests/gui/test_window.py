@@ -225,3 +225,18 @@ def test_finite_difference_check_follows_edits(qtbot, window):
     window.inputs_panel.rows["z"].spin.setValue(7.0)
     qtbot.waitUntil(lambda: "engine: 7.0" in check.toolTip(), timeout=2000)  # ∂f/∂x = z
     assert "✓" in check.text()
+
+
+def test_other_tabs_are_built_when_first_shown_and_hide_the_docks(qtbot):
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    titles = [win.tabs.tabText(i) for i in range(win.tabs.count())]
+    assert titles[0] == "Graph" and len(titles) >= 2
+    win.tabs.setCurrentIndex(1)
+    page = win.tabs.widget(1)
+    assert page.page is not None and "could not be loaded" not in getattr(page.page, "text", lambda: "")()
+    assert not win.inspector_dock.isVisible() and not win.inputs_dock.isVisible()
+    win.state.show_in_debugger("a * b", {"a": 2, "b": 3})
+    assert win.tabs.currentIndex() == 0
+    assert win.inspector_dock.isVisible() and win.inputs_dock.isVisible()
