@@ -16,6 +16,13 @@ from core.trajectory import Trajectory
 from graphviz_app.theme import Colors, fmt, fmt_factor
 
 
+SUMMARIES = {  # what the rule does, in the lecture's words (the others use their step's docstring)
+    "sgd": "a step straight down the gradient, scaled by the learning rate.",
+    "momentum": "heavy ball: a velocity sums up past gradients and carries the step through valleys.",
+    "nesterov": "momentum that looks ahead: the step uses g + μ·v, the gradient plus where v is heading.",
+}
+
+
 def vec(v: np.ndarray | None) -> str:
     """A 2-vector as '(a, b)'."""
     if v is None:
@@ -29,12 +36,14 @@ class _Lines:
     def __init__(self, c: Colors) -> None:
         self.c, self.rows = c, []
 
-    def add(self, name: str, rule: str, numbers: str, result: str, color: str | None = None) -> None:
+    def add(self, name: str, rule: str, numbers: str | None, result: str, color: str | None = None) -> None:
+        """One quantity: its rule, the rule with this step's numbers (None: nothing to multiply out),
+        and its value."""
         tint = f' style="color:{color}"' if color else ""
-        self.rows.append(
-            f"<tr><td><b{tint}>{name}</b></td><td>= {html.escape(rule)}</td></tr>"
-            f"<tr><td></td><td>= {html.escape(numbers)}</td></tr>"
-            f"<tr><td></td><td>= <b{tint}>{html.escape(result)}</b></td></tr>")
+        self.rows.append(f"<tr><td><b{tint}>{name}</b></td><td>= {html.escape(rule)}</td></tr>")
+        if numbers is not None:
+            self.rows.append(f"<tr><td></td><td>= {html.escape(numbers)}</td></tr>")
+        self.rows.append(f"<tr><td></td><td>= <b{tint}>{html.escape(result)}</b></td></tr>")
 
     def html(self) -> str:
         return ('<table cellspacing="0" cellpadding="1" style="font-size:11pt; font-family:\'DejaVu Sans Mono\',monospace;">'
@@ -44,7 +53,7 @@ class _Lines:
 def update_html(t: Trajectory, step: int, c: Colors) -> str:
     """Rich text explaining the step from point `step` to `step + 1` (the last step at the end)."""
     spec = OPTIMIZERS[t.optimizer]
-    summary = (spec.step.__doc__ or "").split("\n")[0].split(": ", 1)[-1]
+    summary = SUMMARIES.get(t.optimizer) or (spec.step.__doc__ or "").split("\n")[0].split(": ", 1)[-1]
     head = (f'<p><b style="color:{spec.color}; font-size:16pt">{spec.display_name}</b><br>'
             f'<span style="color:{c.muted}">{html.escape(summary)}</span></p>')
     if t.steps == 0:
@@ -64,23 +73,30 @@ def update_html(t: Trajectory, step: int, c: Colors) -> str:
     elif t.optimizer == "adagrad":
         clr = lr / (1 + (after.step - 1) * float(h["lr_decay"]))
         lines.add("G", "G + g²", f"{vec(before.sum)} + {vec(g * g)}", vec(after.sum))
-        lines.add("θ", "θ − lr·g / (√G + ε)",
+        rate = "lr" if clr == lr else f"lr / (1 + {after.step - 1}·lr_decay)"
+        lines.add("θ", f"θ − {rate}·g / (√G + ε)",
                   f"{vec(theta)} − {fmt(clr)}·{vec(g)} / (√{vec(after.sum)} + {fmt(h['eps'])})",
                   vec(new_theta), c.value)
     elif t.optimizer == "rmsprop":
         a = float(h["alpha"])
         lines.add("s", "α·s + (1 − α)·g²", f"{fmt(a)}·{vec(before.square_avg)} + {fmt(1 - a)}·{vec(g * g)}",
                   vec(after.square_avg))
-        root = "√(s − ḡ²)" if h["centered"] else "√s"
+        denominator = f"√{vec(after.square_avg)} + {fmt(h['eps'])}"
+        root = "√s"
+        if h["centered"]:  # centred: divide by the standard deviation, not the root mean square
+            root = "√(s − ḡ²)"
+            lines.add("ḡ", "α·ḡ + (1 − α)·g", f"{fmt(a)}·{vec(before.grad_avg)} + {fmt(1 - a)}·{vec(g)}",
+                      vec(after.grad_avg))
+            squared = after.grad_avg * after.grad_avg
+            denominator = f"√({vec(after.square_avg)} − {vec(squared)}) + {fmt(h['eps'])}"
         if after.momentum_buffer is not None:
             lines.add("b", f"μ·b + g / ({root} + ε)",
-                      f"{fmt(h['momentum'])}·{vec(before.momentum_buffer)} + {vec(g)} / (…)",
+                      f"{fmt(h['momentum'])}·{vec(before.momentum_buffer)} + {vec(g)} / ({denominator})",
                       vec(after.momentum_buffer), c.warn)
             lines.add("θ", "θ − lr·b", f"{vec(theta)} − {fmt(lr)}·{vec(after.momentum_buffer)}",
                       vec(new_theta), c.value)
         else:
-            lines.add("θ", f"θ − lr·g / ({root} + ε)",
-                      f"{vec(theta)} − {fmt(lr)}·{vec(g)} / (√{vec(after.square_avg)} + {fmt(h['eps'])})",
+            lines.add("θ", f"θ − lr·g / ({root} + ε)", f"{vec(theta)} − {fmt(lr)}·{vec(g)} / ({denominator})",
                       vec(new_theta), c.value)
     elif t.optimizer == "adam":
         b1, b2 = (float(b) for b in h["betas"])
@@ -111,7 +127,7 @@ def _sgd(lines: _Lines, h: dict, g: np.ndarray, theta: np.ndarray, new_theta: np
         return
     v = after.momentum_buffer
     if before.momentum_buffer is None:
-        lines.add("v", "g  (first step: the velocity starts as the gradient)", vec(g), vec(v), c.warn)
+        lines.add("v", "g  (first step: the velocity starts as the gradient)", None, vec(v), c.warn)
     else:
         g_term = "g" if damp == 0 else "(1 − d)·g"
         g_numbers = vec(g) if damp == 0 else f"{fmt(1 - damp)}·{vec(g)}"
