@@ -151,15 +151,17 @@ class GraphView(QGraphicsView):
         self.setBackgroundBrush(p.background)
         for node in graph.nodes:
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
-            x, y = self.state.positions.get(node.id, (0.0, 0.0))
-            item.setPos(x * LAYER_PX, y * SLOT_PX)
             self._scene.addItem(item)
             self._nodes[node.id] = item
+        positions = {i: self.state.positions.get(i, (0.0, 0.0)) for i in self._nodes}
+        layer_x = self._layer_x(positions)
+        for node_id, (x, y) in positions.items():
+            self._nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
         bends = layout_edges(graph)
         segments = []
         for (arg, user), points in bends.items():
             src, dst = self._nodes[arg], self._nodes[user]
-            middle = [QPointF(x * LAYER_PX, y * SLOT_PX) for x, y in points]
+            middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
             ends = [src.boundary_point(middle[0] if middle else dst.pos()),
                     *middle, dst.boundary_point(middle[-1] if middle else src.pos())]
             self._add_edge(arg, user, ends)
@@ -182,6 +184,20 @@ class GraphView(QGraphicsView):
         self.relabel()
         self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self.fit()
+
+    def _layer_x(self, positions: dict[int, tuple[float, float]]) -> dict[int, float]:
+        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
+        extra: dict[int, float] = {}
+        for node_id, (x, _) in positions.items():
+            excess = max(0.0, self._nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
+            extra[round(x)] = max(extra.get(round(x), 0.0), excess)
+        layers = range(min(extra, default=0), max(extra, default=0) + 1)
+        xs, x = {}, 0.0
+        for layer in layers:
+            x += extra.get(layer, 0.0) if xs else 0.0
+            xs[layer] = x
+            x += extra.get(layer, 0.0) + LAYER_PX
+        return xs
 
     def _add_edge(self, arg: int, node: int | None, points: list[QPointF]) -> None:
         item = EdgeItem(points, self.scheme)

@@ -4,7 +4,7 @@ A greedy placement in the spirit of graph drawing's label-placement heuristics: 
 spots along its straight segments (the middle first) and takes the first one where both of its
 labels clear the nodes, the labels already placed and the *other* edges' lines (a label touching
 another line reads as that line's number). If no spot is clean, the least-bad one wins. Boxes are
-sized for a typical text ("-0.000"), so the places hold while the texts change on every step.
+sized for a typical text ("-0.00"), so the places hold while the texts change on every step.
 """
 from __future__ import annotations
 
@@ -18,10 +18,14 @@ Segment = tuple[QPointF, QPointF]
 
 ALONG = tuple(i / 20 for i in range(3, 18))  # where along a segment to try (sorted by preference per edge)
 SAMPLE_PX = 8.0  # spacing of the points that stand for other edges' lines
+TYPICAL_TEXT = "-0.00"  # most edge numbers are this wide or narrower ("-4", "0.73", "-0.53")
 NODE_CLEARANCE = 4.0  # room kept between a label box and a node
-LABEL_CLEARANCE = 8.0  # each side: labels of different edges sit visibly apart, not stacked like a pair
-NODE_OVERLAP_COST = 100.0  # costs of one overlap; each point of another line inside a box costs 1
-LABEL_OVERLAP_COST = 10.0
+LABEL_CLEARANCE = 7.0  # each side: labels of different edges sit visibly apart, not stacked like a pair
+# Costs: a label covering a node hides its symbol, one covering a label hides a number; a line behind
+# a label (each sample point costs 1, capped) only blurs it a little, thanks to the label's background.
+NODE_OVERLAP_COST = 200.0
+LABEL_OVERLAP_COST = 40.0
+MAX_CROSSING_COST = 8.0
 AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any other line
 
 
@@ -33,7 +37,7 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
     less where edges converge on their target, so that their labels sit apart).
     """
     metrics = QFontMetricsF(font)
-    half = (metrics.horizontalAdvance("-0.000") / 2 + 6, metrics.height() / 2 + 2)
+    half = (metrics.horizontalAdvance(TYPICAL_TEXT) / 2 + 5, metrics.height() / 2 + 2)
     line_points = [_samples(segments) for segments in edges]
     owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(line_points)]) if edges else np.zeros(0)
     points = np.concatenate(line_points) if edges else np.zeros((0, 2))
@@ -69,14 +73,18 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
         m = LABEL_CLEARANCE
         boxes[index] = [(b[0] - m, b[1] - m, b[2] + m, b[3] + m, LABEL_OVERLAP_COST) for b in map(lambda c: _box(c, half), best)]
 
-    # Edges with one segment have the fewest choices: they pick first. Then a second round lets
-    # every edge whose labels still collide move, now that it sees all the others.
-    for index in sorted(range(len(edges)), key=lambda i: len(edges[i])):
+    # Short edges have the fewest choices: they pick first. Then a second round lets every edge
+    # whose labels still collide move, now that it sees all the others.
+    for index in sorted(range(len(edges)), key=lambda i: sum(_length(s) for s in edges[i])):
         place(index)
     for index in range(len(edges)):
         if costs[index] >= LABEL_OVERLAP_COST:
             place(index)
     return result
+
+
+def _length(segment: Segment) -> float:
+    return math.hypot(segment[1].x() - segment[0].x(), segment[1].y() - segment[0].y())
 
 
 def _reach(segments: list[Segment], half: tuple[float, float]) -> tuple[float, float, float, float]:
@@ -111,7 +119,7 @@ def _cost(box: tuple[float, float, float, float], centre: QPointF, own: float, p
     crossed = np.count_nonzero((others[:, 0] > left) & (others[:, 0] < right)
                                & (others[:, 1] > top) & (others[:, 1] < bottom))
     nearest = np.min(np.hypot(others[:, 0] - centre.x(), others[:, 1] - centre.y())) if len(others) else math.inf
-    return float(overlaps) + crossed + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
+    return float(overlaps) + min(float(crossed), MAX_CROSSING_COST) + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
 
 
 def _label_pair(at: QPointF, direction: QPointF, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
