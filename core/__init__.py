@@ -7,17 +7,24 @@ Pure Python and numpy; never imports Qt.
     steps = g.trace({"x": -2, "y": 5, "z": -4})  # forward steps, then backward steps
     core.layout(g)                               # {node_id: (x, y)}
 """
+from core.activations import (
+    ACTIVATIONS, Activation, ActivationCurve, GradientChain, activation_curve, activation_named, chain_program,
+    gradient_chain, saturated_intervals,
+)
+from core.datasets import DATASETS, Dataset, dataset
 from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
 from core.gradcheck import GradCheck, InputCheck, gradcheck
 from core.graph import Graph, Node
 from core.layout import layout
+from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sample_program
 from core.ops import OPS, Op
 from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
 from core.parser import FUNCTIONS, ParseError, parse
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
 from core.trajectory import Trajectory, optimize, optimize_many
+from core.training import Trainer
 
 __all__ = [
     "OPS", "FUNCTIONS", "ArgumentGradient", "BackwardStep", "Example", "ForwardStep", "GradCheck", "Graph",
@@ -25,4 +32,7 @@ __all__ = [
     "examples", "gradcheck", "layout", "parse",
     "OPTIMIZERS", "SURFACES", "ExponentialLR", "Hyperparameter", "Optimizer", "StepLR", "Surface", "SurfaceGrid",
     "Trajectory", "optimize", "optimize_many", "surface_from_expression", "surface_grid",
+    "ACTIVATIONS", "DATASETS", "Activation", "ActivationCurve", "Dataset", "GradientChain", "LossAndGradient", "Model",
+    "Trainer", "activation_curve", "activation_named", "chain_program", "dataset", "gradient_chain",
+    "loss_and_gradient", "predict", "sample_program", "saturated_intervals",
 ]
