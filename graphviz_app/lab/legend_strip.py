@@ -18,7 +18,7 @@ class LegendStrip(QLabel):
         self.lab = lab
         self.setObjectName("labLegend")
         self.setWordWrap(True)
-        self.setStyleSheet("font-size: 13pt;")
+        self.setStyleSheet("font-size: 12pt;")
         lab.sig_trajectories_changed.connect(self.refresh)
         self.refresh()
 
@@ -34,5 +34,5 @@ class LegendStrip(QLabel):
             entries.append(label)
         entries.append(f'<span style="color:{GRADIENT_COLOR}; font-size:18pt">➜</span> −gradient')
         entries.append(f'<span style="color:{VELOCITY_COLOR}; font-size:18pt">➜</span> −velocity')
-        entries.append('<span style="font-size:16pt">☆</span> minimum')
+        entries.append('<span style="font-size:15pt">☆</span> min')
         self.setText(" &nbsp; ".join(entries))

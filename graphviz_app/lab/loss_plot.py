@@ -30,6 +30,7 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
+            self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         lab.sig_trajectories_changed.connect(self.draw_curves)
         lab.sig_step_changed.connect(self.cursor.setValue)
         self.draw_curves()
@@ -55,10 +56,12 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:
-            # Exponential convergence reaches 1e-50; below 1e-12 of the start nothing is left to see.
-            high = float(finite.max())
-            low = max(float(finite.min()), high * 1e-12)
-            self.plot_item.setYRange(np.log10(low), np.log10(high), padding=0.05)
+            # Around the starting loss: exponential convergence reaches 1e-50 and a diverging run
+            # 1e300; past twelve decades below or four above the start there is nothing to compare.
+            first = float(losses[0][0])
+            low = max(float(finite.min()), first * 1e-12)
+            high = min(float(finite.max()), first * 1e4)
+            self.plot_item.setYRange(np.log10(low), np.log10(max(high, low * 10)), padding=0.05)
         else:
             self.plot_item.enableAutoRange(axis="y")
         self.cursor.setValue(self.lab.step)
