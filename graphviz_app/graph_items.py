@@ -210,8 +210,10 @@ class EdgeItem(QGraphicsItem):
 
     ARROW = 13.0
 
-    def __init__(self, points: list[QPointF], palette: Palette) -> None:
+    def __init__(self, points: list[QPointF], palette: Palette, uses: int = 1) -> None:
         super().__init__()
+        # `x*x` draws one edge that its gate reads twice: a "×2" badge near the arrow says so.
+        self.uses = uses
         self.path = smooth_path(points)  # the whole edge: travelling dots follow it
         self.palette = palette
         self.pending = False
@@ -224,7 +226,11 @@ class EdgeItem(QGraphicsItem):
         self.arrow = QPolygonF([end, base + side, base - side])
         # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
+        self.badge = QRectF(0, 0, 30, 20)
+        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
         self._bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        if uses > 1:
+            self._bounds = self._bounds.united(self.badge)
         self.setZValue(0)
 
     def boundingRect(self) -> QRectF:
@@ -243,6 +249,13 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(Qt.NoPen)
         painter.setBrush(QBrush(colour))
         painter.drawPolygon(self.arrow)
+        if self.uses > 1:
+            painter.setBrush(self.palette.label_background)
+            painter.setPen(QPen(colour, 1.5))
+            painter.drawRoundedRect(self.badge, 6, 6)
+            painter.setPen(self.palette.text)
+            painter.setFont(caption_font())
+            painter.drawText(self.badge, Qt.AlignCenter, f"×{self.uses}")
 
 
 class EdgeLabel(QGraphicsItem):

@@ -129,6 +129,9 @@ class GraphView(QGraphicsView):
         """{(arg, node): (value text, gradient text)}; the output's stub is (output, None)."""
         return {(e.arg, e.node): (e.value.text, e.grad.text) for e in self._edges}
 
+    def edge_item(self, arg: int, node: int | None) -> EdgeItem:
+        return next(e.item for e in self._edges if (e.arg, e.node) == (arg, node))
+
     def edge_label_items(self) -> dict[tuple[int, int | None], tuple[EdgeLabel, EdgeLabel]]:
         return {(e.arg, e.node): (e.value, e.grad) for e in self._edges}
 
@@ -164,7 +167,7 @@ class GraphView(QGraphicsView):
             middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
             ends = [src.boundary_point(middle[0] if middle else dst.pos()),
                     *middle, dst.boundary_point(middle[-1] if middle else src.pos())]
-            self._add_edge(arg, user, ends)
+            self._add_edge(arg, user, ends, self._nodes[user].node.args.count(arg))
             segments.append(list(zip(ends, ends[1:])))
         out = self._nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
@@ -172,6 +175,7 @@ class GraphView(QGraphicsView):
         self._add_edge(graph.output, None, stub)
         segments.append([(stub[0], stub[1])])
         obstacles = [n.mapRectToScene(n.body_rect()) for n in self._nodes.values()]
+        obstacles += [e.item.badge for e in self._edges if e.item.uses > 1]
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
         preferred = [0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
@@ -199,8 +203,8 @@ class GraphView(QGraphicsView):
             x += extra.get(layer, 0.0) + LAYER_PX
         return xs
 
-    def _add_edge(self, arg: int, node: int | None, points: list[QPointF]) -> None:
-        item = EdgeItem(points, self.scheme)
+    def _add_edge(self, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> None:
+        item = EdgeItem(points, self.scheme, uses)
         value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
         for it in (item, value, grad):
             self._scene.addItem(it)

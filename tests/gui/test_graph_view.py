@@ -96,6 +96,7 @@ def test_new_expression_rebuilds(qtbot):
     # fan-out: x*x sends 2·x = 6 back along its one drawn edge, the + sends 1 along the other
     assert view.edge_labels()[(0, 1)] == ("3", "6") and view.edge_labels()[(0, 2)] == ("3", "1")
     assert view.node_item(0).grad_sum == "Σ 7"  # the fan-out's total gradient, under the node
+    assert view.edge_item(0, 1).uses == 2 and view.edge_item(0, 2).uses == 1  # x*x reads its edge twice
 
 
 def test_non_finite_value_shows_a_warning(qtbot):
