@@ -105,10 +105,9 @@ class SurfacePlot(pg.PlotWidget):
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for name, spec in OPTIMIZERS.items():
-            path = pg.PlotDataItem(pen=pg.mkPen(spec.color, width=3.5), symbol="o", symbolSize=5,
+            path = pg.PlotDataItem(pen=pg.mkPen(spec.color, width=5), symbol="o", symbolSize=7,
                                    symbolBrush=spec.color, symbolPen=None)
             head = pg.ScatterPlotItem(size=15, brush=pg.mkBrush(spec.color), pen=pg.mkPen("#ffffff", width=2))
-            path.setZValue(10)
             head.setZValue(12)
             self.plot_item.addItem(path)
             self.plot_item.addItem(head)
@@ -160,6 +159,9 @@ class SurfacePlot(pg.PlotWidget):
 
     def draw_step(self, step: int) -> None:
         """Every path up to `step`, its head at the point reached, and the inspected update's arrows."""
+        reached = {name: t.losses[min(step, t.steps)] for name, t in self.lab.trajectories.items()}
+        ranks = {name: rank for rank, name in enumerate(sorted(reached, key=lambda n: np.nan_to_num(
+            reached[n], nan=np.inf)))}  # lowest loss first, i.e. lowest in the stack
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
             if t is None:
@@ -167,6 +169,9 @@ class SurfacePlot(pg.PlotWidget):
                 self.heads[name].setData([], [])
                 continue
             points = t.points[: min(step, t.steps) + 1]
+            # Paths often share a valley: the run that got least far lies on top, so the shared
+            # line shows each run's colour up to where that run has come.
+            path.setZValue(10 + 0.01 * ranks.get(name, 0))
             # A marker per step while they can be told apart; beyond that they only thicken the line.
             path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
             path.setData(points[:, 0], points[:, 1])
