@@ -149,6 +149,7 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
+    app.setWindowIcon(theme.app_icon())
     theme.apply_theme(app, args.dark)
     state = AppState(text, inputs)
     state.set_dark(args.dark)

@@ -11,7 +11,7 @@ import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QToolButton, QVBoxLayout, QWidget)
 
 import core
@@ -70,18 +70,28 @@ class ExpressionBar(QWidget):
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setVisible(False)
 
+        # The editor takes the line's place in the same row; the buttons stay at the top right.
+        self.single = QWidget()  # "f =" and the line, shown together
+        single_row = QHBoxLayout(self.single)
+        single_row.setContentsMargins(0, 0, 0, 0)
+        single_row.addWidget(QLabel("f ="))
+        single_row.addWidget(self.line, 1)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(QLabel("f ="))
-        row.addWidget(self.line, 1)
-        row.addWidget(self.expand)
-        row.addWidget(self.build_button)
-        row.addWidget(self.examples)
+        top = Qt.AlignmentFlag.AlignTop
+        row.addWidget(self.single, 1, top)
+        row.addWidget(self.editor, 1)
+        # Buttons side by side next to the line; stacked beside the taller multi-line editor.
+        self.buttons = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.buttons.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.expand, self.build_button, self.examples):
+            self.buttons.addWidget(widget)
+        row.addLayout(self.buttons)
+        row.setAlignment(self.buttons, top)
         column = QVBoxLayout(self)
         column.setContentsMargins(8, 6, 8, 4)
         column.setSpacing(4)
         column.addLayout(row)
-        column.addWidget(self.editor)
         column.addWidget(self.error)
 
         state.sig_graph_changed.connect(self._show_expression)
@@ -111,7 +121,8 @@ class ExpressionBar(QWidget):
         self.expand.blockSignals(True)
         self.expand.setChecked(on)
         self.expand.blockSignals(False)
-        self.line.setVisible(not on)
+        self.buttons.setDirection(QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight)
+        self.single.setVisible(not on)  # a program names its own values: no "f =" in front
         self.editor.setVisible(on)
         (self.editor if on else self.line).setFocus()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
@@ -126,8 +126,22 @@ class InputsPanel(QScrollArea):
         self.setWidget(body)
         self._show_values()
         self._show_checks()  # a new graph: check at once, there is no drag to wait for
-        # No horizontal scrolling: the dock is at least as wide as its rows (gradient labels included).
-        self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width() + 4)
+        QTimer.singleShot(0, self._fit_width)  # once the new rows are polished (style-sheet fonts)
+
+    def minimumSizeHint(self) -> QSize:
+        # No horizontal scrolling: the dock is at least as wide as its rows (asked at layout time, when
+        # the style sheet's fonts are known).
+        body = self.widget()
+        width = body.minimumSizeHint().width() if body is not None else 200
+        return QSize(width + self.verticalScrollBar().sizeHint().width() + 2 * self.frameWidth() + 2, 120)
+
+    def _fit_width(self) -> None:
+        # QDockWidget sizes by its content's minimumSize, not by the hint: make it explicit.
+        self.setMinimumWidth(self.minimumSizeHint().width())
+
+    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+        super().showEvent(event)
+        self._fit_width()
 
     # ---- edits → state ----
 

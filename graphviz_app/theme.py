@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 BASE_POINT_SIZE = 12  # large enough for the back row of a lecture hall, small enough for 1280×800
@@ -70,6 +70,14 @@ def apply_theme(app: QApplication, dark: bool) -> None:
     app.setStyle("Fusion")
     app.setPalette(_palette(dark))
     app.setStyleSheet(style_sheet(dark))
+
+
+def app_icon() -> QIcon:
+    """The window icon from resources/icons (an SVG, drawn by Qt's svg image plugin)."""
+    data = (resources.files("resources") / "icons" / "graphviz-app.svg").read_bytes()
+    pixmap = QPixmap()
+    pixmap.loadFromData(data, "SVG")
+    return QIcon(pixmap)
 
 
 def base_font() -> QFont:
