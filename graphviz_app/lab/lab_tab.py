@@ -39,6 +39,9 @@ class OptimizerLab(QWidget):
         self.legend = LegendStrip(self.lab)
 
         self.surface_choice = QComboBox()
+        # Long titles ("Logistic regression loss over …") must not widen the whole column.
+        self.surface_choice.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.surface_choice.setMinimumContentsLength(14)
         for key, title in LabState.surface_choices():
             self.surface_choice.addItem(title, key)
         self.surface_choice.currentIndexChanged.connect(
@@ -66,6 +69,8 @@ class OptimizerLab(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.optimizer_list)
+        scroll.setMinimumWidth(self.optimizer_list.minimumSizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
         optimizers_box = QGroupBox("Optimizers")
         QVBoxLayout(optimizers_box).addWidget(scroll)
         left = QWidget()
@@ -92,7 +97,7 @@ class OptimizerLab(QWidget):
         columns.setStretchFactor(0, 0)
         columns.setStretchFactor(1, 1)
         columns.setStretchFactor(2, 0)
-        columns.setSizes([380, 900, 330])
+        columns.setSizes([400, 900, 320])
         self.update_panel.setMaximumWidth(420)
         self.columns = columns
         layout = QVBoxLayout(self)

@@ -26,13 +26,13 @@ class LegendStrip(QLabel):
         entries = []
         for name, spec in OPTIMIZERS.items():
             t = self.lab.trajectories.get(name)
-            label = f'<span style="color:{spec.color}; font-size:18pt">━</span> <b>{spec.display_name}</b>'
+            label = f'<span style="color:{spec.color}; font-size:18pt">━</span>&nbsp;<b>{spec.display_name}</b>'
             if t is None:
                 label = f'<s style="color:#888888">{spec.display_name}</s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
-        entries.append(f'<span style="color:{GRADIENT_COLOR}; font-size:18pt">➜</span> −gradient')
-        entries.append(f'<span style="color:{VELOCITY_COLOR}; font-size:18pt">➜</span> −velocity')
-        entries.append('<span style="font-size:15pt">☆</span> min')
+        entries.append(f'<span style="color:{GRADIENT_COLOR}; font-size:18pt">➜</span>&nbsp;−gradient')
+        entries.append(f'<span style="color:{VELOCITY_COLOR}; font-size:18pt">➜</span>&nbsp;−velocity')
+        entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
         self.setText(" &nbsp; ".join(entries))

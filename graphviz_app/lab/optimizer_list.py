@@ -26,7 +26,7 @@ MAIN_KNOBS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
     "rmsprop": (("alpha", "α", None), ("momentum", "μ", None)),
     "adam": (("betas", "β₁", 0), ("betas", "β₂", 1)),
 }
-DECAY_LABELS = {"none": "const lr", "step": "step lr", "exponential": "exp lr"}
+DECAY_LABELS = {"none": "const", "step": "step", "exponential": "exp"}
 EPS_CHOICES = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 
 
@@ -75,7 +75,7 @@ class OptimizerRow(QFrame):
             spin = QDoubleSpinBox(decimals=3 if key != "betas" or index == 0 else 4, singleStep=0.01)
             spin.setRange(0.01 if name == "nesterov" else 0.0, 0.9999)  # Nesterov needs a momentum
             spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
-            spin.setFixedWidth(66)
+            spin.setFixedWidth(60 if spin.decimals() <= 3 else 72)
             spin.setToolTip(f"{key}{'' if index is None else f'[{index}]'}")
             spin.valueChanged.connect(lambda value, k=key, i=index: self._set_knob(k, i, value))
             knobs.addWidget(QLabel(label))
@@ -86,7 +86,7 @@ class OptimizerRow(QFrame):
             self.eps = QComboBox()
             self.eps.setToolTip("eps: added to the denominator so it never divides by zero")
             for value in EPS_CHOICES:
-                self.eps.addItem(f"{value:.0e}", value)
+                self.eps.addItem(f"1e{round(math.log10(value))}", value)
             self.eps.currentIndexChanged.connect(
                 lambda i: lab.set_hyperparameter(name, "eps", self.eps.itemData(i)))
             knobs.addWidget(QLabel("ε"))
@@ -95,7 +95,8 @@ class OptimizerRow(QFrame):
         for key, text in DECAYS.items():
             self.decay.addItem(DECAY_LABELS[key], key)
             self.decay.setItemData(self.decay.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
-        self.decay.setToolTip("learning-rate decay")
+        self.decay.setToolTip("learning-rate decay: const (none), step (×0.5 every 100 steps), "
+                              "exp (×0.995 every step)")
         self.decay.currentIndexChanged.connect(lambda i: lab.set_decay(name, self.decay.itemData(i)))
         knobs.addStretch(1)
         knobs.addWidget(self.decay)
