@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation
-from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
-from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene, QGraphicsView
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QTransform
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from core.layout import layout_edges
-from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, NodeItem, Palette, format_full,
+from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, NodeItem, format_full,
                                       format_number, label_font)
 from graphviz_app.label_placement import place_edge_labels
 from graphviz_app.state import AppState
+from graphviz_app.step_animation import StepAnimation
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
 LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
@@ -61,9 +62,7 @@ class GraphView(QGraphicsView):
         self._edges: list[_Edge] = []
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
-        self._animation: QVariantAnimation | None = None
-        self._travellers: list[tuple[QGraphicsEllipseItem, QPainterPath, bool]] = []
-        self._hidden_until_arrival: list[EdgeLabel] = []
+        self._stepping = StepAnimation(self._scene, self)
         state.sig_graph_changed.connect(self._rebuild)
         state.sig_values_changed.connect(self.relabel)
         state.sig_cursor_changed.connect(self._on_cursor_changed)
@@ -100,9 +99,14 @@ class GraphView(QGraphicsView):
 
         self._finish_animation()
         self._fit_labels_to_zoom(1.0)  # pictures show the labels at their designed size
+        cached = [item for item in self._scene.items() if item.cacheMode() != QGraphicsItem.NoCache]
+        for item in cached:  # pixmap caches would turn an SVG's text into bitmaps
+            item.setCacheMode(QGraphicsItem.NoCache)
         try:
             render_scene(self._scene, self.graph_rect(), path, self.scheme.background, size)
         finally:
+            for item in cached:
+                item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
             self._fit_labels_to_zoom()
 
     def graph_rect(self) -> QRectF:
@@ -254,65 +258,23 @@ class GraphView(QGraphicsView):
     def _animate_step(self) -> None:
         """Dots carry the arguments' values into the node (forward) or its gradients back to them."""
         st = self.state.state()
-        step = st.step
-        if step is None:
+        if st.step is None:
             return
-        forward = step.phase == "forward"
-        p = self.scheme
+        node, forward = st.step.node, st.step.phase == "forward"
         for edge in self._edges:
-            if forward and edge.arg == step.node:  # the new value appears when the dots arrive
-                self._hide_until_arrival(edge.value)
-            if edge.node != step.node:
+            if forward and edge.arg == node:  # the new value appears when the dots arrive
+                self._stepping.hide_until_arrival(edge.value)
+            if edge.node != node:
                 continue
             number = st.values.get(edge.arg) if forward else st.edge_grads.get((edge.arg, edge.node))
-            if number is None:
-                continue
-            # The number itself travels: its label leaves its place (forward) or waits at the arrival (backward).
-            self._hide_until_arrival(edge.value if forward else edge.grad)
-            colour = p.value if forward else p.grad
-            dot = QGraphicsEllipseItem(-9, -9, 18, 18)
-            dot.setBrush(colour)
-            dot.setPen(QPen(p.background, 2.5))  # a rim keeps the dot visible on top of its line
-            dot.setZValue(4)
-            tag = EdgeLabel(colour, p)
-            tag.setParentItem(dot)
-            tag.set_text(format_number(number), colour if math.isfinite(number) else p.warning)
-            tag.setPos(0, -22 if forward else 22)
-            self._scene.addItem(dot)
-            self._travellers.append((dot, edge.item.path, not forward))
-        if not self._travellers:
-            self._finish_animation()
-            return
-        animation = QVariantAnimation(self)
-        animation.setStartValue(0.0)
-        animation.setEndValue(1.0)
-        animation.setDuration(self.animation_ms)
-        animation.setEasingCurve(QEasingCurve.InOutQuad)
-        animation.valueChanged.connect(self._move_travellers)
-        animation.finished.connect(self._finish_animation)
-        self._animation = animation
-        self._move_travellers(0.0)
-        animation.start()
-
-    def _hide_until_arrival(self, label: EdgeLabel) -> None:
-        label.setVisible(False)
-        self._hidden_until_arrival.append(label)
-
-    def _move_travellers(self, t: float) -> None:
-        for dot, path, backwards in self._travellers:
-            dot.setPos(path.pointAtPercent(1.0 - t if backwards else t))
+            if number is not None:
+                # The number itself travels: its label leaves its place (forward) or waits at the arrival.
+                self._stepping.hide_until_arrival(edge.value if forward else edge.grad)
+                self._stepping.add_traveller(edge.item.path, number, forward, self.scheme)
+        self._stepping.start(self.animation_ms)
 
     def _finish_animation(self) -> None:
-        if self._animation is not None:
-            animation, self._animation = self._animation, None
-            animation.stop()
-            animation.deleteLater()
-        for dot, _, _ in self._travellers:
-            self._scene.removeItem(dot)
-        self._travellers.clear()
-        for label in self._hidden_until_arrival:
-            label.setVisible(bool(label.text))
-        self._hidden_until_arrival.clear()
+        self._stepping.finish()
 
     # ---- interaction ----
 

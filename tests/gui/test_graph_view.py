@@ -126,7 +126,7 @@ def test_step_animation_runs_and_cleans_up(qtbot):
     qtbot.waitUntil(lambda: value.isVisible(), timeout=2000)
     assert value.text == "3"
     state.run_to_end()  # a jump: no animation
-    assert view._animation is None
+    assert not view._stepping.running
 
 
 def test_fit_shows_every_node_and_wheel_zooms(qtbot):
