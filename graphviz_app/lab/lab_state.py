@@ -193,12 +193,15 @@ class LabState(QObject):
         self.sig_trajectories_changed.emit()  # views redraw at self.step; no separate step signal
 
     def messages(self) -> list[str]:
-        """What went wrong, in the user's words: one line per diverged run, or why nothing ran."""
-        lines = [self.error] if self.error else []
+        """What went wrong, in the user's words: one line per distinct problem (runs that failed the
+        same way share a line, e.g. every optimizer at a start where the loss is nan), or why nothing ran."""
+        by_text: dict[str, list[str]] = {}
         for name, t in self.trajectories.items():
             if t.diverged:
-                lines.append(f"{OPTIMIZERS[name].display_name} {t.message.replace('stopped at the last finite point', 'showing the path up to there')}")
-        return lines
+                text = t.message.replace("stopped at the last finite point", "showing the path up to there")
+                by_text.setdefault(text, []).append(OPTIMIZERS[name].display_name)
+        lines = [self.error] if self.error else []
+        return lines + [f"{', '.join(names)} {text}" for text, names in by_text.items()]
 
     # ---- the step cursor ----
 
