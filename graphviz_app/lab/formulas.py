@@ -46,7 +46,8 @@ class _Lines:
         self.rows.append(f"<tr><td></td><td>= <b{tint}>{html.escape(result)}</b></td></tr>")
 
     def html(self) -> str:
-        return ('<table cellspacing="0" cellpadding="1" style="font-size:11pt; font-family:\'DejaVu Sans Mono\',monospace;">'
+        return ('<table cellspacing="0" cellpadding="1" '
+                'style="font-size:11pt; font-family:\'DejaVu Sans Mono\',monospace;">'
                 + "".join(self.rows) + "</table>")
 
 
@@ -79,13 +80,15 @@ def update_html(t: Trajectory, step: int, c: Colors) -> str:
                   vec(new_theta), c.value)
     elif t.optimizer == "rmsprop":
         a = float(h["alpha"])
-        lines.add("s", "α·s + (1 − α)·g²", f"{fmt(a)}·{vec(before.square_avg)} + {fmt(1 - a)}·{vec(g * g)}",
+        lines.add("s", "α·s + (1 − α)·g²",
+                  f"{fmt(a)}·{vec(before.square_avg)} + {fmt(1 - a)}·{vec(g * g)}",
                   vec(after.square_avg))
         denominator = f"√{vec(after.square_avg)} + {fmt(h['eps'])}"
         root = "√s"
         if h["centered"]:  # centred: divide by the standard deviation, not the root mean square
             root = "√(s − ḡ²)"
-            lines.add("ḡ", "α·ḡ + (1 − α)·g", f"{fmt(a)}·{vec(before.grad_avg)} + {fmt(1 - a)}·{vec(g)}",
+            lines.add("ḡ", "α·ḡ + (1 − α)·g",
+                      f"{fmt(a)}·{vec(before.grad_avg)} + {fmt(1 - a)}·{vec(g)}",
                       vec(after.grad_avg))
             squared = after.grad_avg * after.grad_avg
             denominator = f"√({vec(after.square_avg)} − {vec(squared)}) + {fmt(h['eps'])}"
@@ -96,12 +99,14 @@ def update_html(t: Trajectory, step: int, c: Colors) -> str:
             lines.add("θ", "θ − lr·b", f"{vec(theta)} − {fmt(lr)}·{vec(after.momentum_buffer)}",
                       vec(new_theta), c.value)
         else:
-            lines.add("θ", f"θ − lr·g / ({root} + ε)", f"{vec(theta)} − {fmt(lr)}·{vec(g)} / ({denominator})",
+            lines.add("θ", f"θ − lr·g / ({root} + ε)",
+                      f"{vec(theta)} − {fmt(lr)}·{vec(g)} / ({denominator})",
                       vec(new_theta), c.value)
     elif t.optimizer == "adam":
         b1, b2 = (float(b) for b in h["betas"])
         n = after.step
-        lines.add("m", "β₁·m + (1 − β₁)·g", f"{fmt(b1)}·{vec(before.exp_avg)} + {fmt(1 - b1)}·{vec(g)}",
+        lines.add("m", "β₁·m + (1 − β₁)·g",
+                  f"{fmt(b1)}·{vec(before.exp_avg)} + {fmt(1 - b1)}·{vec(g)}",
                   vec(after.exp_avg), c.warn)
         lines.add("v", "β₂·v + (1 − β₂)·g²",
                   f"{fmt(b2)}·{vec(before.exp_avg_sq)} + {fmt_factor(1 - b2)}·{vec(g * g)}",

@@ -47,7 +47,8 @@ class PlayerBar(QWidget):
         self.speed.setMaximumWidth(180)
         self.speed_label = QLabel()
         self.speed_label.setMinimumWidth(80)
-        self.speed.valueChanged.connect(lambda _v: self.speed_label.setText(f"{self.steps_per_second:.0f} steps/s"))
+        self.speed.valueChanged.connect(
+            lambda _v: self.speed_label.setText(f"{self.steps_per_second:.0f} steps/s"))
         self.counter = QLabel(objectName="labCounter")
         self.counter.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.counter.setMinimumWidth(170)
