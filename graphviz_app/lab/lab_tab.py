@@ -8,7 +8,7 @@ debugger tab, which has window-wide shortcuts, is showing.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea,
                                QSpinBox, QSplitter, QVBoxLayout, QWidget)
@@ -57,7 +57,11 @@ class OptimizerLab(QWidget):
             axes_layout.addWidget(combo, 1)
         self.steps = QSpinBox(minimum=10, maximum=5000, singleStep=100, value=self.lab.steps)
         self.steps.setToolTip("how many steps every optimizer takes")
-        self.steps.editingFinished.connect(lambda: self.lab.set_steps(self.steps.value()))
+        # Arrow clicks and typing change the value many times; the race reruns once they pause.
+        self._steps_timer = QTimer(self, singleShot=True, interval=300)
+        self._steps_timer.timeout.connect(self._apply_steps)
+        self.steps.valueChanged.connect(self._steps_timer.start)
+        self.steps.editingFinished.connect(self._apply_steps)
         self.start_label = QLabel(wordWrap=True)
         surface_box = QGroupBox("Surface")
         form = QFormLayout(surface_box)
@@ -140,6 +144,11 @@ class OptimizerLab(QWidget):
         x, y = self.x_axis.currentText(), self.y_axis.currentText()
         if x and y and x != y:
             self.lab.set_expression_axes(x, y)
+
+    def _apply_steps(self) -> None:
+        self._steps_timer.stop()
+        if self.steps.value() != self.lab.steps:
+            self.lab.set_steps(self.steps.value())
 
     def _show_start(self) -> None:
         ax, ay = self.lab.surface.axes
