@@ -43,10 +43,10 @@ class InputRow:
         self.spin.setDecimals(6)
         self.spin.setSingleStep(0.1)
         self.spin.setKeyboardTracking(False)  # typing "-2.5" must not evaluate at "-", "-2", "-2."
-        self.spin.setMinimumWidth(90)
+        self.spin.setMinimumWidth(80)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
-        self.slider.setMinimumWidth(90)
+        self.slider.setMinimumWidth(70)
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → keep stepping the trace
         self.grad = QLabel()
         self.check = QLabel()
@@ -54,7 +54,7 @@ class InputRow:
         bold.setBold(True)
         # Wide enough for any 4-significant-digit gradient, so the label never runs into the check mark.
         self.grad.setMinimumWidth(self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{name} = ")
-                                  + QFontMetrics(bold).horizontalAdvance("-0.0000·10^-10") // 2 + 40)
+                                  + QFontMetrics(bold).horizontalAdvance("-0.00000") + 6)
         self.center = value
 
     def slider_position(self, value: float) -> int:

@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         screen = QApplication.primaryScreen()
         available = screen.availableGeometry().size() if screen else None
         if available is not None and available.width() > 0:
-            self.resize(min(1600, int(available.width() * 0.96)), min(1000, int(available.height() * 0.94)))
+            # Nearly the whole screen: on a projector every pixel of graph counts.
+            self.resize(int(available.width() * 0.96), int(available.height() * 0.94))
         else:
             self.resize(1400, 900)
         self.tabs = QTabWidget(documentMode=True)
@@ -93,7 +94,7 @@ class MainWindow(QMainWindow):
         self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         # The graph gets about half the width; the docks share the rest (inspector text is the longer).
         width = self.width()
-        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(width * 0.2), int(width * 0.26)],
+        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(width * 0.16), int(width * 0.24)],
                          Qt.Orientation.Horizontal)
 
         # A step's travelling-dot animation must finish before the next step starts.

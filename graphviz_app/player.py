@@ -8,11 +8,12 @@ keys they type or move with.
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter
 from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
                                QWidget)
 
 from graphviz_app.state import AppState
+from graphviz_app.theme import colors
 
 PHASES = (("forward", "Forward"), ("backward", "Backward"), ("both", "Both"))
 MIN_STEPS_PER_SECOND, MAX_STEPS_PER_SECOND = 1, 20  # slider positions are steps/s × 2
@@ -30,7 +31,8 @@ class Player(QWidget):
         self.timer.timeout.connect(self._tick)
 
         def action(text: str, keys: str, slot, tip: str, icon: QStyle.StandardPixmap) -> QAction:
-            act = QAction(self.style().standardIcon(icon), text, self)
+            act = QAction(text, self)
+            self._icons[act] = icon
             act.setShortcut(QKeySequence(keys))
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             act.setToolTip(f"{tip} ({QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)})")
@@ -39,8 +41,7 @@ class Player(QWidget):
             return act
 
         sp = QStyle.StandardPixmap
-        self._play_icon = self.style().standardIcon(sp.SP_MediaPlay)
-        self._pause_icon = self.style().standardIcon(sp.SP_MediaPause)
+        self._icons: dict[QAction, QStyle.StandardPixmap] = {}
         self.act_reset = action("Reset", "Home", self.reset, "Back to the start of the phase", sp.SP_MediaSkipBackward)
         self.act_back = action("Back", "Left", self.step_back, "One step back", sp.SP_MediaSeekBackward)
         self.act_play = action("Play", "Space", self.toggle_play, "Play / pause", sp.SP_MediaPlay)
@@ -98,6 +99,8 @@ class Player(QWidget):
         self.layout_.addWidget(self.options)
         self._speed_changed(self.speed.value())
 
+        state.sig_theme_changed.connect(self._tint_icons)
+        self._tint_icons()
         state.sig_cursor_changed.connect(self._show)
         state.sig_phase_changed.connect(self._show)
         state.sig_graph_changed.connect(self._graph_changed)
@@ -154,6 +157,27 @@ class Player(QWidget):
 
     # ---- showing the state ----
 
+    def _tinted(self, which: QStyle.StandardPixmap) -> QIcon:
+        # The style's media icons are dark grey: invisible on the dark theme, so paint them in the text colour.
+        colour = QColor(colors(self.state.dark).text)
+        icon = self.style().standardIcon(which)
+        tinted = QIcon()
+        for mode, alpha in ((QIcon.Mode.Normal, 255), (QIcon.Mode.Disabled, 90)):
+            pixmap = icon.pixmap(QSize(32, 32))
+            painter = QPainter(pixmap)
+            painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+            colour.setAlpha(alpha)
+            painter.fillRect(pixmap.rect(), colour)
+            painter.end()
+            tinted.addPixmap(pixmap, mode)
+        return tinted
+
+    def _tint_icons(self, *_: object) -> None:
+        for act, which in self._icons.items():
+            if act is not self.act_play:
+                act.setIcon(self._tinted(which))
+        self._show()
+
     def minimumSizeHint(self) -> QSize:
         # As narrow as the two-row arrangement: the window must not grow wider than a 1280-pixel screen.
         margins = self.layout_.contentsMargins()
@@ -162,7 +186,7 @@ class Player(QWidget):
 
     def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
         # One row when everything fits, else two: nothing is cut off at 1280×800 with both docks open.
-        wide = event.size().width() >= self.transport.sizeHint().width() + self.options.sizeHint().width() + 40
+        wide = event.size().width() >= self.transport.minimumSizeHint().width() + self.options.sizeHint().width() + 24
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.layout_.direction() != direction:
             self.layout_.setDirection(direction)
@@ -173,7 +197,8 @@ class Player(QWidget):
         self.phase_buttons[self.state.phase].setChecked(True)
         self.act_play.setChecked(self.playing)
         self.act_play.setText("Pause" if self.playing else "Play")
-        self.act_play.setIcon(self._pause_icon if self.playing else self._play_icon)
+        self.act_play.setIcon(self._tinted(QStyle.StandardPixmap.SP_MediaPause if self.playing
+                                           else QStyle.StandardPixmap.SP_MediaPlay))
         self.act_back.setEnabled(self.state.cursor > self.state.first_step)
         self.act_forward.setEnabled(self.state.cursor < self.state.last_step)
         self.act_end.setEnabled(self.state.cursor < self.state.last_step)

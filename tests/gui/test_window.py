@@ -240,3 +240,11 @@ def test_other_tabs_are_built_when_first_shown_and_hide_the_docks(qtbot):
     win.state.show_in_debugger("a * b", {"a": 2, "b": 3})
     assert win.tabs.currentIndex() == 0
     assert win.inspector_dock.isVisible() and win.inputs_dock.isVisible()
+
+
+def test_help_dialogs_are_not_modal(qtbot, window):
+    window.show_shortcuts()
+    box = window._dialogs[-1]
+    assert box.isVisible() and not box.isModal()
+    assert "play / pause" in box.text()
+    box.close()
