@@ -1,0 +1,116 @@
+"""How fast `core.layout` draws large expression graphs, and how many crossings it leaves.
+
+Run: `python benchmarks/bench_layout.py`. For 100, 500 and 2000 nodes it prints the median time of
+several layouts and the crossings of the drawing (long edges drawn through their bend points).
+When Graphviz's `dot` is installed, it also lays out the same graphs with `dot` and counts the
+crossings of that drawing with the same counter (edges through their spline control points), so
+the two numbers can be compared; without `dot` that column says so and the rest still runs.
+"""
+from __future__ import annotations
+
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import networkx as nx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
+
+from core.layout import Point, count_crossings, layered_drawing  # noqa: E402
+
+SIZES = (100, 500, 2000)
+RUNS = 7
+DOT_TIMEOUT_S = 120.0  # dot needs minutes for the 2000-node graph on a slow machine
+
+
+def expression_dag(n: int, seed: int = 0, window: int = 8) -> nx.DiGraph:
+    """A random DAG shaped like an expression graph, with one output.
+
+    n/10 inputs, then gates with 1-2 arguments: the first is the oldest value nobody uses yet (so
+    everything flows into one output), the second is again an unused value or a recent one
+    (fan-out), now and then an input (a weight used again late). Leftover values are summed last.
+    """
+    rng = random.Random(seed)
+    n_inputs = max(2, n // 10)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(range(n_inputs), op="input")
+    unused = list(range(n_inputs))
+    v = n_inputs
+    while v < n or len(unused) > 1:
+        recent = range(max(0, v - window), v)
+        fresh = list(unused) if v < n else unused[:2]
+        args: list[int] = []
+        for k in range(1 if (v < n and rng.random() < 0.3) else 2):
+            r = rng.random()
+            if fresh and (k == 0 or r < 0.6 or v >= n):
+                args.append(fresh.pop(0))
+            elif r < 0.95 or v >= n:
+                args.append(rng.choice(recent))
+            else:
+                args.append(rng.randrange(n_inputs))
+        graph.add_node(v, op="mul")
+        for arg in args:
+            graph.add_edge(arg, v)
+            if arg in unused:
+                unused.remove(arg)
+        unused.append(v)
+        v += 1
+    return graph
+
+
+def dot_crossings(graph: nx.DiGraph) -> tuple[int, float] | str:
+    """Crossings of dot's own drawing of `graph` and the seconds dot took, or why there are none."""
+    lines = ["digraph G {", "rankdir=LR;", *(f"{v};" for v in graph)]
+    lines += [f"{u} -> {v};" for u, v in graph.edges] + ["}"]
+    start = time.perf_counter()
+    try:
+        plain = subprocess.run(
+            ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True,
+            check=True, timeout=DOT_TIMEOUT_S,
+        ).stdout
+    except subprocess.TimeoutExpired:
+        return f"> {DOT_TIMEOUT_S:.0f} s"
+    except (subprocess.SubprocessError, OSError):
+        return "dot failed"
+    seconds = time.perf_counter() - start
+    pos: dict[int, Point] = {}
+    bends: dict[tuple[int, int], list[Point]] = {}
+    for line in plain.splitlines():
+        fields = line.split()
+        if fields[0] == "node":
+            # Nodes of one rank share their x; rounding removes print noise so ranks are columns.
+            pos[int(fields[1])] = (round(float(fields[2]), 2), float(fields[3]))
+        elif fields[0] == "edge":
+            count = int(fields[3])
+            coords = [float(c) for c in fields[4 : 4 + 2 * count]]
+            bends[(int(fields[1]), int(fields[2]))] = list(zip(coords[::2], coords[1::2]))
+    return count_crossings(graph, pos, bends), seconds
+
+
+def main() -> None:
+    has_dot = shutil.which("dot") is not None
+    print(f"{'nodes':>6} {'vertices':>9} {'median ms':>10} {'crossings':>10} {'dot crossings':>14}")
+    for n in SIZES:
+        graph = expression_dag(n)
+        times = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            drawing = layered_drawing(graph)
+            times.append(time.perf_counter() - start)
+        vertices = len(drawing.positions) + sum(len(b) for b in drawing.bends.values())
+        assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends)
+        if not has_dot:
+            dot_column = "no dot"
+        else:
+            result = dot_crossings(graph)
+            dot_column = result if isinstance(result, str) else f"{result[0]} ({result[1]:.1f} s)"
+        ms = statistics.median(times) * 1000
+        print(f"{n:>6} {vertices:>9} {ms:>10.1f} {drawing.crossings:>10} {dot_column:>14}")
+
+
+if __name__ == "__main__":
+    main()

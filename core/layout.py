@@ -1,0 +1,439 @@
+"""Where each node of a computational graph is drawn: a layered drawing from left to right.
+
+Inputs sit on the left, the output on the right, and every edge points to the right, the way the
+lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept small:
+
+1. **layers** — x is the layer index. A gate sits one layer right of its latest argument; a gate
+   whose value fans out to more users than it has arguments is pushed right towards its users (that
+   shortens more edges than it lengthens). Inputs sit in layer 0 like on the slides, unless their
+   first user is more than `max_input_span` layers away: then, and always for constants (nodes whose
+   `op` attribute is "const"), they sit just left of their first user, so large graphs do not grow
+   bundles of edges that run across the whole drawing.
+2. **dummy nodes** — an edge that spans several layers gets one virtual node per layer it crosses,
+   so that every remaining edge joins neighbouring layers.
+3. **order within layers** — a depth-first walk from the output over the arguments (first argument
+   first) gives an order with no crossings at all for tree-shaped expressions; barycenter sweeps
+   then reduce the crossings of general DAGs, the best order seen is kept, and a last pass swaps
+   neighbours in a layer wherever that removes crossings (dot's "transpose").
+4. **y coordinates** — each layer in turn is placed as close as possible (least squares) to the
+   mean y of its neighbours, keeping slots at least 1.0 apart and in order; virtual nodes pull
+   harder so long edges run straight. y grows with the slot: the first argument gets the smaller y.
+
+No Qt here: the result is plain `{node_id: (x, y)}`; the GUI scales it to pixels.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import networkx as nx
+import numpy as np
+
+Point = tuple[float, float]
+Edge = tuple[int, int]
+
+# Virtual nodes weigh more than real ones when a layer is placed, so long edges stay straight and
+# the real nodes move around them (dot weights its virtual chains the same way).
+DUMMY_WEIGHT = 4.0
+# A node with no neighbour on the side a sweep looks at only weakly keeps its place.
+LONELY_WEIGHT = 0.25
+# Barycenter sweeps settle into a fixed point within a few sweeps; more never helped on
+# expression graphs, so stop after this many full sweeps without a better order.
+IDLE_SWEEPS = 2
+
+
+class HasNetworkx(Protocol):
+    """What `layout` needs from the engine's Graph."""
+
+    def to_networkx(self) -> nx.DiGraph: ...
+
+
+@dataclass(frozen=True)
+class LayeredDrawing:
+    """A finished drawing: real node positions, bend points of long edges, and its crossings."""
+
+    positions: dict[Any, Point]
+    bends: dict[tuple[Any, Any], list[Point]]  # (arg, user) -> points at the layers in between
+    crossings: int
+
+
+@dataclass
+class _LayeredGraph:
+    """The proper layered graph: real vertices 0..n-1 first, then the virtual ones."""
+
+    nodes: list[Hashable]  # the real nodes; vertex i is nodes[i]
+    layer: list[int]  # per vertex
+    ups: list[list[int]] = field(default_factory=list)  # neighbours one layer to the left
+    downs: list[list[int]] = field(default_factory=list)  # neighbours one layer to the right
+    chains: dict[tuple[Hashable, Hashable], list[int]] = field(default_factory=dict)
+
+    @property
+    def num_layers(self) -> int:
+        return max(self.layer, default=-1) + 1
+
+    def is_dummy(self, vertex: int) -> bool:
+        return vertex >= len(self.nodes)
+
+
+# ---------------------------------------------------------------------------------------------
+# public API
+
+
+def layout(g: HasNetworkx) -> dict[int, Point]:
+    """Position of every node of the engine's graph `g`: {node_id: (x, y)}, x = layer index."""
+    return layout_digraph(g.to_networkx())
+
+
+def layout_edges(g: HasNetworkx) -> dict[Edge, list[Point]]:
+    """Bend points of every edge of `g` (empty for edges between neighbouring layers).
+
+    Drawing an edge as the polyline arg -> bends -> user reproduces the crossings counted here.
+    """
+    return layered_drawing(g.to_networkx()).bends
+
+
+def layout_digraph(G: nx.DiGraph) -> dict[int, Point]:
+    """Position of every node of a DAG whose edges go from argument to user."""
+    return layered_drawing(G).positions
+
+
+def layered_drawing(
+    G: nx.DiGraph, *, max_input_span: int | None = 4, sweeps: int = 8, rounds: int = 1
+) -> LayeredDrawing:
+    """The whole drawing of DAG `G`: positions, bend points and the number of crossings.
+
+    `max_input_span=None` keeps every source in layer 0; `sweeps=0` skips crossing reduction.
+    """
+    if G.number_of_nodes() == 0:
+        return LayeredDrawing({}, {}, 0)
+    layers = _assign_layers(G, max_input_span)
+    lg = _make_proper(G, layers)
+    orders, crossings = _reduce_crossings(lg, _initial_orders(lg), sweeps)
+    y = _assign_y(lg, orders, rounds)
+    positions = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
+    bends = {
+        edge: [(float(lg.layer[d]), y[d]) for d in chain] for edge, chain in lg.chains.items()
+    }
+    return LayeredDrawing(positions, bends, crossings)
+
+
+def count_crossings(
+    G: nx.DiGraph,
+    pos: Mapping[Any, Point],
+    bends: Mapping[tuple[Any, Any], Sequence[Point]] | None = None,
+) -> int:
+    """Number of pairs of edge pieces that cross, for any left-to-right drawing.
+
+    The distinct x of the nodes are the layers. Each edge is the polyline through its bend points
+    (a straight segment when it has none) and is cut where it passes each layer; two pieces in the
+    same gap between layers cross when their ends swap order. Pieces that share an end don't cross.
+    """
+    columns = np.array(sorted({float(x) for x, _ in pos.values()}))
+    gaps: dict[int, list[tuple[float, float]]] = {}
+    for u, v in G.edges:
+        points = [pos[u], *((bends or {}).get((u, v), ())), pos[v]]
+        # Spline control points may wobble back and forth; the edge as a whole runs rightwards.
+        points.sort(key=lambda p: p[0])
+        first = int(np.searchsorted(columns, points[0][0]))
+        last = int(np.searchsorted(columns, points[-1][0]))
+        px, py = zip(*points)
+        ys = np.interp(columns[first : last + 1], px, py)
+        for k in range(last - first):
+            gaps.setdefault(first + k, []).append((float(ys[k]), float(ys[k + 1])))
+    return sum(_crossing_pairs(np.array(pieces)) for pieces in gaps.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. layers
+
+
+def _assign_layers(G: nx.DiGraph, max_input_span: int | None) -> dict[Hashable, int]:
+    """Layer of every node: longest path from the sources, then the two adjustments above."""
+    topo = list(nx.topological_sort(G))
+    layer: dict[Hashable, int] = {}
+    for v in topo:
+        layer[v] = max((layer[u] for u in G.pred[v]), default=-1) + 1
+    _push_fanouts_right(G, topo, layer)
+    _place_sources(G, layer, max_input_span)
+    return layer
+
+
+def _push_fanouts_right(G: nx.DiGraph, topo: list[Hashable], layer: dict[Hashable, int]) -> None:
+    """Move gates with more users than arguments just left of their first user.
+
+    Moving a node one layer right lengthens its in-edges and shortens its out-edges by one each,
+    so it pays off exactly when it has more out-edges. Going right to left lets a moved node make
+    room for its arguments. Sources are handled separately; sinks never move.
+    """
+    for v in reversed(topo):
+        users, args = G.succ[v], G.pred[v]
+        if args and len(users) > len(args):
+            layer[v] = min(layer[w] for w in users) - 1
+
+
+def _place_sources(G: nx.DiGraph, layer: dict[Hashable, int], max_input_span: int | None) -> None:
+    """Inputs in layer 0 unless their first user is far away; constants next to their user."""
+    for v in G.nodes:
+        if G.pred[v] or not G.succ[v]:
+            continue
+        first_user = min(layer[w] for w in G.succ[v])
+        is_constant = G.nodes[v].get("op") == "const"
+        too_far = max_input_span is not None and first_user > max_input_span
+        layer[v] = first_user - 1 if is_constant or too_far else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. dummy nodes
+
+
+def _make_proper(G: nx.DiGraph, layer: Mapping[Hashable, int]) -> _LayeredGraph:
+    """Split every long edge into a chain of virtual vertices, one per layer it crosses."""
+    nodes = list(G.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    lg = _LayeredGraph(nodes, [layer[v] for v in nodes])
+    lg.ups = [[] for _ in nodes]
+    lg.downs = [[] for _ in nodes]
+    for node in nodes:
+        # G.pred keeps insertion order, which is argument order for the engine's graphs.
+        for arg in G.pred[node]:
+            previous, chain = index[arg], []
+            for between in range(layer[arg] + 1, layer[node]):
+                dummy = len(lg.layer)
+                lg.layer.append(between)
+                lg.ups.append([previous])
+                lg.downs.append([])
+                lg.downs[previous].append(dummy)
+                chain.append(dummy)
+                previous = dummy
+            lg.downs[previous].append(index[node])
+            lg.ups[index[node]].append(previous)
+            lg.chains[(arg, node)] = chain
+    return lg
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. order within layers
+
+
+def _initial_orders(lg: _LayeredGraph) -> list[list[int]]:
+    """Depth-first from the sinks over arguments (first argument first), appending on first visit.
+
+    Every subtree is visited in one go, so in each layer it occupies a contiguous run of slots, in
+    argument order: a tree-shaped expression comes out with no crossing at all.
+    """
+    orders: list[list[int]] = [[] for _ in range(lg.num_layers)]
+    seen = [False] * len(lg.layer)
+    sinks = [v for v in range(len(lg.nodes)) if not lg.downs[v]]
+    for sink in sinks:
+        stack = [sink]
+        while stack:
+            v = stack.pop()
+            if seen[v]:
+                continue
+            seen[v] = True
+            orders[lg.layer[v]].append(v)
+            stack.extend(reversed(lg.ups[v]))
+    return orders
+
+
+def _reduce_crossings(
+    lg: _LayeredGraph, orders: list[list[int]], sweeps: int
+) -> tuple[list[list[int]], int]:
+    """Barycenter sweeps, right-going then left-going, then transposition of neighbours.
+
+    Returns the orders and their crossings. Every half-sweep is scored and the best orders seen
+    are kept, so the result is never worse than the depth-first start (which is already
+    crossing-free for trees). Sweeping stops early once IDLE_SWEEPS full sweeps found nothing.
+    """
+    counter = _CrossingCounter(lg)
+    slot = [0] * len(lg.layer)
+    for order in orders:
+        for i, v in enumerate(order):
+            slot[v] = i
+    best, best_crossings = [list(o) for o in orders], counter.count(slot)
+    idle = 0
+    for _ in range(sweeps):
+        if best_crossings == 0 or idle >= IDLE_SWEEPS:
+            break
+        idle += 1
+        for fixed_side, layer_range in ((lg.ups, orders[1:]), (lg.downs, orders[-2::-1])):
+            for order in layer_range:
+                _sort_by_barycenter(order, fixed_side, slot)
+            crossings = counter.count(slot)
+            if crossings < best_crossings:
+                best, best_crossings, idle = [list(o) for o in orders], crossings, 0
+    if sweeps > 0 and best_crossings > 0:
+        # A final local clean-up of the best orders: cheap, and it only ever removes crossings.
+        for order in best:
+            for i, v in enumerate(order):
+                slot[v] = i
+        _transpose(best, lg, slot)
+        best_crossings = counter.count(slot)
+    return best, best_crossings
+
+
+def _sort_by_barycenter(order: list[int], neighbours: list[list[int]], slot: list[int]) -> None:
+    """Reorder one layer by the mean slot of each vertex's neighbours in the fixed layer."""
+    keyed = []
+    for i, v in enumerate(order):
+        ns = neighbours[v]
+        # A vertex without neighbours on that side keeps its slot; ties keep the current order.
+        if len(ns) == 1:
+            keyed.append((slot[ns[0]], i, v))
+        elif ns:
+            keyed.append((sum([slot[u] for u in ns]) / len(ns), i, v))
+        else:
+            keyed.append((i, i, v))
+    keyed.sort()
+    for i, item in enumerate(keyed):
+        order[i] = item[2]
+        slot[item[2]] = i
+
+
+def _transpose(
+    orders: list[list[int]], lg: _LayeredGraph, slot: list[int], passes: int = 4
+) -> None:
+    """Swap neighbours in a layer while that removes crossings on the two sides (as dot does)."""
+    for _ in range(passes):
+        improved = False
+        for order in orders:
+            for i in range(len(order) - 1):
+                u, w = order[i], order[i + 1]
+                keep, swap = _pair_crossings(lg.ups[u], lg.ups[w], slot)
+                keep2, swap2 = _pair_crossings(lg.downs[u], lg.downs[w], slot)
+                if swap + swap2 < keep + keep2:
+                    order[i], order[i + 1] = w, u
+                    slot[u], slot[w] = i + 1, i
+                    improved = True
+        if not improved:
+            return
+
+
+def _pair_crossings(first: list[int], second: list[int], slot: list[int]) -> tuple[int, int]:
+    """Crossings between the edges of two neighbouring vertices, as they are and if swapped."""
+    keep = swap = 0
+    for a in first:
+        sa = slot[a]
+        for b in second:
+            sb = slot[b]
+            if sa > sb:
+                keep += 1
+            elif sa < sb:
+                swap += 1
+    return keep, swap
+
+
+class _CrossingCounter:
+    """Counts the crossings of a proper layered graph for any slots, in one numpy expression.
+
+    Only edges in the same gap between two layers can cross, and the edges never change while the
+    orders do, so the candidate pairs are listed once; a count is then a gather and a compare.
+    Gaps with very many edges are counted on their own instead, to keep the pair list small.
+    """
+
+    def __init__(self, lg: _LayeredGraph, max_gap_edges: int = 300) -> None:
+        edges = sorted((lg.layer[v], v, w) for v in range(len(lg.layer)) for w in lg.downs[v])
+        gap = np.array([e[0] for e in edges], dtype=np.int64)
+        left = np.array([e[1] for e in edges], dtype=np.int64)
+        right = np.array([e[2] for e in edges], dtype=np.int64)
+        gap_start = np.searchsorted(gap, gap, side="left")
+        gap_end = np.searchsorted(gap, gap, side="right")
+        small = gap_end - gap_start <= max_gap_edges
+        # Edge i can cross edges i+1 .. end-of-its-gap - 1; build all those (i, j) pairs at once.
+        partners = np.where(small, gap_end - np.arange(len(edges)) - 1, 0)
+        first = np.repeat(np.arange(len(edges)), partners)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
+        second = first + 1 + offset
+        self._ends = (left[first], left[second], right[first], right[second])
+        self._wide_gaps = [
+            (left[s:e], right[s:e]) for s, e in sorted(set(zip(gap_start[~small], gap_end[~small])))
+        ]
+
+    def count(self, slot: Sequence[int]) -> int:
+        s = np.asarray(slot)
+        a1, a2, b1, b2 = (s[e] for e in self._ends)
+        total = int(np.count_nonzero((a1 - a2) * (b1 - b2) < 0))
+        for left, right in self._wide_gaps:
+            total += _crossing_pairs(np.stack([s[left], s[right]], axis=1))
+        return total
+
+
+def _crossing_pairs(pieces: np.ndarray) -> int:
+    """Pairs among m segments (left end, right end) whose ends come in opposite orders."""
+    if len(pieces) < 2:
+        return 0
+    left = np.sign(pieces[:, 0, None] - pieces[None, :, 0])
+    right = np.sign(pieces[:, 1, None] - pieces[None, :, 1])
+    return int(np.count_nonzero(left * right < 0)) // 2
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. y coordinates
+
+
+def _assign_y(lg: _LayeredGraph, orders: list[list[int]], rounds: int) -> list[float]:
+    """y per vertex: sweeps that pull each layer towards its neighbours, then a balancing pass."""
+    y = [0.0] * len(lg.layer)
+    for order in orders:
+        for i, v in enumerate(order):
+            y[v] = i - (len(order) - 1) / 2
+    both = [up + down for up, down in zip(lg.ups, lg.downs)]
+    weight = [DUMMY_WEIGHT if lg.is_dummy(v) else 1.0 for v in range(len(lg.layer))]
+    for _ in range(rounds):
+        for order in orders[1:]:
+            _place_layer(order, lg.ups, y, weight)
+        for order in reversed(orders[:-1]):
+            _place_layer(order, lg.downs, y, weight)
+    for order in orders:
+        _place_layer(order, both, y, weight)
+    return _snap_and_centre(y, len(lg.nodes))
+
+
+def _place_layer(
+    order: list[int], neighbours: list[list[int]], y: list[float], weight: list[float]
+) -> None:
+    """Least-squares placement of one layer near its neighbours' mean y, slots >= 1.0 apart.
+
+    With z_i = y_i - i the constraint y_{i+1} >= y_i + 1 becomes z non-decreasing, which is
+    isotonic regression, solved exactly in linear time by pooling adjacent violators.
+    """
+    # Blocks of pooled slots, as parallel lists: weighted sum of targets, total weight, length.
+    sums: list[float] = []
+    weights: list[float] = []
+    lengths: list[int] = []
+    for i, v in enumerate(order):
+        ns = neighbours[v]
+        if len(ns) == 1:
+            w = weight[v]
+            s = (y[ns[0]] - i) * w
+        elif ns:
+            w = weight[v]
+            s = (sum([y[u] for u in ns]) / len(ns) - i) * w
+        else:
+            w = LONELY_WEIGHT
+            s = (y[v] - i) * w
+        n = 1
+        # Pool with the previous block while its mean lies above this one's (a violation).
+        while sums and sums[-1] * w > s * weights[-1]:
+            s += sums.pop()
+            w += weights.pop()
+            n += lengths.pop()
+        sums.append(s)
+        weights.append(w)
+        lengths.append(n)
+    i = 0
+    for s, w, n in zip(sums, weights, lengths):
+        z = s / w
+        for _ in range(n):
+            y[order[i]] = z + i
+            i += 1
+
+
+def _snap_and_centre(y: list[float], num_real: int) -> list[float]:
+    """Round to a 0.5 grid (rounding keeps 1.0 gaps, since 1.0 is a grid step) and centre on 0."""
+    snapped = [math.floor(2 * value + 0.5) / 2 for value in y]
+    real = snapped[:num_real]
+    shift = math.floor(max(real) + min(real) + 0.5) / 2  # midpoint of the real nodes, on the grid
+    return [value - shift for value in snapped]
