@@ -56,7 +56,7 @@ class LazyTab(QWidget):
 
 
 class MainWindow(QMainWindow):
-    """Tabs in the middle (the first is the debugger), inspector right, inputs left."""
+    """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
     def __init__(self, state: AppState | None = None, extra_tabs: bool = False) -> None:
         super().__init__()
@@ -90,12 +90,16 @@ class MainWindow(QMainWindow):
 
         self.inspector = Inspector(self.state)
         self.inputs_panel = InputsPanel(self.state)
+        # Both docks share one column on the right, inputs above the inspector: graphs are wide and
+        # short, so the canvas gets the full remaining width (on a 1280 px projector that is the
+        # difference between readable and tiny numbers).
+        self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
-        # The graph gets about half the width; the docks share the rest (inspector text is the longer).
-        width = self.width()
-        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(width * 0.16), int(width * 0.24)],
-                         Qt.Orientation.Horizontal)
+        self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
+        width, height = self.width(), self.height()
+        self.resizeDocks([self.inputs_dock], [max(340, int(width * 0.25))], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(height * 0.4), int(height * 0.6)],
+                         Qt.Orientation.Vertical)
 
         # A step's travelling-dot animation must finish before the next step starts.
         self.player.sig_interval_changed.connect(lambda ms: self.view.set_animation_ms(min(400, int(ms * 0.8))))
