@@ -25,6 +25,9 @@ class UsageError(Exception):
     """A mistake in the command line; its message is printed and the exit code is 2."""
 
 
+TABS = ("graph", "lab", "activations", "networks")  # in the window's tab order
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="graphviz-app", description="See backpropagation: type an expression, "
                                 "step through its forward and backward pass.")
@@ -39,6 +42,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
     p.add_argument("--dark", action="store_true", help="dark theme")
+    p.add_argument("--tab", choices=TABS, default="graph",
+                   help="open on this tab: the graph debugger, the optimizer lab, activations or tiny networks")
     return p
 
 
@@ -156,6 +161,7 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     place_cursor(state, args)
     window = MainWindow(state, extra_tabs=True)
     window.view.set_dark(args.dark)
+    window.tabs.setCurrentIndex(TABS.index(args.tab))
     window.show()
     window.raise_()
     window.activateWindow()  # keyboard shortcuts work at once, without a first click

@@ -177,6 +177,7 @@ class NetworksTab(QWidget):
         self.loss_plot = log_plot()
         style_plot(self.loss_plot, "mean loss", "step", "cross-entropy")
         self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen("#d62728", width=LINE_WIDTH))
+        self.loss_plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
         return self.loss_plot
 
     # ---- the run ----
@@ -268,6 +269,10 @@ class NetworksTab(QWidget):
             self.boundary_line.setData(probability)
             self._boundary_drawn_at = time.perf_counter()
         self.loss_curve.setData(np.arange(len(trainer.losses)), np.maximum(trainer.losses, 1e-300))
+        if len(trainer.losses) < 2:  # one point gives auto-range nothing to go by: show the first steps
+            self.loss_plot.setXRange(0, 100)
+        else:
+            self.loss_plot.enableAutoRange(axis="x")
         words = (f"{trainer.model.description}<br>step <b>{trainer.steps}</b> &nbsp; loss "
                  f"<b>{trainer.loss:.4g}</b><br>accuracy <b>{trainer.accuracy:.0%}</b>")
         if trainer.diverged:

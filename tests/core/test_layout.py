@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import networkx as nx
 import pytest
@@ -178,19 +177,15 @@ def test_layout_is_deterministic() -> None:
     assert layered_drawing(random_dag(200, 7)) == first  # the same graph built again
 
 
-def test_500_nodes_are_fast_enough() -> None:
+def test_500_node_graph_is_laid_out_without_overlap() -> None:
+    # Speed is measured by benchmarks/bench_layout.py, not here; this checks the big case is correct.
     graph = random_dag(500, 3)
-    layered_drawing(graph)  # warm up
-    start = time.perf_counter()
-    layered_drawing(graph)
-    # The target is 100 ms; the bound is loose so a busy CI machine does not fail it.
-    assert time.perf_counter() - start < 1.0
+    pos = layered_drawing(graph).positions
+    assert len(set(pos.values())) == len(pos) == graph.number_of_nodes()
 
 
 def test_layout_of_a_parsed_expression() -> None:
-    core = pytest.importorskip("core")
-    if not hasattr(core, "parse"):
-        pytest.skip("core.parse is not written yet")
+    import core
     from core.layout import layout
 
     g = core.parse("1 / (1 + exp(-(w0*x0 + w1*x1 + w2)))")
