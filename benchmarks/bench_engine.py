@@ -5,11 +5,11 @@ Run: .venv/bin/python benchmarks/bench_engine.py
 from __future__ import annotations
 
 import random
-import time
 
 import numpy as np
 
 import core
+from timing import best_of
 
 
 def random_program(lines: int, seed: int = 0) -> str:
@@ -27,13 +27,6 @@ def random_program(lines: int, seed: int = 0) -> str:
     return "\n".join(out)
 
 
-def best_of(fn, repeats: int = 15) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ Measures, best of several repeats, with all six optimizers on Rosenbrock:
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -19,15 +18,11 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from graphviz_app.lab import OptimizerLab  # noqa: E402
 from graphviz_app.state import AppState  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
-def best_of(fn: Callable[[], object], repeats: int = 7) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e3
+def best_of_ms(fn: Callable[[], object], repeats: int = 7) -> float:
+    return best_of(fn, repeats) * 1e3
 
 
 def _race_ms(lab) -> float:
@@ -44,7 +39,7 @@ def main() -> None:
     lab = tab.lab
     for steps in (600, 1000):
         lab.set_steps(steps)
-        total = best_of(lab.recompute)
+        total = best_of_ms(lab.recompute)
         race = min(_race_ms(lab) for _ in range(7))
         print(f"{len(lab.trajectories)} optimizers x {steps} steps: race {race:.1f} ms, "
               f"race + every view updated {total:.1f} ms")
@@ -55,20 +50,20 @@ def main() -> None:
         app.processEvents()
         tab.repaint()
 
-    print(f"start click end to end (recompute + redraw + paint), 1000 steps: {best_of(click):.1f} ms")
+    print(f"start click end to end (recompute + redraw + paint), 1000 steps: {best_of_ms(click):.1f} ms")
     frames = iter(range(1, 10_000))
 
     def frame() -> None:
         lab.set_step(next(frames) % 1000)
         tab.repaint()
 
-    print(f"one animation frame (step moved, repainted): {best_of(frame, 20):.1f} ms")
+    print(f"one animation frame (step moved, repainted): {best_of_ms(frame, 20):.1f} ms")
 
     def surface() -> None:
         lab.set_surface("himmelblau")
         lab.set_surface("rosenbrock")
 
-    print(f"surface change incl. race (grid, heat map, contours): {best_of(surface, 3) / 2:.1f} ms")
+    print(f"surface change incl. race (grid, heat map, contours): {best_of_ms(surface, 3) / 2:.1f} ms")
 
 
 if __name__ == "__main__":

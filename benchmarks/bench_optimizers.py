@@ -5,23 +5,15 @@ The budget is well under 100 ms for the race (one engine call per step serves al
 """
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 
 from core.optimizers import OPTIMIZERS
 from core.surfaces import SURFACES, surface_grid
 from core.trajectory import optimize, optimize_many
+from timing import best_of
 
 STEPS = 1_000
 
 
-def best_of(fn: Callable[[], object], repeats: int = 7) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> None:
