@@ -5,7 +5,6 @@ The budget is well under 100 ms for the race (one engine call per step serves al
 """
 from __future__ import annotations
 
-
 from core.optimizers import OPTIMIZERS
 from core.surfaces import SURFACES, surface_grid
 from core.trajectory import optimize, optimize_many
