@@ -4,11 +4,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-pytest.importorskip("graphviz_app.graph_view")
-
-from graphviz_app.main_window import MainWindow  # noqa: E402
-from graphviz_app.player import Player  # noqa: E402
-from graphviz_app.state import AppState  # noqa: E402
+from graphviz_app.main_window import MainWindow
+from graphviz_app.player import Player
+from graphviz_app.state import AppState
 
 
 @pytest.fixture

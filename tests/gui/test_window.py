@@ -4,10 +4,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-pytest.importorskip("graphviz_app.graph_view")
-
-from graphviz_app.main_window import MainWindow  # noqa: E402
-from graphviz_app.state import AppState  # noqa: E402
+from graphviz_app.main_window import MainWindow
+from graphviz_app.state import AppState
 
 CIRCUIT = {"x": -2.0, "y": 5.0, "z": -4.0}
 NEURON = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
