@@ -12,13 +12,14 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
-                               QToolButton, QVBoxLayout, QWidget)
+                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
 
 import core
 from graphviz_app.state import AppState
 from graphviz_app.theme import monospace_font
 
 EXAMPLES_PROMPT = "Examples…"
+SNIPPET_LEAD = 50  # characters of the source shown before the caret
 
 
 def single_line(text: str) -> str:
@@ -69,6 +70,9 @@ class ExpressionBar(QWidget):
         self.error.setTextFormat(Qt.TextFormat.RichText)
         self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.error.setVisible(False)
+        self.error.setWordWrap(True)
+        # A long message or source line is clipped or wrapped, never allowed to widen the window.
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         # The editor takes the line's place in the same row; the buttons stay at the top right.
         self.single = QWidget()  # "f =" and the line, shown together
@@ -152,7 +156,10 @@ class ExpressionBar(QWidget):
         lines = (self._submitted or self.text()).splitlines() or [""]
         source = lines[min(max(line, 1), len(lines)) - 1]
         where = f"line {line}, column {column}" if len(lines) > 1 else f"column {column}"
-        caret = " " * max(column - 1, 0) + "^"
+        offset = max(column - 1, 0)
+        if offset > SNIPPET_LEAD:  # a long line: show the part around the caret, not the window's width
+            source, offset = "…" + source[offset - SNIPPET_LEAD + 1:], SNIPPET_LEAD
+        caret = " " * offset + "^"
         self.error.setText(f"<b>⚠ {html.escape(message)}</b> ({where})<pre style='margin:0'>"
                            f"{html.escape(source)}\n{caret}</pre>")
         self.error.setToolTip(f"{message} at {where}")
