@@ -83,7 +83,7 @@ class _LayeredGraph:
 
 def layout(g: HasNetworkx) -> dict[int, Point]:
     """Position of every node of the engine's graph `g`: {node_id: (x, y)}, x = layer index."""
-    return layout_digraph(g.to_networkx())
+    return dict(_drawing_of(g).positions)
 
 
 def layout_edges(g: HasNetworkx) -> dict[Edge, list[Point]]:
@@ -91,7 +91,18 @@ def layout_edges(g: HasNetworkx) -> dict[Edge, list[Point]]:
 
     Drawing an edge as the polyline arg -> bends -> user reproduces the crossings counted here.
     """
-    return layered_drawing(g.to_networkx()).bends
+    return {edge: list(points) for edge, points in _drawing_of(g).bends.items()}
+
+
+def _drawing_of(g: HasNetworkx) -> LayeredDrawing:
+    # Graphs are immutable, and the GUI asks for positions and bend points of the same graph one
+    # after the other: draw it once and keep the drawing on the graph (as evaluate keeps its plan).
+    drawing = getattr(g, "__dict__", {}).get("_layered_drawing")
+    if drawing is None:
+        drawing = layered_drawing(g.to_networkx())
+        if hasattr(g, "__dict__"):
+            object.__setattr__(g, "_layered_drawing", drawing)
+    return drawing
 
 
 def layout_digraph(G: nx.DiGraph) -> dict[int, Point]:

@@ -14,6 +14,7 @@ from PySide6.QtCore import QObject, Signal
 import core
 
 Phase = Literal["forward", "backward", "both"]
+MAX_DRAWN_NODES = 2000  # about a second to lay out and draw on a small machine
 
 
 class AppState(QObject):
@@ -53,6 +54,11 @@ class AppState(QObject):
             graph = core.parse(text)
         except core.ParseError as error:
             self.sig_error.emit(error.reason, error.line, error.column)
+            return False
+        if len(graph.nodes) > MAX_DRAWN_NODES:
+            # The engine handles it, but laying out and drawing it would freeze the window for seconds.
+            self.sig_error.emit(f"this graph has {len(graph.nodes):,} nodes; the debugger draws at most "
+                                f"{MAX_DRAWN_NODES:,} (core.parse evaluates it fine in Python)", 1, 1)
             return False
         values = {name: float((inputs or {}).get(name, self.inputs.get(name, 1.0))) for name in graph.inputs}
         self.expression = text
