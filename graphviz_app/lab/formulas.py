@@ -53,6 +53,11 @@ class _Lines:
 
 def update_html(t: Trajectory, step: int, c: Colors) -> str:
     """Rich text explaining the step from point `step` to `step + 1` (the last step at the end)."""
+    with np.errstate(all="ignore"):  # a diverging run's numbers overflow: they are shown as inf, quietly
+        return _update_html(t, step, c)
+
+
+def _update_html(t: Trajectory, step: int, c: Colors) -> str:
     spec = OPTIMIZERS[t.optimizer]
     summary = SUMMARIES.get(t.optimizer) or (spec.step.__doc__ or "").split("\n")[0].split(": ", 1)[-1]
     head = (f'<p><b style="color:{spec.color}; font-size:16pt">{spec.display_name}</b><br>'

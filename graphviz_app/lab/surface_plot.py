@@ -70,7 +70,7 @@ class Arrow:
             self.head.setPolygon(QPolygonF())
             return
         tip = tail + vector
-        unit = vector / np.linalg.norm(vector)
+        unit = vector / np.hypot(*vector)  # hypot: no overflow for huge vectors
         normal = np.array([-unit[1], unit[0]])
         base = tip - unit * head_size
         self.shaft.setData([tail[0], base[0]], [tail[1], base[1]])
@@ -190,7 +190,7 @@ class SurfacePlot(pg.PlotWidget):
         velocity = -t.state_field(field_name)[min(k + 1, t.steps)] if field_name else None
         s = self.lab.surface
         length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
-        sizes = [np.linalg.norm(v) for v in (gradient, velocity) if v is not None and np.isfinite(v).all()]
+        sizes = [np.hypot(*v) for v in (gradient, velocity) if v is not None and np.isfinite(v).all()]
         scale = length / max(sizes) if sizes and max(sizes) > 0 else 0.0
         head = length * 0.18
         self.gradient_arrow.set(point, gradient * scale, head)

@@ -1,6 +1,8 @@
 """The optimizer lab tab: paths equal core's trajectories, clicks move the start, divergence is a message."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -159,3 +161,16 @@ def test_debugger_input_changes_reach_the_expression_surface_coalesced(qtbot) ->
     with qtbot.waitSignal(tab.lab.sig_surface_changed, timeout=2000):
         pass
     assert tab.lab.surface.fixed == {"z": 4.0}
+
+
+@pytest.mark.parametrize("expression", ["exp(x)", "2*3", "log(-x*y)", "x/y", "1e300*x*x + y"])
+def test_any_typed_expression_is_a_surface_without_errors_or_warnings(qtbot, expression):
+    state = AppState()
+    tab = OptimizerLab(state)
+    qtbot.addWidget(tab)
+    state.set_expression(expression)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # overflow in a diverging run is shown, never printed
+        choose_surface(tab, EXPRESSION)
+        tab.lab.show_all()
+        QApplication.processEvents()
