@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from graphviz_app.graph_items import format_number
 from graphviz_app.graph_view import GraphView
@@ -141,7 +144,10 @@ def test_fit_shows_every_node_and_wheel_zooms(qtbot):
     for item in view.node_items().values():
         assert inside.contains(view.mapFromScene(item.pos()))
     before = view.transform().m11()
-    view.scale(2.0, 2.0)
-    assert view.transform().m11() == pytest.approx(2 * before)
+    centre = QPointF(view.viewport().rect().center())
+    wheel = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), wheel)  # two notches up: zoom in
+    assert view.transform().m11() == pytest.approx(before * 1.0015 ** 240)
     view.fit()
     assert view.transform().m11() == pytest.approx(before)
