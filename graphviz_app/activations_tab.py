@@ -2,7 +2,8 @@
 
 Every number drawn comes from `core.activations` (the engine evaluates each activation's expression on
 a grid, and the N-layer chain as one real graph). "Open in graph view" hands that same chain to the
-debugger through `AppState.show_in_debugger`. Plots use big fonts and thick lines for a projector.
+debugger through `AppState.show_in_debugger`. Plots use big fonts and thick lines for a projector, and
+follow the light/dark theme (`AppState.sig_theme_changed`).
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
 
 from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientChain, activation_curve, \
     gradient_chain, saturated_intervals
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, style_plot
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, plot_colors, \
+    readable_color, set_plot_dark, style_plot
 from graphviz_app.state import AppState
 
 GRID = np.linspace(-5.0, 5.0, 801)
@@ -30,6 +32,7 @@ class ActivationsTab(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.dark = state.dark
         self.curves: dict[str, ActivationCurve] = {}
         self.chain: GradientChain | None = None
         self._shading: list[pg.LinearRegionItem] = []
@@ -40,8 +43,8 @@ class ActivationsTab(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
-        self.update_curves()
-        self.update_chain()
+        state.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(state.dark)  # also draws the curves and the chain
 
     # ---- building ----
 
@@ -53,7 +56,6 @@ class ActivationsTab(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             checked = name in ("sigmoid", "tanh", "relu")
             item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            item.setForeground(QColor(activation.color))
             font = item.font()
             font.setBold(True)
             item.setFont(font)
@@ -80,16 +82,16 @@ class ActivationsTab(QWidget):
         panel.setLayout(controls)
         panel.setFixedWidth(265)
 
-        self.value_plot = pg.PlotWidget(background="w")
-        self.derivative_plot = pg.PlotWidget(background="w")
+        self.value_plot = pg.PlotWidget()
+        self.derivative_plot = pg.PlotWidget()
         style_plot(self.value_plot, "f(a)", "a", "f(a)")
         style_plot(self.derivative_plot, "f′(a)", "a", "f′(a)")
-        self.value_legend = add_legend(self.value_plot)
+        # Bottom right: for a > 0 no activation goes below 0, so the legend covers no curve there.
+        self.value_legend = add_legend(self.value_plot, offset=(-10, -10))
         self._legend_entries: list[str] = []
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-        for name, activation in ACTIVATIONS.items():
-            pen = pg.mkPen(activation.color, width=LINE_WIDTH)
-            value_item, derivative_item = pg.PlotDataItem(pen=pen), pg.PlotDataItem(pen=pen)
+        for name in ACTIVATIONS:
+            value_item, derivative_item = pg.PlotDataItem(), pg.PlotDataItem()
             self.value_plot.addItem(value_item)
             self.derivative_plot.addItem(derivative_item)
             self.curve_items[name] = (value_item, derivative_item)
@@ -98,7 +100,7 @@ class ActivationsTab(QWidget):
         self.value_plot.setXRange(-5, 5, padding=0.02)
         self.hover_lines = []
         for plot in (self.value_plot, self.derivative_plot):
-            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#555", width=1.5, style=Qt.PenStyle.DashLine))
+            line = pg.InfiniteLine(angle=90, movable=False)
             line.setVisible(False)
             plot.addItem(line, ignoreBounds=True)
             self.hover_lines.append(line)
@@ -149,11 +151,9 @@ class ActivationsTab(QWidget):
         self.chain_plot = log_plot()
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
-        self.chain_line = self.chain_plot.plot([], [], name="chosen", pen=pg.mkPen("#1f77b4", width=LINE_WIDTH),
-                                               symbol="o", symbolSize=10)
+        self.chain_line = self.chain_plot.plot([], [], name="chosen", symbol="o", symbolSize=12)
         self.reference_lines = {
-            name: self.chain_plot.plot([], [], name=f"{ACTIVATIONS[name].display_name} (same w, b)",
-                                       pen=pg.mkPen(ACTIVATIONS[name].color, width=2, style=Qt.PenStyle.DashLine))
+            name: self.chain_plot.plot([], [], name=f"{ACTIVATIONS[name].display_name} (same w, b)")
             for name in ("relu", "sigmoid")
         }
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
@@ -170,6 +170,32 @@ class ActivationsTab(QWidget):
         layout.addWidget(group)
         layout.addLayout(chart, 1)
         return box
+
+    # ---- the theme ----
+
+    def color(self, name: str) -> str:
+        """An activation's colour, lightened on the dark background."""
+        return readable_color(ACTIVATIONS[name].color, self.dark)
+
+    def set_dark(self, dark: bool) -> None:
+        """Recolour plots, curves, the list and the readout for the light or dark theme."""
+        self.dark = bool(dark)
+        for plot in (self.value_plot, self.derivative_plot, self.chain_plot):
+            set_plot_dark(plot, self.dark)
+        for i in range(self.activation_list.count()):
+            item = self.activation_list.item(i)
+            item.setForeground(QColor(self.color(item.data(Qt.ItemDataRole.UserRole))))
+        for name, items in self.curve_items.items():
+            for item in items:
+                item.setPen(pg.mkPen(self.color(name), width=LINE_WIDTH))
+        for line in self.hover_lines:
+            line.setPen(pg.mkPen(plot_colors(self.dark).contrast, width=2, style=Qt.PenStyle.DashLine))
+        for name, line in self.reference_lines.items():
+            line.setPen(pg.mkPen(self.color(name), width=3, style=Qt.PenStyle.DashLine))
+        self.update_curves()
+        self.update_chain()
+        if self.hover_lines[0].isVisible():
+            self.show_readout(self.hover_lines[0].value())
 
     # ---- reacting ----
 
@@ -204,8 +230,8 @@ class ActivationsTab(QWidget):
                 continue
             value_item.setData(GRID, curve.value)
             derivative_item.setData(GRID, curve.derivative)
-            shade = QColor(curve.activation.color)
-            shade.setAlpha(40)
+            shade = QColor(self.color(name))
+            shade.setAlpha(55 if self.dark else 40)
             for lo, hi in saturated_intervals(GRID, curve.saturated(threshold)):
                 regions.append(((-1e3 if lo <= GRID[0] else lo, 1e3 if hi >= GRID[-1] else hi), shade))
         while len(self._shading) < len(regions):
@@ -239,7 +265,7 @@ class ActivationsTab(QWidget):
         i = int(np.abs(GRID - a).argmin())
         parts = [f"<b>a = {GRID[i]:+.2f}</b>"]
         for curve in self.curves.values():
-            parts.append(f"<span style='color:{curve.activation.color}'><b>{curve.activation.display_name}</b>: "
+            parts.append(f"<span style='color:{self.color(curve.activation.name)}'><b>{curve.activation.display_name}</b>: "
                          f"f = {curve.value[i]:.4g}, f′ = {curve.derivative[i]:.4g}</span>")
         text = " &nbsp;|&nbsp; ".join(parts)
         self.readout.setText(text)
@@ -262,8 +288,9 @@ class ActivationsTab(QWidget):
         distance = np.arange(layers + 1)
         activation = ACTIVATIONS[name]
         self.chain_line.setData(distance, np.maximum(self.chain.gradient_by_distance, LOG_FLOOR))
-        self.chain_line.setPen(pg.mkPen(activation.color, width=LINE_WIDTH))
-        self.chain_line.setSymbolBrush(pg.mkBrush(activation.color))
+        self.chain_line.setPen(pg.mkPen(self.color(name), width=LINE_WIDTH))
+        self.chain_line.setSymbolBrush(pg.mkBrush(self.color(name)))
+        self.chain_line.setSymbolPen(pg.mkPen(plot_colors(self.dark).background, width=1.5))
         self.chain_legend.clear()
         self.chain_legend.addItem(self.chain_line, activation.display_name)
         for reference, line in self.reference_lines.items():

@@ -5,6 +5,7 @@ widget only chooses, steps and draws. A QTimer takes a few optimizer steps per t
 budget, so the window never freezes) and redraws the decision-boundary heat map (an ImageItem behind
 the scatter plot, p = ½ drawn as a black contour) and the loss curve. "Show one sample in the
 debugger" opens the loss graph of the chosen point, with the current weights, in the graph view.
+Plots follow the light/dark theme (`AppState.sig_theme_changed`).
 """
 from __future__ import annotations
 
@@ -24,8 +25,10 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.networks import Model
 from core.optimizers import OPTIMIZERS
 from core.training import Trainer
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, style_plot
+from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, plot_colors, \
+    readable_color, set_plot_dark, style_plot
 from graphviz_app.state import AppState
+from graphviz_app.theme import colors
 
 GRID_SIZE = 90  # heat-map cells per side
 TICK_MS = 30
@@ -36,7 +39,11 @@ BOUNDARY_EVERY_S = 0.1  # while training, repaint the heat map at most this ofte
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 CLASS_COLORS = ("#08519c", "#a50f15")  # class 0 blue, class 1 red, like the heat map's ends
+CLASS_COLORS_DARK = ("#6cb6ff", "#ff8a80")
 HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#ffffff", "#fc9272"])
+HEAT_MAP_DARK = pg.ColorMap([0.0, 0.5, 1.0], ["#1d4f7d", "#20242b", "#86342a"])  # p = ½ fades into the background
+LOSS_COLOR = "#d62728"
+NO_PARAMETER = "activation parameter: <i>none</i>"
 
 
 class NetworksTab(QWidget):
@@ -45,6 +52,7 @@ class NetworksTab(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.dark = state.dark
         self.trainer: Trainer
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -59,6 +67,8 @@ class NetworksTab(QWidget):
         self.plots_layout.addWidget(self._build_loss_plot(), 2)
         layout.addLayout(self.plots_layout, 1)
         self.reset()
+        state.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(state.dark)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
@@ -83,6 +93,10 @@ class NetworksTab(QWidget):
         for name, activation in ACTIVATIONS.items():
             self.activation_box.addItem(activation.display_name, name)
         self.activation_box.setCurrentIndex(list(ACTIVATIONS).index("tanh"))
+        # One slider for the chosen activation's slope / α (a new range per activation, the value kept
+        # per activation); disabled for activations without one and for logistic regression.
+        self.parameters = {name: a.default for name, a in ACTIVATIONS.items() if a.parameter is not None}
+        self.parameter_slider = LabeledSlider("activation parameter", 0.0, 1.0, 0.0, decimals=2)
         self.optimizer_box = QComboBox()
         for name, optimizer in OPTIMIZERS.items():
             self.optimizer_box.addItem(optimizer.display_name, name)
@@ -110,6 +124,7 @@ class NetworksTab(QWidget):
         model_form.addRow(self.product_feature_box)
         model_form.addRow("width", self.width_box)
         model_form.addRow("activation", self.activation_box)
+        model_form.addRow(self.parameter_slider)
         model_group = QGroupBox("Data and model")
         model_group.setLayout(model_form)
         train_form = QFormLayout()
@@ -136,6 +151,7 @@ class NetworksTab(QWidget):
         for spin in (self.width_box, self.seed_box):
             spin.valueChanged.connect(self._on_setup_changed)
         self.product_feature_box.toggled.connect(self._on_setup_changed)
+        self.parameter_slider.sig_value_changed.connect(self._on_parameter_changed)
         self.lr_slider.sig_value_changed.connect(lambda lr: self.trainer.set_learning_rate(lr))
         self.train_button.toggled.connect(self.set_training)
         self.step_button.clicked.connect(lambda: self.step(1))
@@ -153,30 +169,32 @@ class NetworksTab(QWidget):
         return panel
 
     def _build_plane(self) -> pg.PlotWidget:
-        self.plane_plot = pg.PlotWidget(background="w")
+        self.plane_plot = pg.PlotWidget()
         style_plot(self.plane_plot, "decision boundary", "x1", "x2")
         self.plane_plot.setAspectLocked(True)
         self.boundary_image = pg.ImageItem()
         self.boundary_image.setColorMap(HEAT_MAP)
         self.boundary_image.setZValue(-20)
         self.plane_plot.addItem(self.boundary_image)
-        self.boundary_line = pg.IsocurveItem(level=0.5, pen=pg.mkPen("#111", width=3))
+        self.boundary_line = pg.IsocurveItem(level=0.5)
         self.boundary_line.setParentItem(self.boundary_image)
-        self.points = pg.ScatterPlotItem(pen=pg.mkPen("w", width=1.5), hoverable=True)
+        self.points = pg.ScatterPlotItem(hoverable=True)
         self.points.sigClicked.connect(self._on_point_clicked)
         self.plane_plot.addItem(self.points)
-        self.selected_marker = pg.ScatterPlotItem(symbol="o", size=30, brush=None, pen=pg.mkPen("#111", width=3))
+        self.selected_marker = pg.ScatterPlotItem(symbol="o", size=30, brush=None)
         self.plane_plot.addItem(self.selected_marker)
         legend = add_legend(self.plane_plot)
-        for label, color in zip(("class 0", "class 1"), CLASS_COLORS):
-            legend.addItem(pg.ScatterPlotItem(symbol="o", size=14, brush=color, pen="w"), label)
-        legend.addItem(pg.PlotDataItem(pen=pg.mkPen("#111", width=3)), "p = ½")
+        self.legend_samples = [pg.ScatterPlotItem(symbol="o", size=14) for _ in CLASS_COLORS] + [pg.PlotDataItem()]
+        for sample, label in zip(self.legend_samples, ("class 0", "class 1", "p = ½")):
+            legend.addItem(sample, label)
         return self.plane_plot
 
     def _build_loss_plot(self) -> pg.PlotWidget:
         self.loss_plot = log_plot()
         style_plot(self.loss_plot, "mean loss", "step", "cross-entropy")
-        self.loss_curve = self.loss_plot.plot([], [], pen=pg.mkPen("#d62728", width=LINE_WIDTH))
+        self.loss_curve = self.loss_plot.plot([], [])
+        # The current loss as a dot: before the first step the curve is one point, which a pen cannot draw.
+        self.loss_marker = self.loss_plot.plot([], [], pen=None, symbol="o", symbolSize=14)
         self.loss_plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
         return self.loss_plot
 
@@ -184,8 +202,9 @@ class NetworksTab(QWidget):
 
     def model(self) -> Model:
         layers = HIDDEN_LAYERS[self.model_box.currentText()]
-        return Model((self.width_box.value(),) * layers, self.activation_box.currentData(),
-                     self.product_feature_box.isChecked())
+        activation = self.activation_box.currentData()
+        return Model((self.width_box.value(),) * layers, activation, self.product_feature_box.isChecked(),
+                     self.parameters.get(activation))
 
     def data(self) -> Dataset:
         return dataset(self.dataset_box.currentData())
@@ -196,6 +215,7 @@ class NetworksTab(QWidget):
         hidden = HIDDEN_LAYERS[self.model_box.currentText()] > 0
         self.width_box.setEnabled(hidden)
         self.activation_box.setEnabled(hidden)
+        self._show_parameter(hidden)
         self.trainer = Trainer(self.model(), self.data(), self.optimizer_box.currentData(),
                                lr=self.lr_slider.value(), seed=self.seed_box.value())
         self._draw_data()
@@ -235,16 +255,60 @@ class NetworksTab(QWidget):
     def _on_setup_changed(self, *_: object) -> None:
         self.reset()
 
+    def _on_parameter_changed(self, value: float) -> None:
+        activation = self.activation_box.currentData()
+        if activation in self.parameters:
+            self.parameters[activation] = value
+            self.reset()
+
+    def _show_parameter(self, hidden: bool) -> None:
+        """Put the chosen activation's slope / α on the slider (disabled when there is none)."""
+        activation = ACTIVATIONS[self.activation_box.currentData()]
+        if activation.parameter is None:
+            self.parameter_slider.setEnabled(False)
+            self.parameter_slider.label.setText(NO_PARAMETER)
+            return
+        symbol = "α" if activation.parameter == "alpha" else activation.parameter
+        self.parameter_slider.configure(f"{activation.display_name} {symbol}", activation.low, activation.high,
+                                        self.parameters[activation.name],
+                                        steps=round((activation.high - activation.low) / 0.01))
+        self.parameter_slider.setEnabled(hidden)
+
     def _on_optimizer_changed(self, *_: object) -> None:
         self.lr_slider.set_value(DEFAULT_LR[self.optimizer_box.currentData()])
         self.reset()
 
     # ---- drawing ----
 
+    def set_dark(self, dark: bool) -> None:
+        """Recolour both plots, the heat map, the points and the lines for the light or dark theme."""
+        self.dark = bool(dark)
+        c = plot_colors(self.dark)
+        for plot in (self.plane_plot, self.loss_plot):
+            set_plot_dark(plot, self.dark)
+        self.boundary_image.setColorMap(HEAT_MAP_DARK if self.dark else HEAT_MAP)
+        line = pg.mkPen(c.contrast, width=3)
+        self.boundary_line.setPen(line)
+        self.selected_marker.setPen(pg.mkPen(c.contrast, width=3))
+        self.points.setPen(pg.mkPen("#ffffff", width=1.5))
+        for sample, color in zip(self.legend_samples, self.class_colors()):
+            sample.setBrush(pg.mkBrush(color))
+            sample.setPen(pg.mkPen("#ffffff", width=1.5))
+        self.legend_samples[-1].setPen(line)
+        loss_color = readable_color(LOSS_COLOR, self.dark)
+        self.loss_curve.setPen(pg.mkPen(loss_color, width=LINE_WIDTH))
+        self.loss_marker.setSymbolBrush(pg.mkBrush(loss_color))
+        self.loss_marker.setSymbolPen(pg.mkPen(c.background, width=2))
+        self._draw_data()
+        self.redraw()
+
+    def class_colors(self) -> tuple[str, str]:
+        return CLASS_COLORS_DARK if self.dark else CLASS_COLORS
+
     def _draw_data(self) -> None:
         data = self.trainer.data
         size = 20 if len(data) <= 10 else 10
-        brushes = [pg.mkBrush(CLASS_COLORS[int(label)]) for label in data.y]
+        brushes = [pg.mkBrush(self.class_colors()[int(label)]) for label in data.y]
         self.points.setData(x=data.x1, y=data.x2, brush=brushes, size=size, data=np.arange(len(data)))
         self.sample_box.blockSignals(True)
         self.sample_box.setRange(0, len(data) - 1)
@@ -268,15 +332,17 @@ class NetworksTab(QWidget):
             self.boundary_image.setRect(self._plane_rect)  # after setImage: the scale needs the image's size
             self.boundary_line.setData(probability)
             self._boundary_drawn_at = time.perf_counter()
-        self.loss_curve.setData(np.arange(len(trainer.losses)), np.maximum(trainer.losses, 1e-300))
+        losses = np.maximum(trainer.losses, 1e-300)
+        self.loss_curve.setData(np.arange(len(losses)), losses)
+        self.loss_marker.setData([len(losses) - 1], losses[-1:])
         if len(trainer.losses) < 2:  # one point gives auto-range nothing to go by: show the first steps
-            self.loss_plot.setXRange(0, 100)
+            self.loss_plot.setXRange(-3, 100, padding=0)  # the starting dot clear of the axis
         else:
             self.loss_plot.enableAutoRange(axis="x")
         words = (f"{trainer.model.description}<br>step <b>{trainer.steps}</b> &nbsp; loss "
                  f"<b>{trainer.loss:.4g}</b><br>accuracy <b>{trainer.accuracy:.0%}</b>")
         if trainer.diverged:
-            words += "<br><span style='color:#c62828'>diverged: lower the learning rate and Reset</span>"
+            words += f"<br><span style='color:{colors(self.dark).bad}'>diverged: lower the learning rate and Reset</span>"
         self.status_label.setText(words)
 
     def _show_selected_sample(self, *_: object) -> None:

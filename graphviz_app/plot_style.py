@@ -1,19 +1,65 @@
 """Readable plots and labelled sliders for the lab tabs (activations, tiny networks).
 
-Big fonts, thick lines and a white background: the tabs are shown on a lecture-hall projector.
+Big fonts and thick lines: the tabs are shown on a lecture-hall projector. Plots follow the app's
+light or dark theme: `style_plot` remembers a plot's texts and `set_plot_dark` recolours background,
+axes, ticks, grid, labels and legend (the colours match the optimizer lab's plots).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QLabel, QSlider, QVBoxLayout, QWidget
 
 FONT_PT = 13  # plot text; widgets follow the application font
 LINE_WIDTH = 4
+
+
+@dataclass(frozen=True)
+class PlotColors:
+    """What a plot is drawn with in one theme."""
+
+    background: str
+    axis: str  # axis lines, ticks and (faded by pyqtgraph) the grid
+    text: str  # titles, axis labels, tick labels, legend text
+    legend_brush: tuple[int, int, int, int]
+    legend_pen: str
+    contrast: str  # lines that must stand out from the background (hover line, contours, rings)
+
+
+LIGHT_PLOT = PlotColors("#ffffff", "#333333", "#1b1f24", (255, 255, 255, 215), "#999999", "#111111")
+DARK_PLOT = PlotColors("#15181d", "#aab4bf", "#e6edf3", (30, 34, 40, 225), "#57606a", "#f0f3f6")
+
+
+def plot_colors(dark: bool) -> PlotColors:
+    return DARK_PLOT if dark else LIGHT_PLOT
+
+
+def readable_color(color: str, dark: bool, lightness: float = 0.66) -> str:
+    """`color` as it is on white; on the dark background lightened to at least `lightness` (HSL), same hue,
+    so tab10's blue, brown and purple do not sink into #15181d."""
+    if not dark:
+        return color
+    q = QColor(color)
+    h, s, l, a = q.getHslF()
+    if l >= lightness:
+        return color
+    return QColor.fromHslF(max(h, 0.0), s, lightness, a).name()
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def decade_label(mantissa: int, exponent: int) -> str:
+    """0.01, 5, 200 in plain digits; 10⁻⁴, 5·10⁻⁶ beyond (pyqtgraph's '0.0001' got dropped for width)."""
+    if -3 <= exponent <= 3:
+        return f"{mantissa * 10.0 ** exponent:.{max(-exponent, 0)}f}"
+    power = "10" + str(exponent).translate(_SUPERSCRIPT)
+    return power if mantissa == 1 else f"{mantissa}·{power}"
 
 
 class LogAxis(pg.AxisItem):
@@ -21,45 +67,76 @@ class LogAxis(pg.AxisItem):
     where pyqtgraph would stack 0.07, 0.08, 0.09 on top of each other on a short plot."""
 
     def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        strings = super().logTickStrings(values, scale, spacing)
         low, high = self.range
         length = self.geometry().height() if self.orientation in ("left", "right") else self.geometry().width()
         pixels_per_decade = length / max(high - low, 1e-9)
-        keep = {1} if pixels_per_decade < 90 else {1, 2, 5} if pixels_per_decade < 300 else set(range(1, 10))
+        # 0.01 and 0.009 are 4.6 % of a decade apart: all nine only when that is a full line of text.
+        keep = {1} if pixels_per_decade < 90 else {1, 2, 5} if pixels_per_decade < 480 else set(range(1, 10))
         shown = []
-        for value, text in zip(values, strings):
-            mantissa = round(10 ** (value - np.floor(value + 1e-9)))
-            shown.append(text if mantissa in keep else "")
+        for value in values:
+            exponent = int(np.floor(value + 1e-9))
+            mantissa = round(10 ** (value - exponent))
+            if mantissa == 10:
+                mantissa, exponent = 1, exponent + 1
+            shown.append(decade_label(mantissa, exponent) if mantissa in keep else "")
         return shown
 
 
 def log_plot(**kwargs: object) -> pg.PlotWidget:
-    """A white PlotWidget with a log y axis that labels only what fits."""
-    plot = pg.PlotWidget(background="w", axisItems={"left": LogAxis("left")}, **kwargs)
+    """A PlotWidget with a log y axis that labels only what fits."""
+    plot = pg.PlotWidget(background=LIGHT_PLOT.background, axisItems={"left": LogAxis("left")}, **kwargs)
     plot.setLogMode(y=True)
     plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
     return plot
 
 
-def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str) -> None:
-    """Readable from the back row: large title, labels and ticks, a light grid."""
+def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str, dark: bool = False) -> None:
+    """Readable from the back row: large title, labels and ticks, a light grid; colours of the theme."""
     item = plot.getPlotItem()
-    item.setTitle(title, size=f"{FONT_PT + 3}pt", color="#222")
+    plot.plot_texts = (title, bottom, left)  # set_plot_dark writes them again in the theme's colour
     tick_font = QFont()
     tick_font.setPointSize(FONT_PT - 1)
-    for side, text in (("bottom", bottom), ("left", left)):
-        axis = item.getAxis(side)
-        axis.setLabel(text, **{"font-size": f"{FONT_PT}pt"})
-        axis.setStyle(tickFont=tick_font, tickTextOffset=6)
-        axis.setPen(pg.mkPen("#333", width=1.5))
-        axis.setTextPen(pg.mkPen("#222"))
+    for side in ("bottom", "left"):
+        # Sparser labels than pyqtgraph's default (0.1 steps down a whole axis are a wall of digits).
+        item.getAxis(side).setStyle(tickFont=tick_font, tickTextOffset=6,
+                                    textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)])
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMenuEnabled(False)
+    item.hideButtons()  # the little "A" (auto-range) button is noise on a projector
+    set_plot_dark(plot, dark)
+
+
+def set_plot_dark(plot: pg.PlotWidget, dark: bool) -> None:
+    """Recolour a plot made by `style_plot` (and its legend, if it has one) for the light or dark theme."""
+    c = plot_colors(dark)
+    plot.plot_dark = bool(dark)
+    plot.setBackground(c.background)
+    item = plot.getPlotItem()
+    title, bottom, left = getattr(plot, "plot_texts", (None, None, None))
+    if title is not None:
+        item.setTitle(title, size=f"{FONT_PT + 3}pt", color=c.text)
+    for side, text in (("bottom", bottom), ("left", left)):
+        axis = item.getAxis(side)
+        axis.setPen(pg.mkPen(c.axis, width=1.5))
+        axis.setTextPen(pg.mkPen(c.text))
+        if text is not None:
+            axis.setLabel(text, color=c.text, **{"font-size": f"{FONT_PT}pt"})
+    if item.legend is not None:
+        _color_legend(item.legend, c)
+
+
+def _color_legend(legend: pg.LegendItem, c: PlotColors) -> None:
+    legend.setLabelTextColor(c.text)
+    for _, label in legend.items:  # setLabelTextColor only stores the colour; the text is drawn by setText
+        label.setText(label.text)
+    legend.setBrush(pg.mkBrush(*c.legend_brush))
+    legend.setPen(pg.mkPen(c.legend_pen))
 
 
 def add_legend(plot: pg.PlotWidget, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
-    legend = plot.getPlotItem().addLegend(offset=offset, labelTextSize=f"{FONT_PT}pt", labelTextColor="#222",
-                                          brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen("#999"))
+    c = plot_colors(getattr(plot, "plot_dark", False))
+    legend = plot.getPlotItem().addLegend(offset=offset, labelTextSize=f"{FONT_PT}pt", labelTextColor=c.text,
+                                          brush=pg.mkBrush(*c.legend_brush), pen=pg.mkPen(c.legend_pen))
     return legend
 
 
@@ -83,6 +160,15 @@ class LabeledSlider(QWidget):
         layout.addWidget(self.slider)
         self.slider.valueChanged.connect(self._on_slider)
         self.set_value(value)
+
+    def configure(self, name: str, low: float, high: float, value: float, steps: int | None = None) -> None:
+        """Another name and range (e.g. the parameter of another activation); emits no signal."""
+        self.name, self.low, self.high = name, low, high
+        self.slider.blockSignals(True)
+        if steps is not None:
+            self.slider.setRange(0, steps)
+        self.set_value(value)
+        self.slider.blockSignals(False)
 
     def value(self) -> float:
         fraction = self.slider.value() / self.slider.maximum()

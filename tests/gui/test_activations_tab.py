@@ -100,3 +100,25 @@ def test_moving_the_mouse_over_a_plot_reads_out_there(tab: ActivationsTab, qtbot
     tab.derivative_plot.scene().sigMouseMoved.emit(position)
     assert "a = +2.00" in tab.readout.text()
     assert tab.hover_lines[1].isVisible()
+
+
+def test_dark_theme_recolours_the_plots(tab: ActivationsTab) -> None:
+    plots = (tab.value_plot, tab.derivative_plot, tab.chain_plot)
+    light = [plot.backgroundBrush().color().name() for plot in plots]
+    assert light == ["#ffffff"] * 3
+    tab.state.set_dark(True)
+    assert [plot.backgroundBrush().color().name() for plot in plots] == ["#15181d"] * 3
+    axis = tab.value_plot.getPlotItem().getAxis("left")
+    assert axis.textPen().color().lightness() > 200  # light tick labels on the dark background
+    sigmoid_pen = tab.curve_items["sigmoid"][0].opts["pen"]
+    assert sigmoid_pen.color().lightness() > 150  # tab10's blue is lightened, not left to sink
+    tab.state.set_dark(False)
+    assert tab.value_plot.backgroundBrush().color().name() == "#ffffff"
+
+
+def test_a_dark_state_gives_a_dark_tab_from_the_start() -> None:
+    state = AppState()
+    state.set_dark(True)
+    widget = ActivationsTab(state)
+    assert widget.chain_plot.backgroundBrush().color().name() == "#15181d"
+    widget.deleteLater()

@@ -91,3 +91,45 @@ def test_loss_curve_goes_under_the_plane_when_the_tab_is_narrow(tab: NetworksTab
     assert tab.plots_layout.direction() == QBoxLayout.Direction.LeftToRight
     tab.resize(900, 760)
     qtbot.waitUntil(lambda: tab.plots_layout.direction() == QBoxLayout.Direction.TopToBottom)
+
+
+def test_dark_theme_recolours_both_plots(tab: NetworksTab) -> None:
+    assert tab.plane_plot.backgroundBrush().color().name() == "#ffffff"
+    tab.state.set_dark(True)
+    for plot in (tab.plane_plot, tab.loss_plot):
+        assert plot.backgroundBrush().color().name() == "#15181d"
+        assert plot.getPlotItem().getAxis("bottom").textPen().color().lightness() > 200
+    assert tab.boundary_line.pen.color().lightness() > 200  # p = ½ stays visible on the dark heat map
+    tab.state.set_dark(False)
+    assert tab.loss_plot.backgroundBrush().color().name() == "#ffffff"
+
+
+def test_starting_loss_is_a_visible_point(tab: NetworksTab) -> None:
+    x, y = tab.loss_marker.xData, tab.loss_marker.yData
+    assert list(x) == [0] and y[0] == pytest.approx(tab.trainer.loss)
+    assert tab.loss_marker.opts["symbol"] == "o"
+    tab.step(3)
+    assert list(tab.loss_marker.xData) == [3]
+
+
+def test_activation_parameter_control_changes_the_model(tab: NetworksTab) -> None:
+    assert tab.activation_box.currentData() == "tanh"
+    assert not tab.parameter_slider.isEnabled()
+    assert tab.trainer.model.parameter is None
+    tab.activation_box.setCurrentIndex(tab.activation_box.findData("leaky_relu"))
+    assert tab.parameter_slider.isEnabled()
+    assert tab.trainer.model.parameter == pytest.approx(0.1)
+    tab.step(5)
+    tab.parameter_slider.set_value(0.3)
+    assert tab.trainer.model.parameter == pytest.approx(0.3)
+    assert tab.trainer.steps == 0  # another model: a fresh run
+    assert "slope=0.3" in tab.trainer.model.loss_program()
+    tab.activation_box.setCurrentIndex(tab.activation_box.findData("elu"))
+    assert tab.trainer.model.parameter == pytest.approx(1.0) and "α" in tab.parameter_slider.label.text()
+    tab.activation_box.setCurrentIndex(tab.activation_box.findData("leaky_relu"))
+    assert tab.parameter_slider.value() == pytest.approx(0.3)  # kept per activation
+    tab.model_box.setCurrentText("logistic regression")
+    assert not tab.parameter_slider.isEnabled()
+    tab.model_box.setCurrentText("1 hidden layer")
+    tab.activation_box.setCurrentIndex(tab.activation_box.findData("sigmoid"))
+    assert not tab.parameter_slider.isEnabled() and tab.trainer.model.parameter is None
