@@ -9,8 +9,8 @@ run on numpy in one vectorized pass.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -162,6 +162,27 @@ def _run(plan: Plan, given: Mapping[str, Any], xp: Any, seed: Any) -> tuple[list
             g[a] = g[a] + upstream * da
             g[b] = g[b] + upstream * db
     return v, g
+
+
+def point_function(graph: Graph, names: Sequence[str], fixed: Mapping[str, float] | None = None
+                   ) -> Callable[[Sequence[float]], tuple[float, list[float]]]:
+    """The scalar path for one graph at many points (optimizer paths): ``f(point)``, `point` the
+    values of `names` in order and `fixed` all the graph's other inputs, gives the output's value and
+    d(output)/d(name) for each name (0.0 for a name the graph lacks). It is `_run` on `math` minus
+    `evaluate`'s per-call bookkeeping (input dict, Result), so the same floats; like that `_run`,
+    it raises where `math` does (log(-1), 1/0, overflow): the caller falls back to `evaluate`."""
+    plan, fixed = _plan(graph), dict(fixed or {})
+    column = {name: k for k, name in enumerate([*fixed, *names])}  # `names` win over `fixed`
+    # The same plan with each input's name replaced by its column: a list of values is then `given`.
+    by_column = replace(plan, inputs=tuple((i, column[name]) for i, name in plan.inputs))
+    held, output = [float(v) for v in fixed.values()], plan.output
+    ids = [graph.input_ids.get(name) for name in names]
+
+    def at(point: Sequence[float]) -> tuple[float, list[float]]:
+        values, grads = _run(by_column, [*held, *point], SCALAR_MATH, 1.0)
+        return values[output], [0.0 if i is None else grads[i] for i in ids]
+
+    return at
 
 
 def _forward(plan: Plan, given: Mapping[str, Any], xp: Any) -> list[Any]:

@@ -8,17 +8,30 @@ float64 run here reproduces ``torch.optim`` to the last few bits. ``OPTIMIZERS``
 the GUI reads: names, colors, hyperparameters with their torch defaults and slider ranges, ordered
 from simplest to most complex. ``StepLR`` and ``ExponentialLR`` give the learning rate per step
 exactly as torch.optim.lr_scheduler does when stepped once after every optimizer step.
+
+Each step function has a twin, ``*_floats``, that does the same arithmetic on lists of Python floats,
+for the optimizer lab's 2-D points, where numpy's per-call overhead is most of the cost. Python floats
+are IEEE float64 like numpy's, and + - * / and square roots are correctly rounded in both, so the
+twins give the same bits as long as they do the same operations in the same order (a test checks
+every option). Where Python raises instead of returning inf/nan (x/0, sqrt(-x)), the caller reruns
+that step with the numpy function. A twin's state is the state record as a plain tuple, vectors as
+lists: ``(step, *vector_fields)``; ``state_as_floats``/``state_from_floats`` convert.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from itertools import repeat
 
 import numpy as np
 
 Vector = np.ndarray
 HyperValue = float | bool | tuple[float, float]
+Floats = list[float]
+FloatState = tuple  # (step, vector field, ...): a state record with lists of floats for its vectors
+FloatStep = Callable[[Floats, Floats, FloatState, float], tuple[Floats, FloatState]]
 
 
 def _lerp(start: Vector, end: Vector, weight: float) -> Vector:
@@ -31,6 +44,26 @@ def _lerp(start: Vector, end: Vector, weight: float) -> Vector:
 def _with_weight_decay(grad: Vector, params: Vector, weight_decay: float) -> Vector:
     """L2 penalty folded into the gradient, as torch.optim does (``grad.add(param, alpha=wd)``)."""
     return grad + weight_decay * params if weight_decay != 0 else grad
+
+
+_ABSENT = repeat(None)  # zipped in for a state field that is absent (None): its entries are None
+
+
+def _maximum(a: float, b: float) -> float:
+    """np.maximum on two floats: the larger, nan if either is nan."""
+    return a if a >= b or a != a else b
+
+
+def state_as_floats(state: object) -> FloatState:
+    """A state record as a twin's tuple: ``(step, *vectors as lists, None where absent)``."""
+    return tuple(v if v is None or isinstance(v, int) else v.tolist()
+                 for v in (getattr(state, f.name) for f in fields(state)))
+
+
+def state_from_floats(kind: type, values: FloatState) -> object:
+    """The state record of class ``kind`` from a twin's tuple."""
+    step, *vectors = values
+    return kind(step, *(None if v is None else np.array(v, float) for v in vectors))
 
 
 @dataclass(frozen=True)
@@ -56,6 +89,24 @@ def sgd_step(params: Vector, grad: Vector, state: SGDState, *, lr: float, moment
     return params + (-lr) * grad, SGDState(state.step + 1, buffer)
 
 
+def sgd_floats(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
+               nesterov: bool = False) -> FloatStep:
+    """``sgd_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+        count, buffer = state
+        new_params, new_buffer = [], []
+        for p, g, b in zip(params, grad, buffer or _ABSENT):
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            if momentum != 0:
+                b = g if buffer is None else b * momentum + (g if dampening == 0 else (1 - dampening) * g)
+                new_buffer.append(b)
+                g = g + momentum * b if nesterov else b
+            new_params.append(p + (-lr) * g)
+        return new_params, (count + 1, new_buffer if momentum != 0 else buffer)
+    return step
+
+
 @dataclass(frozen=True)
 class AdagradState:
     """Adagrad's memory: the running ``sum`` of squared gradients (the cache)."""
@@ -75,6 +126,26 @@ def adagrad_step(params: Vector, grad: Vector, state: AdagradState, *, lr: float
     squared_sum = state.sum + grad * grad
     std = np.sqrt(squared_sum) + eps
     return params + (-clr) * grad / std, AdagradState(step, squared_sum)
+
+
+def adagrad_floats(*, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                   initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> FloatStep:
+    """``adagrad_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    sqrt = math.sqrt
+
+    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+        count, squared_sum = state
+        count += 1
+        clr = lr / (1 + (count - 1) * lr_decay)
+        new_params, new_sum = [], []
+        for p, g, s in zip(params, grad, squared_sum):
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            s = s + g * g
+            new_sum.append(s)
+            new_params.append(p + (-clr) * g / (sqrt(s) + eps))
+        return new_params, (count, new_sum)
+    return step
 
 
 @dataclass(frozen=True)
@@ -106,6 +177,36 @@ def rmsprop_step(params: Vector, grad: Vector, state: RMSpropState, *, lr: float
     else:
         params = params + (-lr) * grad / avg
     return params, RMSpropState(state.step + 1, square_avg, grad_avg, buffer)
+
+
+def rmsprop_floats(*, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
+                   momentum: float = 0.0, centered: bool = False) -> FloatStep:
+    """``rmsprop_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    sqrt = math.sqrt
+
+    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+        count, square_avg, grad_avg, buffer = state
+        new_params, new_square_avg, new_grad_avg, new_buffer = [], [], [], []
+        for p, g, s, a, b in zip(params, grad, square_avg, grad_avg or _ABSENT, buffer or _ABSENT):
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            s = s * alpha + (1 - alpha) * g * g
+            new_square_avg.append(s)
+            if centered:
+                a = _lerp(a, g, 1 - alpha)
+                new_grad_avg.append(a)
+                avg = sqrt(s + (-1.0) * a * a) + eps
+            else:
+                avg = sqrt(s) + eps
+            if momentum > 0:
+                b = b * momentum + g / avg
+                new_buffer.append(b)
+                new_params.append(p + (-lr) * b)
+            else:
+                new_params.append(p + (-lr) * g / avg)
+        return new_params, (count + 1, new_square_avg, new_grad_avg if centered else grad_avg,
+                            new_buffer if momentum > 0 else buffer)
+    return step
 
 
 @dataclass(frozen=True)
@@ -140,6 +241,36 @@ def adam_step(params: Vector, grad: Vector, state: AdamState, *, lr: float,
     return params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
 
+def adam_floats(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                weight_decay: float = 0.0, amsgrad: bool = False) -> FloatStep:
+    """``adam_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    beta1, beta2 = betas
+    sqrt = math.sqrt
+
+    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+        count, exp_avg, exp_avg_sq, max_exp_avg_sq = state
+        count += 1
+        bias_correction1 = 1 - beta1 ** float(count)
+        bias_correction2_sqrt = (1 - beta2 ** float(count)) ** 0.5
+        step_size = lr / bias_correction1
+        new_params, new_exp_avg, new_exp_avg_sq, new_max_exp_avg_sq = [], [], [], []
+        for p, g, m, v, v_max in zip(params, grad, exp_avg, exp_avg_sq, max_exp_avg_sq or _ABSENT):
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            m = _lerp(m, g, 1 - beta1)
+            v = v * beta2 + (1 - beta2) * g * g
+            new_exp_avg.append(m)
+            new_exp_avg_sq.append(v)
+            if amsgrad:
+                v_max = _maximum(v_max, v)
+                new_max_exp_avg_sq.append(v_max)
+            denom = sqrt(v_max if amsgrad else v) / bias_correction2_sqrt + eps
+            new_params.append(p + (-step_size) * m / denom)
+        return new_params, (count, new_exp_avg, new_exp_avg_sq,
+                            new_max_exp_avg_sq if amsgrad else max_exp_avg_sq)
+    return step
+
+
 @dataclass(frozen=True)
 class Hyperparameter:
     """One keyword of a torch.optim constructor, with its default and the range of its slider."""
@@ -163,6 +294,7 @@ class Optimizer:
     new_state: Callable[..., object]
     step: Callable[..., tuple[Vector, object]]
     arrow_state: str | None  # state field drawn as an arrow (the velocity), if any
+    floats: Callable[..., FloatStep] | None = None  # the step's twin on lists of floats, if any
 
     def defaults(self) -> dict[str, HyperValue]:
         return {h.name: h.default for h in self.hyperparameters}
@@ -215,30 +347,30 @@ def _sgd_hyperparameters(momentum: float, nesterov: bool) -> tuple[Hyperparamete
 
 OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
     Optimizer("sgd", "SGD", "#1f77b4", "SGD", _sgd_hyperparameters(0.0, False),
-              _sgd_state, sgd_step, None),
+              _sgd_state, sgd_step, None, sgd_floats),
     Optimizer("momentum", "Momentum", "#ff7f0e", "SGD", _sgd_hyperparameters(0.9, False),
-              _sgd_state, sgd_step, "momentum_buffer"),
+              _sgd_state, sgd_step, "momentum_buffer", sgd_floats),
     Optimizer("nesterov", "Nesterov", "#2ca02c", "SGD", _sgd_hyperparameters(0.9, True),
-              _sgd_state, sgd_step, "momentum_buffer"),
+              _sgd_state, sgd_step, "momentum_buffer", sgd_floats),
     Optimizer("adagrad", "Adagrad", "#9467bd", "Adagrad", (
         _lr(1e-2), Hyperparameter("lr_decay", 0.0, 0.0, 0.1),
         Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
         Hyperparameter("initial_accumulator_value", 0.0, 0.0, 1.0),
         Hyperparameter("eps", 1e-10, 1e-12, 1e-2, log_scale=True)),
-        _adagrad_state, adagrad_step, None),
+        _adagrad_state, adagrad_step, None, adagrad_floats),
     Optimizer("rmsprop", "RMSprop", "#d62728", "RMSprop", (
         _lr(1e-2), Hyperparameter("alpha", 0.99, 0.5, 0.9999),
         Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
         Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
         Hyperparameter("momentum", 0.0, 0.0, 0.999),
         Hyperparameter("centered", False, False, True)),
-        _rmsprop_state, rmsprop_step, "momentum_buffer"),
+        _rmsprop_state, rmsprop_step, "momentum_buffer", rmsprop_floats),
     Optimizer("adam", "Adam", "#17becf", "Adam", (
         _lr(1e-3), Hyperparameter("betas", (0.9, 0.999), (0.0, 0.9), (0.999, 0.99999)),
         Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
         Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
         Hyperparameter("amsgrad", False, False, True)),
-        _adam_state, adam_step, "exp_avg"),
+        _adam_state, adam_step, "exp_avg", adam_floats),
 )}
 
 
@@ -289,5 +421,7 @@ def constant_learning_rates(lr: float, steps: int) -> list[float]:
 
 
 __all__ = ["OPTIMIZERS", "Optimizer", "Hyperparameter", "SGDState", "AdagradState", "RMSpropState",
-           "AdamState", "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "StepLR",
+           "AdamState", "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "sgd_floats",
+           "adagrad_floats", "rmsprop_floats", "adam_floats", "state_as_floats", "state_from_floats",
+           "FloatStep", "FloatState", "StepLR",
            "ExponentialLR", "LRSchedule", "optimizer_named", "constant_learning_rates"]

@@ -1,24 +1,30 @@
 """Run optimizers on an expression: ``optimize`` / ``optimize_many`` -> ``Trajectory``.
 
-Several runs on the same surface share one engine call per step: their current points are stacked
-into arrays of shape (k,) per axis and the graph is evaluated once, vectorized, for all of them (the
-per-call overhead of the engine, not the arithmetic, is what costs time at 2-D). Each run then takes
-its own pure optimizer step. A run whose point, loss or gradient stops being finite (overflow, nan)
-is stopped at its last finite point and marked ``diverged``; nothing here raises for that.
+A race is thousands of steps on 2-D points, so what costs is per-call overhead, not arithmetic. Each
+step therefore evaluates the graph once per run on plain Python floats (the engine's scalar path,
+a few µs for a test surface, where one vectorized call on arrays of shape (k,) costs ~30 µs), and
+each optimizer steps with its float twin from ``core.optimizers`` (the same operations as the numpy
+step functions, hence the same bits). Points, losses and gradients are recorded as flat lists and
+become arrays once at the end; a run's optimizer states, one frozen record per step for the GUI,
+are rebuilt from the recorded floats when first looked at. A run whose point, loss or gradient
+stops being finite (overflow, nan) is stopped at its last finite point and marked ``diverged``;
+nothing here raises for that.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property
 
 import numpy as np
 
-from core.optimizers import HyperValue, LRSchedule, optimizer_named
+from core.optimizers import (FloatState, Floats, FloatStep, HyperValue, LRSchedule, Optimizer,
+                             optimizer_named, state_as_floats, state_from_floats)
 
 LossAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+PointLossAndGrad = Callable[[Floats], tuple[float, Floats]]  # one point as floats -> loss, gradient
 RunSpec = tuple[str, Mapping[str, HyperValue]] | tuple[str, Mapping[str, HyperValue], LRSchedule | None]
 
 
@@ -32,7 +38,7 @@ class Trajectory:
     points: np.ndarray  # (steps + 1, len(axes)): the start, then the point after each step
     losses: np.ndarray  # (steps + 1,)
     grads: np.ndarray  # (steps + 1, len(axes)): the gradient at each point
-    states: tuple[object, ...]  # steps + 1 optimizer states; states[0] is the fresh state
+    states: Sequence[object]  # steps + 1 optimizer states; states[0] is the fresh state
     lrs: np.ndarray  # (steps,): learning rate of the step from points[i] to points[i + 1]
     diverged: bool
     message: str
@@ -46,6 +52,37 @@ class Trajectory:
         """One state field at every step, shape (steps + 1, len(axes)); nan while it is absent."""
         rows = [getattr(s, name) for s in self.states]
         return np.array([np.full(len(self.axes), np.nan) if r is None else r for r in rows], float)
+
+
+class RecordedStates(Sequence):
+    """A raced run's ``Trajectory.states``, a read-only sequence like a tuple: the fresh state, then
+    the state after each step, built from the recorded floats when first looked at (a race records
+    thousands of states; the GUI looks at those of one run)."""
+
+    def __init__(self, first: object, recorded: Sequence[FloatState]) -> None:
+        self._first, self._recorded = first, recorded
+
+    @cached_property
+    def _states(self) -> tuple[object, ...]:
+        if not self._recorded:
+            return (self._first,)
+        kind = type(self._first)
+        steps, *vectors = zip(*self._recorded)  # field by field; a field is absent at every step or none
+        arrays = [None if v[0] is None else np.array(v, float) for v in vectors]
+        return (self._first, *(kind(step, *(None if a is None else a[i] for a in arrays))
+                               for i, step in enumerate(steps)))
+
+    def __len__(self) -> int:
+        return len(self._recorded) + 1
+
+    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, as a tuple takes them
+        return self._states[index]
+
+    def __iter__(self) -> Iterator[object]:
+        return iter(self._states)
+
+    def __repr__(self) -> str:
+        return f"RecordedStates({len(self)} states of {type(self._first).__name__})"
 
 
 def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, bool] | None:
@@ -62,67 +99,92 @@ def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, 
     return None
 
 
+def _numpy_step(spec: Optimizer, kind: type, settings: Mapping[str, HyperValue]) -> FloatStep:
+    """The optimizer's numpy step function, on and to floats: for a step its float twin cannot take
+    (Python raises on x/0 and sqrt(-x) where numpy gives inf and nan)."""
+    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+        new_params, new_state = spec.step(np.array(params, float), np.array(grad, float),
+                                          state_from_floats(kind, state), lr=lr, **settings)
+        return new_params.tolist(), state_as_floats(new_state)
+    return step
+
+
+def _path(loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: int,
+          axes: tuple[str, ...]) -> Trajectory:
+    """One run: ``steps`` steps from ``start`` (fewer if it diverges)."""
+    spec = optimizer_named(run[0])
+    chosen = spec.settings(run[1])
+    schedule = run[2] if len(run) > 2 else None
+    lr = float(chosen["lr"])
+    lrs = schedule.learning_rates(lr, steps) if schedule else [lr] * steps
+    settings = {n: v for n, v in chosen.items() if n != "lr"}
+    first_state = spec.new_state(np.array(start, float), **settings)
+    fallback = _numpy_step(spec, type(first_state), settings)
+    twin = spec.floats(**settings) if spec.floats else fallback
+    points, losses, grads, recorded = [], [], [], []  # points and grads flat: d numbers per step
+    point, state, message, kept = start, state_as_floats(first_state), "", steps + 1
+    with np.errstate(all="ignore"):  # numpy (in the fallbacks) gives inf/nan quietly, as floats do
+        for step in range(steps + 1):
+            loss, grad = loss_and_grad(point)
+            points.extend(point)
+            losses.append(loss)
+            grads.extend(grad)
+            # The sum is non-finite if any entry is; only then look at the entries one by one.
+            if not math.isfinite(loss + sum(grad) + sum(point)):
+                problem = _divergence(np.array(point), loss, np.array(grad))
+                if problem is not None:
+                    # The start is kept even when its loss is not finite: a run has a point.
+                    kept = step + 1 if problem[1] or step == 0 else step
+                    message = (f"diverged at step {step}: {problem[0]}; stopped at the last "
+                               "finite point" if step else
+                               f"cannot start: {problem[0]} at the start point")
+                    break
+            if step == steps:
+                break
+            try:
+                point, state = twin(point, grad, state, lrs[step])
+            except (ArithmeticError, ValueError):
+                point, state = fallback(point, grad, state, lrs[step])
+            recorded.append(state)
+    taken, d = len(losses), len(start)
+    return Trajectory(spec.name, spec.settings(run[1]), axes,
+                      np.array(points, float).reshape(taken, d)[:kept],
+                      np.array(losses, float)[:kept], np.array(grads, float).reshape(taken, d)[:kept],
+                      RecordedStates(first_state, recorded[:kept - 1]),
+                      np.array(lrs[:kept - 1], float), bool(message), message)
+
+
 def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: np.ndarray,
                    steps: int, axes: tuple[str, ...]) -> list[Trajectory]:
     """Step every run ``steps`` times from ``start``; ``loss_and_grad`` maps (k, d) points to
-    (k,) losses and (k, d) gradients. The engine-free core of ``optimize_many``."""
-    k = len(runs)
-    specs, settings, lr_lists = [], [], []
-    for run in runs:
-        spec = optimizer_named(run[0])
-        chosen = spec.settings(run[1])
-        schedule = run[2] if len(run) > 2 else None
-        lr = float(chosen["lr"])
-        specs.append(spec)
-        settings.append({n: v for n, v in chosen.items() if n != "lr"})
-        lr_lists.append(schedule.learning_rates(lr, steps) if schedule else [lr] * steps)
-    params = [np.array(start, float) for _ in range(k)]  # each run's current point
-    states = [[spec.new_state(params[j], **settings[j])] for j, spec in enumerate(specs)]
-    steppers = [partial(spec.step, **settings[j]) for j, spec in enumerate(specs)]
-    points, losses, grads = [], [], []
-    running = list(range(k))
-    kept, messages = [steps + 1] * k, [""] * k
-    with np.errstate(all="ignore"):
-        for step in range(steps + 1):
-            current = np.array(params)
-            loss, grad = loss_and_grad(current)
-            points.append(current)
-            losses.append(loss)
-            grads.append(grad)
-            # One sum is non-finite if any entry is; only then look at the runs one by one.
-            rows = slice(None) if len(running) == k else running  # stopped runs stay non-finite
-            if not math.isfinite(loss[rows].sum() + grad[rows].sum() + current[rows].sum()):
-                for j in list(running):
-                    problem = _divergence(current[j], loss[j], grad[j])
-                    if problem is not None:
-                        running.remove(j)
-                        # The start is kept even when its loss is not finite: a run has a point.
-                        kept[j] = step + 1 if problem[1] or step == 0 else step
-                        messages[j] = (f"diverged at step {step}: {problem[0]}; "
-                                       "stopped at the last finite point" if step else
-                                       f"cannot start: {problem[0]} at the start point")
-            if step == steps or not running:
-                break
-            for j in running:
-                params[j], state = steppers[j](params[j], grad[j], states[j][-1],
-                                               lr=lr_lists[j][step])
-                states[j].append(state)
-    all_points, all_losses, all_grads = np.stack(points, 1), np.stack(losses, 1), np.stack(grads, 1)
-    trajectories = []
-    for j in range(k):
-        rows = kept[j]
-        trajectories.append(Trajectory(
-            specs[j].name, specs[j].settings(runs[j][1]), axes,
-            all_points[j, :rows], all_losses[j, :rows], all_grads[j, :rows],
-            tuple(states[j][:rows]), np.array(lr_lists[j][:rows - 1], float), bool(messages[j]),
-            messages[j]))
-    return trajectories
+    (k,) losses and (k, d) gradients (it is given one point at a time). The engine-free core of
+    ``optimize_many``."""
+    def at(point: Floats) -> tuple[float, Floats]:
+        loss, grad = loss_and_grad(np.array([point], float))
+        return float(np.asarray(loss, float)[0]), np.asarray(grad, float)[0].tolist()
+
+    start_point = np.asarray(start, float).tolist()
+    return [_path(at, run, start_point, steps, axes) for run in runs]
 
 
 def _as_graph(expression: object) -> object:
     import core  # the engine package; imported here so that this module loads without it
 
     return core.parse(expression) if isinstance(expression, str) else expression
+
+
+def _held_and_used(graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None
+                   ) -> tuple[dict[str, float], list[tuple[int, str]]]:
+    """The inputs held at fixed values, and the (column, name) of the axes the expression uses."""
+    fixed = dict(fixed or {})
+    missing = [name for name in graph.inputs if name not in axes and name not in fixed]
+    if missing:
+        raise ValueError(f"the expression's input{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(map(repr, missing))} {'are' if len(missing) > 1 else 'is'} "
+                         f"not among the axes {tuple(axes)}; give a start value or hold it fixed "
+                         f"with fixed={{{missing[0]!r}: ...}}")
+    held = {name: float(fixed[name]) for name in graph.inputs if name not in axes}
+    return held, [(column, name) for column, name in enumerate(axes) if name in graph.inputs]
 
 
 def graph_loss_and_grad(graph: object, axes: Sequence[str],
@@ -132,15 +194,7 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
     Inputs of the expression that are not axes are held at their ``fixed`` values; an input with
     neither is a ValueError. An axis the expression does not use has a zero gradient.
     """
-    fixed = dict(fixed or {})
-    missing = [name for name in graph.inputs if name not in axes and name not in fixed]
-    if missing:
-        raise ValueError(f"the expression's input{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(map(repr, missing))} {'are' if len(missing) > 1 else 'is'} "
-                         f"not among the axes {tuple(axes)}; give a start value or hold it fixed "
-                         f"with fixed={{{missing[0]!r}: ...}}")
-    held = {name: float(fixed[name]) for name in graph.inputs if name not in axes}
-    used = [(column, name) for column, name in enumerate(axes) if name in graph.inputs]
+    held, used = _held_and_used(graph, axes, fixed)
 
     def loss_and_grad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(points)
@@ -155,9 +209,31 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
     return loss_and_grad
 
 
+def graph_point_loss_and_grad(graph: object, axes: Sequence[str],
+                              fixed: Mapping[str, float] | None = None) -> PointLossAndGrad:
+    """Loss and gradient over the ``axes`` at one point given as floats, on the engine's scalar
+    path (Python's ``math``: a few µs for a test surface); where ``math`` raises (log(-1),
+    overflow), ``Graph.value_and_grad`` repeats the point with numpy, as ``Graph.evaluate`` does.
+    Inputs and errors as ``graph_loss_and_grad``."""
+    from core.evaluate import point_function
+
+    held, _ = _held_and_used(graph, axes, fixed)
+    on_floats = point_function(graph, axes, held)
+
+    def loss_and_grad(point: Floats) -> tuple[float, Floats]:
+        try:
+            return on_floats(point)
+        except (ArithmeticError, ValueError, TypeError):
+            value, grad = graph.value_and_grad({**held, **dict(zip(axes, point))})
+            return float(value), [float(grad[name]) if name in grad else 0.0 for name in axes]
+
+    return loss_and_grad
+
+
 def optimize_many(expression: object, runs: Sequence[RunSpec], start: Mapping[str, float],
                   steps: int = 100, fixed: Mapping[str, float] | None = None) -> list[Trajectory]:
-    """Race several optimizers from the same start; one engine call per step serves all of them.
+    """Race several optimizers from the same start: each run is its own path of scalar engine calls
+    and float steps (the runs are independent; see the module doc for why not one batched call).
 
     ``runs`` holds ``(optimizer, hyperparameters)`` or ``(optimizer, hyperparameters, lr_schedule)``;
     the axes are ``start``'s keys in order; ``expression`` is text or a parsed graph.
@@ -167,9 +243,9 @@ def optimize_many(expression: object, runs: Sequence[RunSpec], start: Mapping[st
     axes = tuple(start)
     if not axes:
         raise ValueError("start must name at least one input")
-    loss_and_grad = graph_loss_and_grad(_as_graph(expression), axes, fixed)
-    start_point = np.array([float(start[name]) for name in axes])
-    return run_optimizers(loss_and_grad, runs, start_point, steps, axes)
+    at = graph_point_loss_and_grad(_as_graph(expression), axes, fixed)
+    start_point = [float(start[name]) for name in axes]
+    return [_path(at, run, start_point, steps, axes) for run in runs]
 
 
 def optimize(expression: object, optimizer: str, start: Mapping[str, float], steps: int = 100,

@@ -9,10 +9,13 @@ import numpy as np
 import pytest
 
 import core
-from core.optimizers import OPTIMIZERS, AdamState, ExponentialLR, SGDState, StepLR
-from core.trajectory import optimize, optimize_many
+from core.evaluate import point_function
+from core.optimizers import (OPTIMIZERS, AdamState, ExponentialLR, SGDState, StepLR, state_as_floats,
+                             state_from_floats)
+from core.trajectory import optimize, optimize_many, run_optimizers
 
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
+BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
 START = {"x": -1.5, "y": 2.0}
 REFERENCE = json.loads((Path(__file__).parents[1] / "fixtures" / "torch_optim_reference.json")
                        .read_text())["runs"]
@@ -158,3 +161,95 @@ def test_start_outside_the_domain_keeps_the_start_only() -> None:
     t = optimize("log(x) + y**2", "adam", {"x": -1.0, "y": 1.0}, steps=10)
     assert t.diverged and t.message.startswith("cannot start: loss became nan")
     assert t.points.tolist() == [[-1.0, 1.0]] and t.lrs.shape == (0,)
+
+
+# Every option of every optimizer, and both formulas of torch.lerp (weight below and above 0.5).
+OPTIONS = [
+    ("sgd", {}), ("sgd", {"weight_decay": 0.1}), ("momentum", {}),
+    ("momentum", {"momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05}),
+    ("nesterov", {}), ("nesterov", {"weight_decay": 0.05}),
+    ("adagrad", {}), ("adagrad", {"lr_decay": 0.01, "initial_accumulator_value": 0.1,
+                                  "weight_decay": 0.02, "eps": 1e-6}),
+    ("rmsprop", {}), ("rmsprop", {"centered": True}), ("rmsprop", {"momentum": 0.5}),
+    ("rmsprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.01, "alpha": 0.3}),
+    ("adam", {}), ("adam", {"amsgrad": True}), ("adam", {"betas": (0.3, 0.99), "eps": 1e-6}),
+    ("adam", {"betas": (0.8, 0.99), "weight_decay": 0.01, "amsgrad": True}),
+]
+
+
+@pytest.mark.parametrize(("name", "hyper"), OPTIONS, ids=[f"{n}-{h}" for n, h in OPTIONS])
+def test_float_twins_equal_the_numpy_step_functions_bit_for_bit(name: str, hyper: dict) -> None:
+    spec = OPTIMIZERS[name]
+    settings = {k: v for k, v in spec.settings(hyper).items() if k != "lr"}
+    rng = np.random.default_rng(len(name) + len(hyper))
+    params = rng.normal(size=3) * 10.0 ** rng.integers(-3, 4, size=3)
+    state = spec.new_state(params, **settings)
+    twin, float_params, float_state = spec.floats(**settings), params.tolist(), state_as_floats(state)
+    for _ in range(30):
+        grad = rng.normal(size=3) * 10.0 ** rng.integers(-6, 6, size=3)
+        lr = float(10.0 ** rng.uniform(-4, 0))
+        params, state = spec.step(params, grad, state, lr=lr, **settings)
+        float_params, float_state = twin(float_params, grad.tolist(), float_state, lr)
+        assert float_params == params.tolist()  # == on floats: the same bits (no nan here)
+        assert float_state == state_as_floats(state)
+    assert state_as_floats(state_from_floats(type(state), float_state)) == float_state
+
+
+def _numpy_reference(expression: str, name: str, start: dict, steps: int, **hyper: object) -> tuple:
+    """The plain loop: Graph.evaluate at each point, then the numpy step function."""
+    graph, spec = core.parse(expression), OPTIMIZERS[name]
+    settings = spec.settings(hyper)
+    lr = settings.pop("lr")
+    params = np.array(list(start.values()))
+    state = spec.new_state(params, **settings)
+    points, states = [params], [state]
+    for _ in range(steps):
+        result = graph.evaluate(dict(zip(start, params.tolist())))
+        params, state = spec.step(params, np.array([result.grad[n] for n in start]), state, lr=lr,
+                                  **settings)
+        points.append(params)
+        states.append(state)
+    return np.array(points), states
+
+
+@pytest.mark.parametrize(("name", "hyper"), OPTIONS, ids=[f"{n}-{h}" for n, h in OPTIONS])
+def test_a_race_equals_the_plain_numpy_loop_bit_for_bit(name: str, hyper: dict) -> None:
+    hyper = {"lr": 1e-3, **hyper}
+    t = optimize(BEALE, name, {"x": 1.0, "y": 1.4}, steps=40, **hyper)
+    points, states = _numpy_reference(BEALE, name, {"x": 1.0, "y": 1.4}, 40, **hyper)
+    np.testing.assert_array_equal(t.points, points)
+    assert len(t.states) == len(states) == 41
+    for mine, reference in zip(t.states, states):
+        assert type(mine) is type(reference) and mine.step == reference.step
+        for field in type(reference).__dataclass_fields__:
+            np.testing.assert_array_equal(getattr(mine, field), getattr(reference, field))
+    assert t.states[-1] is t.states[40] and t.states[1:3] == (t.states[1], t.states[2])
+
+
+def test_a_step_python_refuses_is_taken_by_numpy() -> None:
+    # eps=0 and a zero gradient: 0/0, a ZeroDivisionError for floats, nan for numpy's Adagrad.
+    t = optimize("x**2 + y**2", "adagrad", {"x": 0.0, "y": 1.0}, steps=5, eps=0.0)
+    assert t.diverged and t.message == ("diverged at step 1: parameters became nan; "
+                                        "stopped at the last finite point")
+    assert t.points.tolist() == [[0.0, 1.0]] and len(t.states) == 1
+
+
+def test_point_function_is_the_scalar_path_of_evaluate() -> None:
+    graph = core.parse("x*x + sin(x*y) - exp(-y)/(1 + a) + (y - 0.5)**3")
+    at = point_function(graph, ("y", "x", "unused"), {"a": 0.7})
+    for y, x in ((2.0, -1.5), (0.3, 0.1), (-4.0, 2.5)):
+        result = graph.evaluate({"x": x, "y": y, "a": 0.7})
+        assert at([y, x, 9.0]) == (result.value, [result.grad["y"], result.grad["x"], 0.0])
+    with pytest.raises(ValueError):
+        point_function(core.parse("log(x)"), ("x",))([-1.0])  # math's domain error: caller falls back
+
+
+def test_run_optimizers_takes_a_batch_function() -> None:
+    def loss_and_grad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return (points ** 2).sum(axis=1), 2 * points
+
+    sgd, adam = run_optimizers(loss_and_grad, [("sgd", {"lr": 0.1}), ("adam", {"lr": 0.1})],
+                               np.array([1.0, -2.0]), 10, ("x", "y"))
+    expected = optimize("x**2 + y**2", "sgd", {"x": 1.0, "y": -2.0}, steps=10, lr=0.1)
+    np.testing.assert_array_equal(sgd.points, expected.points)
+    assert adam.points.shape == (11, 2) and adam.axes == ("x", "y")
