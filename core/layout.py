@@ -12,9 +12,9 @@ lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept s
 2. **dummy nodes** — an edge that spans several layers gets one virtual node per layer it crosses,
    so that every remaining edge joins neighbouring layers.
 3. **order within layers** — a depth-first walk from the output over the arguments (first argument
-   first) gives an order with no crossings at all for tree-shaped expressions; barycenter sweeps
-   then reduce the crossings of general DAGs, the best order seen is kept, and a last pass swaps
-   neighbours in a layer wherever that removes crossings (dot's "transpose").
+   first) gives an order with no crossings at all for tree-shaped expressions; for general DAGs,
+   `core.layout_order` then runs Graphviz dot's crossing reduction (median and barycenter sweeps,
+   each followed by swaps of neighbours) from that and a few other starts, and keeps the best.
 4. **y coordinates** — each layer in turn is placed as close as possible (least squares) to the
    mean y of its neighbours, keeping slots at least 1.0 apart and in order; virtual nodes pull
    harder so long edges run straight. y grows with the slot: the first argument gets the smaller y.
@@ -31,6 +31,8 @@ from typing import Any, Protocol
 import networkx as nx
 import numpy as np
 
+from core.layout_order import MAX_ITERATIONS, reduce_crossings
+
 Point = tuple[float, float]
 Edge = tuple[int, int]
 
@@ -39,9 +41,6 @@ Edge = tuple[int, int]
 DUMMY_WEIGHT = 4.0
 # A node with no neighbour on the side a sweep looks at only weakly keeps its place.
 LONELY_WEIGHT = 0.25
-# Barycenter sweeps settle into a fixed point within a few sweeps; more never helped on
-# expression graphs, so stop after this many full sweeps without a better order.
-IDLE_SWEEPS = 2
 
 
 class HasNetworkx(Protocol):
@@ -111,17 +110,22 @@ def layout_digraph(G: nx.DiGraph) -> dict[int, Point]:
 
 
 def layered_drawing(
-    G: nx.DiGraph, *, max_input_span: int | None = 4, sweeps: int = 8, rounds: int = 1
+    G: nx.DiGraph,
+    *,
+    max_input_span: int | None = 4,
+    sweeps: int = MAX_ITERATIONS,
+    rounds: int = 1,
 ) -> LayeredDrawing:
     """The whole drawing of DAG `G`: positions, bend points and the number of crossings.
 
-    `max_input_span=None` keeps every source in layer 0; `sweeps=0` skips crossing reduction.
+    `max_input_span=None` keeps every source in layer 0; `sweeps` caps the crossing reduction's
+    iterations per start (see core.layout_order), and `sweeps=0` skips it.
     """
     if G.number_of_nodes() == 0:
         return LayeredDrawing({}, {}, 0)
     layers = _assign_layers(G, max_input_span)
     lg = _make_proper(G, layers)
-    orders, crossings = _reduce_crossings(lg, _initial_orders(lg), sweeps)
+    orders, crossings = reduce_crossings(lg.ups, lg.downs, _initial_orders(lg), sweeps)
     y = _assign_y(lg, orders, rounds)
     positions = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
     bends = {
@@ -228,147 +232,41 @@ def _make_proper(G: nx.DiGraph, layer: Mapping[Hashable, int]) -> _LayeredGraph:
 # 3. order within layers
 
 
-def _initial_orders(lg: _LayeredGraph) -> list[list[int]]:
-    """Depth-first from the sinks over arguments (first argument first), appending on first visit.
+def _initial_orders(lg: _LayeredGraph) -> list[list[list[int]]]:
+    """Start orders for the crossing reduction, the one that is crossing-free for trees first.
 
-    Every subtree is visited in one go, so in each layer it occupies a contiguous run of slots, in
-    argument order: a tree-shaped expression comes out with no crossing at all.
+    That one walks depth-first from the sinks over the arguments (first argument first) and
+    appends each vertex on its first visit: every subtree occupies a contiguous run of slots in
+    each layer, in argument order, so a tree-shaped expression has no crossing at all. The others
+    walk in the other direction or order, which mostly gives the first layer a different order.
     """
+    real = range(len(lg.nodes))
+    sinks = [v for v in real if not lg.downs[v]]
+    sources = [v for v in real if not lg.ups[v]]
+    return [
+        _depth_first_order(lg, sinks, lg.ups, first_first=True),
+        _depth_first_order(lg, sinks, lg.ups, first_first=False),
+        _depth_first_order(lg, sources, lg.downs, first_first=True),
+        _depth_first_order(lg, sources, lg.downs, first_first=False),
+    ]
+
+
+def _depth_first_order(
+    lg: _LayeredGraph, roots: list[int], neighbours: list[list[int]], first_first: bool
+) -> list[list[int]]:
+    """Vertices per layer in the order a depth-first walk from `roots` first reaches them."""
     orders: list[list[int]] = [[] for _ in range(lg.num_layers)]
     seen = [False] * len(lg.layer)
-    sinks = [v for v in range(len(lg.nodes)) if not lg.downs[v]]
-    for sink in sinks:
-        stack = [sink]
+    for root in roots:
+        stack = [root]
         while stack:
             v = stack.pop()
             if seen[v]:
                 continue
             seen[v] = True
             orders[lg.layer[v]].append(v)
-            stack.extend(reversed(lg.ups[v]))
+            stack.extend(reversed(neighbours[v]) if first_first else neighbours[v])
     return orders
-
-
-def _reduce_crossings(
-    lg: _LayeredGraph, orders: list[list[int]], sweeps: int
-) -> tuple[list[list[int]], int]:
-    """Barycenter sweeps, right-going then left-going, then transposition of neighbours.
-
-    Returns the orders and their crossings. Every half-sweep is scored and the best orders seen
-    are kept, so the result is never worse than the depth-first start (which is already
-    crossing-free for trees). Sweeping stops early once IDLE_SWEEPS full sweeps found nothing.
-    """
-    counter = _CrossingCounter(lg)
-    slot = [0] * len(lg.layer)
-    for order in orders:
-        for i, v in enumerate(order):
-            slot[v] = i
-    best, best_crossings = [list(o) for o in orders], counter.count(slot)
-    idle = 0
-    for _ in range(sweeps):
-        if best_crossings == 0 or idle >= IDLE_SWEEPS:
-            break
-        idle += 1
-        for fixed_side, layer_range in ((lg.ups, orders[1:]), (lg.downs, orders[-2::-1])):
-            for order in layer_range:
-                _sort_by_barycenter(order, fixed_side, slot)
-            crossings = counter.count(slot)
-            if crossings < best_crossings:
-                best, best_crossings, idle = [list(o) for o in orders], crossings, 0
-    if sweeps > 0 and best_crossings > 0:
-        # A final local clean-up of the best orders: cheap, and it only ever removes crossings.
-        for order in best:
-            for i, v in enumerate(order):
-                slot[v] = i
-        _transpose(best, lg, slot)
-        best_crossings = counter.count(slot)
-    return best, best_crossings
-
-
-def _sort_by_barycenter(order: list[int], neighbours: list[list[int]], slot: list[int]) -> None:
-    """Reorder one layer by the mean slot of each vertex's neighbours in the fixed layer."""
-    keyed = []
-    for i, v in enumerate(order):
-        ns = neighbours[v]
-        # A vertex without neighbours on that side keeps its slot; ties keep the current order.
-        if len(ns) == 1:
-            keyed.append((slot[ns[0]], i, v))
-        elif ns:
-            keyed.append((sum([slot[u] for u in ns]) / len(ns), i, v))
-        else:
-            keyed.append((i, i, v))
-    keyed.sort()
-    for i, item in enumerate(keyed):
-        order[i] = item[2]
-        slot[item[2]] = i
-
-
-def _transpose(
-    orders: list[list[int]], lg: _LayeredGraph, slot: list[int], passes: int = 4
-) -> None:
-    """Swap neighbours in a layer while that removes crossings on the two sides (as dot does)."""
-    for _ in range(passes):
-        improved = False
-        for order in orders:
-            for i in range(len(order) - 1):
-                u, w = order[i], order[i + 1]
-                keep, swap = _pair_crossings(lg.ups[u], lg.ups[w], slot)
-                keep2, swap2 = _pair_crossings(lg.downs[u], lg.downs[w], slot)
-                if swap + swap2 < keep + keep2:
-                    order[i], order[i + 1] = w, u
-                    slot[u], slot[w] = i + 1, i
-                    improved = True
-        if not improved:
-            return
-
-
-def _pair_crossings(first: list[int], second: list[int], slot: list[int]) -> tuple[int, int]:
-    """Crossings between the edges of two neighbouring vertices, as they are and if swapped."""
-    keep = swap = 0
-    for a in first:
-        sa = slot[a]
-        for b in second:
-            sb = slot[b]
-            if sa > sb:
-                keep += 1
-            elif sa < sb:
-                swap += 1
-    return keep, swap
-
-
-class _CrossingCounter:
-    """Counts the crossings of a proper layered graph for any slots, in one numpy expression.
-
-    Only edges in the same gap between two layers can cross, and the edges never change while the
-    orders do, so the candidate pairs are listed once; a count is then a gather and a compare.
-    Gaps with very many edges are counted on their own instead, to keep the pair list small.
-    """
-
-    def __init__(self, lg: _LayeredGraph, max_gap_edges: int = 300) -> None:
-        edges = sorted((lg.layer[v], v, w) for v in range(len(lg.layer)) for w in lg.downs[v])
-        gap = np.array([e[0] for e in edges], dtype=np.int64)
-        left = np.array([e[1] for e in edges], dtype=np.int64)
-        right = np.array([e[2] for e in edges], dtype=np.int64)
-        gap_start = np.searchsorted(gap, gap, side="left")
-        gap_end = np.searchsorted(gap, gap, side="right")
-        small = gap_end - gap_start <= max_gap_edges
-        # Edge i can cross edges i+1 .. end-of-its-gap - 1; build all those (i, j) pairs at once.
-        partners = np.where(small, gap_end - np.arange(len(edges)) - 1, 0)
-        first = np.repeat(np.arange(len(edges)), partners)
-        offset = np.arange(len(first)) - np.repeat(np.cumsum(partners) - partners, partners)
-        second = first + 1 + offset
-        self._ends = (left[first], left[second], right[first], right[second])
-        self._wide_gaps = [
-            (left[s:e], right[s:e]) for s, e in sorted(set(zip(gap_start[~small], gap_end[~small])))
-        ]
-
-    def count(self, slot: Sequence[int]) -> int:
-        s = np.asarray(slot)
-        a1, a2, b1, b2 = (s[e] for e in self._ends)
-        total = int(np.count_nonzero((a1 - a2) * (b1 - b2) < 0))
-        for left, right in self._wide_gaps:
-            total += _crossing_pairs(np.stack([s[left], s[right]], axis=1))
-        return total
 
 
 def _crossing_pairs(pieces: np.ndarray) -> int:

@@ -195,3 +195,21 @@ def test_layout_of_a_parsed_expression() -> None:
     assert set(pos) == {node.id for node in g.nodes}
     assert pos[g.output][0] == max(x for x, _ in pos.values())
     assert all(isinstance(x, float) and isinstance(y, float) for x, y in pos.values())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=120))
+def test_inversion_count_matches_pairwise(values: list[int]) -> None:
+    from core.layout_order import _inversions
+
+    pairwise = sum(a > b for i, a in enumerate(values) for b in values[i + 1 :])
+    assert _inversions(values) == pairwise
+
+
+def test_first_argument_above_in_a_dag() -> None:
+    # x feeds both arguments of the output, second argument first: no order has a crossing, so
+    # the drawing follows argument order (the output's first argument, node 2, on top).
+    graph = nx.DiGraph([(0, 1), (0, 2)])
+    graph.add_edges_from([(2, 3), (1, 3)])
+    pos = layout_digraph(graph)
+    assert pos[2][1] < pos[1][1]
