@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
         width, height = self.width(), self.height()
         self.resizeDocks([self.inputs_dock], [max(340, int(width * 0.25))], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(height * 0.4), int(height * 0.6)],
+        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(height * 0.46), int(height * 0.54)],
                          Qt.Orientation.Vertical)
 
         # A step's travelling-dot animation must finish before the next step starts.
