@@ -102,7 +102,7 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
 def value_and_grad(graph: Graph, inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
     """Only the output's value and the inputs' gradients. On arrays this frees every intermediate
     as soon as the backward pass is past it, which keeps grids (loss surfaces) fast: a 400×400 grid
-    then runs within ~1.2× of the same formula hand-written in numpy, against ~2× keeping them all."""
+    then runs within 1.2–1.7× of the same formula hand-written in numpy (2.7× keeping them all)."""
     given = _given(graph, inputs)
     if _all_scalars(given):
         result = evaluate(graph, given)
