@@ -170,7 +170,7 @@ class _Builder:
         self.source = source
         self.nodes: list[Node] = []
         self.names: dict[str, Operand] = {}  # names given by the program or created as inputs
-        self.is_input: dict[str, bool] = {}
+        self.call_slots: dict[int, list[str]] = {}  # id of an ast.Call -> the parameters its operands fill
 
     def program(self, module: ast.Module) -> Graph:
         if not module.body:
@@ -201,7 +201,6 @@ class _Builder:
         if isinstance(value, int) and self.nodes[value].op != "input" and self.nodes[value].name is None:
             self.nodes[value] = replace(self.nodes[value], name=target)
         self.names[target] = value
-        self.is_input[target] = False
         return value
 
     def expression(self, root: ast.expr) -> Operand:
@@ -273,8 +272,9 @@ class _Builder:
         missing = [s for s in spec.operands if s not in given]
         if missing:
             raise self.source.error(f"{name}() takes {_count(spec)}, got {len(given)}", node)
-        node._slots = [s for s in slots if s in given]  # type: ignore[attr-defined]  # order of results
-        return [given[s] for s in node._slots]  # type: ignore[attr-defined]
+        # Which parameter each operand fills, in the order the operands' results will come back.
+        self.call_slots[id(node)] = [s for s in slots if s in given]
+        return [given[s] for s in self.call_slots[id(node)]]
 
     def _combine(self, node: ast.AST, args: list[Operand]) -> Operand:
         if isinstance(node, ast.Constant):
@@ -306,12 +306,11 @@ class _Builder:
             raise self.source.error(f"'{name}' is a function; call it like {name}(x)", node)
         if name not in self.names:
             self.names[name] = self._add("input", (), name=name)
-            self.is_input[name] = True
         return self.names[name]
 
     def _call(self, node: ast.Call, args: list[Operand]) -> Operand:
         spec = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
-        by_slot = dict(zip(node._slots, args))  # type: ignore[attr-defined]
+        by_slot = dict(zip(self.call_slots.pop(id(node)), args))
         params = []
         for param, default in spec.params.items():
             value = by_slot.get(param, Const(default))
