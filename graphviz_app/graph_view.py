@@ -66,6 +66,7 @@ class GraphView(QGraphicsView):
         state.sig_graph_changed.connect(self._rebuild)
         state.sig_values_changed.connect(self.relabel)
         state.sig_cursor_changed.connect(self._on_cursor_changed)
+        state.sig_phase_changed.connect(self.relabel)  # the backward phase's start shows no current step
         self._rebuild()
 
     # ---- public API ----
@@ -145,6 +146,7 @@ class GraphView(QGraphicsView):
         self.state.sig_graph_changed.disconnect(self._rebuild)
         self.state.sig_values_changed.disconnect(self.relabel)
         self.state.sig_cursor_changed.disconnect(self._on_cursor_changed)
+        self.state.sig_phase_changed.disconnect(self.relabel)
 
     # ---- building ----
 
@@ -219,7 +221,9 @@ class GraphView(QGraphicsView):
     def relabel(self) -> None:
         st = self.state.state()
         p, graph = self.scheme, self.state.graph
-        current = st.step.node if st.step is not None and self.highlight_current else None
+        # At the start of the backward phase no step has been played yet: nothing is "current".
+        started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
+        current = st.step.node if st.step is not None and self.highlight_current and started else None
         for node in graph.nodes:
             value, grad = st.values.get(node.id), st.grads.get(node.id)
             bad = any(v is not None and not math.isfinite(v) for v in (value, grad))

@@ -92,7 +92,8 @@ class Inspector(QTextBrowser):
         step = state.state().step
         parts = [f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
                  f"{html.escape(state.counter_text())}</p>"]
-        if step is None:
+        # The backward phase starts on the finished forward pass: its last forward step is not the news.
+        if step is None or state.cursor == state.first_step:
             parts.append(self._at_start())
         elif isinstance(step, core.ForwardStep):
             parts.append(self._forward(step))

@@ -151,3 +151,14 @@ def test_fit_shows_every_node_and_wheel_zooms(qtbot):
     assert view.transform().m11() == pytest.approx(before * 1.0015 ** 240)
     view.fit()
     assert view.transform().m11() == pytest.approx(before)
+
+
+def test_backward_phase_start_highlights_no_node(qtbot):
+    # Regression: switching to the backward phase kept the last forward gate glowing as "current".
+    state, view = make_view(qtbot, "(x + y) * z", {"x": -2, "y": 5, "z": -4})
+    state.set_cursor(state.forward_count)
+    assert view.node_item(state.graph.output).status == "forward"
+    state.set_phase("backward")
+    assert all(item.status not in ("forward", "backward") for item in view.node_items().values())
+    state.step_forward()
+    assert view.node_item(state.graph.output).status == "backward"

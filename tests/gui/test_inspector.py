@@ -49,3 +49,17 @@ def test_non_finite_values_are_flagged_not_crashing(qtbot, expression, inputs):
         inspector.toPlainText()
     state.run_to_end()
     assert "Backward pass complete" in inspector.toPlainText()
+
+
+def test_backward_phase_starts_on_the_finished_forward_pass_not_its_last_step(qtbot):
+    # Regression: "backward 0/2" showed "Forward at gate *" (the last forward step) in the inspector.
+    state = AppState()
+    state.load_example("circuit")
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_phase("backward")
+    assert state.counter_text() == "backward 0/2"
+    text = inspector.toPlainText()
+    assert "Forward pass done: f = -12" in text and "Forward at gate" not in text
+    state.set_phase("both")  # the same cursor in "both" is the forward pass's last step
+    assert "Forward at gate" in inspector.toPlainText()
