@@ -187,6 +187,9 @@ class LabState(QObject):
         except (ValueError, core.ParseError) as error:  # a user's expression or setting we cannot run
             self.error = str(error)
             found = []
+        except ArithmeticError as error:  # a hyperparameter the optimizer's rule cannot take (β = 1)
+            self.error = f"these hyperparameters cannot run ({error})"
+            found = []
         self.recompute_ms = (time.perf_counter() - began) * 1e3
         self.trajectories = {t.optimizer: t for t in found}
         self.step = min(self.step, self.steps)

@@ -9,13 +9,15 @@ from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.plot_style import LogAxis
 
 
 class LossPlot(pg.PlotWidget):
     """One curve per run (in its colour) and a vertical line at `LabState.step`."""
 
     def __init__(self, lab: LabState, parent=None) -> None:
-        super().__init__(parent)
+        # LogAxis labels only the values that fit: within one decade pyqtgraph stacks 2·10¹ … 9·10¹.
+        super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = "#1b1f24"

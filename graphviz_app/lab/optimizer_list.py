@@ -73,7 +73,9 @@ class OptimizerRow(QFrame):
         self.spins: list[tuple[QDoubleSpinBox, str, int | None]] = []
         for key, label, index in MAIN_KNOBS.get(name, ()):
             spin = QDoubleSpinBox(decimals=3 if key != "betas" or index == 0 else 4, singleStep=0.01)
-            spin.setRange(0.01 if name == "nesterov" else 0.0, 0.9999)  # Nesterov needs a momentum
+            # Below 1 at the shown precision (0.9999 with 3 decimals rounds to 1, and β₁ = 1 divides by
+            # zero in Adam's bias correction); Nesterov needs a momentum.
+            spin.setRange(0.01 if name == "nesterov" else 0.0, 1 - 10.0 ** -spin.decimals())
             spin.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
             spin.setFixedWidth(60 if spin.decimals() <= 3 else 72)
             spin.setToolTip(f"{key}{'' if index is None else f'[{index}]'}")

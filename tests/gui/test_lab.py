@@ -174,3 +174,32 @@ def test_any_typed_expression_is_a_surface_without_errors_or_warnings(qtbot, exp
         choose_surface(tab, EXPRESSION)
         tab.lab.show_all()
         QApplication.processEvents()
+
+
+def test_hyperparameter_editors_stop_below_one_so_adam_never_divides_by_zero(lab_tab) -> None:
+    """β₁ = 0.9999 shown with 3 decimals used to round to 1.0: Adam's bias correction 1 − β₁ⁿ was 0."""
+    for row in lab_tab.optimizer_list.rows.values():
+        for spin, _key, _index in row.spins:
+            assert spin.maximum() < 1.0
+            spin.setValue(spin.maximum())
+    lab_tab.lab.show_all()
+    assert set(lab_tab.lab.trajectories) == set(lab_tab.optimizer_list.rows)
+    assert lab_tab.lab.error == ""
+
+
+def test_an_optimizer_rule_that_cannot_run_is_a_message(lab_tab) -> None:
+    lab_tab.lab.set_hyperparameter("adam", "betas", (1.0, 0.999))  # e.g. from a saved setting
+    assert "cannot run" in lab_tab.update_panel.messages.text()
+    lab_tab.lab.set_hyperparameter("adam", "betas", (0.9, 0.999))
+    assert lab_tab.update_panel.messages.isHidden() and "adam" in lab_tab.lab.trajectories
+
+
+def test_loss_axis_labels_only_what_fits_within_one_decade(lab_tab) -> None:
+    lab_tab.show()
+    choose_surface(lab_tab, "rastrigin")  # every loss between 18 and 80: pyqtgraph stacked 2·10¹ … 9·10¹
+    lab_tab.lab.show_all()
+    QApplication.processEvents()
+    axis = lab_tab.loss_plot.plot_item.getAxis("left")
+    values = [np.log10(v) for v in range(20, 100, 10)]
+    labels = [text for text in axis.logTickStrings(values, 1.0, 0.1) if text]
+    assert 0 < len(labels) < len(values)
