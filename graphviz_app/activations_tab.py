@@ -7,6 +7,8 @@ follow the light/dark theme (`AppState.sig_theme_changed`).
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -21,6 +23,7 @@ from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientC
 from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, plot_colors, \
     readable_color, set_plot_dark, style_plot
 from graphviz_app.state import AppState
+from graphviz_app.theme import colors
 
 GRID = np.linspace(-5.0, 5.0, 801)
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
@@ -86,16 +89,19 @@ class ActivationsTab(QWidget):
         self.derivative_plot = pg.PlotWidget()
         style_plot(self.value_plot, "f(a)", "a", "f(a)")
         style_plot(self.derivative_plot, "f′(a)", "a", "f′(a)")
-        # Bottom right: for a > 0 no activation goes below 0, so the legend covers no curve there.
-        self.value_legend = add_legend(self.value_plot, offset=(-10, -10))
-        self._legend_entries: list[str] = []
+        # The legend is a line of text above the plots, not a box inside one: with several activations
+        # checked, or on a small screen, no corner of f(a) is free of curves.
+        self.legend_strip = QLabel(objectName="activationLegend")
+        self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_strip.setWordWrap(True)
+        self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.legend_texts: list[str] = []  # the engine's expression of every shown activation
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         for name in ACTIVATIONS:
             value_item, derivative_item = pg.PlotDataItem(), pg.PlotDataItem()
             self.value_plot.addItem(value_item)
             self.derivative_plot.addItem(derivative_item)
             self.curve_items[name] = (value_item, derivative_item)
-        self.value_legend.clear()
         self.derivative_plot.setXLink(self.value_plot)
         self.value_plot.setXRange(-5, 5, padding=0.02)
         self.hover_lines = []
@@ -114,6 +120,7 @@ class ActivationsTab(QWidget):
         plots.addWidget(self.value_plot)
         plots.addWidget(self.derivative_plot)
         right = QVBoxLayout()
+        right.addWidget(self.legend_strip)
         right.addLayout(plots, 1)
         right.addWidget(self.readout)
         box = QWidget()
@@ -250,15 +257,12 @@ class ActivationsTab(QWidget):
         lowest_slope = min((float(c.derivative.min()) for c in self.curves.values()), default=0.0)
         self.value_plot.setYRange(min(-1.5, lowest_value - 0.2), 3.0, padding=0.02)
         self.derivative_plot.setYRange(min(-0.1, lowest_slope - 0.1), 1.15, padding=0.02)
-        if checked != self._legend_entries:  # the legend lists what is shown, with the engine's text
-            self.value_legend.clear()
-            for name in checked:
-                self.value_legend.addItem(self.curve_items[name][0], self.curves[name].expression)
-            self._legend_entries = checked
-        for name in checked:
-            label = self.value_legend.getLabel(self.curve_items[name][0])
-            if label is not None and label.text != self.curves[name].expression:
-                label.setText(self.curves[name].expression)
+        # The legend lists what is shown, with the engine's text (parameters included).
+        self.legend_texts = [self.curves[name].expression for name in checked]
+        self.legend_strip.setText(" &nbsp; ".join(
+            f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
+            f'<b>{html.escape(self.curves[name].expression)}</b>' for name in checked)
+            or "<i>tick an activation on the left</i>")
 
     def show_readout(self, a: float) -> str:
         """Put a, f(a), f'(a) of every shown activation under the plots (what hovering does)."""
@@ -301,8 +305,22 @@ class ActivationsTab(QWidget):
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
             self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
         self.chain_summary.setText(
-            f"<b>{activation.display_name}</b>, {layers} layers: what reaches the input, "
-            f"|∂out/∂x| = <b>{self.chain.input_gradient:.3g}</b>")
+            f"<b>{activation.display_name}</b>, {layers} layer{'s' if layers > 1 else ''}: what reaches the "
+            f"input, |∂out/∂x| = <b>{self.chain.input_gradient:.3g}</b>{self._dead_note(settings)}")
+
+    def _dead_note(self, settings: dict[str, float]) -> str:
+        """Why exactly no gradient reaches the input (a dead ReLU, w = 0), or "" when some does."""
+        gradients = self.chain.gradients  # index k: ∂out/∂h_k, k = 0 the input
+        if gradients[0] != 0 or not np.isfinite(gradients).all():
+            return ""
+        if settings["weight"] == 0:
+            return " — with w = 0 no layer passes any gradient back"
+        # The layer nearest the output whose input gets no gradient: there f′(a) = 0.
+        k = max(k for k in range(1, len(gradients)) if gradients[k - 1] == 0 and gradients[k] != 0)
+        a = settings["weight"] * self.chain.values[k - 1] + settings["bias"]
+        return (f"<br><span style='color:{colors(self.dark).bad}'>dead: at layer {k} of {len(gradients) - 1}, a = w·h + b = "
+                f"{a:.3g} ≤ 0 where f′(a) = 0, so nothing flows back below it (try w &gt; 0, "
+                "or leaky ReLU)</span>")
 
     def open_in_graph_view(self) -> bool:
         """Load the chain's program and input values into the debugger and bring it forward."""

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from core.activations import parsed
+from core.activations import ACTIVATIONS, parsed
 from graphviz_app.activations_tab import ActivationsTab
 from graphviz_app.state import AppState
 
@@ -31,12 +31,12 @@ def _visible_curves(plot) -> int:
 def test_checked_activations_are_drawn_with_their_derivatives(tab: ActivationsTab) -> None:
     assert tab.checked_activations() == ["sigmoid", "tanh", "relu"]
     assert _visible_curves(tab.value_plot) == 3
-    assert [label.text for _, label in tab.value_legend.items] == ["sigmoid(a)", "tanh(a)", "relu(a)"]
+    assert tab.legend_texts == ["sigmoid(a)", "tanh(a)", "relu(a)"]
     _check(tab, "elu", True)
     _check(tab, "sigmoid", False)
     assert set(tab.curves) == {"tanh", "relu", "elu"}
     assert _visible_curves(tab.derivative_plot) == 3
-    assert len(tab.value_legend.items) == 3
+    assert tab.legend_texts == ["tanh(a)", "relu(a)", "elu(a, alpha=1.0)"]
 
 
 def test_parameter_slider_changes_the_curve(tab: ActivationsTab) -> None:
@@ -45,8 +45,8 @@ def test_parameter_slider_changes_the_curve(tab: ActivationsTab) -> None:
     curve = tab.curves["leaky_relu"]
     assert curve.expression == "leaky_relu(a, slope=0.3)"
     assert curve.derivative[0] == pytest.approx(0.3)
-    labels = [label.text for _, label in tab.value_legend.items]
-    assert "leaky_relu(a, slope=0.3)" in labels
+    assert "leaky_relu(a, slope=0.3)" in tab.legend_texts
+    assert "leaky_relu(a, slope=0.3)" in tab.legend_strip.text()
 
 
 def test_saturation_shading_follows_the_threshold(tab: ActivationsTab) -> None:
@@ -122,3 +122,22 @@ def test_a_dark_state_gives_a_dark_tab_from_the_start() -> None:
     widget = ActivationsTab(state)
     assert widget.chain_plot.backgroundBrush().color().name() == "#15181d"
     widget.deleteLater()
+
+
+def test_the_legend_sits_above_the_plots_and_never_covers_a_curve(tab: ActivationsTab) -> None:
+    for name in ACTIVATIONS:
+        _check(tab, name, True)
+    assert tab.value_plot.getPlotItem().legend is None
+    assert len(tab.legend_texts) == len(ACTIVATIONS)
+    assert all(text in tab.legend_strip.text() for text in ("sigmoid(a)", "softplus(a)"))
+
+
+def test_a_dead_relu_chain_says_where_and_why(tab: ActivationsTab) -> None:
+    tab.chain_activation.setCurrentIndex(tab.chain_activation.findData("relu"))
+    tab.layers_slider.set_value(1)
+    tab.weight_box.setValue(-2.0)  # a = -2·1 + 0.5 < 0: ReLU passes nothing back
+    text = tab.chain_summary.text()
+    assert "1 layer:" in text and "|∂out/∂x| = <b>0</b>" in text
+    assert "dead: at layer 1 of 1, a = w·h + b = -1.5" in text
+    tab.weight_box.setValue(1.0)
+    assert "dead" not in tab.chain_summary.text()
