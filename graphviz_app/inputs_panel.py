@@ -8,10 +8,11 @@ the engine's gradient with `core.gradcheck`'s central difference.
 """
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QValidator
 from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
 
@@ -23,13 +24,36 @@ SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
 SLIDER_HALF_RANGE = 10.0
 SPIN_LIMIT = 1e12  # "any finite float" a learner would type
 CHECK_DELAY_MS = 80
+NAME_MAX_PX = 110  # longer input names are elided in the middle
 
 
 class NumberSpinBox(QDoubleSpinBox):
-    """Shows 2 rather than 2.000000, but keeps six decimals of what is typed."""
+    """Any float a learner types, `1e-12` and `123456789` included; shows 2 rather than 2.000000.
+
+    QDoubleSpinBox's own validator knows no exponents (typing 1e-12 gave 112) and rounds to its
+    decimals (1e-12 became 0), so parsing and showing go through Python's float syntax instead.
+    """
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}" if abs(value) < 1e6 else f"{value:.6e}"
+        return f"{value:.10g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int) -> object:
+        stripped = text.strip()
+        try:
+            value = float(stripped)
+        except ValueError:
+            # A number being typed ("-", "1e", "2.5e-") may still become valid.
+            partial = stripped == "" or stripped[-1] in "+-eE." and all(c in "0123456789+-eE." for c in stripped)
+            state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
+            return state, text, pos
+        ok = math.isfinite(value) and self.minimum() <= value <= self.maximum()
+        return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
 
 class InputRow:
@@ -37,10 +61,14 @@ class InputRow:
 
     def __init__(self, name: str, value: float) -> None:
         self.name = name
-        self.label = QLabel(f"<b>{name}</b>")
+        # A long name is elided (full name in the tooltip): it must not push the spin box out of the dock.
+        bold = QLabel().font()
+        bold.setBold(True)
+        shown = QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideMiddle, NAME_MAX_PX)
+        self.label = QLabel(f"<b>{html.escape(shown)}</b>", toolTip=name)
         self.spin = NumberSpinBox()
         self.spin.setRange(-SPIN_LIMIT, SPIN_LIMIT)
-        self.spin.setDecimals(6)
+        self.spin.setDecimals(323)  # no rounding: the smallest doubles keep their digits
         self.spin.setSingleStep(0.1)
         self.spin.setKeyboardTracking(False)  # typing "-2.5" must not evaluate at "-", "-2", "-2."
         self.spin.setMinimumWidth(80)
@@ -50,10 +78,9 @@ class InputRow:
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → keep stepping the trace
         self.grad = QLabel()
         self.check = QLabel()
-        bold = self.grad.font()
-        bold.setBold(True)
         # Wide enough for any 4-significant-digit gradient, so the label never runs into the check mark.
-        self.grad.setMinimumWidth(self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{name} = ")
+        self.grad_name = shown
+        self.grad.setMinimumWidth(self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{shown} = ")
                                   + QFontMetrics(bold).horizontalAdvance("-0.00000") + 6)
         self.center = value
 
@@ -194,13 +221,14 @@ class InputsPanel(QScrollArea):
         grads = self.state.state().grads
         for name, row in self.rows.items():
             grad = grads.get(self.state.graph.input_ids[name])
+            shown = html.escape(row.grad_name)
             if grad is None:
-                row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{name} = ?</span>")
+                row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{shown} = ?</span>")
                 row.grad.setToolTip("not computed yet: play the backward pass")
             else:
                 colour = c.grad if math.isfinite(grad) else c.warn
-                row.grad.setText(f"∂f/∂{name} = <b style='color:{colour}'>{fmt(grad)}</b>")
-                row.grad.setToolTip(fmt_full(grad))
+                row.grad.setText(f"∂f/∂{shown} = <b style='color:{colour}'>{fmt(grad)}</b>")
+                row.grad.setToolTip(f"∂f/∂{name} = {fmt_full(grad)}")
 
     def _show_checks(self) -> None:
         self._check_timer.stop()
@@ -210,9 +238,14 @@ class InputsPanel(QScrollArea):
         check = core.gradcheck(self.state.graph, self.state.inputs)
         for name, row in self.rows.items():
             item = check.inputs[name]
+            numbers = (f"engine: {fmt_full(item.analytic)}\ncentral difference: {fmt_full(item.numeric)}\n"
+                       f"relative error: {item.rel_error!r}")
+            if not (math.isfinite(item.numeric) and math.isfinite(item.analytic)):
+                # nan/inf is not a wrong gradient: there is simply nothing finite to compare.
+                row.check.setText(f"<span style='color:{c.muted}'>– n/a</span>")
+                row.check.setToolTip("no finite-difference check: f or its gradient is not finite here\n" + numbers)
+                continue
             ok = item.ok
-            mark = "✓" if ok else "✗"
-            row.check.setText(f"<span style='color:{c.ok if ok else c.bad}'>{mark} {item.rel_error:.0e}</span>")
-            row.check.setToolTip("finite-difference check (relative error of the gradient)\n"
-                                 f"engine: {fmt_full(item.analytic)}\ncentral difference: "
-                                 f"{fmt_full(item.numeric)}\nrelative error: {item.rel_error!r}")
+            error = "0" if item.rel_error == 0 else f"{item.rel_error:.0e}"  # not "0e+00"
+            row.check.setText(f"<span style='color:{c.ok if ok else c.bad}'>{'✓' if ok else '✗'} {error}</span>")
+            row.check.setToolTip("finite-difference check (relative error of the gradient)\n" + numbers)

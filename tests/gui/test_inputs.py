@@ -1,0 +1,56 @@
+"""The inputs dock on its own: names, gradients and the finite-difference check column."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from graphviz_app.inputs_panel import NAME_MAX_PX, InputsPanel
+from graphviz_app.state import AppState
+
+
+def make_panel(qtbot, expression: str, inputs: dict[str, float]) -> tuple[AppState, InputsPanel]:
+    state = AppState(expression, inputs)
+    panel = InputsPanel(state)
+    qtbot.addWidget(panel)
+    return state, panel
+
+
+def test_a_non_finite_function_has_no_check_instead_of_a_red_cross(qtbot):
+    # Regression: log(x) at x = -1 showed "✗ nan" as if the engine's gradient were wrong.
+    state, panel = make_panel(qtbot, "log(x) * y", {"x": -1.0, "y": 2.0})
+    for row in panel.rows.values():
+        assert "n/a" in row.check.text() and "✗" not in row.check.text()
+        assert "not finite" in row.check.toolTip()
+    state.set_input("x", 2.0)
+    panel._show_checks()
+    assert "✓" in panel.rows["x"].check.text()
+
+
+def test_a_zero_relative_error_reads_0_not_0e00(qtbot):
+    _, panel = make_panel(qtbot, "x * y", {"x": 0.0, "y": 0.0})
+    assert panel.rows["x"].check.text().endswith("✓ 0</span>")
+
+
+def test_a_long_input_name_is_elided_and_keeps_the_spin_box_in_view(qtbot):
+    # Regression: a 34-letter name pushed the spin box and slider out of the dock.
+    name = "very_long_variable_name_number_one"
+    state, panel = make_panel(qtbot, f"{name} * 2", {name: 1.0})
+    state.run_to_end()
+    row = panel.rows[name]
+    assert row.label.toolTip() == name and "…" in row.label.text()
+    assert row.label.sizeHint().width() <= NAME_MAX_PX + 10
+    assert "…" in row.grad.text() and name in row.grad.toolTip()
+
+
+@pytest.mark.parametrize(("typed", "value", "shown"), [("1e-12", 1e-12, "1e-12"), ("123456789", 123456789.0, "123456789"),
+                                                        ("-2.5", -2.5, "-2.5"), ("0.000001234", 1.234e-06, "1.234e-06")])
+def test_the_spin_box_takes_any_float_a_learner_types(qtbot, typed, value, shown):
+    # Regression: typing 1e-12 gave 112 (no exponents) and small numbers were rounded to 6 decimals.
+    state, panel = make_panel(qtbot, "x * y", {"x": 2.0, "y": 3.0})
+    spin = panel.rows["x"].spin
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, typed)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: state.inputs["x"] != 2.0)
+    assert state.inputs["x"] == value
+    assert spin.text() == shown
