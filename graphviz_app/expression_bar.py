@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QSizePolicy, QToolButton, QVBoxLayout, QWidget)
@@ -29,6 +29,8 @@ def single_line(text: str) -> str:
 
 class ExpressionBar(QWidget):
     """Text → `state.set_expression`; shows `state.sig_error` under the text."""
+
+    sig_built = Signal()  # the typed text became the graph: the window hands the keys (→, Space) to it
 
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -114,7 +116,10 @@ class ExpressionBar(QWidget):
     def build(self) -> bool:
         """Send the text to the state; an error comes back through `sig_error`."""
         self._submitted = self.text()
-        return self.state.set_expression(self._submitted)
+        built = self.state.set_expression(self._submitted)
+        if built:
+            self.sig_built.emit()
+        return built
 
     def set_multiline(self, on: bool) -> None:
         # Carry the text over: newline-separated in the editor, '; '-separated on the line.

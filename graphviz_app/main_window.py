@@ -103,6 +103,8 @@ class MainWindow(QMainWindow):
 
         # A step's travelling-dot animation must finish before the next step starts.
         self.player.sig_interval_changed.connect(lambda ms: self.view.set_animation_ms(min(400, int(ms * 0.8))))
+        # After Enter, → must step the new graph (as the status bar says), not move the text cursor.
+        self.expression_bar.sig_built.connect(lambda: self.view.setFocus(Qt.FocusReason.OtherFocusReason))
         self._build_menus()
         self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
         self.state.sig_graph_changed.connect(self._graph_changed)
@@ -147,7 +149,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
 
         examples = bar.addMenu("&Examples")
         for example in core.examples():

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from graphviz_app.main_window import MainWindow
 from graphviz_app.state import AppState
@@ -265,3 +266,20 @@ def test_a_graph_too_large_to_draw_is_refused_with_a_message(qtbot, window):
     qtbot.keyClick(window.expression_bar.line, Qt.Key.Key_Return)
     assert window.state.graph is old
     assert "at most 2,000" in window.expression_bar.error.text()
+
+
+def test_after_enter_the_arrow_keys_step_the_new_graph(qtbot, window):
+    # Regression: after Enter the focus stayed in the line, so → moved the text cursor instead of stepping.
+    window.expression_bar.line.setFocus()
+    type_expression(qtbot, window, "a * b")
+    assert window.view.hasFocus()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert window.state.cursor == 1
+    window.expression_bar.line.setFocus()
+    type_expression(qtbot, window, "a * ")  # a mistake: keep typing where the error is
+    assert window.expression_bar.line.hasFocus()
+
+
+def test_quit_has_its_shortcut_without_a_desktop(window):
+    quit_action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
+    assert quit_action.shortcut().toString() == "Ctrl+Q"
