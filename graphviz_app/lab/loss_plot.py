@@ -46,7 +46,7 @@ class LossPlot(pg.PlotWidget):
         log_y = bool(losses) and all((l > 0).all() for l in losses)
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
-        self.plot_item.setLabel("left", "loss (log scale)" if log_y else "loss", color=self.foreground,
+        self.plot_item.setLabel("left", "loss (log)" if log_y else "loss", color=self.foreground,
                                 **{"font-size": "13pt"})
         self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
         for name, curve in self.curves.items():
