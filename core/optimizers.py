@@ -271,6 +271,9 @@ def adam_floats(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
     return step
 
 
+NON_NEGATIVE = ("momentum", "weight_decay", "eps", "lr_decay", "initial_accumulator_value", "alpha")
+
+
 @dataclass(frozen=True)
 class Hyperparameter:
     """One keyword of a torch.optim constructor, with its default and the range of its slider."""
@@ -307,8 +310,14 @@ class Optimizer:
             raise ValueError(f"{self.name} has no hyperparameter {', '.join(map(repr, unknown))}; "
                              f"valid: {', '.join(settings)}")
         settings.update(overrides)
-        if settings["lr"] < 0:
-            raise ValueError(f"invalid learning rate: {settings['lr']}")
+        # torch.optim's own checks: a value outside these ranges is a ValueError there too, and some
+        # (β = 1 in Adam) would otherwise end in a division by zero.
+        for name in ("lr", *NON_NEGATIVE):
+            if name in settings and settings[name] < 0:
+                raise ValueError(f"invalid {name}: {settings[name]} (must be ≥ 0)")
+        for k, beta in enumerate(settings.get("betas", ())):
+            if not 0.0 <= beta < 1.0:
+                raise ValueError(f"invalid beta parameter at index {k}: {beta} (must be in [0, 1))")
         if settings.get("nesterov") and (settings["momentum"] <= 0 or settings["dampening"] != 0):
             raise ValueError("nesterov momentum requires a momentum and zero dampening")
         return settings

@@ -187,7 +187,7 @@ class LabState(QObject):
         except (ValueError, core.ParseError) as error:  # a user's expression or setting we cannot run
             self.error = str(error)
             found = []
-        except ArithmeticError as error:  # a hyperparameter the optimizer's rule cannot take (β = 1)
+        except ArithmeticError as error:  # core rejects bad settings first; this is the last safety net
             self.error = f"these hyperparameters cannot run ({error})"
             found = []
         self.recompute_ms = (time.perf_counter() - began) * 1e3

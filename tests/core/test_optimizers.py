@@ -87,6 +87,21 @@ def test_unknown_hyperparameter_names_the_valid_ones() -> None:
         optimize(ROSENBROCK, "adam", START, beta1=0.5)
 
 
+@pytest.mark.parametrize("optimizer, settings, word", [
+    ("adam", {"betas": (1.0, 0.999)}, "beta parameter at index 0"),
+    ("adam", {"betas": (0.9, -0.1)}, "beta parameter at index 1"),
+    ("adam", {"eps": -1e-8}, "eps"),
+    ("sgd", {"lr": -0.1}, "lr"),
+    ("momentum", {"momentum": -0.9}, "momentum"),
+    ("rmsprop", {"alpha": -0.5}, "alpha"),
+    ("adagrad", {"lr_decay": -1.0}, "lr_decay"),
+    ("sgd", {"weight_decay": -1.0}, "weight_decay"),
+])
+def test_out_of_range_hyperparameters_are_rejected_as_torch_does(optimizer, settings, word) -> None:
+    with pytest.raises(ValueError, match=word):
+        optimize(ROSENBROCK, optimizer, START, steps=3, **settings)
+
+
 def test_state_is_readable_after_every_step() -> None:
     t = optimize(ROSENBROCK, "momentum", START, steps=3, lr=1e-4)
     assert t.states[0] == SGDState()
