@@ -31,8 +31,8 @@ from graphviz_app.state import AppState
 from graphviz_app.theme import colors
 
 GRID_SIZE = 90  # heat-map cells per side
-TICK_MS = 30
-TICK_BUDGET_S = 0.04  # stop stepping within a tick after this long, whatever "steps per tick" says
+TICK_MS = 40
+TICK_BUDGET_S = 0.02  # stop stepping within a tick after this long: the event loop keeps half of each tick
 NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 BOUNDARY_EVERY_S = 0.1  # while training, repaint the heat map at most this often (a 90×90 grid of a 2-8-8-1
                         # network costs ~15 ms; the loss curve and the status are cheap and update every tick)
