@@ -148,7 +148,7 @@ class Inspector(QTextBrowser):
                 f"{self._val(step.value)}")
         self.full.append(f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = "
                          f"{fmt_full(step.value)}")
-        warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ the value is not finite</p>"
+        warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step.value)}</p>"
         return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
 
     def _backward(self, step: core.BackwardStep) -> str:
@@ -182,8 +182,17 @@ class Inspector(QTextBrowser):
                            "their contributions will add up.</p>")
             seen[ag.arg] = ag.accumulated
         if not step.finite:
-            out.append(f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite</p>")
+            out.append(f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "
+                       "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>")
         return "".join(out)
+
+    @staticmethod
+    def _why_not_finite(value: float) -> str:
+        """What a learner should know about a nan or ∞ value (the engine keeps going, so the trace does too)."""
+        if math.isnan(value):
+            return ("nan, not a number: this gate is undefined for its input (log or √ of a negative number, "
+                    "∞ − ∞, 0 · ∞), and every value computed from it is nan too")
+        return "infinite: a division by zero, log(0) or an overflow (exp of a large number)"
 
     def _forward_done(self) -> str:
         f = self.state.state().values[self.state.graph.output]

@@ -12,6 +12,7 @@ from importlib import resources
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
+SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 BASE_POINT_SIZE = 12  # large enough for the back row of a lecture hall, small enough for 1280×800
 
 
@@ -108,7 +109,8 @@ def fmt(x: float) -> str:
     text = f"{x:.4g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
-        text = f"{mantissa}·10^{int(exponent)}"
+        # 4.129·10⁻⁸ as on a slide: "10^-8" reads as a formula to evaluate, not as a number.
+        text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
     return text
 
 

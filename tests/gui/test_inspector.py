@@ -10,7 +10,7 @@ from graphviz_app.theme import fmt, fmt_factor
 
 def test_number_formatting():
     assert fmt(-4.0) == "-4" and fmt(0.19661193324148188) == "0.1966" and fmt(-0.0) == "0"
-    assert fmt(float("nan")) == "nan" and fmt(float("inf")) == "∞" and fmt(1.5e-9) == "1.5·10^-9"
+    assert fmt(float("nan")) == "nan" and fmt(float("inf")) == "∞" and fmt(1.5e-9) == "1.5·10⁻⁹" and fmt(1.235e8) == "1.235·10⁸"
     assert fmt_factor(-4.0) == "(-4)" and fmt_factor(2.0) == "2"
 
 
@@ -63,3 +63,16 @@ def test_backward_phase_starts_on_the_finished_forward_pass_not_its_last_step(qt
     assert "Forward pass done: f = -12" in text and "Forward at gate" not in text
     state.set_phase("both")  # the same cursor in "both" is the forward pass's last step
     assert "Forward at gate" in inspector.toPlainText()
+
+
+@pytest.mark.parametrize(("expression", "inputs", "says"), [("log(x) * y", {"x": -1.0, "y": 2.0}, "not a number"),
+                                                            ("1 / x", {"x": 0.0}, "division by zero")])
+def test_a_non_finite_value_is_explained(qtbot, expression, inputs, says):
+    # Regression: the inspector only said "the value is not finite", not what nan or ∞ means here.
+    state = AppState(expression, inputs)
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_cursor(1)
+    assert says in inspector.toPlainText()
+    state.run_to_end()  # the backward pass through it neither crashes nor hides it
+    assert "Backward pass complete" in inspector.toPlainText()
