@@ -245,6 +245,12 @@ class InputsPanel(QScrollArea):
                 row.check.setText(f"<span style='color:{c.muted}'>– n/a</span>")
                 row.check.setToolTip("no finite-difference check: f or its gradient is not finite here\n" + numbers)
                 continue
+            if item.unresolved:
+                row.check.setText(f"<span style='color:{c.muted}'>– too fine</span>")
+                row.check.setToolTip("a central difference cannot resolve a gradient this small next to a "
+                                     "value of f this large (rounding noise ≈ "
+                                     f"{fmt_full(item.noise)}); nothing is wrong\n" + numbers)
+                continue
             ok = item.ok
             error = "0" if item.rel_error == 0 else f"{item.rel_error:.0e}"  # not "0e+00"
             row.check.setText(f"<span style='color:{c.ok if ok else c.bad}'>{'✓' if ok else '✗'} {error}</span>")

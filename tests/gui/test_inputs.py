@@ -26,6 +26,14 @@ def test_a_non_finite_function_has_no_check_instead_of_a_red_cross(qtbot):
     assert "✓" in panel.rows["x"].check.text()
 
 
+def test_a_gradient_too_fine_for_a_finite_difference_is_not_a_red_cross(qtbot):
+    # Regression: ∂f/∂b = 1e-12 next to f ≈ 1.2e8 showed "✗ 1e+00" although the engine is right.
+    _, panel = make_panel(qtbot, "a*b + 123456789", {"a": 1e-12, "b": 2.0})
+    check = panel.rows["b"].check
+    assert "too fine" in check.text() and "✗" not in check.text()
+    assert "rounding noise" in check.toolTip()
+
+
 def test_a_zero_relative_error_reads_0_not_0e00(qtbot):
     _, panel = make_panel(qtbot, "x * y", {"x": 0.0, "y": 0.0})
     assert panel.rows["x"].check.text().endswith("✓ 0</span>")
