@@ -26,7 +26,9 @@ from graphviz_app.state import AppState
 SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("Home", "reset to the start"),
              ("End", "run to the end"), ("F", "fit the graph in the view"), ("Ctrl + / Ctrl −", "zoom"),
              ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
-             ("wheel / drag", "zoom / pan the graph")]
+             ("wheel / drag", "zoom / pan the graph"), ("Ctrl+D", "dark / light theme"),
+             ("Ctrl+O / Ctrl+S", "open / save a session"), ("Ctrl+E", "export the graph as PNG"),
+             ("F1", "this list"), ("Ctrl+Q", "quit")]
 
 
 # Other tabs, built the first time they are shown so that the window opens fast.
@@ -171,7 +173,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         themes = QActionGroup(self)
         self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))
-        self.act_dark = self._action(view, "&Dark theme", lambda: self.state.set_dark(True), "Ctrl+D")
+        # Ctrl+D toggles, so the same key brings the light theme back (a projector in a bright room).
+        self.act_dark = self._action(view, "&Dark theme", lambda: self.state.set_dark(not self.state.dark), "Ctrl+D")
         for act in (self.act_light, self.act_dark):
             act.setCheckable(True)
             themes.addAction(act)
@@ -182,7 +185,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.inspector_dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.StandardKey.HelpContents)
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._action(help_menu, "&About", self.show_about)
 
     # ---- reactions ----

@@ -182,6 +182,9 @@ def test_dark_theme_switches_the_view_and_the_actions(qtbot, window):
     assert window.state.dark and window.act_dark.isChecked()
     window.act_light.trigger()
     assert not window.state.dark and window.act_light.isChecked()
+    window.act_dark.trigger()
+    window.act_dark.trigger()  # Ctrl+D again: back to light
+    assert not window.state.dark and window.act_light.isChecked()
 
 
 def test_session_round_trip_through_the_window(qtbot, window, tmp_path):
