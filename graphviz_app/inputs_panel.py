@@ -4,7 +4,7 @@ Edits go to `AppState.set_inputs`, which re-evaluates and keeps the step positio
 many signals per second, so changes are coalesced by a 0-ms single-shot timer: one re-evaluation per
 pass of the event loop, however fast the mouse moves. The gradient shown is the one known at the
 cursor (so the dock does not give away the backward pass before it is played); the check compares
-the engine's gradient with `core.gradcheck`'s central difference.
+the engine's gradient with the central difference of `AppState.gradcheck`.
 """
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from PySide6.QtGui import QFontMetrics, QValidator
 from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
                                QVBoxLayout, QWidget)
 
-import core
 from graphviz_app.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_full
 
@@ -235,7 +234,7 @@ class InputsPanel(QScrollArea):
         c = colors(self.state.dark)
         if not self.rows:
             return
-        check = core.gradcheck(self.state.graph, self.state.inputs)
+        check = self.state.gradcheck()
         for name, row in self.rows.items():
             item = check.inputs[name]
             numbers = (f"engine: {fmt_full(item.analytic)}\ncentral difference: {fmt_full(item.numeric)}\n"

@@ -113,6 +113,14 @@ class AppState(QObject):
         self.result = self.graph.evaluate(self.inputs)
         self.trace = self.graph.trace(self.inputs)
         self.cursor = min(self.cursor, len(self.trace))
+        self._gradcheck: core.GradCheck | None = None
+
+    def gradcheck(self) -> core.GradCheck:
+        """Every input's gradient against a central finite difference, computed when first asked
+        for (two evaluations per input: views ask for it after edits settle, not on every edit)."""
+        if self._gradcheck is None:
+            self._gradcheck = core.gradcheck(self.graph, self.inputs)
+        return self._gradcheck
 
     # ---- the cursor ----
 
