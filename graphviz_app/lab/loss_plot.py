@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.plot_style import LogAxis
+from graphviz_app.plot_style import LogAxis, plot_colors, set_plot_dark
 
 
 class LossPlot(pg.PlotWidget):
@@ -69,9 +69,6 @@ class LossPlot(pg.PlotWidget):
         self.cursor.setValue(self.lab.step)
 
     def set_dark(self, dark: bool) -> None:
-        self.setBackground("#15181d" if dark else "#ffffff")
-        self.foreground = "#e6edf3" if dark else "#1b1f24"
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setTextPen(self.foreground)
-            self.plot_item.getAxis(axis).setPen(self.foreground)
+        set_plot_dark(self, dark)
+        self.foreground = plot_colors(dark).text
         self.draw_curves()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.plot_style import plot_colors, set_plot_dark
 
 CONTOUR_LEVELS = 14
 MARKER_LIMIT = 150
@@ -214,11 +215,8 @@ class SurfacePlot(pg.PlotWidget):
         return self.mapFromScene(scene_point)  # GraphicsView: the viewport is the view itself
 
     def set_dark(self, dark: bool) -> None:
-        self.setBackground("#15181d" if dark else "#ffffff")
-        self.foreground = "#e6edf3" if dark else "#1b1f24"
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setTextPen(self.foreground)
-            self.plot_item.getAxis(axis).setPen(self.foreground)
+        set_plot_dark(self, dark)
+        self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
         self._draw_labels()
