@@ -77,7 +77,7 @@ class Graph:
         return evaluate(self, inputs)
 
     def value_and_grad(self, inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
-        """Only the output value and the gradient by input name: the fast path for grids."""
+        """(value, grad) of `evaluate`: the output value and the gradient by input name."""
         from core.evaluate import value_and_grad
 
         return value_and_grad(self, inputs)

@@ -136,7 +136,6 @@ def loss_and_gradient(model: Model, weights: np.ndarray, data: Dataset) -> LossA
 def predict(model: Model, weights: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     """p = σ(z) at every point of broadcastable arrays x1, x2 (e.g. a grid for the heat map)."""
     graph = parsed(model.probability_program())
-    # value_and_grad: on grids it frees intermediates early, ~2× faster than a full `evaluate`
     value, _ = graph.value_and_grad({**weight_inputs(model, weights), "x1": np.asarray(x1, float),
                                      "x2": np.asarray(x2, float)})
     return np.array(np.broadcast_to(value, np.broadcast_shapes(np.shape(x1), np.shape(x2))), dtype=float)

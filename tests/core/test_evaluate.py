@@ -180,8 +180,10 @@ def test_scalar_and_array_evaluation_agree(text: str, xs: list[float], ys: list[
                     assert np.shape(r.grad[name]) == shape
                     np.testing.assert_allclose(r.grad[name][i, j], pointwise.grad[name], rtol=1e-12, atol=1e-12,
                                                err_msg=f"{text} at {point}, ∂/∂{name}")
-                for node_id in range(len(g.nodes)):
+                for node_id in range(len(g.nodes)):  # grids compute every node's arrays when first read
                     np.testing.assert_allclose(r.values[node_id][i, j], pointwise.values[node_id],
+                                               rtol=1e-12, atol=1e-12)
+                    np.testing.assert_allclose(r.grads[node_id][i, j], pointwise.grads[node_id],
                                                rtol=1e-12, atol=1e-12)
 
 
