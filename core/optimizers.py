@@ -27,6 +27,8 @@ from itertools import repeat
 
 import numpy as np
 
+from core.schedules import ExponentialLR, LRSchedule, StepLR, constant_learning_rates
+
 Vector = np.ndarray
 HyperValue = float | bool | tuple[float, float]
 Floats = list[float]
@@ -389,44 +391,6 @@ def optimizer_named(name: str) -> Optimizer:
         return OPTIMIZERS[name]
     except KeyError:
         raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}") from None
-
-
-@dataclass(frozen=True)
-class StepLR:
-    """torch.optim.lr_scheduler.StepLR: multiply the learning rate by gamma every step_size steps."""
-
-    step_size: int
-    gamma: float = 0.1
-
-    def learning_rates(self, lr: float, steps: int) -> list[float]:
-        rates = []
-        for step in range(1, steps + 1):
-            rates.append(lr)
-            if step % self.step_size == 0:
-                lr = lr * self.gamma  # repeated products, as torch's chainable form rounds
-        return rates
-
-
-@dataclass(frozen=True)
-class ExponentialLR:
-    """torch.optim.lr_scheduler.ExponentialLR: multiply the learning rate by gamma every step."""
-
-    gamma: float
-
-    def learning_rates(self, lr: float, steps: int) -> list[float]:
-        rates = []
-        for _ in range(steps):
-            rates.append(lr)
-            lr = lr * self.gamma
-        return rates
-
-
-LRSchedule = StepLR | ExponentialLR
-
-
-def constant_learning_rates(lr: float, steps: int) -> list[float]:
-    """No schedule: the same learning rate at every step."""
-    return [lr] * steps
 
 
 __all__ = ["OPTIMIZERS", "Optimizer", "Hyperparameter", "SGDState", "AdagradState", "RMSpropState",
