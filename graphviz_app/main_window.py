@@ -28,7 +28,7 @@ SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("
              ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
              ("wheel / drag", "zoom / pan the graph"), ("Ctrl+D", "dark / light theme"),
              ("Ctrl+O / Ctrl+S", "open / save a session"), ("Ctrl+E", "export the graph as PNG"),
-             ("F1", "this list"), ("Ctrl+Q", "quit")]
+             ("F11", "presentation mode: full screen, graph only"), ("F1", "this list"), ("Ctrl+Q", "quit")]
 
 
 # Other tabs, built the first time they are shown so that the window opens fast.
@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.state.sig_graph_changed.connect(self._graph_changed)
         self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
         self._docks_shown = {self.inspector_dock: True, self.inputs_dock: True}
+        self._presenting = self._was_maximized = False
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
         self._graph_changed()
@@ -183,6 +184,8 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.inputs_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
+        self.act_present = self._action(view, "&Presentation mode", self.set_presenting, "F11")
+        self.act_present.setCheckable(True)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -196,9 +199,23 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{first}{more} — graphviz-app")
         QTimer.singleShot(0, self.view.fit)  # after the view has rebuilt and the layout settled
 
+    def set_presenting(self, on: bool) -> None:
+        """Full screen with the docks hidden: on a projector the graph's numbers need every pixel."""
+        self._presenting = bool(on)
+        self.act_present.setChecked(self._presenting)
+        self._tab_changed(self.tabs.currentIndex())  # hides or restores the docks
+        if self._presenting:
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+        elif self._was_maximized:
+            self.showMaximized()
+        else:
+            self.showNormal()
+        QTimer.singleShot(0, self.view.fit)
+
     def _tab_changed(self, index: int) -> None:
         # The inspector and inputs belong to the debugger: other tabs get the whole width.
-        on_graph = self.tabs.widget(index) is self.graph_tab
+        on_graph = self.tabs.widget(index) is self.graph_tab and not self._presenting
         for dock in self._docks_shown:
             if on_graph:
                 dock.setVisible(self._docks_shown[dock])

@@ -286,3 +286,14 @@ def test_after_enter_the_arrow_keys_step_the_new_graph(qtbot, window):
 def test_quit_has_its_shortcut_without_a_desktop(window):
     quit_action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
     assert quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_presentation_mode_hides_the_docks_and_brings_them_back(qtbot, window):
+    window.act_present.trigger()  # F11
+    assert window.isFullScreen()
+    assert not window.inputs_dock.isVisible() and not window.inspector_dock.isVisible()
+    window.tabs.setCurrentIndex(0)  # coming back to the Graph tab keeps them hidden while presenting
+    assert not window.inspector_dock.isVisible()
+    window.act_present.trigger()
+    assert not window.isFullScreen()
+    assert window.inputs_dock.isVisible() and window.inspector_dock.isVisible()
