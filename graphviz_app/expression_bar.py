@@ -42,6 +42,12 @@ class ExpressionBar(QWidget):
         self.line.setClearButtonEnabled(True)
         self.line.setMinimumWidth(220)
         self.line.returnPressed.connect(self.build)
+        # ↑ / ↓ recall earlier graphs, as in a shell: students retype variations of one expression.
+        self.history: list[str] = []
+        self._recalled = 0
+        for key, step in (("Up", -1), ("Down", 1)):
+            QShortcut(QKeySequence(key), self.line, lambda step=step: self.recall(step),
+                      context=Qt.ShortcutContext.WidgetShortcut)
         self.editor = QPlainTextEdit(objectName="expressionEditor")
         self.editor.setPlaceholderText("a program: one `name = expression` per line; the last line is the "
                                        "output. Ctrl+Enter builds.")
@@ -143,8 +149,16 @@ class ExpressionBar(QWidget):
 
     # ---- showing the state ----
 
+    def recall(self, step: int) -> None:
+        """Put an earlier expression on the line (-1 = one further back); past the newest, an empty line."""
+        self._recalled = max(0, min(len(self.history), self._recalled + step))
+        self.line.setText(single_line(self.history[self._recalled]) if self._recalled < len(self.history) else "")
+
     def _show_expression(self) -> None:
         text = self.state.expression
+        if not self.history or self.history[-1] != text:
+            self.history.append(text)
+        self._recalled = len(self.history)
         if self.multiline:
             if self.editor.toPlainText() != text:
                 self.editor.setPlainText(text)

@@ -26,6 +26,7 @@ from graphviz_app.state import AppState
 SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("Home", "reset to the start"),
              ("End", "run to the end"), ("F", "fit the graph in the view"), ("Ctrl + / Ctrl −", "zoom"),
              ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
+             ("↑ / ↓", "recall earlier expressions (in the expression line)"),
              ("wheel / drag", "zoom / pan the graph"), ("Ctrl+D", "dark / light theme"),
              ("Ctrl+O / Ctrl+S", "open / save a session"), ("Ctrl+E", "export the graph as PNG"),
              ("F11", "presentation mode: full screen, graph only"), ("F1", "this list"), ("Ctrl+Q", "quit")]

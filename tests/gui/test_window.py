@@ -297,3 +297,19 @@ def test_presentation_mode_hides_the_docks_and_brings_them_back(qtbot, window):
     window.act_present.trigger()
     assert not window.isFullScreen()
     assert window.inputs_dock.isVisible() and window.inspector_dock.isVisible()
+
+
+def test_up_and_down_recall_earlier_expressions(qtbot, window):
+    for text in ("x * y", "exp(x) + y"):
+        type_expression(qtbot, window, text)
+    line = window.expression_bar.line
+    line.setFocus()
+    qtbot.keyClick(line, Qt.Key.Key_Up)
+    assert line.text() == "exp(x) + y"
+    qtbot.keyClick(line, Qt.Key.Key_Up)
+    assert line.text() == "x * y"
+    qtbot.keyClick(line, Qt.Key.Key_Up)
+    assert line.text() == "q = x + y; f = q * z"  # the example the window opened on
+    qtbot.keyClick(line, Qt.Key.Key_Down)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
+    assert window.state.expression == "x * y"
