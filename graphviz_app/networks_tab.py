@@ -171,7 +171,7 @@ class NetworksTab(QWidget):
     def _build_plane(self) -> pg.PlotWidget:
         self.plane_plot = pg.PlotWidget()
         style_plot(self.plane_plot, "decision boundary", "x1", "x2")
-        self.plane_plot.setAspectLocked(True)
+        # Not aspect-locked: the heat map then fills the plot instead of leaving blank bands beside it.
         self.boundary_image = pg.ImageItem()
         self.boundary_image.setColorMap(HEAT_MAP)
         self.boundary_image.setZValue(-20)
