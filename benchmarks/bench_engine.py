@@ -2,14 +2,15 @@
 
 Run: .venv/bin/python benchmarks/bench_engine.py
 """
+
 from __future__ import annotations
 
 import random
 
 import numpy as np
+from timing import best_of
 
 import core
-from timing import best_of
 
 
 def random_program(lines: int, seed: int = 0) -> str:
@@ -27,13 +28,11 @@ def random_program(lines: int, seed: int = 0) -> str:
     return "\n".join(out)
 
 
-
-
 def main() -> None:
     text = random_program(6_700)
     parse_time = best_of(lambda: core.parse(text), 3)
     graph = core.parse(text)
-    inputs = {name: 0.3 for name in graph.inputs}
+    inputs = dict.fromkeys(graph.inputs, 0.3)
     graph.evaluate(inputs)  # compile once
     run = best_of(lambda: graph.evaluate(inputs))
     print(f"graph: {len(graph.nodes)} nodes, {len(graph.gates)} gates, from {text.count(chr(10)) + 1} lines")
@@ -55,9 +54,11 @@ def main() -> None:
         return value, dx, dy
 
     hand = best_of(by_hand)
-    print(f"400×400 grid, value+gradient: engine evaluate() {engine * 1e3:.2f} ms, numpy by hand "
-          f"{hand * 1e3:.2f} ms (ratio {engine / hand:.2f}); reading every node's arrays too (.values) "
-          f"{keeping_all * 1e3:.2f} ms (ratio {keeping_all / hand:.2f})")
+    print(
+        f"400×400 grid, value+gradient: engine evaluate() {engine * 1e3:.2f} ms, numpy by hand "
+        f"{hand * 1e3:.2f} ms (ratio {engine / hand:.2f}); reading every node's arrays too (.values) "
+        f"{keeping_all * 1e3:.2f} ms (ratio {keeping_all / hand:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ Measures, best of several repeats, with all six optimizers on Rosenbrock:
 - one animation frame (the step moves: paths cut, arrows, formula, loss cursor),
 - a surface change (grid + heat map + contours).
 """
+
 from __future__ import annotations
 
 import os
@@ -14,11 +15,11 @@ from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
+from timing import best_of
 
-from graphviz_app.lab import OptimizerLab  # noqa: E402
-from graphviz_app.state import AppState  # noqa: E402
-from timing import best_of  # noqa: E402
+from graphviz_app.debugger.state import AppState
+from graphviz_app.lab import OptimizerLab
 
 
 def best_of_ms(fn: Callable[[], object], repeats: int = 7) -> float:
@@ -41,8 +42,10 @@ def main() -> None:
         lab.set_steps(steps)
         total = best_of_ms(lab.recompute)
         race = min(_race_ms(lab) for _ in range(7))
-        print(f"{len(lab.trajectories)} optimizers x {steps} steps: race {race:.1f} ms, "
-              f"race + every view updated {total:.1f} ms")
+        print(
+            f"{len(lab.trajectories)} optimizers x {steps} steps: race {race:.1f} ms, "
+            f"race + every view updated {total:.1f} ms"
+        )
     lab.show_all()
 
     def click() -> None:

@@ -11,6 +11,7 @@ problem, so it runs twice: once free ("dot own ranks") and once held to our laye
 ranks": every edge gets `minlen` = its length in our drawing, and as the graph is connected, the
 only ranking with every edge at its minimum is ours). The second compares the orderings alone.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,7 +26,7 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
 
-from core.layout import Point, count_crossings, layered_drawing  # noqa: E402
+from core.layout import Point, count_crossings, layered_drawing
 
 SIZES = (100, 500, 2000)
 RUNS = 7
@@ -67,9 +68,7 @@ def expression_dag(n: int, seed: int = 0, window: int = 8) -> nx.DiGraph:
     return graph
 
 
-def dot_crossings(
-    graph: nx.DiGraph, layer: dict[int, float] | None = None
-) -> tuple[int, float] | str:
+def dot_crossings(graph: nx.DiGraph, layer: dict[int, float] | None = None) -> tuple[int, float] | str:
     """Crossings of dot's drawing of `graph` and the seconds dot took, or why there are none.
 
     With `layer`, dot is held to those layers (x of our drawing) instead of choosing its own.
@@ -82,8 +81,12 @@ def dot_crossings(
     start = time.perf_counter()
     try:
         plain = subprocess.run(
-            ["dot", "-Tplain"], input="\n".join(lines), capture_output=True, text=True,
-            check=True, timeout=DOT_TIMEOUT_S,
+            ["dot", "-Tplain"],
+            input="\n".join(lines),
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=DOT_TIMEOUT_S,
         ).stdout
     except subprocess.TimeoutExpired:
         return f"> {DOT_TIMEOUT_S:.0f} s"
@@ -107,8 +110,7 @@ def dot_crossings(
 def main() -> None:
     has_dot = shutil.which("dot") is not None
     print(
-        f"{'nodes':>6} {'vertices':>9} {'median ms':>10} {'crossings':>10}"
-        f" {'dot own ranks':>15} {'dot our ranks':>15}"
+        f"{'nodes':>6} {'vertices':>9} {'median ms':>10} {'crossings':>10} {'dot own ranks':>15} {'dot our ranks':>15}"
     )
     for n in SIZES:
         graph = expression_dag(n)

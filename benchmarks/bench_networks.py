@@ -4,6 +4,7 @@ Run: .venv/bin/python benchmarks/bench_networks.py
 The GUI takes `steps per tick` steps every 30 ms within a 40 ms budget, so a step must stay well
 under 10 ms for training to look live.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,8 +30,8 @@ def main() -> None:
     for model in models:
         for name in ("xor", "spiral"):
             trainer = Trainer(model, dataset(name), "adam", lr=0.05)
-            step = per_call(lambda: trainer.step(1), 50)
-            predict = per_call(lambda: trainer.predict(*grid), 10)
+            step = per_call(lambda trainer=trainer: trainer.step(1), 50)
+            predict = per_call(lambda trainer=trainer: trainer.predict(*grid), 10)
             print(f"{model.description:45s} {name:10s} {len(trainer.data):4d} {step * 1e3:8.2f} {predict * 1e3:8.2f}")
 
 

@@ -3,6 +3,7 @@
 Relabeling happens on every step and on every input edit, so it must stay well under one frame.
 Run: `python benchmarks/bench_relabel.py`
 """
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,10 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from graphviz_app.graph_view import GraphView  # noqa: E402
-from graphviz_app.state import AppState  # noqa: E402
+from graphviz_app.debugger.graph_view import GraphView
+from graphviz_app.debugger.state import AppState
 
 
 def wide_expression(units: int = 12) -> str:
@@ -51,7 +52,10 @@ def main() -> None:
         state.set_input("x", 0.1 * k)  # re-evaluate + relabel, as an input slider drag does
         app.processEvents()  # include the repaint
         total_ms.append((time.perf_counter() - t0) * 1000)
-    print(f"graph: {nodes} nodes, {state.step_count} steps; rebuild (layout + items + label placement) {rebuild_ms:.0f} ms")
+    print(
+        f"graph: {nodes} nodes, {state.step_count} steps; "
+        f"rebuild (layout + items + label placement) {rebuild_ms:.0f} ms"
+    )
     print(f"relabel, view only:          median {statistics.median(relabel_ms):.2f} ms, max {max(relabel_ms):.2f} ms")
     print(f"cursor jump + relabel:       median {statistics.median(cursor_ms):.2f} ms, max {max(cursor_ms):.2f} ms")
     print(f"input edit + relabel+paint:  median {statistics.median(total_ms):.2f} ms, max {max(total_ms):.2f} ms")

@@ -1,4 +1,5 @@
 """Shared timing helper for the benchmark scripts (run them as `python benchmarks/bench_….py`)."""
+
 from __future__ import annotations
 
 import time

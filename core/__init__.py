@@ -7,9 +7,17 @@ Pure Python and numpy; never imports Qt.
     steps = g.trace({"x": -2, "y": 5, "z": -4})  # forward steps, then backward steps
     core.layout(g)                               # {node_id: (x, y)}
 """
+
 from core.activations import (
-    ACTIVATIONS, Activation, ActivationCurve, GradientChain, activation_curve, activation_named, chain_program,
-    gradient_chain, saturated_intervals,
+    ACTIVATIONS,
+    Activation,
+    ActivationCurve,
+    GradientChain,
+    activation_curve,
+    activation_named,
+    chain_program,
+    gradient_chain,
+    saturated_intervals,
 )
 from core.datasets import DATASETS, Dataset, dataset
 from core.evaluate import Result, evaluate
@@ -23,16 +31,60 @@ from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer
 from core.parser import FUNCTIONS, ParseError, parse
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
-from core.trajectory import Trajectory, optimize, optimize_many
 from core.training import Trainer
+from core.trajectory import Trajectory, optimize, optimize_many
 
 __all__ = [
-    "OPS", "FUNCTIONS", "ArgumentGradient", "BackwardStep", "Example", "ForwardStep", "GradCheck", "Graph",
-    "InputCheck", "Node", "Op", "ParseError", "Result", "Trace", "TraceState", "evaluate", "example",
-    "examples", "gradcheck", "layout", "parse",
-    "OPTIMIZERS", "SURFACES", "ExponentialLR", "Hyperparameter", "Optimizer", "StepLR", "Surface", "SurfaceGrid",
-    "Trajectory", "optimize", "optimize_many", "surface_from_expression", "surface_grid",
-    "ACTIVATIONS", "DATASETS", "Activation", "ActivationCurve", "Dataset", "GradientChain", "LossAndGradient", "Model",
-    "Trainer", "activation_curve", "activation_named", "chain_program", "dataset", "gradient_chain",
-    "loss_and_gradient", "predict", "sample_program", "saturated_intervals",
+    "ACTIVATIONS",
+    "DATASETS",
+    "FUNCTIONS",
+    "OPS",
+    "OPTIMIZERS",
+    "SURFACES",
+    "Activation",
+    "ActivationCurve",
+    "ArgumentGradient",
+    "BackwardStep",
+    "Dataset",
+    "Example",
+    "ExponentialLR",
+    "ForwardStep",
+    "GradCheck",
+    "GradientChain",
+    "Graph",
+    "Hyperparameter",
+    "InputCheck",
+    "LossAndGradient",
+    "Model",
+    "Node",
+    "Op",
+    "Optimizer",
+    "ParseError",
+    "Result",
+    "StepLR",
+    "Surface",
+    "SurfaceGrid",
+    "Trace",
+    "TraceState",
+    "Trainer",
+    "Trajectory",
+    "activation_curve",
+    "activation_named",
+    "chain_program",
+    "dataset",
+    "evaluate",
+    "example",
+    "examples",
+    "gradcheck",
+    "gradient_chain",
+    "layout",
+    "loss_and_gradient",
+    "optimize",
+    "optimize_many",
+    "parse",
+    "predict",
+    "sample_program",
+    "saturated_intervals",
+    "surface_from_expression",
+    "surface_grid",
 ]

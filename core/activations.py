@@ -15,6 +15,7 @@ how much of the output's gradient is still alive after travelling back through N
 input (k = 0) that is |∂out/∂x|, the number the lecture's "saturated neurons kill the gradients" is
 about; the debugger shows the very same numbers on the very same graph.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,15 +49,18 @@ class Activation:
         return f"{self.name}({argument})"
 
 
-ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
-    Activation("sigmoid", "sigmoid", "#1f77b4"),
-    Activation("tanh", "tanh", "#ff7f0e"),
-    Activation("relu", "ReLU", "#2ca02c"),
-    Activation("leaky_relu", "leaky ReLU", "#d62728", "slope", 0.1, 0.0, 0.5),
-    Activation("prelu", "PReLU", "#9467bd", "alpha", 0.25, -0.5, 1.0),
-    Activation("elu", "ELU", "#8c564b", "alpha", 1.0, 0.0, 3.0),
-    Activation("softplus", "softplus", "#e377c2"),
-)}
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in (
+        Activation("sigmoid", "sigmoid", "#1f77b4"),
+        Activation("tanh", "tanh", "#ff7f0e"),
+        Activation("relu", "ReLU", "#2ca02c"),
+        Activation("leaky_relu", "leaky ReLU", "#d62728", "slope", 0.1, 0.0, 0.5),
+        Activation("prelu", "PReLU", "#9467bd", "alpha", 0.25, -0.5, 1.0),
+        Activation("elu", "ELU", "#8c564b", "alpha", 1.0, 0.0, 3.0),
+        Activation("softplus", "softplus", "#e377c2"),
+    )
+}
 
 
 def activation_named(name: str) -> Activation:
@@ -154,8 +158,9 @@ class GradientChain:
         return self.gradients[::-1].copy()
 
 
-def gradient_chain(name: str, layers: int, weight: float = 1.0, bias: float = 0.5, start: float = 1.0,
-                   parameter: float | None = None) -> GradientChain:
+def gradient_chain(
+    name: str, layers: int, weight: float = 1.0, bias: float = 0.5, start: float = 1.0, parameter: float | None = None
+) -> GradientChain:
     """Evaluate a chain of `layers` neurons (all with the same weight and bias) from x = `start`."""
     program = chain_program(name, layers, parameter)
     graph = parsed(program)

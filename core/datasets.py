@@ -3,6 +3,7 @@
 Every set is drawn from a fixed seed, so the same name always gives the same points (tests and the
 lecture's screenshots agree). Labels are 0.0 / 1.0 floats, ready to be fed to the engine as `y`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -28,19 +29,29 @@ class Dataset:
 
 def _bounds(x1: np.ndarray, x2: np.ndarray, margin: float = 0.35) -> tuple[float, float, float, float]:
     """A square-ish window around the points, with room for the decision boundary to show."""
-    return (float(x1.min() - margin), float(x1.max() + margin),
-            float(x2.min() - margin), float(x2.max() + margin))
+    return (float(x1.min() - margin), float(x1.max() + margin), float(x2.min() - margin), float(x2.max() + margin))
 
 
 def _make(name: str, display_name: str, x1: np.ndarray, x2: np.ndarray, y: np.ndarray) -> Dataset:
-    return Dataset(name, display_name, np.asarray(x1, float), np.asarray(x2, float),
-                   np.asarray(y, float), _bounds(np.asarray(x1), np.asarray(x2)))
+    return Dataset(
+        name,
+        display_name,
+        np.asarray(x1, float),
+        np.asarray(x2, float),
+        np.asarray(y, float),
+        _bounds(np.asarray(x1), np.asarray(x2)),
+    )
 
 
 def xor() -> Dataset:
     """The lecture's four points: (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0."""
-    return _make("xor", "XOR (4 points)", np.array([0.0, 0.0, 1.0, 1.0]), np.array([0.0, 1.0, 0.0, 1.0]),
-                 np.array([0.0, 1.0, 1.0, 0.0]))
+    return _make(
+        "xor",
+        "XOR (4 points)",
+        np.array([0.0, 0.0, 1.0, 1.0]),
+        np.array([0.0, 1.0, 0.0, 1.0]),
+        np.array([0.0, 1.0, 1.0, 0.0]),
+    )
 
 
 def noisy_xor(per_corner: int = 40, noise: float = 0.15, seed: int = 1) -> Dataset:
@@ -66,8 +77,7 @@ def circle(per_class: int = 80, seed: int = 3) -> Dataset:
     rng = np.random.default_rng(seed)
     angle = rng.uniform(0, 2 * np.pi, 2 * per_class)
     radius = np.concatenate([rng.uniform(0.0, 0.5, per_class), rng.uniform(0.9, 1.3, per_class)])
-    return _make("circle", "circle", radius * np.cos(angle), radius * np.sin(angle),
-                 np.repeat([1.0, 0.0], per_class))
+    return _make("circle", "circle", radius * np.cos(angle), radius * np.sin(angle), np.repeat([1.0, 0.0], per_class))
 
 
 def spiral(per_class: int = 100, turns: float = 1.5, noise: float = 0.04, seed: int = 4) -> Dataset:
@@ -84,7 +94,11 @@ def spiral(per_class: int = 100, turns: float = 1.5, noise: float = 0.04, seed: 
 
 
 DATASETS: dict[str, Callable[[], Dataset]] = {
-    "xor": xor, "noisy_xor": noisy_xor, "blobs": blobs, "circle": circle, "spiral": spiral,
+    "xor": xor,
+    "noisy_xor": noisy_xor,
+    "blobs": blobs,
+    "circle": circle,
+    "spiral": spiral,
 }
 
 

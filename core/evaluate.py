@@ -6,9 +6,9 @@ on Python's `math` (fast); if `math` meets a domain error (log(-1), 1/0, overflo
 repeated with numpy, whose nan/inf results are the documented behaviour. Array inputs broadcast and
 run on numpy in one vectorized pass.
 """
+
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -78,9 +78,7 @@ class Result:
     @cached_property
     def nonfinite(self) -> frozenset[int]:
         """Ids of the nodes whose value or gradient is nan or infinite somewhere."""
-        return frozenset(
-            i for i, (v, g) in enumerate(zip(self.values, self.grads)) if not (_finite(v) and _finite(g))
-        )
+        return frozenset(i for i, (v, g) in enumerate(zip(self.values, self.grads)) if not (_finite(v) and _finite(g)))
 
     @property
     def finite(self) -> bool:
@@ -104,8 +102,7 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
                 values, grads = _run(plan, {k: np.float64(v) for k, v in scalars.items()}, np, 1.0)
                 values = [float(v) for v in values]
                 grads = [float(g) for g in grads]
-        return Result(graph, values[plan.output], {name: grads[i] for i, name in plan.inputs},
-                      lambda: (values, grads))
+        return Result(graph, values[plan.output], {name: grads[i] for i, name in plan.inputs}, lambda: (values, grads))
     lean, lean_grads, shape = _evaluate_arrays(plan, given, keep_intermediates=False)
 
     def every_node() -> tuple[list[Any], list[Any]]:
@@ -114,8 +111,12 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
         return [np.broadcast_to(v, shape) for v in values], [np.broadcast_to(g, shape) for g in grads]
 
     # Every grid point is its own evaluation, so broadcasting a gradient is exact (nothing to sum).
-    return Result(graph, np.broadcast_to(lean[plan.output], shape),
-                  {name: np.broadcast_to(lean_grads[i], shape) for i, name in plan.inputs}, every_node)
+    return Result(
+        graph,
+        np.broadcast_to(lean[plan.output], shape),
+        {name: np.broadcast_to(lean_grads[i], shape) for i, name in plan.inputs},
+        every_node,
+    )
 
 
 def value_and_grad(graph: Graph, inputs: Mapping[str, Any]) -> tuple[Any, dict[str, Any]]:
@@ -171,8 +172,9 @@ def _run(plan: Plan, given: Mapping[str, Any], xp: Any, seed: Any) -> tuple[list
     return v, g
 
 
-def point_function(graph: Graph, names: Sequence[str], fixed: Mapping[str, float] | None = None
-                   ) -> Callable[[Sequence[float]], tuple[float, list[float]]]:
+def point_function(
+    graph: Graph, names: Sequence[str], fixed: Mapping[str, float] | None = None
+) -> Callable[[Sequence[float]], tuple[float, list[float]]]:
     """The scalar path for one graph at many points (optimizer paths): ``f(point)``, `point` the
     values of `names` in order and `fixed` all the graph's other inputs, gives the output's value and
     d(output)/d(name) for each name (0.0 for a name the graph lacks). It is `_run` on `math` minus

@@ -1,4 +1,5 @@
 """The lecture's graphs (and one per activation) as small data files in `resources/examples/`."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,15 @@ def examples() -> list[Example]:
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".json"):
             data = json.loads(entry.read_text(encoding="utf-8"))
-            found.append(Example(entry.name.removesuffix(".json"), data["title"], data["expression"],
-                                 {k: float(v) for k, v in data["inputs"].items()}, data.get("description", "")))
+            found.append(
+                Example(
+                    entry.name.removesuffix(".json"),
+                    data["title"],
+                    data["expression"],
+                    {k: float(v) for k, v in data["inputs"].items()},
+                    data.get("description", ""),
+                )
+            )
     return found
 
 

@@ -1,4 +1,5 @@
 """Check the engine's gradients against central finite differences."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -69,6 +70,11 @@ def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> 
         down = graph.evaluate({**point, name: point[name] - h}).value
         numeric = (up - down) / (2 * h)
         noise = ROUNDING_SAFETY * EPSILON * (abs(up) + abs(down)) / (2 * h)
-        checks[name] = InputCheck(name, float(analytic[name]), float(numeric),
-                                  relative_error(float(analytic[name]), float(numeric)), float(noise))
+        checks[name] = InputCheck(
+            name,
+            float(analytic[name]),
+            float(numeric),
+            relative_error(float(analytic[name]), float(numeric)),
+            float(noise),
+        )
     return GradCheck(checks)

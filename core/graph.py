@@ -3,6 +3,7 @@
 A `Graph` is what the parser builds and everything else reads: the evaluator walks it forwards and
 backwards, the trace records that walk, the layout places its nodes, the GUI draws it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

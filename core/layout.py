@@ -21,6 +21,7 @@ lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept s
 
 No Qt here: the result is plain `{node_id: (x, y)}`; the GUI scales it to pixels.
 """
+
 from __future__ import annotations
 
 import math
@@ -128,9 +129,7 @@ def layered_drawing(
     orders, crossings = reduce_crossings(lg.ups, lg.downs, _initial_orders(lg), sweeps)
     y = _assign_y(lg, orders, rounds)
     positions = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
-    bends = {
-        edge: [(float(lg.layer[d]), y[d]) for d in chain] for edge, chain in lg.chains.items()
-    }
+    bends = {edge: [(float(lg.layer[d]), y[d]) for d in chain] for edge, chain in lg.chains.items()}
     return LayeredDrawing(positions, bends, crossings)
 
 
@@ -300,9 +299,7 @@ def _assign_y(lg: _LayeredGraph, orders: list[list[int]], rounds: int) -> list[f
     return _snap_and_centre(y, len(lg.nodes))
 
 
-def _place_layer(
-    order: list[int], neighbours: list[list[int]], y: list[float], weight: list[float]
-) -> None:
+def _place_layer(order: list[int], neighbours: list[list[int]], y: list[float], weight: list[float]) -> None:
     """Least-squares placement of one layer near its neighbours' mean y, slots >= 1.0 apart.
 
     With z_i = y_i - i the constraint y_{i+1} >= y_i + 1 becomes z non-decreasing, which is

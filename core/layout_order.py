@@ -21,6 +21,7 @@ Crossings are counted per gap between two layers and cached: a sweep recounts on
 to a layer it changed, and a transpose adds each swap's difference. A last pass puts a vertex's
 arguments in argument order where that costs no crossing, so the first argument is drawn above.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -69,9 +70,7 @@ def reduce_crossings(
 class _OrderState:
     """Orders, the slot of every vertex, the cached crossings of every gap, and the work done."""
 
-    def __init__(
-        self, ups: list[list[int]], downs: list[list[int]], orders: list[list[int]], budget: int
-    ) -> None:
+    def __init__(self, ups: list[list[int]], downs: list[list[int]], orders: list[list[int]], budget: int) -> None:
         self.ups, self.downs, self.orders = ups, downs, orders
         # The only neighbour on that side, or -1 when there are none or several: most vertices
         # are virtual with exactly one on each side, and transpose takes a shortcut for them.
@@ -172,9 +171,7 @@ class _OrderState:
         self._renumber(order)
         return True
 
-    def _transpose(
-        self, allow_equal: bool, layers: set[int] | None, budgeted: bool = True
-    ) -> None:
+    def _transpose(self, allow_equal: bool, layers: set[int] | None, budgeted: bool = True) -> None:
         """Swap neighbours in a layer while that removes crossings (or keeps them, if allowed).
 
         As in dot, a layer is looked at again only when it or a layer next to it changed; at first

@@ -15,6 +15,7 @@ Training feeds the whole data set at once: x1, x2 and y are arrays of shape (n,)
 scalars, the engine broadcasts, and each weight's gradient comes back as the (n,) array of per-sample
 gradients. The gradient of the mean loss is their mean. No derivative here is written by hand.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -136,8 +137,9 @@ def loss_and_gradient(model: Model, weights: np.ndarray, data: Dataset) -> LossA
 def predict(model: Model, weights: np.ndarray, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     """p = σ(z) at every point of broadcastable arrays x1, x2 (e.g. a grid for the heat map)."""
     graph = parsed(model.probability_program())
-    value, _ = graph.value_and_grad({**weight_inputs(model, weights), "x1": np.asarray(x1, float),
-                                     "x2": np.asarray(x2, float)})
+    value, _ = graph.value_and_grad(
+        {**weight_inputs(model, weights), "x1": np.asarray(x1, float), "x2": np.asarray(x2, float)}
+    )
     return np.array(np.broadcast_to(value, np.broadcast_shapes(np.shape(x1), np.shape(x2))), dtype=float)
 
 
@@ -145,8 +147,12 @@ def sample_program(model: Model, weights: np.ndarray, data: Dataset, index: int)
     """The loss of one sample as (program text, inputs) for `AppState.show_in_debugger`."""
     if not 0 <= index < len(data):
         raise IndexError(f"sample {index} out of range 0..{len(data) - 1}")
-    inputs = {**weight_inputs(model, weights), "x1": float(data.x1[index]), "x2": float(data.x2[index]),
-              "y": float(data.y[index])}
+    inputs = {
+        **weight_inputs(model, weights),
+        "x1": float(data.x1[index]),
+        "x2": float(data.x2[index]),
+        "y": float(data.y[index]),
+    }
     return model.loss_program(), inputs
 
 

@@ -11,14 +11,14 @@ Signatures (p is the gate's parameter, e.g. the c of a `+c` gate, or None):
     binary: forward(xp, a, b, p) -> out       local_grads(xp, out, a, b, p) -> (d out/d a, d out/d b)
 Kinks and ties follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min split a tie's gradient equally.
 """
+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Callable
-
-import numpy as np
+from typing import Any
 
 
 def _scalar_where(condition: Any, if_true: Any, if_false: Any) -> Any:
@@ -33,8 +33,18 @@ def _scalar_sign(a: float) -> float:
 # domain errors (log(-1), 1/0, overflow) where numpy returns nan/inf; the evaluator then falls back
 # to numpy, so results always follow numpy's semantics.
 SCALAR_MATH = SimpleNamespace(
-    exp=math.exp, log=math.log, log1p=math.log1p, sqrt=math.sqrt, sin=math.sin, cos=math.cos,
-    tanh=math.tanh, abs=abs, sign=_scalar_sign, power=math.pow, maximum=max, minimum=min,
+    exp=math.exp,
+    log=math.log,
+    log1p=math.log1p,
+    sqrt=math.sqrt,
+    sin=math.sin,
+    cos=math.cos,
+    tanh=math.tanh,
+    abs=abs,
+    sign=_scalar_sign,
+    power=math.pow,
+    maximum=max,
+    minimum=min,
     where=_scalar_where,
 )
 
@@ -105,61 +115,100 @@ def _tie(a: Any, b: Any) -> Any:
 _OPS = [
     Op("input", 0, "", "a leaf: its gradient is the answer"),
     Op("const", 0, "{p:g}", "a constant: no gradient flows into it", has_param=True),
-    Op("add", 2, "+", "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1",
-       lambda xp, a, b, p: a + b, lambda xp, out, a, b, p: (1.0, 1.0)),
-    Op("sub", 2, "-", "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1",
-       lambda xp, a, b, p: a - b, lambda xp, out, a, b, p: (1.0, -1.0)),
-    Op("mul", 2, "*", "∂(a·b)/∂a = b, ∂(a·b)/∂b = a",
-       lambda xp, a, b, p: a * b, lambda xp, out, a, b, p: (b, a)),
-    Op("div", 2, "/", "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
-       lambda xp, a, b, p: a / b, lambda xp, out, a, b, p: (1.0 / b, -out / b)),
-    Op("pow", 2, "^", "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a",
-       lambda xp, a, b, p: xp.power(a, b), _pow_grads),
-    Op("max", 2, "max", "∂max(a,b)/∂a = 1 if a > b (½ at a tie), else 0",
-       lambda xp, a, b, p: xp.maximum(a, b),
-       lambda xp, out, a, b, p: (_tie(a, b), _tie(b, a))),
-    Op("min", 2, "min", "∂min(a,b)/∂a = 1 if a < b (½ at a tie), else 0",
-       lambda xp, a, b, p: xp.minimum(a, b),
-       lambda xp, out, a, b, p: (_tie(b, a), _tie(a, b))),
-    Op("prelu", 2, "prelu", "∂/∂x = 1 if x > 0 else α, ∂/∂α = 0 if x > 0 else x",
-       lambda xp, a, alpha, p: xp.where(a > 0, a, alpha * a),
-       lambda xp, out, a, alpha, p: (xp.where(a > 0, 1.0, alpha), xp.where(a > 0, 0.0, a))),
-    Op("add_const", 1, "{p:+g}", "∂(x+c)/∂x = 1", lambda xp, a, c: a + c,
-       lambda xp, out, a, c: 1.0, has_param=True),
-    Op("mul_const", 1, "*{p:g}", "∂(a·x)/∂x = a   (a = {p:g})", lambda xp, a, c: a * c,
-       lambda xp, out, a, c: c, has_param=True),
-    Op("div_const", 1, "/{p:g}", "∂(x/c)/∂x = 1/c   (c = {p:g})", lambda xp, a, c: a / c,
-       lambda xp, out, a, c: _reciprocal(c), has_param=True),
-    Op("pow_const", 1, "^{p:g}", "∂(xᶜ)/∂x = c·xᶜ⁻¹   (c = {p:g})",
-       _pow_const, _pow_const_grad, has_param=True),
-    Op("recip", 1, "1/x", "∂(1/x)/∂x = −1/x²",
-       lambda xp, a, p: 1.0 / a, lambda xp, out, a, p: -out * out),
-    Op("exp", 1, "exp", "∂eˣ/∂x = eˣ",
-       lambda xp, a, p: xp.exp(a), lambda xp, out, a, p: out),
-    Op("log", 1, "log", "∂ln x/∂x = 1/x",
-       lambda xp, a, p: xp.log(a), lambda xp, out, a, p: 1.0 / a),
-    Op("sqrt", 1, "sqrt", "∂√x/∂x = 1/(2√x)",
-       lambda xp, a, p: xp.sqrt(a), lambda xp, out, a, p: 0.5 / out),
-    Op("abs", 1, "abs", "∂|x|/∂x = sign(x)   (0 at 0)",
-       lambda xp, a, p: xp.abs(a), lambda xp, out, a, p: xp.sign(a)),
-    Op("sin", 1, "sin", "∂sin x/∂x = cos x",
-       lambda xp, a, p: xp.sin(a), lambda xp, out, a, p: xp.cos(a)),
-    Op("cos", 1, "cos", "∂cos x/∂x = −sin x",
-       lambda xp, a, p: xp.cos(a), lambda xp, out, a, p: -xp.sin(a)),
-    Op("tanh", 1, "tanh", "∂tanh x/∂x = 1 − tanh²x",
-       lambda xp, a, p: xp.tanh(a), lambda xp, out, a, p: 1.0 - out * out),
-    Op("sigmoid", 1, "σ", "∂σ/∂x = (1 − σ(x))·σ(x)",
-       _sigmoid, lambda xp, out, a, p: (1.0 - out) * out),
-    Op("relu", 1, "relu", "∂relu/∂x = 1 if x > 0 else 0",
-       lambda xp, a, p: xp.maximum(a, 0.0), lambda xp, out, a, p: (a > 0) * 1.0),
-    Op("softplus", 1, "softplus", "∂ln(1+eˣ)/∂x = σ(x)",
-       _softplus, lambda xp, out, a, p: _sigmoid(xp, a, p)),
-    Op("leaky_relu", 1, "lrelu", "∂/∂x = 1 if x > 0 else {p:g}",
-       lambda xp, a, s: xp.where(a > 0, a, s * a),
-       lambda xp, out, a, s: xp.where(a > 0, 1.0, s), has_param=True),
-    Op("elu", 1, "elu", "∂/∂x = 1 if x > 0 else α·eˣ   (α = {p:g})", _elu,
-       lambda xp, out, a, alpha: xp.where(a > 0, 1.0, alpha * xp.exp(xp.minimum(a, 0.0))),
-       has_param=True),
+    Op("add", 2, "+", "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", lambda xp, a, b, p: a + b, lambda xp, out, a, b, p: (1.0, 1.0)),
+    Op("sub", 2, "-", "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", lambda xp, a, b, p: a - b, lambda xp, out, a, b, p: (1.0, -1.0)),
+    Op("mul", 2, "*", "∂(a·b)/∂a = b, ∂(a·b)/∂b = a", lambda xp, a, b, p: a * b, lambda xp, out, a, b, p: (b, a)),
+    Op(
+        "div",
+        2,
+        "/",
+        "∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = −a/b²",
+        lambda xp, a, b, p: a / b,
+        lambda xp, out, a, b, p: (1.0 / b, -out / b),
+    ),
+    Op("pow", 2, "^", "∂(aᵇ)/∂a = b·aᵇ⁻¹, ∂(aᵇ)/∂b = aᵇ·ln a", lambda xp, a, b, p: xp.power(a, b), _pow_grads),
+    Op(
+        "max",
+        2,
+        "max",
+        "∂max(a,b)/∂a = 1 if a > b (½ at a tie), else 0",
+        lambda xp, a, b, p: xp.maximum(a, b),
+        lambda xp, out, a, b, p: (_tie(a, b), _tie(b, a)),
+    ),
+    Op(
+        "min",
+        2,
+        "min",
+        "∂min(a,b)/∂a = 1 if a < b (½ at a tie), else 0",
+        lambda xp, a, b, p: xp.minimum(a, b),
+        lambda xp, out, a, b, p: (_tie(b, a), _tie(a, b)),
+    ),
+    Op(
+        "prelu",
+        2,
+        "prelu",
+        "∂/∂x = 1 if x > 0 else α, ∂/∂α = 0 if x > 0 else x",
+        lambda xp, a, alpha, p: xp.where(a > 0, a, alpha * a),
+        lambda xp, out, a, alpha, p: (xp.where(a > 0, 1.0, alpha), xp.where(a > 0, 0.0, a)),
+    ),
+    Op("add_const", 1, "{p:+g}", "∂(x+c)/∂x = 1", lambda xp, a, c: a + c, lambda xp, out, a, c: 1.0, has_param=True),
+    Op(
+        "mul_const",
+        1,
+        "*{p:g}",
+        "∂(a·x)/∂x = a   (a = {p:g})",
+        lambda xp, a, c: a * c,
+        lambda xp, out, a, c: c,
+        has_param=True,
+    ),
+    Op(
+        "div_const",
+        1,
+        "/{p:g}",
+        "∂(x/c)/∂x = 1/c   (c = {p:g})",
+        lambda xp, a, c: a / c,
+        lambda xp, out, a, c: _reciprocal(c),
+        has_param=True,
+    ),
+    Op("pow_const", 1, "^{p:g}", "∂(xᶜ)/∂x = c·xᶜ⁻¹   (c = {p:g})", _pow_const, _pow_const_grad, has_param=True),
+    Op("recip", 1, "1/x", "∂(1/x)/∂x = −1/x²", lambda xp, a, p: 1.0 / a, lambda xp, out, a, p: -out * out),
+    Op("exp", 1, "exp", "∂eˣ/∂x = eˣ", lambda xp, a, p: xp.exp(a), lambda xp, out, a, p: out),
+    Op("log", 1, "log", "∂ln x/∂x = 1/x", lambda xp, a, p: xp.log(a), lambda xp, out, a, p: 1.0 / a),
+    Op("sqrt", 1, "sqrt", "∂√x/∂x = 1/(2√x)", lambda xp, a, p: xp.sqrt(a), lambda xp, out, a, p: 0.5 / out),
+    Op("abs", 1, "abs", "∂|x|/∂x = sign(x)   (0 at 0)", lambda xp, a, p: xp.abs(a), lambda xp, out, a, p: xp.sign(a)),
+    Op("sin", 1, "sin", "∂sin x/∂x = cos x", lambda xp, a, p: xp.sin(a), lambda xp, out, a, p: xp.cos(a)),
+    Op("cos", 1, "cos", "∂cos x/∂x = −sin x", lambda xp, a, p: xp.cos(a), lambda xp, out, a, p: -xp.sin(a)),
+    Op(
+        "tanh", 1, "tanh", "∂tanh x/∂x = 1 − tanh²x", lambda xp, a, p: xp.tanh(a), lambda xp, out, a, p: 1.0 - out * out
+    ),
+    Op("sigmoid", 1, "σ", "∂σ/∂x = (1 − σ(x))·σ(x)", _sigmoid, lambda xp, out, a, p: (1.0 - out) * out),
+    Op(
+        "relu",
+        1,
+        "relu",
+        "∂relu/∂x = 1 if x > 0 else 0",
+        lambda xp, a, p: xp.maximum(a, 0.0),
+        lambda xp, out, a, p: (a > 0) * 1.0,
+    ),
+    Op("softplus", 1, "softplus", "∂ln(1+eˣ)/∂x = σ(x)", _softplus, lambda xp, out, a, p: _sigmoid(xp, a, p)),
+    Op(
+        "leaky_relu",
+        1,
+        "lrelu",
+        "∂/∂x = 1 if x > 0 else {p:g}",
+        lambda xp, a, s: xp.where(a > 0, a, s * a),
+        lambda xp, out, a, s: xp.where(a > 0, 1.0, s),
+        has_param=True,
+    ),
+    Op(
+        "elu",
+        1,
+        "elu",
+        "∂/∂x = 1 if x > 0 else α·eˣ   (α = {p:g})",
+        _elu,
+        lambda xp, out, a, alpha: xp.where(a > 0, 1.0, alpha * xp.exp(xp.minimum(a, 0.0))),
+        has_param=True,
+    ),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OPS}

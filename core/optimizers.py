@@ -58,8 +58,9 @@ def _maximum(a: float, b: float) -> float:
 
 def state_as_floats(state: object) -> FloatState:
     """A state record as a twin's tuple: ``(step, *vectors as lists, None where absent)``."""
-    return tuple(v if v is None or isinstance(v, int) else v.tolist()
-                 for v in (getattr(state, f.name) for f in fields(state)))
+    return tuple(
+        v if v is None or isinstance(v, int) else v.tolist() for v in (getattr(state, f.name) for f in fields(state))
+    )
 
 
 def state_from_floats(kind: type, values: FloatState) -> object:
@@ -76,9 +77,17 @@ class SGDState:
     momentum_buffer: Vector | None = None
 
 
-def sgd_step(params: Vector, grad: Vector, state: SGDState, *, lr: float, momentum: float = 0.0,
-             dampening: float = 0.0, weight_decay: float = 0.0,
-             nesterov: bool = False) -> tuple[Vector, SGDState]:
+def sgd_step(
+    params: Vector,
+    grad: Vector,
+    state: SGDState,
+    *,
+    lr: float,
+    momentum: float = 0.0,
+    dampening: float = 0.0,
+    weight_decay: float = 0.0,
+    nesterov: bool = False,
+) -> tuple[Vector, SGDState]:
     """torch.optim.SGD: plain gradient descent, with heavy-ball or Nesterov momentum."""
     grad = _with_weight_decay(grad, params, weight_decay)
     buffer = state.momentum_buffer
@@ -91,9 +100,11 @@ def sgd_step(params: Vector, grad: Vector, state: SGDState, *, lr: float, moment
     return params + (-lr) * grad, SGDState(state.step + 1, buffer)
 
 
-def sgd_floats(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0,
-               nesterov: bool = False) -> FloatStep:
+def sgd_floats(
+    *, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False
+) -> FloatStep:
     """``sgd_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+
     def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
         count, buffer = state
         new_params, new_buffer = [], []
@@ -106,6 +117,7 @@ def sgd_floats(*, momentum: float = 0.0, dampening: float = 0.0, weight_decay: f
                 g = g + momentum * b if nesterov else b
             new_params.append(p + (-lr) * g)
         return new_params, (count + 1, new_buffer if momentum != 0 else buffer)
+
     return step
 
 
@@ -117,10 +129,17 @@ class AdagradState:
     sum: Vector
 
 
-def adagrad_step(params: Vector, grad: Vector, state: AdagradState, *, lr: float,
-                 lr_decay: float = 0.0, weight_decay: float = 0.0,
-                 initial_accumulator_value: float = 0.0,
-                 eps: float = 1e-10) -> tuple[Vector, AdagradState]:
+def adagrad_step(
+    params: Vector,
+    grad: Vector,
+    state: AdagradState,
+    *,
+    lr: float,
+    lr_decay: float = 0.0,
+    weight_decay: float = 0.0,
+    initial_accumulator_value: float = 0.0,
+    eps: float = 1e-10,
+) -> tuple[Vector, AdagradState]:
     """torch.optim.Adagrad: every coordinate's step shrinks with its accumulated squared gradient."""
     step = state.step + 1
     grad = _with_weight_decay(grad, params, weight_decay)
@@ -130,8 +149,9 @@ def adagrad_step(params: Vector, grad: Vector, state: AdagradState, *, lr: float
     return params + (-clr) * grad / std, AdagradState(step, squared_sum)
 
 
-def adagrad_floats(*, lr_decay: float = 0.0, weight_decay: float = 0.0,
-                   initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> FloatStep:
+def adagrad_floats(
+    *, lr_decay: float = 0.0, weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10
+) -> FloatStep:
     """``adagrad_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     sqrt = math.sqrt
 
@@ -147,6 +167,7 @@ def adagrad_floats(*, lr_decay: float = 0.0, weight_decay: float = 0.0,
             new_sum.append(s)
             new_params.append(p + (-clr) * g / (sqrt(s) + eps))
         return new_params, (count, new_sum)
+
     return step
 
 
@@ -160,9 +181,18 @@ class RMSpropState:
     momentum_buffer: Vector | None = None
 
 
-def rmsprop_step(params: Vector, grad: Vector, state: RMSpropState, *, lr: float,
-                 alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False) -> tuple[Vector, RMSpropState]:
+def rmsprop_step(
+    params: Vector,
+    grad: Vector,
+    state: RMSpropState,
+    *,
+    lr: float,
+    alpha: float = 0.99,
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    momentum: float = 0.0,
+    centered: bool = False,
+) -> tuple[Vector, RMSpropState]:
     """torch.optim.RMSprop: divide by a running root-mean-square of recent gradients."""
     grad = _with_weight_decay(grad, params, weight_decay)
     square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
@@ -181,8 +211,9 @@ def rmsprop_step(params: Vector, grad: Vector, state: RMSpropState, *, lr: float
     return params, RMSpropState(state.step + 1, square_avg, grad_avg, buffer)
 
 
-def rmsprop_floats(*, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-                   momentum: float = 0.0, centered: bool = False) -> FloatStep:
+def rmsprop_floats(
+    *, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False
+) -> FloatStep:
     """``rmsprop_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     sqrt = math.sqrt
 
@@ -206,8 +237,13 @@ def rmsprop_floats(*, alpha: float = 0.99, eps: float = 1e-8, weight_decay: floa
                 new_params.append(p + (-lr) * b)
             else:
                 new_params.append(p + (-lr) * g / avg)
-        return new_params, (count + 1, new_square_avg, new_grad_avg if centered else grad_avg,
-                            new_buffer if momentum > 0 else buffer)
+        return new_params, (
+            count + 1,
+            new_square_avg,
+            new_grad_avg if centered else grad_avg,
+            new_buffer if momentum > 0 else buffer,
+        )
+
     return step
 
 
@@ -221,9 +257,17 @@ class AdamState:
     max_exp_avg_sq: Vector | None = None
 
 
-def adam_step(params: Vector, grad: Vector, state: AdamState, *, lr: float,
-              betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-              weight_decay: float = 0.0, amsgrad: bool = False) -> tuple[Vector, AdamState]:
+def adam_step(
+    params: Vector,
+    grad: Vector,
+    state: AdamState,
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+    amsgrad: bool = False,
+) -> tuple[Vector, AdamState]:
     """torch.optim.Adam: momentum on the gradient, RMSprop on its square, both bias-corrected."""
     beta1, beta2 = betas
     step = state.step + 1
@@ -243,8 +287,9 @@ def adam_step(params: Vector, grad: Vector, state: AdamState, *, lr: float,
     return params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
 
-def adam_floats(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                weight_decay: float = 0.0, amsgrad: bool = False) -> FloatStep:
+def adam_floats(
+    *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False
+) -> FloatStep:
     """``adam_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     beta1, beta2 = betas
     sqrt = math.sqrt
@@ -268,8 +313,8 @@ def adam_floats(*, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
                 new_max_exp_avg_sq.append(v_max)
             denom = sqrt(v_max if amsgrad else v) / bias_correction2_sqrt + eps
             new_params.append(p + (-step_size) * m / denom)
-        return new_params, (count, new_exp_avg, new_exp_avg_sq,
-                            new_max_exp_avg_sq if amsgrad else max_exp_avg_sq)
+        return new_params, (count, new_exp_avg, new_exp_avg_sq, new_max_exp_avg_sq if amsgrad else max_exp_avg_sq)
+
     return step
 
 
@@ -309,8 +354,9 @@ class Optimizer:
         settings = self.defaults()
         unknown = sorted(set(overrides) - set(settings))
         if unknown:
-            raise ValueError(f"{self.name} has no hyperparameter {', '.join(map(repr, unknown))}; "
-                             f"valid: {', '.join(settings)}")
+            raise ValueError(
+                f"{self.name} has no hyperparameter {', '.join(map(repr, unknown))}; valid: {', '.join(settings)}"
+            )
         settings.update(overrides)
         # torch.optim's own checks: a value outside these ranges is a ValueError there too, and some
         # (β = 1 in Adam) would otherwise end in a division by zero.
@@ -329,13 +375,11 @@ def _sgd_state(params: Vector, **_: HyperValue) -> SGDState:
     return SGDState()
 
 
-def _adagrad_state(params: Vector, initial_accumulator_value: float = 0.0,
-                   **_: HyperValue) -> AdagradState:
+def _adagrad_state(params: Vector, initial_accumulator_value: float = 0.0, **_: HyperValue) -> AdagradState:
     return AdagradState(0, np.full_like(params, initial_accumulator_value, dtype=float))
 
 
-def _rmsprop_state(params: Vector, momentum: float = 0.0, centered: bool = False,
-                   **_: HyperValue) -> RMSpropState:
+def _rmsprop_state(params: Vector, momentum: float = 0.0, centered: bool = False, **_: HyperValue) -> RMSpropState:
     zeros = np.zeros_like(params, dtype=float)
     return RMSpropState(0, zeros, zeros if centered else None, zeros if momentum > 0 else None)
 
@@ -350,39 +394,97 @@ def _lr(default: float) -> Hyperparameter:
 
 
 def _sgd_hyperparameters(momentum: float, nesterov: bool) -> tuple[Hyperparameter, ...]:
-    return (_lr(1e-3), Hyperparameter("momentum", momentum, 0.0, 0.999),
-            Hyperparameter("dampening", 0.0, 0.0, 1.0),
-            Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
-            Hyperparameter("nesterov", nesterov, False, True))
+    return (
+        _lr(1e-3),
+        Hyperparameter("momentum", momentum, 0.0, 0.999),
+        Hyperparameter("dampening", 0.0, 0.0, 1.0),
+        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+        Hyperparameter("nesterov", nesterov, False, True),
+    )
 
 
-OPTIMIZERS: dict[str, Optimizer] = {o.name: o for o in (
-    Optimizer("sgd", "SGD", "#1f77b4", "SGD", _sgd_hyperparameters(0.0, False),
-              _sgd_state, sgd_step, None, sgd_floats),
-    Optimizer("momentum", "Momentum", "#ff7f0e", "SGD", _sgd_hyperparameters(0.9, False),
-              _sgd_state, sgd_step, "momentum_buffer", sgd_floats),
-    Optimizer("nesterov", "Nesterov", "#2ca02c", "SGD", _sgd_hyperparameters(0.9, True),
-              _sgd_state, sgd_step, "momentum_buffer", sgd_floats),
-    Optimizer("adagrad", "Adagrad", "#9467bd", "Adagrad", (
-        _lr(1e-2), Hyperparameter("lr_decay", 0.0, 0.0, 0.1),
-        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
-        Hyperparameter("initial_accumulator_value", 0.0, 0.0, 1.0),
-        Hyperparameter("eps", 1e-10, 1e-12, 1e-2, log_scale=True)),
-        _adagrad_state, adagrad_step, None, adagrad_floats),
-    Optimizer("rmsprop", "RMSprop", "#d62728", "RMSprop", (
-        _lr(1e-2), Hyperparameter("alpha", 0.99, 0.5, 0.9999),
-        Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
-        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
-        Hyperparameter("momentum", 0.0, 0.0, 0.999),
-        Hyperparameter("centered", False, False, True)),
-        _rmsprop_state, rmsprop_step, "momentum_buffer", rmsprop_floats),
-    Optimizer("adam", "Adam", "#17becf", "Adam", (
-        _lr(1e-3), Hyperparameter("betas", (0.9, 0.999), (0.0, 0.9), (0.999, 0.99999)),
-        Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
-        Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
-        Hyperparameter("amsgrad", False, False, True)),
-        _adam_state, adam_step, "exp_avg", adam_floats),
-)}
+OPTIMIZERS: dict[str, Optimizer] = {
+    o.name: o
+    for o in (
+        Optimizer(
+            "sgd", "SGD", "#1f77b4", "SGD", _sgd_hyperparameters(0.0, False), _sgd_state, sgd_step, None, sgd_floats
+        ),
+        Optimizer(
+            "momentum",
+            "Momentum",
+            "#ff7f0e",
+            "SGD",
+            _sgd_hyperparameters(0.9, False),
+            _sgd_state,
+            sgd_step,
+            "momentum_buffer",
+            sgd_floats,
+        ),
+        Optimizer(
+            "nesterov",
+            "Nesterov",
+            "#2ca02c",
+            "SGD",
+            _sgd_hyperparameters(0.9, True),
+            _sgd_state,
+            sgd_step,
+            "momentum_buffer",
+            sgd_floats,
+        ),
+        Optimizer(
+            "adagrad",
+            "Adagrad",
+            "#9467bd",
+            "Adagrad",
+            (
+                _lr(1e-2),
+                Hyperparameter("lr_decay", 0.0, 0.0, 0.1),
+                Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+                Hyperparameter("initial_accumulator_value", 0.0, 0.0, 1.0),
+                Hyperparameter("eps", 1e-10, 1e-12, 1e-2, log_scale=True),
+            ),
+            _adagrad_state,
+            adagrad_step,
+            None,
+            adagrad_floats,
+        ),
+        Optimizer(
+            "rmsprop",
+            "RMSprop",
+            "#d62728",
+            "RMSprop",
+            (
+                _lr(1e-2),
+                Hyperparameter("alpha", 0.99, 0.5, 0.9999),
+                Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
+                Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+                Hyperparameter("momentum", 0.0, 0.0, 0.999),
+                Hyperparameter("centered", False, False, True),
+            ),
+            _rmsprop_state,
+            rmsprop_step,
+            "momentum_buffer",
+            rmsprop_floats,
+        ),
+        Optimizer(
+            "adam",
+            "Adam",
+            "#17becf",
+            "Adam",
+            (
+                _lr(1e-3),
+                Hyperparameter("betas", (0.9, 0.999), (0.0, 0.9), (0.999, 0.99999)),
+                Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
+                Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+                Hyperparameter("amsgrad", False, False, True),
+            ),
+            _adam_state,
+            adam_step,
+            "exp_avg",
+            adam_floats,
+        ),
+    )
+}
 
 
 def optimizer_named(name: str) -> Optimizer:
@@ -393,8 +495,29 @@ def optimizer_named(name: str) -> Optimizer:
         raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}") from None
 
 
-__all__ = ["OPTIMIZERS", "Optimizer", "Hyperparameter", "SGDState", "AdagradState", "RMSpropState",
-           "AdamState", "sgd_step", "adagrad_step", "rmsprop_step", "adam_step", "sgd_floats",
-           "adagrad_floats", "rmsprop_floats", "adam_floats", "state_as_floats", "state_from_floats",
-           "FloatStep", "FloatState", "StepLR",
-           "ExponentialLR", "LRSchedule", "optimizer_named", "constant_learning_rates"]
+__all__ = [
+    "OPTIMIZERS",
+    "AdagradState",
+    "AdamState",
+    "ExponentialLR",
+    "FloatState",
+    "FloatStep",
+    "Hyperparameter",
+    "LRSchedule",
+    "Optimizer",
+    "RMSpropState",
+    "SGDState",
+    "StepLR",
+    "adagrad_floats",
+    "adagrad_step",
+    "adam_floats",
+    "adam_step",
+    "constant_learning_rates",
+    "optimizer_named",
+    "rmsprop_floats",
+    "rmsprop_step",
+    "sgd_floats",
+    "sgd_step",
+    "state_as_floats",
+    "state_from_floats",
+]

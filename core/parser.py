@@ -6,6 +6,7 @@ last line is the output. Constants fold into unary gates the way the lecture dra
 a `+1` gate, `-(…)` → `*-1`, `1/(…)` → `1/x`). Anything else raises `ParseError` with a message
 that says what is wrong and where.
 """
+
 from __future__ import annotations
 
 import ast
@@ -13,7 +14,6 @@ import math
 import re
 import sys
 from dataclasses import dataclass, field, replace
-from typing import Union
 
 import numpy as np
 
@@ -45,8 +45,10 @@ class FunctionSpec:
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
-    **{name: FunctionSpec(name) for name in
-       ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "softplus")},
+    **{
+        name: FunctionSpec(name)
+        for name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "softplus")
+    },
     "leaky_relu": FunctionSpec("leaky_relu", params={"slope": 0.01}),
     "elu": FunctionSpec("elu", params={"alpha": 1.0}),
     "prelu": FunctionSpec("prelu", ("a", "alpha")),
@@ -56,8 +58,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
 KNOWN = ", ".join(FUNCTIONS)
 
 _BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
-_BAD_OPERATORS = {ast.Mod: "%", ast.FloorDiv: "//", ast.MatMult: "@", ast.LShift: "<<",
-                  ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^"}
+_BAD_OPERATORS = {
+    ast.Mod: "%",
+    ast.FloorDiv: "//",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitAnd: "&",
+    ast.BitXor: "^",
+}
 _NOT_ALLOWED = {
     ast.Attribute: "attribute access ('.') is not allowed",
     ast.Subscript: "subscripts ('[ ]') are not allowed",
@@ -88,7 +98,7 @@ class Const:
     value: float
 
 
-Operand = Union[int, Const]  # a node id or a constant
+Operand = int | Const  # a node id or a constant
 
 
 class _Source:
@@ -133,8 +143,9 @@ def parse(text: str) -> Graph:
     source = _Source(text)
     if "\x00" in text:
         before = text[: text.index("\x00")]
-        raise ParseError("a null byte is not allowed", before.count("\n") + 1,
-                         len(before) - before.rfind("\n"), source.multiline)
+        raise ParseError(
+            "a null byte is not allowed", before.count("\n") + 1, len(before) - before.rfind("\n"), source.multiline
+        )
     if not text.strip():
         raise ParseError("the expression is empty")
     limit = sys.getrecursionlimit()
@@ -187,8 +198,9 @@ class _Builder:
                 output = self._name_value(target, self.expression(statement.value))
             elif isinstance(statement, ast.Expr):
                 if not last:
-                    raise self.source.error("only the last line may be a bare expression; name this value "
-                                            "(name = …)", statement)
+                    raise self.source.error(
+                        "only the last line may be a bare expression; name this value (name = …)", statement
+                    )
                 output = self.expression(statement.value)
             elif isinstance(statement, ast.AugAssign):
                 raise self.source.error("'+=' and similar are not allowed; write q = q + …", statement)
@@ -214,8 +226,8 @@ class _Builder:
                 todo.append((node, children))
                 todo.extend((child, None) for child in reversed(children))
             else:
-                args = results[len(results) - len(children):]
-                del results[len(results) - len(children):]
+                args = results[len(results) - len(children) :]
+                del results[len(results) - len(children) :]
                 results.append(self._combine(node, args))
         return results[0]
 

@@ -3,6 +3,7 @@
 Each gives the learning rate of every step when the scheduler is stepped once after every optimizer
 step (torch's usual loop), with the same repeated products and therefore the same rounding.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

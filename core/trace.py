@@ -4,12 +4,12 @@ Forward steps come first (one per gate, in topological order), then backward ste
 in reverse order). The screen after k steps is `trace.state(k)`, a pure function of the first k
 steps, so stepping back costs nothing.
 """
+
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class BackwardStep:
     phase = "backward"
 
 
-Step = Union[ForwardStep, BackwardStep]
+Step = ForwardStep | BackwardStep
 
 
 @dataclass(frozen=True)
@@ -109,16 +109,24 @@ def trace(graph: Graph, inputs: Mapping[str, float]) -> Trace:
     values = result.values
     steps: list[Step] = []
     for node in graph.gates:
-        steps.append(ForwardStep(len(steps), node.id, tuple(values[a] for a in node.args), values[node.id],
-                                 math.isfinite(values[node.id])))
+        steps.append(
+            ForwardStep(
+                len(steps),
+                node.id,
+                tuple(values[a] for a in node.args),
+                values[node.id],
+                math.isfinite(values[node.id]),
+            )
+        )
     grads = [0.0] * len(graph.nodes)
     grads[graph.output] = 1.0
     with np.errstate(all="ignore"):
         for node in reversed(graph.gates):
             op = OPS[node.op]
             # numpy scalars, so that a zero division gives inf/nan like `evaluate` instead of raising.
-            local = op.local_grads(np, np.float64(values[node.id]), *(np.float64(values[a]) for a in node.args),
-                                   node.param)
+            local = op.local_grads(
+                np, np.float64(values[node.id]), *(np.float64(values[a]) for a in node.args), node.param
+            )
             local = (local,) if op.arity == 1 else local
             upstream = grads[node.id]
             sent = []

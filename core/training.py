@@ -5,6 +5,7 @@ The GUI calls `trainer.step(k)` on every timer tick and redraws from `weights`, 
 vectorized engine evaluation per step (`core.networks.loss_and_gradient`); the update is the
 optimizer's pure torch.optim step function over the flat weight vector.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -19,8 +20,15 @@ from core.optimizers import HyperValue, optimizer_named
 class Trainer:
     """One training run: a model, a data set, an optimizer and where the weights are now."""
 
-    def __init__(self, model: Model, data: Dataset, optimizer: str = "adam", lr: float = 0.05, seed: int = 0,
-                 hyperparameters: Mapping[str, HyperValue] | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        data: Dataset,
+        optimizer: str = "adam",
+        lr: float = 0.05,
+        seed: int = 0,
+        hyperparameters: Mapping[str, HyperValue] | None = None,
+    ) -> None:
         self.model = model
         self.data = data
         self.optimizer = optimizer_named(optimizer)
@@ -76,11 +84,13 @@ class Trainer:
             for _ in range(k):
                 if self.diverged:
                     break
-                weights, state = self.optimizer.step(self.weights, self._current.gradient, self._state,
-                                                     lr=self.lr, **self._settings)
+                weights, state = self.optimizer.step(
+                    self.weights, self._current.gradient, self._state, lr=self.lr, **self._settings
+                )
                 current = loss_and_gradient(self.model, weights, self.data)
-                if not (np.isfinite(weights).all() and np.isfinite(current.loss)
-                        and np.isfinite(current.gradient).all()):
+                if not (
+                    np.isfinite(weights).all() and np.isfinite(current.loss) and np.isfinite(current.gradient).all()
+                ):
                     self.diverged = True  # keep the last finite weights on screen
                     break
                 self.weights, self._state, self._current = weights, state, current

@@ -20,8 +20,17 @@ from functools import cached_property
 
 import numpy as np
 
-from core.optimizers import (FloatState, Floats, FloatStep, HyperValue, LRSchedule, Optimizer,
-                             optimizer_named, state_as_floats, state_from_floats)
+from core.optimizers import (
+    Floats,
+    FloatState,
+    FloatStep,
+    HyperValue,
+    LRSchedule,
+    Optimizer,
+    optimizer_named,
+    state_as_floats,
+    state_from_floats,
+)
 
 LossAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 PointLossAndGrad = Callable[[Floats], tuple[float, Floats]]  # one point as floats -> loss, gradient
@@ -69,13 +78,15 @@ class RecordedStates(Sequence):
         kind = type(self._first)
         steps, *vectors = zip(*self._recorded)  # field by field; a field is absent at every step or none
         arrays = [None if v[0] is None else np.array(v, float) for v in vectors]
-        return (self._first, *(kind(step, *(None if a is None else a[i] for a in arrays))
-                               for i, step in enumerate(steps)))
+        return (
+            self._first,
+            *(kind(step, *(None if a is None else a[i] for a in arrays)) for i, step in enumerate(steps)),
+        )
 
     def __len__(self) -> int:
         return len(self._recorded) + 1
 
-    def __getitem__(self, index):  # noqa: ANN001, ANN204 - int or slice, as a tuple takes them
+    def __getitem__(self, index):
         return self._states[index]
 
     def __iter__(self) -> Iterator[object]:
@@ -87,9 +98,11 @@ class RecordedStates(Sequence):
 
 def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, bool] | None:
     """What went wrong at a point, and whether the point itself is still usable; None if all is fine."""
+
     def word(values: np.ndarray) -> str:
         bad = values[~np.isfinite(values)]
         return "became nan" if np.isnan(bad).any() else f"overflowed to {bad[0]:+}".replace("+", "")
+
     if not np.isfinite(point).all():
         return f"parameters {word(point)}", False
     if not np.isfinite(loss):
@@ -102,15 +115,19 @@ def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, 
 def _numpy_step(spec: Optimizer, kind: type, settings: Mapping[str, HyperValue]) -> FloatStep:
     """The optimizer's numpy step function, on and to floats: for a step its float twin cannot take
     (Python raises on x/0 and sqrt(-x) where numpy gives inf and nan)."""
+
     def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
-        new_params, new_state = spec.step(np.array(params, float), np.array(grad, float),
-                                          state_from_floats(kind, state), lr=lr, **settings)
+        new_params, new_state = spec.step(
+            np.array(params, float), np.array(grad, float), state_from_floats(kind, state), lr=lr, **settings
+        )
         return new_params.tolist(), state_as_floats(new_state)
+
     return step
 
 
-def _path(loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: int,
-          axes: tuple[str, ...]) -> Trajectory:
+def _path(
+    loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: int, axes: tuple[str, ...]
+) -> Trajectory:
     """One run: ``steps`` steps from ``start`` (fewer if it diverges)."""
     spec = optimizer_named(run[0])
     chosen = spec.settings(run[1])
@@ -135,9 +152,11 @@ def _path(loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: i
                 if problem is not None:
                     # The start is kept even when its loss is not finite: a run has a point.
                     kept = step + 1 if problem[1] or step == 0 else step
-                    message = (f"diverged at step {step}: {problem[0]}; stopped at the last "
-                               "finite point" if step else
-                               f"cannot start: {problem[0]} at the start point")
+                    message = (
+                        f"diverged at step {step}: {problem[0]}; stopped at the last finite point"
+                        if step
+                        else f"cannot start: {problem[0]} at the start point"
+                    )
                     break
             if step == steps:
                 break
@@ -147,18 +166,27 @@ def _path(loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: i
                 point, state = fallback(point, grad, state, lrs[step])
             recorded.append(state)
     taken, d = len(losses), len(start)
-    return Trajectory(spec.name, spec.settings(run[1]), axes,
-                      np.array(points, float).reshape(taken, d)[:kept],
-                      np.array(losses, float)[:kept], np.array(grads, float).reshape(taken, d)[:kept],
-                      RecordedStates(first_state, recorded[:kept - 1]),
-                      np.array(lrs[:kept - 1], float), bool(message), message)
+    return Trajectory(
+        spec.name,
+        spec.settings(run[1]),
+        axes,
+        np.array(points, float).reshape(taken, d)[:kept],
+        np.array(losses, float)[:kept],
+        np.array(grads, float).reshape(taken, d)[:kept],
+        RecordedStates(first_state, recorded[: kept - 1]),
+        np.array(lrs[: kept - 1], float),
+        bool(message),
+        message,
+    )
 
 
-def run_optimizers(loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: np.ndarray,
-                   steps: int, axes: tuple[str, ...]) -> list[Trajectory]:
+def run_optimizers(
+    loss_and_grad: LossAndGrad, runs: Sequence[RunSpec], start: np.ndarray, steps: int, axes: tuple[str, ...]
+) -> list[Trajectory]:
     """Step every run ``steps`` times from ``start``; ``loss_and_grad`` maps (k, d) points to
     (k,) losses and (k, d) gradients (it is given one point at a time). The engine-free core of
     ``optimize_many``."""
+
     def at(point: Floats) -> tuple[float, Floats]:
         loss, grad = loss_and_grad(np.array([point], float))
         return float(np.asarray(loss, float)[0]), np.asarray(grad, float)[0].tolist()
@@ -173,22 +201,24 @@ def _as_graph(expression: object) -> object:
     return core.parse(expression) if isinstance(expression, str) else expression
 
 
-def _held_and_used(graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None
-                   ) -> tuple[dict[str, float], list[tuple[int, str]]]:
+def _held_and_used(
+    graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None
+) -> tuple[dict[str, float], list[tuple[int, str]]]:
     """The inputs held at fixed values, and the (column, name) of the axes the expression uses."""
     fixed = dict(fixed or {})
     missing = [name for name in graph.inputs if name not in axes and name not in fixed]
     if missing:
-        raise ValueError(f"the expression's input{'s' if len(missing) > 1 else ''} "
-                         f"{', '.join(map(repr, missing))} {'are' if len(missing) > 1 else 'is'} "
-                         f"not among the axes {tuple(axes)}; give a start value or hold it fixed "
-                         f"with fixed={{{missing[0]!r}: ...}}")
+        raise ValueError(
+            f"the expression's input{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(map(repr, missing))} {'are' if len(missing) > 1 else 'is'} "
+            f"not among the axes {tuple(axes)}; give a start value or hold it fixed "
+            f"with fixed={{{missing[0]!r}: ...}}"
+        )
     held = {name: float(fixed[name]) for name in graph.inputs if name not in axes}
     return held, [(column, name) for column, name in enumerate(axes) if name in graph.inputs]
 
 
-def graph_loss_and_grad(graph: object, axes: Sequence[str],
-                        fixed: Mapping[str, float] | None = None) -> LossAndGrad:
+def graph_loss_and_grad(graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None = None) -> LossAndGrad:
     """Loss and gradient over the ``axes`` for a batch of points, one vectorized engine call.
 
     Inputs of the expression that are not axes are held at their ``fixed`` values; an input with
@@ -198,8 +228,7 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
 
     def loss_and_grad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         k = len(points)
-        value, grad = graph.value_and_grad({**held, **{name: points[:, column]
-                                                       for column, name in used}})
+        value, grad = graph.value_and_grad({**held, **{name: points[:, column] for column, name in used}})
         grads = np.zeros_like(points)
         for column, name in used:
             grads[:, column] = grad[name]
@@ -209,8 +238,9 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str],
     return loss_and_grad
 
 
-def graph_point_loss_and_grad(graph: object, axes: Sequence[str],
-                              fixed: Mapping[str, float] | None = None) -> PointLossAndGrad:
+def graph_point_loss_and_grad(
+    graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None = None
+) -> PointLossAndGrad:
     """Loss and gradient over the ``axes`` at one point given as floats, on the engine's scalar
     path (Python's ``math``: a few µs for a test surface); where ``math`` raises (log(-1),
     overflow), ``Graph.value_and_grad`` repeats the point with numpy, as ``Graph.evaluate`` does.
@@ -230,8 +260,13 @@ def graph_point_loss_and_grad(graph: object, axes: Sequence[str],
     return loss_and_grad
 
 
-def optimize_many(expression: object, runs: Sequence[RunSpec], start: Mapping[str, float],
-                  steps: int = 100, fixed: Mapping[str, float] | None = None) -> list[Trajectory]:
+def optimize_many(
+    expression: object,
+    runs: Sequence[RunSpec],
+    start: Mapping[str, float],
+    steps: int = 100,
+    fixed: Mapping[str, float] | None = None,
+) -> list[Trajectory]:
     """Race several optimizers from the same start: each run is its own path of scalar engine calls
     and float steps (the runs are independent; see the module doc for why not one batched call).
 
@@ -248,9 +283,14 @@ def optimize_many(expression: object, runs: Sequence[RunSpec], start: Mapping[st
     return [_path(at, run, start_point, steps, axes) for run in runs]
 
 
-def optimize(expression: object, optimizer: str, start: Mapping[str, float], steps: int = 100,
-             fixed: Mapping[str, float] | None = None, lr_schedule: LRSchedule | None = None,
-             **hyperparameters: HyperValue) -> Trajectory:
+def optimize(
+    expression: object,
+    optimizer: str,
+    start: Mapping[str, float],
+    steps: int = 100,
+    fixed: Mapping[str, float] | None = None,
+    lr_schedule: LRSchedule | None = None,
+    **hyperparameters: HyperValue,
+) -> Trajectory:
     """Run one optimizer (torch.optim's hyperparameter names) from ``start`` for ``steps`` steps."""
-    return optimize_many(expression, [(optimizer, hyperparameters, lr_schedule)], start, steps,
-                         fixed)[0]
+    return optimize_many(expression, [(optimizer, hyperparameters, lr_schedule)], start, steps, fixed)[0]

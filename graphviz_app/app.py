@@ -6,6 +6,7 @@ With `--export` the scene is rendered offscreen (QT_QPA_PLATFORM=offscreen is ch
 starts, so no display is needed) and the program exits. Without it the same flags open the window.
 Mistakes a user can make (a bad expression, a bad --set) give a clear message and exit code 2.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,21 +30,30 @@ TABS = ("graph", "lab", "activations", "networks")  # in the window's tab order
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="graphviz-app", description="See backpropagation: type an expression, "
-                                "step through its forward and backward pass.")
+    p = argparse.ArgumentParser(
+        prog="graphviz-app",
+        description="See backpropagation: type an expression, step through its forward and backward pass.",
+    )
     source = p.add_mutually_exclusive_group()
     source.add_argument("--expr", metavar="TEXT", help='an expression or program, e.g. "(x+y)*z"')
     source.add_argument("--example", metavar="NAME", help="one of the examples, e.g. circuit, sigmoid_neuron")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="an input value (repeatable)")
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--phase", choices=("forward", "backward", "both"),
-                       help="play this phase to its end (backward/both: after the backward pass)")
+    where.add_argument(
+        "--phase",
+        choices=("forward", "backward", "both"),
+        help="play this phase to its end (backward/both: after the backward pass)",
+    )
     where.add_argument("--step", type=int, metavar="N", help="show the state after N steps")
     p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
     p.add_argument("--dark", action="store_true", help="dark theme")
-    p.add_argument("--tab", choices=TABS, default="graph",
-                   help="open on this tab: the graph debugger, the optimizer lab, activations or tiny networks")
+    p.add_argument(
+        "--tab",
+        choices=TABS,
+        default="graph",
+        help="open on this tab: the graph debugger, the optimizer lab, activations or tiny networks",
+    )
     return p
 
 
@@ -75,8 +85,10 @@ def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
         if not sep or not math.isfinite(number):
             raise UsageError(f"bad --set {item!r}: expected NAME=NUMBER, e.g. --set x=-2")
         if name not in graph.inputs:
-            raise UsageError(f"bad --set {item!r}: the expression has no input {name!r} "
-                             f"(its inputs: {', '.join(graph.inputs) or 'none'})")
+            raise UsageError(
+                f"bad --set {item!r}: the expression has no input {name!r} "
+                f"(its inputs: {', '.join(graph.inputs) or 'none'})"
+            )
         inputs[name] = number
     return text, inputs
 
@@ -109,7 +121,7 @@ def process_age() -> float:
         return math.nan
 
 
-def place_cursor(state, args: argparse.Namespace) -> None:  # noqa: ANN001 - an AppState
+def place_cursor(state, args: argparse.Namespace) -> None:
     if args.step is not None:
         state.set_cursor(args.step)
     elif args.phase:
@@ -125,8 +137,8 @@ def run_export(args: argparse.Namespace, text: str, inputs: dict[str, float]) ->
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before QApplication: no display needed
     from PySide6.QtWidgets import QApplication
 
-    from graphviz_app.export import export_scene
-    from graphviz_app.state import AppState
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.export.picture import export_scene
 
     app = QApplication.instance() or QApplication(["graphviz-app"])  # noqa: F841 - must outlive the export
     state = AppState(text, inputs)
@@ -149,8 +161,8 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     app = QApplication.instance() or QApplication(sys.argv[:1])
     # Imported after the QApplication exists: the graph items create fonts when they are imported.
     from graphviz_app import theme
+    from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
-    from graphviz_app.state import AppState
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
@@ -170,8 +182,12 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     def report_startup() -> None:
         window.view.fit()  # the final geometry is known once the window is on screen
         if os.environ.get("GRAPHVIZ_APP_STARTUP"):
-            print(f"startup {time.perf_counter() - started:.3f} s since main(), {process_age():.2f} s since the "
-                  "process started", file=sys.stderr, flush=True)
+            print(
+                f"startup {time.perf_counter() - started:.3f} s since main(), {process_age():.2f} s since the "
+                "process started",
+                file=sys.stderr,
+                flush=True,
+            )
             if os.environ["GRAPHVIZ_APP_STARTUP"] == "quit":
                 app.quit()
 

@@ -3,6 +3,7 @@
 It does no work itself: every action calls an `AppState` method, a view method (`fit`, `export`)
 or a `session` function. Other tabs (optimizer lab, activations, networks) are added with `add_tab`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -11,31 +12,52 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 import core
 from graphviz_app import session, theme
-from graphviz_app.expression_bar import ExpressionBar
-from graphviz_app.graph_view import GraphView
-from graphviz_app.inputs_panel import InputsPanel
-from graphviz_app.inspector import Inspector
-from graphviz_app.player import Player
-from graphviz_app.state import AppState
+from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.graph_view import GraphView
+from graphviz_app.debugger.inputs_panel import InputsPanel
+from graphviz_app.debugger.inspector import Inspector
+from graphviz_app.debugger.state import AppState
+from graphviz_app.widgets.player import Player
 
-SHORTCUTS = [("Space", "play / pause"), ("→ / ←", "step forward / back"), ("Home", "reset to the start"),
-             ("End", "run to the end"), ("F", "fit the graph in the view"), ("Ctrl + / Ctrl −", "zoom"),
-             ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
-             ("↑ / ↓", "recall earlier expressions (in the expression line)"),
-             ("wheel / drag", "zoom / pan the graph"), ("Ctrl+D", "dark / light theme"),
-             ("Ctrl+O / Ctrl+S", "open / save a session"), ("Ctrl+E", "export the graph as PNG"),
-             ("F11", "presentation mode: full screen, graph only"), ("F1", "this list"), ("Ctrl+Q", "quit")]
+SHORTCUTS = [
+    ("Space", "play / pause"),
+    ("→ / ←", "step forward / back"),
+    ("Home", "reset to the start"),
+    ("End", "run to the end"),
+    ("F", "fit the graph in the view"),
+    ("Ctrl + / Ctrl −", "zoom"),
+    ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
+    ("↑ / ↓", "recall earlier expressions (in the expression line)"),
+    ("wheel / drag", "zoom / pan the graph"),
+    ("Ctrl+D", "dark / light theme"),
+    ("Ctrl+O / Ctrl+S", "open / save a session"),
+    ("Ctrl+E", "export the graph as PNG"),
+    ("F11", "presentation mode: full screen, graph only"),
+    ("F1", "this list"),
+    ("Ctrl+Q", "quit"),
+]
 
 
 # Other tabs, built the first time they are shown so that the window opens fast.
-EXTRA_TABS = [("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
-              ("Activations", "graphviz_app.activations_tab", "ActivationsTab"),
-              ("Tiny networks", "graphviz_app.networks_tab", "NetworksTab")]
+EXTRA_TABS = [
+    ("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
+    ("Activations", "graphviz_app.activations.tab", "ActivationsTab"),
+    ("Tiny networks", "graphviz_app.networks.tab", "NetworksTab"),
+]
 
 
 class LazyTab(QWidget):
@@ -47,11 +69,11 @@ class LazyTab(QWidget):
         self.page: QWidget | None = None
         QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
 
-    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def showEvent(self, event) -> None:
         if self.page is None:
             try:
                 self.page = getattr(importlib.import_module(self.module), self.cls)(self.state)
-            except Exception as error:  # noqa: BLE001 - a broken tab must not take the debugger down
+            except Exception as error:
                 self.page = QLabel(f"This tab could not be loaded: {error}")
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.layout().addWidget(self.page)
@@ -101,8 +123,9 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
         width, height = self.width(), self.height()
         self.resizeDocks([self.inputs_dock], [max(340, int(width * 0.25))], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.inputs_dock, self.inspector_dock], [int(height * 0.46), int(height * 0.54)],
-                         Qt.Orientation.Vertical)
+        self.resizeDocks(
+            [self.inputs_dock, self.inspector_dock], [int(height * 0.46), int(height * 0.54)], Qt.Orientation.Vertical
+        )
 
         # A step's travelling-dot animation must finish before the next step starts.
         self.player.sig_interval_changed.connect(lambda ms: self.view.set_animation_ms(min(400, int(ms * 0.8))))
@@ -127,9 +150,11 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(f"{title.lower()}Dock")
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -160,8 +185,13 @@ class MainWindow(QMainWindow):
             self._action(examples, example.title, lambda _=False, n=example.name: self.state.load_example(n))
 
         play = bar.addMenu("&Play")
-        for act in (self.player.act_play, self.player.act_forward, self.player.act_back, self.player.act_reset,
-                    self.player.act_end):
+        for act in (
+            self.player.act_play,
+            self.player.act_forward,
+            self.player.act_back,
+            self.player.act_reset,
+            self.player.act_end,
+        ):
             # A twin that only shows the key: the player's own action keeps the shortcut, so it stays
             # inactive on other tabs (the optimizer lab uses Space/→/Home/End itself).
             key = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -235,8 +265,13 @@ class MainWindow(QMainWindow):
     def show_message(self, title: str, text: str, error: bool = False) -> QMessageBox:
         """Status bar + a non-modal box (tests never block on it)."""
         self.statusBar().showMessage(text, 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information, title, text,
-                          QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
+            title,
+            text,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _=0, b=box: self._dialogs.remove(b) if b in self._dialogs else None)
@@ -284,8 +319,9 @@ class MainWindow(QMainWindow):
             self.save_session_file(path)
 
     def export_dialog(self, kind: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {kind.upper()}", f"graph.{kind}",
-                                              f"{kind.upper()} (*.{kind})")
+        path, _ = QFileDialog.getSaveFileName(
+            self, f"Export {kind.upper()}", f"graph.{kind}", f"{kind.upper()} (*.{kind})"
+        )
         if path:
             self.export_file(path if path.lower().endswith(f".{kind}") else f"{path}.{kind}")
 
@@ -296,5 +332,8 @@ class MainWindow(QMainWindow):
         self.show_message("Keyboard shortcuts", f"<table>{rows}</table>")
 
     def show_about(self) -> None:
-        self.show_message("About graphviz-app", "<b>graphviz-app</b><br>Type an expression, see its "
-                          "computational graph, and step through the forward and backward pass.")
+        self.show_message(
+            "About graphviz-app",
+            "<b>graphviz-app</b><br>Type an expression, see its "
+            "computational graph, and step through the forward and backward pass.",
+        )

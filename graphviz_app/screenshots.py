@@ -6,6 +6,7 @@ Writes sigmoid_neuron.png (the headless export of the graph after the backward p
 optimizer_lab.png (Rosenbrock, all six optimizers from one start), activations.png and
 xor_network.png (a 2-2-1 tanh network after XOR_STEPS Adam steps).
 """
+
 from __future__ import annotations
 
 import os
@@ -23,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from graphviz_app import theme
-    from graphviz_app.export import export_scene
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.export.picture import export_scene
     from graphviz_app.main_window import MainWindow
-    from graphviz_app.state import AppState
 
     folder = Path((argv or sys.argv[1:] or ["resources/screenshots"])[0])
     folder.mkdir(parents=True, exist_ok=True)

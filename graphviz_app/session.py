@@ -6,6 +6,7 @@
 Plain functions, no dialogs: a broken or foreign file raises `SessionError` *before* anything is
 changed, so the window can show the message and the state stays as it was.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import core
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 
 FORMAT = "graphviz_app.session"
 VERSION = 1
@@ -38,9 +39,18 @@ def session_of(state: AppState) -> Session:
 
 
 def to_json(session: Session) -> str:
-    return json.dumps({"format": FORMAT, "version": VERSION, "expression": session.expression,
-                       "inputs": session.inputs, "cursor": session.cursor, "phase": session.phase},
-                      indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "expression": session.expression,
+            "inputs": session.inputs,
+            "cursor": session.cursor,
+            "phase": session.phase,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def save_session(state: AppState, path: str | Path) -> None:
@@ -58,7 +68,7 @@ def parse_session(text: str) -> Session:
     except (json.JSONDecodeError, RecursionError) as error:
         raise SessionError(f"not a session file: invalid JSON ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise SessionError("not a graphviz_app session file (its \"format\" is missing or different)")
+        raise SessionError('not a graphviz_app session file (its "format" is missing or different)')
     if data.get("version") != VERSION:
         raise SessionError(f"unsupported session version {data.get('version')!r} (this app reads {VERSION})")
     expression = data.get("expression")
@@ -70,7 +80,7 @@ def parse_session(text: str) -> Session:
         raise SessionError(f"the session's expression is invalid: {error}") from None
     raw_inputs = data.get("inputs", {})
     if not isinstance(raw_inputs, dict):
-        raise SessionError("the session's \"inputs\" must be an object of name: number")
+        raise SessionError('the session\'s "inputs" must be an object of name: number')
     inputs = {}
     for name in graph.inputs:
         value = raw_inputs.get(name, 1.0)
@@ -79,10 +89,10 @@ def parse_session(text: str) -> Session:
         inputs[name] = float(value)
     cursor = data.get("cursor", 0)
     if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
-        raise SessionError(f"\"cursor\" must be a step number ≥ 0, not {cursor!r}")
+        raise SessionError(f'"cursor" must be a step number ≥ 0, not {cursor!r}')
     phase = data.get("phase", "both")
     if phase not in PHASES:
-        raise SessionError(f"\"phase\" must be one of {', '.join(PHASES)}, not {phase!r}")
+        raise SessionError(f'"phase" must be one of {", ".join(PHASES)}, not {phase!r}')
     return Session(expression, inputs, cursor, phase)
 
 

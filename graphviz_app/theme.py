@@ -3,6 +3,7 @@
 Style sheets are plain files in `resources/styles/` found with `importlib.resources` (never relative
 to the working directory). Colours follow the slides: forward values green, gradients red.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,10 +30,12 @@ class Colors:
     bad: str
 
 
-LIGHT = Colors(text="#1b1f24", muted="#57606a", value="#1a7f37", grad="#c62828", warn="#b35900",
-               ok="#1a7f37", bad="#c62828")
-DARK = Colors(text="#e6edf3", muted="#9da7b3", value="#56d364", grad="#ff7b72", warn="#f0a040",
-              ok="#56d364", bad="#ff7b72")
+LIGHT = Colors(
+    text="#1b1f24", muted="#57606a", value="#1a7f37", grad="#c62828", warn="#b35900", ok="#1a7f37", bad="#c62828"
+)
+DARK = Colors(
+    text="#e6edf3", muted="#9da7b3", value="#56d364", grad="#ff7b72", warn="#f0a040", ok="#56d364", bad="#ff7b72"
+)
 
 
 def colors(dark: bool) -> Colors:
@@ -51,12 +54,18 @@ def _palette(dark: bool) -> QPalette:
     if not dark:
         return QApplication.style().standardPalette()
     roles = {
-        QPalette.ColorRole.Window: "#1e2228", QPalette.ColorRole.WindowText: DARK.text,
-        QPalette.ColorRole.Base: "#15181d", QPalette.ColorRole.AlternateBase: "#23272e",
-        QPalette.ColorRole.Text: DARK.text, QPalette.ColorRole.Button: "#2a2f37",
-        QPalette.ColorRole.ButtonText: DARK.text, QPalette.ColorRole.Highlight: "#2f6feb",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2f37",
-        QPalette.ColorRole.ToolTipText: DARK.text, QPalette.ColorRole.PlaceholderText: DARK.muted,
+        QPalette.ColorRole.Window: "#1e2228",
+        QPalette.ColorRole.WindowText: DARK.text,
+        QPalette.ColorRole.Base: "#15181d",
+        QPalette.ColorRole.AlternateBase: "#23272e",
+        QPalette.ColorRole.Text: DARK.text,
+        QPalette.ColorRole.Button: "#2a2f37",
+        QPalette.ColorRole.ButtonText: DARK.text,
+        QPalette.ColorRole.Highlight: "#2f6feb",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2a2f37",
+        QPalette.ColorRole.ToolTipText: DARK.text,
+        QPalette.ColorRole.PlaceholderText: DARK.muted,
         QPalette.ColorRole.Link: "#58a6ff",
     }
     for role, colour in roles.items():
@@ -122,4 +131,4 @@ def fmt_full(x: float) -> str:
 def fmt_factor(x: float) -> str:
     """A number as a factor in a product: negative numbers in parentheses, `(-4) · 1`."""
     text = fmt(x)
-    return f"({text})" if text.startswith("-") or text.startswith("−") else text
+    return f"({text})" if text.startswith(("-", "−")) else text

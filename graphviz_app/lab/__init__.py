@@ -5,6 +5,7 @@
 
 All numbers come from `core` (surfaces, grids, trajectories); this package only shows them.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,13 @@ from graphviz_app.lab.lab_tab import OptimizerLab
 __all__ = ["EXPRESSION", "LabState", "OptimizerLab", "render_lab_png"]
 
 
-def render_lab_png(path: str, surface: str = "rosenbrock", size: tuple[int, int] = (1600, 950),
-                   dark: bool = False, step: int | None = None) -> str:
+def render_lab_png(
+    path: str,
+    surface: str = "rosenbrock",
+    size: tuple[int, int] = (1600, 950),
+    dark: bool = False,
+    step: int | None = None,
+) -> str:
     """Render the lab with every optimizer from the surface's default start to a PNG, without a window.
 
     Creates an offscreen QApplication (with the app's theme) when none exists. `step` cuts the paths
@@ -25,7 +31,7 @@ def render_lab_png(path: str, surface: str = "rosenbrock", size: tuple[int, int]
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    from graphviz_app.state import AppState
+    from graphviz_app.debugger.state import AppState
 
     app = QApplication.instance()
     if app is None:

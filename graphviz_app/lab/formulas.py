@@ -5,6 +5,7 @@ then the result. Every result shown is read from the trajectory core computed (t
 step, the next point); only the intermediate terms of a line (μ·v, g², m̂ …) are multiplied out here
 for display.
 """
+
 from __future__ import annotations
 
 import html
@@ -14,7 +15,6 @@ import numpy as np
 from core.optimizers import OPTIMIZERS
 from core.trajectory import Trajectory
 from graphviz_app.theme import Colors, fmt, fmt_factor
-
 
 SUMMARIES = {  # what the rule does, in the lecture's words (the others use their step's docstring)
     "sgd": "a step straight down the gradient, scaled by the learning rate.",
@@ -46,9 +46,10 @@ class _Lines:
         self.rows.append(f"<tr><td></td><td>= <b{tint}>{html.escape(result)}</b></td></tr>")
 
     def html(self) -> str:
-        return ('<table cellspacing="0" cellpadding="1" '
-                'style="font-size:11pt; font-family:\'DejaVu Sans Mono\',monospace;">'
-                + "".join(self.rows) + "</table>")
+        return (
+            '<table cellspacing="0" cellpadding="1" '
+            "style=\"font-size:11pt; font-family:'DejaVu Sans Mono',monospace;\">" + "".join(self.rows) + "</table>"
+        )
 
 
 def update_html(t: Trajectory, step: int, c: Colors) -> str:
@@ -60,8 +61,10 @@ def update_html(t: Trajectory, step: int, c: Colors) -> str:
 def _update_html(t: Trajectory, step: int, c: Colors) -> str:
     spec = OPTIMIZERS[t.optimizer]
     summary = SUMMARIES.get(t.optimizer) or (spec.step.__doc__ or "").split("\n")[0].split(": ", 1)[-1]
-    head = (f'<p><b style="color:{spec.color}; font-size:16pt">{spec.display_name}</b><br>'
-            f'<span style="color:{c.muted}">{html.escape(summary)}</span></p>')
+    head = (
+        f'<p><b style="color:{spec.color}; font-size:16pt">{spec.display_name}</b><br>'
+        f'<span style="color:{c.muted}">{html.escape(summary)}</span></p>'
+    )
     if t.steps == 0:
         return head + f'<p style="color:{c.warn}">{html.escape(t.message or "no step taken")}</p>'
     k = min(step, t.steps - 1)
@@ -80,57 +83,95 @@ def _update_html(t: Trajectory, step: int, c: Colors) -> str:
         clr = lr / (1 + (after.step - 1) * float(h["lr_decay"]))
         lines.add("G", "G + g²", f"{vec(before.sum)} + {vec(g * g)}", vec(after.sum))
         rate = "lr" if clr == lr else f"lr / (1 + {after.step - 1}·lr_decay)"
-        lines.add("θ", f"θ − {rate}·g / (√G + ε)",
-                  f"{vec(theta)} − {fmt(clr)}·{vec(g)} / (√{vec(after.sum)} + {fmt(h['eps'])})",
-                  vec(new_theta), c.value)
+        lines.add(
+            "θ",
+            f"θ − {rate}·g / (√G + ε)",
+            f"{vec(theta)} − {fmt(clr)}·{vec(g)} / (√{vec(after.sum)} + {fmt(h['eps'])})",
+            vec(new_theta),
+            c.value,
+        )
     elif t.optimizer == "rmsprop":
         a = float(h["alpha"])
-        lines.add("s", "α·s + (1 − α)·g²",
-                  f"{fmt(a)}·{vec(before.square_avg)} + {fmt(1 - a)}·{vec(g * g)}",
-                  vec(after.square_avg))
+        lines.add(
+            "s",
+            "α·s + (1 − α)·g²",
+            f"{fmt(a)}·{vec(before.square_avg)} + {fmt(1 - a)}·{vec(g * g)}",
+            vec(after.square_avg),
+        )
         denominator = f"√{vec(after.square_avg)} + {fmt(h['eps'])}"
         root = "√s"
         if h["centered"]:  # centred: divide by the standard deviation, not the root mean square
             root = "√(s − ḡ²)"
-            lines.add("ḡ", "α·ḡ + (1 − α)·g",
-                      f"{fmt(a)}·{vec(before.grad_avg)} + {fmt(1 - a)}·{vec(g)}",
-                      vec(after.grad_avg))
+            lines.add(
+                "ḡ", "α·ḡ + (1 − α)·g", f"{fmt(a)}·{vec(before.grad_avg)} + {fmt(1 - a)}·{vec(g)}", vec(after.grad_avg)
+            )
             squared = after.grad_avg * after.grad_avg
             denominator = f"√({vec(after.square_avg)} − {vec(squared)}) + {fmt(h['eps'])}"
         if after.momentum_buffer is not None:
-            lines.add("b", f"μ·b + g / ({root} + ε)",
-                      f"{fmt(h['momentum'])}·{vec(before.momentum_buffer)} + {vec(g)} / ({denominator})",
-                      vec(after.momentum_buffer), c.warn)
-            lines.add("θ", "θ − lr·b", f"{vec(theta)} − {fmt(lr)}·{vec(after.momentum_buffer)}",
-                      vec(new_theta), c.value)
+            lines.add(
+                "b",
+                f"μ·b + g / ({root} + ε)",
+                f"{fmt(h['momentum'])}·{vec(before.momentum_buffer)} + {vec(g)} / ({denominator})",
+                vec(after.momentum_buffer),
+                c.warn,
+            )
+            lines.add(
+                "θ", "θ − lr·b", f"{vec(theta)} − {fmt(lr)}·{vec(after.momentum_buffer)}", vec(new_theta), c.value
+            )
         else:
-            lines.add("θ", f"θ − lr·g / ({root} + ε)",
-                      f"{vec(theta)} − {fmt(lr)}·{vec(g)} / ({denominator})",
-                      vec(new_theta), c.value)
+            lines.add(
+                "θ",
+                f"θ − lr·g / ({root} + ε)",
+                f"{vec(theta)} − {fmt(lr)}·{vec(g)} / ({denominator})",
+                vec(new_theta),
+                c.value,
+            )
     elif t.optimizer == "adam":
         b1, b2 = (float(b) for b in h["betas"])
         n = after.step
-        lines.add("m", "β₁·m + (1 − β₁)·g",
-                  f"{fmt(b1)}·{vec(before.exp_avg)} + {fmt(1 - b1)}·{vec(g)}",
-                  vec(after.exp_avg), c.warn)
-        lines.add("v", "β₂·v + (1 − β₂)·g²",
-                  f"{fmt(b2)}·{vec(before.exp_avg_sq)} + {fmt_factor(1 - b2)}·{vec(g * g)}",
-                  vec(after.exp_avg_sq))
-        m_hat, v_hat = after.exp_avg / (1 - b1 ** n), after.exp_avg_sq / (1 - b2 ** n)
-        lines.add("m̂", f"m / (1 − β₁^{n})", f"{vec(after.exp_avg)} / {fmt(1 - b1 ** n)}", vec(m_hat))
-        lines.add("v̂", f"v / (1 − β₂^{n})", f"{vec(after.exp_avg_sq)} / {fmt(1 - b2 ** n)}", vec(v_hat))
-        lines.add("θ", "θ − lr·m̂ / (√v̂ + ε)",
-                  f"{vec(theta)} − {fmt(lr)}·{vec(m_hat)} / (√{vec(v_hat)} + {fmt(h['eps'])})",
-                  vec(new_theta), c.value)
-    gradient_line = (f'<p>step <b>{k} → {k + 1}</b> &nbsp; lr = <b>{fmt(lr)}</b><br>'
-                     f'θ = <b style="color:{c.value}">{vec(theta)}</b> &nbsp; loss = {fmt(t.losses[k])}<br>'
-                     f'g = ∇L(θ) = <b style="color:{c.grad}">{vec(t.grads[k])}</b></p>')
-    after_line = f'<p>loss after the step: <b>{fmt(t.losses[k + 1])}</b></p>'
+        lines.add(
+            "m",
+            "β₁·m + (1 − β₁)·g",
+            f"{fmt(b1)}·{vec(before.exp_avg)} + {fmt(1 - b1)}·{vec(g)}",
+            vec(after.exp_avg),
+            c.warn,
+        )
+        lines.add(
+            "v",
+            "β₂·v + (1 − β₂)·g²",
+            f"{fmt(b2)}·{vec(before.exp_avg_sq)} + {fmt_factor(1 - b2)}·{vec(g * g)}",
+            vec(after.exp_avg_sq),
+        )
+        m_hat, v_hat = after.exp_avg / (1 - b1**n), after.exp_avg_sq / (1 - b2**n)
+        lines.add("m̂", f"m / (1 − β₁^{n})", f"{vec(after.exp_avg)} / {fmt(1 - b1**n)}", vec(m_hat))
+        lines.add("v̂", f"v / (1 − β₂^{n})", f"{vec(after.exp_avg_sq)} / {fmt(1 - b2**n)}", vec(v_hat))
+        lines.add(
+            "θ",
+            "θ − lr·m̂ / (√v̂ + ε)",
+            f"{vec(theta)} − {fmt(lr)}·{vec(m_hat)} / (√{vec(v_hat)} + {fmt(h['eps'])})",
+            vec(new_theta),
+            c.value,
+        )
+    gradient_line = (
+        f"<p>step <b>{k} → {k + 1}</b> &nbsp; lr = <b>{fmt(lr)}</b><br>"
+        f'θ = <b style="color:{c.value}">{vec(theta)}</b> &nbsp; loss = {fmt(t.losses[k])}<br>'
+        f'g = ∇L(θ) = <b style="color:{c.grad}">{vec(t.grads[k])}</b></p>'
+    )
+    after_line = f"<p>loss after the step: <b>{fmt(t.losses[k + 1])}</b></p>"
     return head + gradient_line + lines.html() + after_line
 
 
-def _sgd(lines: _Lines, h: dict, g: np.ndarray, theta: np.ndarray, new_theta: np.ndarray, lr: float,
-         before: object, after: object, c: Colors) -> None:
+def _sgd(
+    lines: _Lines,
+    h: dict,
+    g: np.ndarray,
+    theta: np.ndarray,
+    new_theta: np.ndarray,
+    lr: float,
+    before: object,
+    after: object,
+    c: Colors,
+) -> None:
     mu, damp = float(h["momentum"]), float(h["dampening"])
     if mu == 0:
         lines.add("θ", "θ − lr·g", f"{vec(theta)} − {fmt(lr)}·{vec(g)}", vec(new_theta), c.value)
@@ -141,10 +182,14 @@ def _sgd(lines: _Lines, h: dict, g: np.ndarray, theta: np.ndarray, new_theta: np
     else:
         g_term = "g" if damp == 0 else "(1 − d)·g"
         g_numbers = vec(g) if damp == 0 else f"{fmt(1 - damp)}·{vec(g)}"
-        lines.add("v", f"μ·v + {g_term}", f"{fmt(mu)}·{vec(before.momentum_buffer)} + {g_numbers}",
-                  vec(v), c.warn)
+        lines.add("v", f"μ·v + {g_term}", f"{fmt(mu)}·{vec(before.momentum_buffer)} + {g_numbers}", vec(v), c.warn)
     if h["nesterov"]:
-        lines.add("θ", "θ − lr·(g + μ·v)", f"{vec(theta)} − {fmt(lr)}·({vec(g)} + {fmt(mu)}·{vec(v)})",
-                  vec(new_theta), c.value)
+        lines.add(
+            "θ",
+            "θ − lr·(g + μ·v)",
+            f"{vec(theta)} − {fmt(lr)}·({vec(g)} + {fmt(mu)}·{vec(v)})",
+            vec(new_theta),
+            c.value,
+        )
     else:
         lines.add("θ", "θ − lr·v", f"{vec(theta)} − {fmt(lr)}·{vec(v)}", vec(new_theta), c.value)

@@ -7,6 +7,7 @@ to its `sig_…` signals and call its methods; every number comes from `core` (s
 The "current expression" surface reads the debugger's `AppState`: two of its inputs are the axes and
 the others are held at their current values.
 """
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,7 @@ import core
 from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trajectory import Trajectory, optimize_many
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 
 EXPRESSION = "expression"  # the surface key of "the debugger's current expression"
 GRID_SIZE = 200
@@ -26,10 +27,12 @@ VALUES_COALESCE_MS = 150
 DEFAULT_STEPS = 600
 # Learning rates that make the race on Rosenbrock readable in a few hundred steps: plain SGD crawls
 # along the valley, momentum gets there, Adam arrives first (torch's defaults barely move).
-TEACHING_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 1e-2,
-               "adam": 0.1}
-DECAYS = {"none": "constant learning rate", "step": "step: ×0.5 every 100 steps",
-          "exponential": "exponential: ×0.995 every step"}
+TEACHING_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.1}
+DECAYS = {
+    "none": "constant learning rate",
+    "step": "step: ×0.5 every 100 steps",
+    "exponential": "exponential: ×0.995 every step",
+}
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,10 @@ class RunSettings:
 
 
 def default_settings() -> dict[str, RunSettings]:
-    return {name: RunSettings(True, {**spec.defaults(), "lr": TEACHING_LR.get(name, spec.defaults()["lr"])})
-            for name, spec in OPTIMIZERS.items()}
+    return {
+        name: RunSettings(True, {**spec.defaults(), "lr": TEACHING_LR.get(name, spec.defaults()["lr"])})
+        for name, spec in OPTIMIZERS.items()
+    }
 
 
 class LabState(QObject):
@@ -133,8 +138,7 @@ class LabState(QObject):
         held = {k: v for k, v in values.items() if k not in self.expression_axes}
         text = self.app_state.expression if self.app_state else "x**2 + y**2"
         # The window is centred on the debugger's point, which is also where the runs start.
-        return surface_from_expression(text, (ax, ay), held, (cx - 3.0, cx + 3.0), (cy - 3.0, cy + 3.0),
-                                       start=(cx, cy))
+        return surface_from_expression(text, (ax, ay), held, (cx - 3.0, cx + 3.0), (cy - 3.0, cy + 3.0), start=(cx, cy))
 
     def _on_expression_changed(self) -> None:
         self._values_timer.stop()

@@ -6,13 +6,25 @@ so the "current expression" surface follows what the user typed in the debugger.
 (Space, Right, Home, End) are scoped to this widget and its children, so they never fire while the
 debugger tab, which has window-wide shortcuts, is showing.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QScrollArea,
-                               QSpinBox, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from graphviz_app.debugger.state import AppState
 from graphviz_app.lab.lab_state import EXPRESSION, LabState
 from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
@@ -20,7 +32,6 @@ from graphviz_app.lab.optimizer_list import OptimizerList
 from graphviz_app.lab.player_bar import PlayerBar
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
-from graphviz_app.state import AppState
 from graphviz_app.theme import fmt
 
 
@@ -44,8 +55,7 @@ class OptimizerLab(QWidget):
         self.surface_choice.setMinimumContentsLength(14)
         for key, title in LabState.surface_choices():
             self.surface_choice.addItem(title, key)
-        self.surface_choice.currentIndexChanged.connect(
-            lambda i: self.lab.set_surface(self.surface_choice.itemData(i)))
+        self.surface_choice.currentIndexChanged.connect(lambda i: self.lab.set_surface(self.surface_choice.itemData(i)))
         self.x_axis, self.y_axis = QComboBox(), QComboBox()
         for combo in (self.x_axis, self.y_axis):
             combo.currentIndexChanged.connect(self._axes_chosen)
@@ -73,8 +83,9 @@ class OptimizerLab(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.optimizer_list)
-        scroll.setMinimumWidth(self.optimizer_list.minimumSizeHint().width()
-                               + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumWidth(
+            self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
         optimizers_box = QGroupBox("Optimizers")
         QVBoxLayout(optimizers_box).addWidget(scroll)
         left = QWidget()
@@ -109,8 +120,12 @@ class OptimizerLab(QWidget):
         layout.addWidget(self.player)
         layout.addWidget(columns, 1)
 
-        shortcuts = {"Space": self.player.toggle_play, "Right": self.player.step,
-                     "Home": self.player.reset, "End": self.player.show_all}
+        shortcuts = {
+            "Space": self.player.toggle_play,
+            "Right": self.player.step,
+            "Home": self.player.reset,
+            "End": self.player.show_all,
+        }
         for keys, slot in shortcuts.items():
             QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
@@ -153,8 +168,7 @@ class OptimizerLab(QWidget):
     def _show_start(self) -> None:
         ax, ay = self.lab.surface.axes
         x, y = self.lab.start
-        self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br>"
-                                 "<i>click the surface to move it</i>")
+        self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br><i>click the surface to move it</i>")
 
     def set_dark(self, dark: bool) -> None:
         for view in (self.surface_plot, self.loss_plot, self.update_panel):

@@ -1,6 +1,7 @@
 """A one-line legend above the plots: every optimizer in its colour (struck through when unticked,
 marked when it diverged), and the two update arrows. Outside the plots, so it never hides a path.
 """
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel

@@ -1,6 +1,7 @@
 """Loss versus step for every run, on a log axis when every loss is positive, with the current step
 marked by a vertical line. The whole curve is drawn at once (it is the race's summary); the line moves.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.plot_style import LogAxis, plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
 
 
 class LossPlot(pg.PlotWidget):
@@ -21,7 +22,8 @@ class LossPlot(pg.PlotWidget):
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = "#1b1f24"
-        self._tick_font = QFont(); self._tick_font.setPointSize(11)
+        self._tick_font = QFont()
+        self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
@@ -46,8 +48,9 @@ class LossPlot(pg.PlotWidget):
         log_y = bool(losses) and all((l > 0).all() for l in losses)
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
-        self.plot_item.setLabel("left", "loss (log)" if log_y else "loss", color=self.foreground,
-                                **{"font-size": "13pt"})
+        self.plot_item.setLabel(
+            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": "13pt"}
+        )
         self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)

@@ -4,13 +4,24 @@ its number, its main hyperparameters in compact editors, and a learning-rate dec
 Edits go to `LabState`; slider drags are coalesced by one single-shot timer, so a drag recomputes the
 race at most once per timer period instead of once per pixel.
 """
+
 from __future__ import annotations
 
 import math
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFrame, QGridLayout, QHBoxLayout,
-                               QLabel, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import DECAYS, LabState
@@ -31,7 +42,7 @@ EPS_CHOICES = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)
 
 
 def lr_to_tick(lr: float) -> int:
-    return round((math.log10(max(lr, 10 ** LR_LOW)) - LR_LOW) / (LR_HIGH - LR_LOW) * LR_TICKS)
+    return round((math.log10(max(lr, 10**LR_LOW)) - LR_LOW) / (LR_HIGH - LR_LOW) * LR_TICKS)
 
 
 def tick_to_lr(tick: int) -> float:
@@ -89,16 +100,14 @@ class OptimizerRow(QFrame):
             self.eps.setToolTip("eps: added to the denominator so it never divides by zero")
             for value in EPS_CHOICES:
                 self.eps.addItem(f"1e{round(math.log10(value))}", value)
-            self.eps.currentIndexChanged.connect(
-                lambda i: lab.set_hyperparameter(name, "eps", self.eps.itemData(i)))
+            self.eps.currentIndexChanged.connect(lambda i: lab.set_hyperparameter(name, "eps", self.eps.itemData(i)))
             knobs.addWidget(QLabel("ε"))
             knobs.addWidget(self.eps)
         self.decay = QComboBox()
         for key, text in DECAYS.items():
             self.decay.addItem(DECAY_LABELS[key], key)
             self.decay.setItemData(self.decay.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
-        self.decay.setToolTip("learning-rate decay: const (none), step (×0.5 every 100 steps), "
-                              "exp (×0.995 every step)")
+        self.decay.setToolTip("learning-rate decay: const (none), step (×0.5 every 100 steps), exp (×0.995 every step)")
         self.decay.currentIndexChanged.connect(lambda i: lab.set_decay(name, self.decay.itemData(i)))
         knobs.addStretch(1)
         knobs.addWidget(self.decay)
@@ -132,8 +141,7 @@ class OptimizerRow(QFrame):
             spin.setValue(float(hyper[key] if index is None else hyper[key][index]))
         if self.eps:
             eps = float(hyper["eps"])
-            self.eps.setCurrentIndex(min(range(len(EPS_CHOICES)),
-                                         key=lambda i: abs(math.log10(EPS_CHOICES[i] / eps))))
+            self.eps.setCurrentIndex(min(range(len(EPS_CHOICES)), key=lambda i: abs(math.log10(EPS_CHOICES[i] / eps))))
         self.decay.setCurrentIndex(list(DECAYS).index(settings.decay))
         for widget in widgets:
             widget.blockSignals(False)

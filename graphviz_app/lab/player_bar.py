@@ -4,6 +4,7 @@ A QTimer ticks ~30 times a second and moves `LabState.step` by as many steps as 
 (steps per second) has accumulated since the last tick, so slow speeds step one at a time and fast
 speeds skip frames instead of falling behind.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,8 +48,7 @@ class PlayerBar(QWidget):
         self.speed.setMaximumWidth(180)
         self.speed_label = QLabel()
         self.speed_label.setMinimumWidth(80)
-        self.speed.valueChanged.connect(
-            lambda _v: self.speed_label.setText(f"{self.steps_per_second:.0f} steps/s"))
+        self.speed.valueChanged.connect(lambda _v: self.speed_label.setText(f"{self.steps_per_second:.0f} steps/s"))
         self.counter = QLabel(objectName="labCounter")
         self.counter.setStyleSheet("font-size: 15pt; font-weight: bold;")
         self.counter.setMinimumWidth(170)

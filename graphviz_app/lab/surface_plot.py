@@ -6,6 +6,7 @@ a 1:1 aspect so that gradients really are perpendicular to the contour lines. A 
 drag) sets the start point. Arrows for the inspected optimizer: the negative gradient, and its
 velocity (momentum buffer / Adam's m) where it has one.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.plot_style import plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
 CONTOUR_LEVELS = 14
 MARKER_LIMIT = 150
@@ -36,8 +37,9 @@ def color_field(Z: np.ndarray, log_color: bool) -> tuple[np.ndarray, str]:
     return np.log10(shown - low + eps), "log₁₀(loss − min + ε)"
 
 
-def contour_lines(field: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float],
-                  levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def contour_lines(
+    field: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float], levels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """All contour lines of `field` (rows along y) as one x and one y array, lines split by nan."""
     n_y, n_x = field.shape
     dx = (x_range[1] - x_range[0]) / (n_x - 1)
@@ -88,7 +90,8 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = "#1b1f24"
         self._colour_label = "loss"
-        self._tick_font = QFont(); self._tick_font.setPointSize(12)
+        self._tick_font = QFont()
+        self._tick_font.setPointSize(12)
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -99,22 +102,25 @@ class SurfacePlot(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
         self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110), width=1.2), connect="finite")
         self.plot_item.addItem(self.contours)
-        self.minima = pg.ScatterPlotItem(symbol="star", size=26, brush=pg.mkBrush("#ffffff"),
-                                         pen=pg.mkPen("#000000", width=1.5))
+        self.minima = pg.ScatterPlotItem(
+            symbol="star", size=26, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=1.5)
+        )
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for name, spec in OPTIMIZERS.items():
-            path = pg.PlotDataItem(pen=pg.mkPen(spec.color, width=5), symbol="o", symbolSize=7,
-                                   symbolBrush=spec.color, symbolPen=None)
+            path = pg.PlotDataItem(
+                pen=pg.mkPen(spec.color, width=5), symbol="o", symbolSize=7, symbolBrush=spec.color, symbolPen=None
+            )
             head = pg.ScatterPlotItem(size=15, brush=pg.mkBrush(spec.color), pen=pg.mkPen("#ffffff", width=2))
             head.setZValue(12)
             self.plot_item.addItem(path)
             self.plot_item.addItem(head)
             self.paths[name], self.heads[name] = path, head
-        self.start_marker = pg.ScatterPlotItem(symbol="o", size=20, brush=pg.mkBrush("#ffffff"),
-                                               pen=pg.mkPen("#000000", width=3))
+        self.start_marker = pg.ScatterPlotItem(
+            symbol="o", size=20, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=3)
+        )
         self.start_marker.setZValue(14)
         self.plot_item.addItem(self.start_marker)
         self.gradient_arrow = Arrow(self.plot_item, GRADIENT_COLOR)
@@ -146,8 +152,9 @@ class SurfacePlot(pg.PlotWidget):
         self._colour_label = label
         xs, ys = grid.X[0, ::CONTOUR_STRIDE], grid.Y[::CONTOUR_STRIDE, 0]
         levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
-        self.contours.setData(*contour_lines(shown[::CONTOUR_STRIDE, ::CONTOUR_STRIDE], (xs[0], xs[-1]),
-                                             (ys[0], ys[-1]), levels))
+        self.contours.setData(
+            *contour_lines(shown[::CONTOUR_STRIDE, ::CONTOUR_STRIDE], (xs[0], xs[-1]), (ys[0], ys[-1]), levels)
+        )
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
         self._draw_labels()
@@ -161,8 +168,9 @@ class SurfacePlot(pg.PlotWidget):
     def draw_step(self, step: int) -> None:
         """Every path up to `step`, its head at the point reached, and the inspected update's arrows."""
         reached = {name: t.losses[min(step, t.steps)] for name, t in self.lab.trajectories.items()}
-        ranks = {name: rank for rank, name in enumerate(sorted(reached, key=lambda n: np.nan_to_num(
-            reached[n], nan=np.inf)))}  # lowest loss first, i.e. lowest in the stack
+        ranks = {
+            name: rank for rank, name in enumerate(sorted(reached, key=lambda n: np.nan_to_num(reached[n], nan=np.inf)))
+        }  # lowest loss first, i.e. lowest in the stack
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
             if t is None:

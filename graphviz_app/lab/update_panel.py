@@ -1,6 +1,7 @@
 """The side panel: which optimizer's update to explain, the update with its numbers at the current step,
 and the lab's messages (diverged runs, an expression that cannot run) in a warning colour.
 """
+
 from __future__ import annotations
 
 import html
@@ -12,7 +13,6 @@ from graphviz_app.lab.formulas import update_html
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.surface_plot import GRADIENT_COLOR, VELOCITY_COLOR
 from graphviz_app.theme import colors
-
 
 VELOCITY_WORDS = {"momentum_buffer": "−velocity v", "exp_avg": "−m (Adam's first moment)"}
 
@@ -60,17 +60,20 @@ class UpdatePanel(QWidget):
         velocity = VELOCITY_WORDS.get(OPTIMIZERS[self.lab.inspected].arrow_state)
         self.legend.setText(
             f'<span style="color:{GRADIENT_COLOR}; font-size:16pt">➜</span> −gradient'
-            + (f' &nbsp; <span style="color:{VELOCITY_COLOR}; font-size:16pt">➜</span> {velocity}'
-               if velocity else "") + f'<br><span style="color:{c.muted}">arrows at the current point; '
-            "their lengths are scaled together</span>")
+            + (f' &nbsp; <span style="color:{VELOCITY_COLOR}; font-size:16pt">➜</span> {velocity}' if velocity else "")
+            + f'<br><span style="color:{c.muted}">arrows at the current point; '
+            "their lengths are scaled together</span>"
+        )
         self.refresh_formula()
 
     def refresh_formula(self) -> None:
         c = colors(self.dark)
         t = self.lab.trajectories.get(self.lab.inspected)
         if t is None:
-            text = (f'<p style="color:{c.muted}">{OPTIMIZERS[self.lab.inspected].display_name} is not '
-                    "running — tick it in the list.</p>")
+            text = (
+                f'<p style="color:{c.muted}">{OPTIMIZERS[self.lab.inspected].display_name} is not '
+                "running — tick it in the list.</p>"
+            )
         else:
             text = update_html(t, self.lab.step, c)
         self.formula.setHtml(f'<div style="font-size:12pt; color:{c.text}">{text}</div>')
@@ -78,6 +81,7 @@ class UpdatePanel(QWidget):
     def set_dark(self, dark: bool) -> None:
         self.dark = dark
         c = colors(dark)  # the browser's own background, so the text colour always fits it
-        self.formula.setStyleSheet(f"QTextBrowser {{ background: {'#15181d' if dark else '#ffffff'}; "
-                                   f"color: {c.text}; }}")
+        self.formula.setStyleSheet(
+            f"QTextBrowser {{ background: {'#15181d' if dark else '#ffffff'}; color: {c.text}; }}"
+        )
         self.refresh()

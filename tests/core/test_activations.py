@@ -1,11 +1,18 @@
 """Activation curves and the vanishing-gradient chain, all computed by the engine."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from core.activations import (
-    ACTIVATIONS, MAX_LAYERS, activation_curve, activation_named, chain_program, gradient_chain, parsed,
+    ACTIVATIONS,
+    MAX_LAYERS,
+    activation_curve,
+    activation_named,
+    chain_program,
+    gradient_chain,
+    parsed,
     saturated_intervals,
 )
 

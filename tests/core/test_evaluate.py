@@ -25,19 +25,23 @@ def no_warnings() -> Iterator[None]:
 
 # ---- fan-out ----
 
-@pytest.mark.parametrize("text, point, expected", [
-    ("x*x", {"x": 3.0}, {"x": 6.0}),
-    ("x+x", {"x": 3.0}, {"x": 2.0}),
-    ("x+x+x", {"x": 3.0}, {"x": 3.0}),
-    ("x*x*x", {"x": 2.0}, {"x": 12.0}),
-    ("(x*y)+(x*z)", {"x": 2.0, "y": 3.0, "z": -5.0}, {"x": -2.0, "y": 2.0, "z": 2.0}),
-    ("x/x", {"x": 4.0}, {"x": 0.0}),
-    ("x-x", {"x": 4.0}, {"x": 0.0}),
-    ("q = exp(x)\nq*q + q", {"x": 0.0}, {"x": 3.0}),
-    ("a = x*y\nb = a + x\nc = a * b\nc", {"x": 2.0, "y": 3.0}, {"x": 3 * 8 + 6 * 4, "y": 2 * 8 + 6 * 2}),
-    ("max(x, x)", {"x": 1.0}, {"x": 1.0}),  # two half-shares of the tie
-    ("prelu(x, x)", {"x": -2.0}, {"x": 2 * -2.0}),  # x·x for x < 0
-])
+
+@pytest.mark.parametrize(
+    "text, point, expected",
+    [
+        ("x*x", {"x": 3.0}, {"x": 6.0}),
+        ("x+x", {"x": 3.0}, {"x": 2.0}),
+        ("x+x+x", {"x": 3.0}, {"x": 3.0}),
+        ("x*x*x", {"x": 2.0}, {"x": 12.0}),
+        ("(x*y)+(x*z)", {"x": 2.0, "y": 3.0, "z": -5.0}, {"x": -2.0, "y": 2.0, "z": 2.0}),
+        ("x/x", {"x": 4.0}, {"x": 0.0}),
+        ("x-x", {"x": 4.0}, {"x": 0.0}),
+        ("q = exp(x)\nq*q + q", {"x": 0.0}, {"x": 3.0}),
+        ("a = x*y\nb = a + x\nc = a * b\nc", {"x": 2.0, "y": 3.0}, {"x": 3 * 8 + 6 * 4, "y": 2 * 8 + 6 * 2}),
+        ("max(x, x)", {"x": 1.0}, {"x": 1.0}),  # two half-shares of the tie
+        ("prelu(x, x)", {"x": -2.0}, {"x": 2 * -2.0}),  # x·x for x < 0
+    ],
+)
 def test_gradients_are_summed_at_fan_out(text: str, point: dict[str, float], expected: dict[str, float]) -> None:
     r = core.parse(text).evaluate(point)
     assert r.grad == pytest.approx(expected)
@@ -65,27 +69,32 @@ def test_x_times_x_sends_two_contributions_along_one_edge() -> None:
 
 # ---- math-domain problems ----
 
-@pytest.mark.parametrize("text, point, value", [
-    ("log(-1)", {}, math.nan),
-    ("1/0", {}, math.inf),
-    ("(-8)**0.5", {}, math.nan),
-    ("exp(1000)", {}, math.inf),
-    ("x/0", {"x": 1.0}, math.inf),
-    ("x/0", {"x": -1.0}, -math.inf),
-    ("x/0", {"x": 0.0}, math.nan),
-    ("x/y", {"x": 1.0, "y": 0.0}, math.inf),
-    ("log(x)", {"x": -1.0}, math.nan),
-    ("log(x)", {"x": 0.0}, -math.inf),
-    ("sqrt(x)", {"x": -4.0}, math.nan),
-    ("x**0.5", {"x": -8.0}, math.nan),
-    ("x**y", {"x": -8.0, "y": 0.5}, math.nan),
-    ("exp(x)", {"x": 1000.0}, math.inf),
-    ("1/x", {"x": 0.0}, math.inf),
-    ("exp(x) * 0", {"x": 1000.0}, math.nan),
-    ("exp(x) - exp(x)", {"x": 1000.0}, math.nan),
-])
+
+@pytest.mark.parametrize(
+    "text, point, value",
+    [
+        ("log(-1)", {}, math.nan),
+        ("1/0", {}, math.inf),
+        ("(-8)**0.5", {}, math.nan),
+        ("exp(1000)", {}, math.inf),
+        ("x/0", {"x": 1.0}, math.inf),
+        ("x/0", {"x": -1.0}, -math.inf),
+        ("x/0", {"x": 0.0}, math.nan),
+        ("x/y", {"x": 1.0, "y": 0.0}, math.inf),
+        ("log(x)", {"x": -1.0}, math.nan),
+        ("log(x)", {"x": 0.0}, -math.inf),
+        ("sqrt(x)", {"x": -4.0}, math.nan),
+        ("x**0.5", {"x": -8.0}, math.nan),
+        ("x**y", {"x": -8.0, "y": 0.5}, math.nan),
+        ("exp(x)", {"x": 1000.0}, math.inf),
+        ("1/x", {"x": 0.0}, math.inf),
+        ("exp(x) * 0", {"x": 1000.0}, math.nan),
+        ("exp(x) - exp(x)", {"x": 1000.0}, math.nan),
+    ],
+)
 def test_math_domain_problems_give_nan_or_inf_and_mark_the_node(
-        text: str, point: dict[str, float], value: float, no_warnings: None) -> None:
+    text: str, point: dict[str, float], value: float, no_warnings: None
+) -> None:
     g = core.parse(text)
     r = g.evaluate(point)
     if math.isnan(value):
@@ -159,10 +168,12 @@ GRID_VALUE = st.one_of(st.floats(-3, 3, allow_nan=False), st.sampled_from([0.0, 
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(text=st.sampled_from(EXPRESSIONS),
-       xs=st.lists(GRID_VALUE, min_size=1, max_size=4),
-       ys=st.lists(GRID_VALUE, min_size=1, max_size=3),
-       z=GRID_VALUE)
+@given(
+    text=st.sampled_from(EXPRESSIONS),
+    xs=st.lists(GRID_VALUE, min_size=1, max_size=4),
+    ys=st.lists(GRID_VALUE, min_size=1, max_size=3),
+    z=GRID_VALUE,
+)
 def test_scalar_and_array_evaluation_agree(text: str, xs: list[float], ys: list[float], z: float) -> None:
     g = core.parse(text)
     grids = {"x": np.array(xs)[:, None], "y": np.array(ys)[None, :], "z": np.float64(z) + np.zeros((1, 1))}
@@ -178,13 +189,18 @@ def test_scalar_and_array_evaluation_agree(text: str, xs: list[float], ys: list[
                 np.testing.assert_allclose(r.value[i, j], pointwise.value, rtol=1e-12, atol=1e-12)
                 for name in g.inputs:
                     assert np.shape(r.grad[name]) == shape
-                    np.testing.assert_allclose(r.grad[name][i, j], pointwise.grad[name], rtol=1e-12, atol=1e-12,
-                                               err_msg=f"{text} at {point}, ∂/∂{name}")
+                    np.testing.assert_allclose(
+                        r.grad[name][i, j],
+                        pointwise.grad[name],
+                        rtol=1e-12,
+                        atol=1e-12,
+                        err_msg=f"{text} at {point}, ∂/∂{name}",
+                    )
                 for node_id in range(len(g.nodes)):  # grids compute every node's arrays when first read
-                    np.testing.assert_allclose(r.values[node_id][i, j], pointwise.values[node_id],
-                                               rtol=1e-12, atol=1e-12)
-                    np.testing.assert_allclose(r.grads[node_id][i, j], pointwise.grads[node_id],
-                                               rtol=1e-12, atol=1e-12)
+                    np.testing.assert_allclose(
+                        r.values[node_id][i, j], pointwise.values[node_id], rtol=1e-12, atol=1e-12
+                    )
+                    np.testing.assert_allclose(r.grads[node_id][i, j], pointwise.grads[node_id], rtol=1e-12, atol=1e-12)
 
 
 def test_broadcasting_a_column_and_a_row_gives_a_grid() -> None:
@@ -221,6 +237,7 @@ def test_numpy_scalars_evaluate_like_floats() -> None:
 
 # ---- inputs ----
 
+
 def test_missing_inputs_give_a_clear_error() -> None:
     g = core.parse("(x + y) * z")
     with pytest.raises(ValueError, match=r"missing value for inputs 'y', 'z'"):
@@ -250,21 +267,26 @@ def test_constants_only() -> None:
 
 # ---- PyTorch's conventions at kinks, in full graphs ----
 
-@pytest.mark.parametrize("text, point, expected", [
-    ("relu(x)", {"x": 0.0}, {"x": 0.0}),
-    ("abs(x)", {"x": 0.0}, {"x": 0.0}),
-    ("max(x, y)", {"x": 2.0, "y": 2.0}, {"x": 0.5, "y": 0.5}),
-    ("min(x, y)", {"x": -1.0, "y": -1.0}, {"x": 0.5, "y": 0.5}),
-    ("relu(x - y) * 3", {"x": 1.0, "y": 1.0}, {"x": 0.0, "y": 0.0}),
-    ("max(x*2, y+1) * 4", {"x": 1.0, "y": 1.0}, {"x": 4.0, "y": 2.0}),
-    ("leaky_relu(x, slope=0.1)", {"x": 0.0}, {"x": 0.1}),
-    ("prelu(x, a)", {"x": 0.0, "a": 0.3}, {"x": 0.3, "a": 0.0}),
-    ("x ** 0", {"x": 0.0}, {"x": 0.0}),
-    ("x ** y", {"x": 0.0, "y": 2.0}, {"x": 0.0, "y": 0.0}),
-    ("x ** y", {"x": 0.0, "y": 0.0}, {"x": 0.0, "y": 0.0}),
-])
-def test_kinks_follow_pytorch_in_full_graphs(text: str, point: dict[str, float], expected: dict[str, float],
-                                             no_warnings: None) -> None:
+
+@pytest.mark.parametrize(
+    "text, point, expected",
+    [
+        ("relu(x)", {"x": 0.0}, {"x": 0.0}),
+        ("abs(x)", {"x": 0.0}, {"x": 0.0}),
+        ("max(x, y)", {"x": 2.0, "y": 2.0}, {"x": 0.5, "y": 0.5}),
+        ("min(x, y)", {"x": -1.0, "y": -1.0}, {"x": 0.5, "y": 0.5}),
+        ("relu(x - y) * 3", {"x": 1.0, "y": 1.0}, {"x": 0.0, "y": 0.0}),
+        ("max(x*2, y+1) * 4", {"x": 1.0, "y": 1.0}, {"x": 4.0, "y": 2.0}),
+        ("leaky_relu(x, slope=0.1)", {"x": 0.0}, {"x": 0.1}),
+        ("prelu(x, a)", {"x": 0.0, "a": 0.3}, {"x": 0.3, "a": 0.0}),
+        ("x ** 0", {"x": 0.0}, {"x": 0.0}),
+        ("x ** y", {"x": 0.0, "y": 2.0}, {"x": 0.0, "y": 0.0}),
+        ("x ** y", {"x": 0.0, "y": 0.0}, {"x": 0.0, "y": 0.0}),
+    ],
+)
+def test_kinks_follow_pytorch_in_full_graphs(
+    text: str, point: dict[str, float], expected: dict[str, float], no_warnings: None
+) -> None:
     g = core.parse(text)
     assert g.evaluate(point).grad == expected
     arrays = g.evaluate({k: np.array([v]) for k, v in point.items()})

@@ -64,8 +64,13 @@ def test_sigmoid_neuron_example_reproduces_the_lecture() -> None:
     r = g.evaluate(ex.inputs)
     assert round(r.value, 2) == 0.73
     assert r.value == pytest.approx(1 / (1 + math.exp(-1)), abs=1e-12)
-    assert {k: round(v, 2) for k, v in r.grad.items()} == {"w0": -0.20, "x0": 0.39, "w1": -0.39, "x1": -0.59,
-                                                          "w2": 0.20}
+    assert {k: round(v, 2) for k, v in r.grad.items()} == {
+        "w0": -0.20,
+        "x0": 0.39,
+        "w1": -0.39,
+        "x1": -0.59,
+        "w2": 0.20,
+    }
     assert [round(r.grads[n.id], 2) for n in g.gates] == [0.20, 0.20, 0.20, 0.20, -0.20, -0.53, -0.53, 1.00]
 
 

@@ -1,4 +1,5 @@
 """core.gradcheck: agreement, a real mismatch, and differences too fine for a finite difference."""
+
 from __future__ import annotations
 
 import core

@@ -1,6 +1,8 @@
 """Tests for core.layout: a layered left-to-right drawing of computational graphs."""
+
 from __future__ import annotations
 
+import itertools
 import random
 
 import networkx as nx
@@ -39,8 +41,7 @@ def sigmoid_neuron() -> nx.DiGraph:
     """f = 1 / (1 + exp(-(w0*x0 + w1*x1 + w2))), gates as on the lecture slide."""
     graph = nx.DiGraph()
     graph.add_nodes_from(range(5), op="input")  # w0 x0 w1 x1 w2
-    for user, args in {5: (0, 1), 6: (2, 3), 7: (5, 6), 8: (7, 4), 9: (8,), 10: (9,), 11: (10,),
-                       12: (11,)}.items():
+    for user, args in {5: (0, 1), 6: (2, 3), 7: (5, 6), 8: (7, 4), 9: (8,), 10: (9,), 11: (10,), 12: (11,)}.items():
         graph.add_node(user, op="gate")
         for arg in args:
             graph.add_edge(arg, user)
@@ -57,7 +58,7 @@ def assert_valid(graph: nx.DiGraph, pos: dict) -> None:
         columns.setdefault(x, []).append(y)
     for ys in columns.values():
         ys.sort()
-        assert all(b - a >= 1.0 for a, b in zip(ys, ys[1:])), "slots closer than 1.0"
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(ys)), "slots closer than 1.0"
 
 
 def test_empty_and_single_node() -> None:
@@ -133,8 +134,9 @@ def test_far_inputs_and_constants_move_next_to_their_user() -> None:
 
 def test_fanout_gate_moves_towards_its_users() -> None:
     # x feeds a, a feeds three late users: a sits just left of them, not next to x.
-    graph = nx.DiGraph([(0, 1), (0, 2), (2, 3), (3, 4), (1, 5), (1, 6), (1, 7), (4, 5), (4, 6),
-                        (4, 7), (5, 8), (6, 8), (7, 9), (8, 9)])
+    graph = nx.DiGraph(
+        [(0, 1), (0, 2), (2, 3), (3, 4), (1, 5), (1, 6), (1, 7), (4, 5), (4, 6), (4, 7), (5, 8), (6, 8), (7, 9), (8, 9)]
+    )
     pos = layout_digraph(graph)
     assert_valid(graph, pos)
     assert pos[1][0] == pos[5][0] - 1
@@ -142,11 +144,12 @@ def test_fanout_gate_moves_towards_its_users() -> None:
 
 def test_crossing_reduction_beats_the_naive_order() -> None:
     # Sources 0..3; gate 4 uses 0 and 3, gate 5 uses 1 and 2: in id order the edges cross.
-    graph = nx.DiGraph([(0, 4), (3, 4), (1, 5), (2, 5), (4, 6), (5, 6), (0, 7), (2, 7), (7, 8),
-                        (6, 8)])
+    graph = nx.DiGraph([(0, 4), (3, 4), (1, 5), (2, 5), (4, 6), (5, 6), (0, 7), (2, 7), (7, 8), (6, 8)])
     drawing = layered_drawing(graph)
-    naive = {v: (x, float(sorted(u for u in graph if drawing.positions[u][0] == x).index(v)))
-             for v, (x, _) in drawing.positions.items()}
+    naive = {
+        v: (x, float(sorted(u for u in graph if drawing.positions[u][0] == x).index(v)))
+        for v, (x, _) in drawing.positions.items()
+    }
     naive_crossings = count_crossings(graph, naive)
     assert naive_crossings > 0
     assert drawing.crossings < naive_crossings

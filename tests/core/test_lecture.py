@@ -39,6 +39,7 @@ def _node_named(graph: core.Graph, name: str) -> core.Node:
 
 # ---- (x + y) · z ----
 
+
 @pytest.mark.parametrize("text", ["(x+y)*z", "q = x + y\nf = q * z"])
 def test_circuit_value_and_gradients(text: str) -> None:
     g = core.parse(text)
@@ -79,11 +80,15 @@ def test_circuit_trace_steps() -> None:
     # At the * gate: upstream 1, local grads ∂f/∂q = z = -4 and ∂f/∂z = q = 3.
     assert back_f.node == f and back_f.upstream_grad == 1.0
     assert [(a.arg, a.local_grad, a.contribution, a.accumulated) for a in back_f.args] == [
-        (q, -4.0, -4.0, -4.0), (ids["z"], 3.0, 3.0, 3.0)]
+        (q, -4.0, -4.0, -4.0),
+        (ids["z"], 3.0, 3.0, 3.0),
+    ]
     # At the + gate: upstream -4, local grads 1 and 1.
     assert back_q.node == q and back_q.upstream_grad == -4.0
     assert [(a.arg, a.local_grad, a.contribution, a.accumulated) for a in back_q.args] == [
-        (ids["x"], 1.0, -4.0, -4.0), (ids["y"], 1.0, -4.0, -4.0)]
+        (ids["x"], 1.0, -4.0, -4.0),
+        (ids["y"], 1.0, -4.0, -4.0),
+    ]
     assert all(s.finite for s in t.steps)
 
 
@@ -111,6 +116,7 @@ def test_circuit_trace_states() -> None:
 
 
 # ---- the sigmoid neuron, gate by gate ----
+
 
 def test_neuron_gates_are_the_slides_gates() -> None:
     g = core.parse(NEURON)
@@ -184,9 +190,12 @@ def test_neuron_trace_matches_the_slide() -> None:
         node = g.nodes[step.node]
         assert step.input_values == tuple(r.values[a] for a in node.args)
         assert step.value == r.values[step.node]
-    s, e = _sigma(), math.exp(-1.0)
+    _s, e = _sigma(), math.exp(-1.0)
     local_by_symbol = {  # the slide's local gradients: 1/x → -1/x², +1 → 1, exp → eˣ, *-1 → -1
-        "1/x": -1 / (1 + e) ** 2, "+1": 1.0, "exp": e, "*-1": -1.0,
+        "1/x": -1 / (1 + e) ** 2,
+        "+1": 1.0,
+        "exp": e,
+        "*-1": -1.0,
     }
     for step in t.backward:
         node = g.nodes[step.node]
@@ -210,11 +219,15 @@ def test_neuron_trace_matches_the_slide() -> None:
 
 # ---- stepping: the state after k steps is a function of the first k steps only ----
 
-@pytest.mark.parametrize("text, inputs", [
-    ("q = x + y\nf = q * z", CIRCUIT_INPUTS),
-    (NEURON, NEURON_INPUTS),
-    ("x*x + x*y", {"x": 3.0, "y": -2.0}),  # fan-out: accumulated grads appear part by part
-])
+
+@pytest.mark.parametrize(
+    "text, inputs",
+    [
+        ("q = x + y\nf = q * z", CIRCUIT_INPUTS),
+        (NEURON, NEURON_INPUTS),
+        ("x*x + x*y", {"x": 3.0, "y": -2.0}),  # fan-out: accumulated grads appear part by part
+    ],
+)
 def test_state_after_k_steps_depends_only_on_the_first_k_steps(text: str, inputs: dict[str, float]) -> None:
     g = core.parse(text)
     t = g.trace(inputs)

@@ -1,4 +1,5 @@
 """Tiny networks as engine programs: gradients from the engine, training with the lab's optimizers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,8 +25,16 @@ def test_program_of_a_2_2_1_network_reads_like_the_lecture() -> None:
     assert model.description == "2-2-1 tanh network on x1, x2"
 
 
-@pytest.mark.parametrize("model", [Model(), Model(product_feature=True), Model((3,), "relu"),
-                                   Model((4, 2), "leaky_relu", parameter=0.2), Model((2, 2), "prelu")])
+@pytest.mark.parametrize(
+    "model",
+    [
+        Model(),
+        Model(product_feature=True),
+        Model((3,), "relu"),
+        Model((4, 2), "leaky_relu", parameter=0.2),
+        Model((2, 2), "prelu"),
+    ],
+)
 def test_every_weight_is_an_input_of_the_graph(model: Model) -> None:
     graph = parsed(model.loss_program())
     assert set(graph.inputs) == set(model.weight_names) | {"x1", "x2", "y"}
@@ -60,8 +69,9 @@ def test_mean_loss_gradient_is_the_mean_of_per_sample_gradients() -> None:
     named = dict(zip(model.weight_names, weights))
     for i in range(0, len(data), 17):  # each sample on its own, through the scalar path
         single = graph.evaluate({**named, "x1": float(data.x1[i]), "x2": float(data.x2[i]), "y": float(data.y[i])})
-        np.testing.assert_allclose(batch.per_sample_gradients[i], [single.grad[n] for n in model.weight_names],
-                                   rtol=1e-10, atol=1e-14)
+        np.testing.assert_allclose(
+            batch.per_sample_gradients[i], [single.grad[n] for n in model.weight_names], rtol=1e-10, atol=1e-14
+        )
         assert batch.per_sample_loss[i] == pytest.approx(single.value, rel=1e-12)
     np.testing.assert_allclose(batch.gradient, batch.per_sample_gradients.mean(axis=0))
 
@@ -74,8 +84,9 @@ def test_mean_loss_gradient_agrees_with_finite_differences() -> None:
     for j in range(len(weights)):
         step = np.zeros_like(weights)
         step[j] = h
-        numeric = (loss_and_gradient(model, weights + step, data).loss
-                   - loss_and_gradient(model, weights - step, data).loss) / (2 * h)
+        numeric = (
+            loss_and_gradient(model, weights + step, data).loss - loss_and_gradient(model, weights - step, data).loss
+        ) / (2 * h)
         assert gradient[j] == pytest.approx(numeric, rel=1e-5, abs=1e-9)
 
 
@@ -130,7 +141,7 @@ def test_predict_on_a_grid_and_sample_program_for_the_debugger() -> None:
     trainer.step(200)
     g1, g2 = np.meshgrid(np.linspace(-0.5, 1.5, 30), np.linspace(-0.5, 1.5, 20))
     p = trainer.predict(g1, g2)
-    assert p.shape == (20, 30) and ((0 < p) & (p < 1)).all()
+    assert p.shape == (20, 30) and ((p > 0) & (p < 1)).all()
     text, inputs = trainer.sample_program(1)
     assert inputs["x1"] == 0.0 and inputs["x2"] == 1.0 and inputs["y"] == 1.0
     result = parsed(text).evaluate(inputs)

@@ -17,8 +17,15 @@ QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph", "PyQt5", "PyQt6")
 
 
 def test_core_has_the_expected_submodules() -> None:
-    for name in ("core.ops", "core.parser", "core.evaluate", "core.trace", "core.gradcheck", "core.examples",
-                 "core.graph"):
+    for name in (
+        "core.ops",
+        "core.parser",
+        "core.evaluate",
+        "core.trace",
+        "core.gradcheck",
+        "core.examples",
+        "core.graph",
+    ):
         assert name in SUBMODULES
 
 
@@ -33,8 +40,9 @@ def test_importing_core_loads_no_qt() -> None:
         "core.examples()\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
-                          cwd=CORE_DIR.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=CORE_DIR.parent
+    )
     assert done.returncode == 0, done.stderr
     loaded = json.loads(done.stdout.strip().splitlines()[-1])
     qt = [m for m in loaded if m.split(".")[0] in QT_MODULES]

@@ -123,23 +123,28 @@ def test_scalar_and_numpy_namespaces_agree(name: str) -> None:
 
 # ---- PyTorch's conventions at kinks and ties ----
 
-@pytest.mark.parametrize("name, args, p, expected", [
-    ("relu", (0.0,), None, (0.0,)),
-    ("abs", (0.0,), None, (0.0,)),
-    ("leaky_relu", (0.0,), 0.2, (0.2,)),  # torch: x > 0 ? 1 : slope
-    ("elu", (0.0,), 0.5, (0.5,)),  # torch: x > 0 ? 1 : α·eˣ
-    ("prelu", (0.0, 0.25), None, (0.25, 0.0)),  # torch: x > 0 ? 1 : α, and ∂/∂α = x (0 here)
-    ("max", (1.5, 1.5), None, (0.5, 0.5)),
-    ("min", (-2.0, -2.0), None, (0.5, 0.5)),
-    ("max", (2.0, 1.0), None, (1.0, 0.0)),
-    ("min", (2.0, 1.0), None, (0.0, 1.0)),
-    ("pow_const", (0.0,), 0.0, (0.0,)),  # torch: d(x**0)/dx = 0, not 0·x⁻¹
-    ("pow", (0.0, 2.0), None, (0.0, 0.0)),  # torch masks d/db at a == 0, b >= 0
-    ("pow", (0.0, 0.0), None, (0.0, 0.0)),  # and d/da where b == 0
-])
+
+@pytest.mark.parametrize(
+    "name, args, p, expected",
+    [
+        ("relu", (0.0,), None, (0.0,)),
+        ("abs", (0.0,), None, (0.0,)),
+        ("leaky_relu", (0.0,), 0.2, (0.2,)),  # torch: x > 0 ? 1 : slope
+        ("elu", (0.0,), 0.5, (0.5,)),  # torch: x > 0 ? 1 : α·eˣ
+        ("prelu", (0.0, 0.25), None, (0.25, 0.0)),  # torch: x > 0 ? 1 : α, and ∂/∂α = x (0 here)
+        ("max", (1.5, 1.5), None, (0.5, 0.5)),
+        ("min", (-2.0, -2.0), None, (0.5, 0.5)),
+        ("max", (2.0, 1.0), None, (1.0, 0.0)),
+        ("min", (2.0, 1.0), None, (0.0, 1.0)),
+        ("pow_const", (0.0,), 0.0, (0.0,)),  # torch: d(x**0)/dx = 0, not 0·x⁻¹
+        ("pow", (0.0, 2.0), None, (0.0, 0.0)),  # torch masks d/db at a == 0, b >= 0
+        ("pow", (0.0, 0.0), None, (0.0, 0.0)),  # and d/da where b == 0
+    ],
+)
 @pytest.mark.parametrize("namespace", ["scalar", "numpy"])
-def test_kinks_follow_pytorch(name: str, args: tuple[float, ...], p: Any, expected: tuple[float, ...],
-                              namespace: str) -> None:
+def test_kinks_follow_pytorch(
+    name: str, args: tuple[float, ...], p: Any, expected: tuple[float, ...], namespace: str
+) -> None:
     op = OPS[name]
     if namespace == "numpy":
         with np.errstate(all="ignore"):
@@ -153,6 +158,7 @@ def test_kinks_follow_pytorch(name: str, args: tuple[float, ...], p: Any, expect
 
 
 # ---- symbols and formulas ----
+
 
 @pytest.mark.parametrize("name", sorted(OPS))
 def test_every_op_has_a_symbol_and_a_formula(name: str) -> None:
@@ -188,15 +194,27 @@ LEAF = st.one_of(
     _real(-3.0, 3.0).map(lambda c: f"({c:.3g})"),
 )
 UNARY = [
-    "sin({})", "cos({})", "tanh({})", "sigmoid({})", "softplus({})", "exp(tanh({}))", "log(1 + ({})^2)",
-    "sqrt(2 + sin({}))", "1/(2 + cos({}))", "({})^2", "({})**3", "-({})", "(2 + sin({}))**(cos({}))",
-    "({}) / (1.5 + sin({}))", "max({}, 10)", "min({}, -10)",
+    "sin({})",
+    "cos({})",
+    "tanh({})",
+    "sigmoid({})",
+    "softplus({})",
+    "exp(tanh({}))",
+    "log(1 + ({})^2)",
+    "sqrt(2 + sin({}))",
+    "1/(2 + cos({}))",
+    "({})^2",
+    "({})**3",
+    "-({})",
+    "(2 + sin({}))**(cos({}))",
+    "({}) / (1.5 + sin({}))",
+    "max({}, 10)",
+    "min({}, -10)",
 ]
 
 
 def _combine(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-    binary = st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(
-        lambda t: f"({t[0]} {t[1]} {t[2]})")
+    binary = st.tuples(children, st.sampled_from(["+", "-", "*"]), children).map(lambda t: f"({t[0]} {t[1]} {t[2]})")
     unary = st.tuples(st.sampled_from(UNARY), children).map(lambda t: t[0].replace("{}", t[1]))
     return st.one_of(binary, unary)
 
@@ -213,7 +231,7 @@ def test_random_expressions_agree_with_finite_differences(text: str, x: float, y
     value = g.evaluate(point).value
     check = core.gradcheck(g, point)
     assert set(check.inputs) == set(g.inputs)
-    for name, item in check.inputs.items():
+    for _name, item in check.inputs.items():
         if not (math.isfinite(item.analytic) and math.isfinite(item.numeric) and math.isfinite(value)):
             continue
         # Below the finite difference's round-off floor (~ε·|f|/h) a relative error means nothing.

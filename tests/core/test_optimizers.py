@@ -10,15 +10,13 @@ import pytest
 
 import core
 from core.evaluate import point_function
-from core.optimizers import (OPTIMIZERS, AdamState, ExponentialLR, SGDState, StepLR, state_as_floats,
-                             state_from_floats)
+from core.optimizers import OPTIMIZERS, AdamState, ExponentialLR, SGDState, StepLR, state_as_floats, state_from_floats
 from core.trajectory import optimize, optimize_many, run_optimizers
 
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
 BEALE = "(1.5 - x + x*y)**2 + (2.25 - x + x*y**2)**2 + (2.625 - x + x*y**3)**2"
 START = {"x": -1.5, "y": 2.0}
-REFERENCE = json.loads((Path(__file__).parents[1] / "fixtures" / "torch_optim_reference.json")
-                       .read_text())["runs"]
+REFERENCE = json.loads((Path(__file__).parents[1] / "fixtures" / "torch_optim_reference.json").read_text())["runs"]
 
 
 def _schedule(spec: dict | None) -> StepLR | ExponentialLR | None:
@@ -36,8 +34,9 @@ def _label(run: dict) -> str:
 @pytest.mark.parametrize("run", REFERENCE, ids=[_label(r) for r in REFERENCE])
 def test_trajectory_matches_torch_optim(run: dict) -> None:
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in run["hyperparameters"].items()}
-    t = optimize(run["expression"], run["optimizer"], run["start"], run["steps"],
-                 lr_schedule=_schedule(run["schedule"]), **hyper)
+    t = optimize(
+        run["expression"], run["optimizer"], run["start"], run["steps"], lr_schedule=_schedule(run["schedule"]), **hyper
+    )
     assert not t.diverged
     np.testing.assert_allclose(t.points, np.array(run["points"]), rtol=1e-12, atol=1e-12)
 
@@ -52,8 +51,13 @@ def test_reference_covers_every_optimizer_and_the_tricky_options() -> None:
 
 def test_table_is_ordered_simplest_first_with_torch_defaults() -> None:
     assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
-    assert OPTIMIZERS["adam"].defaults() == {"lr": 1e-3, "betas": (0.9, 0.999), "eps": 1e-8,
-                                             "weight_decay": 0.0, "amsgrad": False}
+    assert OPTIMIZERS["adam"].defaults() == {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 0.0,
+        "amsgrad": False,
+    }
     assert OPTIMIZERS["adagrad"].defaults()["eps"] == 1e-10
     assert OPTIMIZERS["rmsprop"].defaults()["alpha"] == 0.99
     assert OPTIMIZERS["momentum"].defaults()["momentum"] == 0.9
@@ -83,20 +87,23 @@ def test_unknown_optimizer_names_the_valid_ones() -> None:
 
 
 def test_unknown_hyperparameter_names_the_valid_ones() -> None:
-    with pytest.raises(ValueError, match="beta1.*betas"):
+    with pytest.raises(ValueError, match=r"beta1.*betas"):
         optimize(ROSENBROCK, "adam", START, beta1=0.5)
 
 
-@pytest.mark.parametrize("optimizer, settings, word", [
-    ("adam", {"betas": (1.0, 0.999)}, "beta parameter at index 0"),
-    ("adam", {"betas": (0.9, -0.1)}, "beta parameter at index 1"),
-    ("adam", {"eps": -1e-8}, "eps"),
-    ("sgd", {"lr": -0.1}, "lr"),
-    ("momentum", {"momentum": -0.9}, "momentum"),
-    ("rmsprop", {"alpha": -0.5}, "alpha"),
-    ("adagrad", {"lr_decay": -1.0}, "lr_decay"),
-    ("sgd", {"weight_decay": -1.0}, "weight_decay"),
-])
+@pytest.mark.parametrize(
+    "optimizer, settings, word",
+    [
+        ("adam", {"betas": (1.0, 0.999)}, "beta parameter at index 0"),
+        ("adam", {"betas": (0.9, -0.1)}, "beta parameter at index 1"),
+        ("adam", {"eps": -1e-8}, "eps"),
+        ("sgd", {"lr": -0.1}, "lr"),
+        ("momentum", {"momentum": -0.9}, "momentum"),
+        ("rmsprop", {"alpha": -0.5}, "alpha"),
+        ("adagrad", {"lr_decay": -1.0}, "lr_decay"),
+        ("sgd", {"weight_decay": -1.0}, "weight_decay"),
+    ],
+)
 def test_out_of_range_hyperparameters_are_rejected_as_torch_does(optimizer, settings, word) -> None:
     with pytest.raises(ValueError, match=word):
         optimize(ROSENBROCK, optimizer, START, steps=3, **settings)
@@ -133,14 +140,13 @@ def test_graph_as_first_argument_equals_text() -> None:
 
 
 def test_other_inputs_are_held_fixed() -> None:
-    t = optimize("(x - a)**2 + (y - b)**2", "sgd", {"x": 0.0, "y": 0.0}, steps=200, lr=0.1,
-                 fixed={"a": 1.5, "b": -0.5})
+    t = optimize("(x - a)**2 + (y - b)**2", "sgd", {"x": 0.0, "y": 0.0}, steps=200, lr=0.1, fixed={"a": 1.5, "b": -0.5})
     np.testing.assert_allclose(t.points[-1], [1.5, -0.5], atol=1e-9)
     assert t.axes == ("x", "y")
 
 
 def test_missing_input_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="'a'.*fixed="):
+    with pytest.raises(ValueError, match=r"'a'.*fixed="):
         optimize("(x - a)**2 + y**2", "sgd", {"x": 0.0, "y": 0.0})
 
 
@@ -154,8 +160,7 @@ def test_racing_together_equals_running_alone() -> None:
 
 
 def test_one_diverging_racer_leaves_the_others_running() -> None:
-    sgd, adam = optimize_many(ROSENBROCK, [("sgd", {"lr": 1.0}), ("adam", {"lr": 0.01})],
-                              START, steps=100)
+    sgd, adam = optimize_many(ROSENBROCK, [("sgd", {"lr": 1.0}), ("adam", {"lr": 0.01})], START, steps=100)
     assert sgd.diverged and not adam.diverged
     assert len(adam.points) == 101 and adam.message == ""
 
@@ -180,14 +185,21 @@ def test_start_outside_the_domain_keeps_the_start_only() -> None:
 
 # Every option of every optimizer, and both formulas of torch.lerp (weight below and above 0.5).
 OPTIONS = [
-    ("sgd", {}), ("sgd", {"weight_decay": 0.1}), ("momentum", {}),
+    ("sgd", {}),
+    ("sgd", {"weight_decay": 0.1}),
+    ("momentum", {}),
     ("momentum", {"momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05}),
-    ("nesterov", {}), ("nesterov", {"weight_decay": 0.05}),
-    ("adagrad", {}), ("adagrad", {"lr_decay": 0.01, "initial_accumulator_value": 0.1,
-                                  "weight_decay": 0.02, "eps": 1e-6}),
-    ("rmsprop", {}), ("rmsprop", {"centered": True}), ("rmsprop", {"momentum": 0.5}),
+    ("nesterov", {}),
+    ("nesterov", {"weight_decay": 0.05}),
+    ("adagrad", {}),
+    ("adagrad", {"lr_decay": 0.01, "initial_accumulator_value": 0.1, "weight_decay": 0.02, "eps": 1e-6}),
+    ("rmsprop", {}),
+    ("rmsprop", {"centered": True}),
+    ("rmsprop", {"momentum": 0.5}),
     ("rmsprop", {"centered": True, "momentum": 0.5, "weight_decay": 0.01, "alpha": 0.3}),
-    ("adam", {}), ("adam", {"amsgrad": True}), ("adam", {"betas": (0.3, 0.99), "eps": 1e-6}),
+    ("adam", {}),
+    ("adam", {"amsgrad": True}),
+    ("adam", {"betas": (0.3, 0.99), "eps": 1e-6}),
     ("adam", {"betas": (0.8, 0.99), "weight_decay": 0.01, "amsgrad": True}),
 ]
 
@@ -220,8 +232,7 @@ def _numpy_reference(expression: str, name: str, start: dict, steps: int, **hype
     points, states = [params], [state]
     for _ in range(steps):
         result = graph.evaluate(dict(zip(start, params.tolist())))
-        params, state = spec.step(params, np.array([result.grad[n] for n in start]), state, lr=lr,
-                                  **settings)
+        params, state = spec.step(params, np.array([result.grad[n] for n in start]), state, lr=lr, **settings)
         points.append(params)
         states.append(state)
     return np.array(points), states
@@ -244,8 +255,7 @@ def test_a_race_equals_the_plain_numpy_loop_bit_for_bit(name: str, hyper: dict) 
 def test_a_step_python_refuses_is_taken_by_numpy() -> None:
     # eps=0 and a zero gradient: 0/0, a ZeroDivisionError for floats, nan for numpy's Adagrad.
     t = optimize("x**2 + y**2", "adagrad", {"x": 0.0, "y": 1.0}, steps=5, eps=0.0)
-    assert t.diverged and t.message == ("diverged at step 1: parameters became nan; "
-                                        "stopped at the last finite point")
+    assert t.diverged and t.message == ("diverged at step 1: parameters became nan; stopped at the last finite point")
     assert t.points.tolist() == [[0.0, 1.0]] and len(t.states) == 1
 
 
@@ -261,10 +271,11 @@ def test_point_function_is_the_scalar_path_of_evaluate() -> None:
 
 def test_run_optimizers_takes_a_batch_function() -> None:
     def loss_and_grad(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return (points ** 2).sum(axis=1), 2 * points
+        return (points**2).sum(axis=1), 2 * points
 
-    sgd, adam = run_optimizers(loss_and_grad, [("sgd", {"lr": 0.1}), ("adam", {"lr": 0.1})],
-                               np.array([1.0, -2.0]), 10, ("x", "y"))
+    sgd, adam = run_optimizers(
+        loss_and_grad, [("sgd", {"lr": 0.1}), ("adam", {"lr": 0.1})], np.array([1.0, -2.0]), 10, ("x", "y")
+    )
     expected = optimize("x**2 + y**2", "sgd", {"x": 1.0, "y": -2.0}, steps=10, lr=0.1)
     np.testing.assert_array_equal(sgd.points, expected.points)
     assert adam.points.shape == (11, 2) and adam.axes == ("x", "y")

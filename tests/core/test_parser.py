@@ -74,8 +74,7 @@ INVALID = [
 
 
 @pytest.mark.parametrize("text, keyword, column, line", INVALID, ids=[repr(t[:24]) for t, *_ in INVALID])
-def test_invalid_input_is_a_parse_error_saying_what_and_where(text: str, keyword: str, column: int,
-                                                              line: int) -> None:
+def test_invalid_input_is_a_parse_error_saying_what_and_where(text: str, keyword: str, column: int, line: int) -> None:
     with pytest.raises(core.ParseError) as info:
         core.parse(text)
     error = info.value
@@ -99,13 +98,16 @@ def test_unknown_function_lists_the_known_ones() -> None:
         assert name in str(info.value)
 
 
-@pytest.mark.parametrize("text", [
-    "(" * 300 + "x" + ")" * 300,
-    "-" * 100_000 + "x",
-    "exp(" * 1000 + "x" + ")" * 1000,
-    "x" + "**x" * 100_000,
-    "[" * 5000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(" * 300 + "x" + ")" * 300,
+        "-" * 100_000 + "x",
+        "exp(" * 1000 + "x" + ")" * 1000,
+        "x" + "**x" * 100_000,
+        "[" * 5000,
+    ],
+)
 def test_deep_nesting_is_a_parse_error_not_a_recursion_error(text: str) -> None:
     with pytest.raises(core.ParseError) as info:
         core.parse(text)
@@ -129,33 +131,47 @@ def test_non_text_is_a_parse_error() -> None:
 
 # ---- valid forms ----
 
-@pytest.mark.parametrize("text, value", [
-    ("2", 2.0), ("-3.5", -3.5), ("1e-3", 1e-3), ("2.5e2", 250.0), ("+4", 4.0), ("0.5 * 4 ^ 2", 8.0),
-    ("2 ** -1", 0.5), ("-2 ** 2", -4.0),
-])
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("2", 2.0),
+        ("-3.5", -3.5),
+        ("1e-3", 1e-3),
+        ("2.5e2", 250.0),
+        ("+4", 4.0),
+        ("0.5 * 4 ^ 2", 8.0),
+        ("2 ** -1", 0.5),
+        ("-2 ** 2", -4.0),
+    ],
+)
 def test_numbers(text: str, value: float) -> None:
     g = core.parse(text)
     assert g.inputs == ()
     assert g.evaluate({}).value == pytest.approx(value)
 
 
-@pytest.mark.parametrize("caret, stars", [("x^2", "x**2"), ("x^y", "x**y"), ("(x+1)^-0.5", "(x+1)**-0.5"),
-                                          ("2^x^2", "2**x**2")])
+@pytest.mark.parametrize(
+    "caret, stars", [("x^2", "x**2"), ("x^y", "x**y"), ("(x+1)^-0.5", "(x+1)**-0.5"), ("2^x^2", "2**x**2")]
+)
 def test_caret_is_power(caret: str, stars: str) -> None:
     a, b = core.parse(caret), core.parse(stars)
     assert [(n.op, n.args, n.params) for n in a.nodes] == [(n.op, n.args, n.params) for n in b.nodes]
-    point = {name: 1.3 for name in a.inputs}
+    point = dict.fromkeys(a.inputs, 1.3)
     assert a.evaluate(point).value == b.evaluate(point).value
 
 
-@pytest.mark.parametrize("text", [
-    "q = x + y\nf = q * z",
-    "q = x + y; f = q * z",
-    "q = x + y;\nf = q * z;",
-    "# the circuit\nq = x + y  # add\n\nf = q * z  # multiply\n",
-    "q = x + y\nq * z",
-    "  q = x + y\n  f = q * z",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "q = x + y\nf = q * z",
+        "q = x + y; f = q * z",
+        "q = x + y;\nf = q * z;",
+        "# the circuit\nq = x + y  # add\n\nf = q * z  # multiply\n",
+        "q = x + y\nq * z",
+        "  q = x + y\n  f = q * z",
+    ],
+)
 def test_programs(text: str) -> None:
     g = core.parse(text)
     r = g.evaluate({"x": -2, "y": 5, "z": -4})
@@ -168,24 +184,27 @@ def test_names_can_be_reassigned_in_a_program() -> None:
     assert g.evaluate({"x": 3.0}).value == 7.0
 
 
-@pytest.mark.parametrize("text, symbols", [
-    ("3 + x", ["+3"]),
-    ("x + 3", ["+3"]),
-    ("x - 3", ["-3"]),
-    ("3 - x", ["*-1", "+3"]),
-    ("x * 3", ["*3"]),
-    ("3 * x", ["*3"]),
-    ("-(x)", ["*-1"]),
-    ("-x", ["*-1"]),
-    ("1/(x)", ["1/x"]),
-    ("2/x", ["1/x", "*2"]),
-    ("x/4", ["/4"]),
-    ("x^2", ["^2"]),
-    ("1 + exp(-x)", ["*-1", "exp", "+1"]),
-    ("2 * 3 + x", ["+6"]),  # constants fold among themselves first
-    ("x * y", ["*"]),
-    ("sigmoid(x)", ["σ"]),
-])
+@pytest.mark.parametrize(
+    "text, symbols",
+    [
+        ("3 + x", ["+3"]),
+        ("x + 3", ["+3"]),
+        ("x - 3", ["-3"]),
+        ("3 - x", ["*-1", "+3"]),
+        ("x * 3", ["*3"]),
+        ("3 * x", ["*3"]),
+        ("-(x)", ["*-1"]),
+        ("-x", ["*-1"]),
+        ("1/(x)", ["1/x"]),
+        ("2/x", ["1/x", "*2"]),
+        ("x/4", ["/4"]),
+        ("x^2", ["^2"]),
+        ("1 + exp(-x)", ["*-1", "exp", "+1"]),
+        ("2 * 3 + x", ["+6"]),  # constants fold among themselves first
+        ("x * y", ["*"]),
+        ("sigmoid(x)", ["σ"]),
+    ],
+)
 def test_constants_fold_into_gates(text: str, symbols: list[str]) -> None:
     g = core.parse(text)
     assert [n.symbol for n in g.gates] == symbols
@@ -198,13 +217,16 @@ def test_an_unfoldable_constant_is_a_node() -> None:
     assert g.nodes[1].symbol == "0"
 
 
-@pytest.mark.parametrize("text, x, value, grad", [
-    ("leaky_relu(x, slope=0.2)", -2.0, -0.4, 0.2),
-    ("leaky_relu(x, 0.2)", -2.0, -0.4, 0.2),
-    ("leaky_relu(x)", -2.0, -0.02, 0.01),
-    ("elu(x, alpha=0.5)", -1.0, 0.5 * (math.exp(-1.0) - 1.0), 0.5 * math.exp(-1.0)),
-    ("elu(x)", 3.0, 3.0, 1.0),
-])
+@pytest.mark.parametrize(
+    "text, x, value, grad",
+    [
+        ("leaky_relu(x, slope=0.2)", -2.0, -0.4, 0.2),
+        ("leaky_relu(x, 0.2)", -2.0, -0.4, 0.2),
+        ("leaky_relu(x)", -2.0, -0.02, 0.01),
+        ("elu(x, alpha=0.5)", -1.0, 0.5 * (math.exp(-1.0) - 1.0), 0.5 * math.exp(-1.0)),
+        ("elu(x)", 3.0, 3.0, 1.0),
+    ],
+)
 def test_keyword_parameters(text: str, x: float, value: float, grad: float) -> None:
     r = core.parse(text).evaluate({"x": x})
     assert r.value == pytest.approx(value)

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 import core
-from core.surfaces import (LOGISTIC_DATA, SURFACES, Surface, logistic_loss_expression,
-                           surface_from_expression, surface_grid)
+from core.surfaces import (
+    LOGISTIC_DATA,
+    SURFACES,
+    Surface,
+    logistic_loss_expression,
+    surface_from_expression,
+    surface_grid,
+)
 
 NAMED = list(SURFACES.values())
 
@@ -17,8 +23,7 @@ def _at(surface: Surface, point: tuple[float, float]) -> core.Result:
 
 
 def test_the_lab_has_the_classic_surfaces() -> None:
-    assert {"bowl", "ellipse", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin",
-            "logistic"} <= set(SURFACES)
+    assert {"bowl", "ellipse", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin", "logistic"} <= set(SURFACES)
     assert SURFACES["logistic"].axes == ("w", "b")
     assert SURFACES["saddle"].minima == ()
     assert len(SURFACES["himmelblau"].minima) == 4
@@ -86,7 +91,7 @@ def test_other_inputs_are_held_fixed_on_the_grid() -> None:
 def test_an_axis_the_expression_ignores_is_flat() -> None:
     grid = surface_grid("x**2", n=4)
     np.testing.assert_array_equal(grid.dZdY, 0.0)
-    np.testing.assert_allclose(grid.Z, grid.X ** 2)
+    np.testing.assert_allclose(grid.Z, grid.X**2)
 
 
 def test_undefined_points_are_nan_not_errors() -> None:
@@ -95,8 +100,9 @@ def test_undefined_points_are_nan_not_errors() -> None:
 
 
 def test_surface_from_user_expression() -> None:
-    surface = surface_from_expression("(a - 1)**2 + 100*(b - a**2)**2 + c", fixed={"c": 2.0},
-                                      x_range=(-2, 2), y_range=(-1, 3))
+    surface = surface_from_expression(
+        "(a - 1)**2 + 100*(b - a**2)**2 + c", fixed={"c": 2.0}, x_range=(-2, 2), y_range=(-1, 3)
+    )
     assert surface.axes == ("a", "b") and surface.fixed == {"c": 2.0}
     assert surface.log_color
     assert _at(surface, (1.0, 1.0)).value == 2.0

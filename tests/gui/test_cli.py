@@ -1,4 +1,5 @@
 """The command line: headless export with no display, clear errors (exit 2), the no-display message."""
+
 from __future__ import annotations
 
 import os
@@ -12,15 +13,28 @@ from graphviz_app import app
 
 def run(*args):
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    return subprocess.run([sys.executable, "-m", "graphviz_app", *args], env=env, capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "graphviz_app", *args], env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_export_writes_a_file_without_a_display(tmp_path, suffix):
     out = tmp_path / f"circuit.{suffix}"
-    result = run("--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4", "--phase", "backward",
-                 "--export", str(out))
+    result = run(
+        "--expr",
+        "(x+y)*z",
+        "--set",
+        "x=-2",
+        "--set",
+        "y=5",
+        "--set",
+        "z=-4",
+        "--phase",
+        "backward",
+        "--export",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     assert out.stat().st_size > 0
     if suffix == "svg":
@@ -36,14 +50,17 @@ def test_export_an_example_at_a_step_in_dark(tmp_path):
     assert out.stat().st_size > 0
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--expr", "(x + * y"], "invalid expression"),
-    (["--expr", "x*y", "--set", "x"], "expected NAME=NUMBER"),
-    (["--expr", "x*y", "--set", "x=abc"], "expected NAME=NUMBER"),
-    (["--expr", "x*y", "--set", "q=1"], "no input 'q'"),
-    (["--example", "no_such_example"], "no example named"),
-    (["--expr", "x", "--export", "out.gif"], ".png or .svg"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--expr", "(x + * y"], "invalid expression"),
+        (["--expr", "x*y", "--set", "x"], "expected NAME=NUMBER"),
+        (["--expr", "x*y", "--set", "x=abc"], "expected NAME=NUMBER"),
+        (["--expr", "x*y", "--set", "q=1"], "no input 'q'"),
+        (["--example", "no_such_example"], "no example named"),
+        (["--expr", "x", "--export", "out.gif"], ".png or .svg"),
+    ],
+)
 def test_mistakes_exit_with_2_and_a_message(args, message, capsys, tmp_path):
     args = [a if a != "out.gif" else str(tmp_path / "out.gif") for a in args]
     if "--export" not in args:

@@ -1,4 +1,5 @@
 """Session files: save → load round-trips; broken or foreign files raise SessionError and change nothing."""
+
 from __future__ import annotations
 
 import json
@@ -6,8 +7,8 @@ import json
 import pytest
 
 from graphviz_app import session
+from graphviz_app.debugger.state import AppState
 from graphviz_app.session import SessionError
-from graphviz_app.state import AppState
 
 
 def snapshot(state):
@@ -29,18 +30,21 @@ def test_save_then_load_round_trips(tmp_path):
     assert snapshot(other) == snapshot(state)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("not json at all", "invalid JSON"),
-    ("[1, 2]", "not a graphviz_app session"),
-    ('{"format": "other"}', "not a graphviz_app session"),
-    ('{"format": "graphviz_app.session", "version": 99, "expression": "x"}', "unsupported session version"),
-    ('{"format": "graphviz_app.session", "version": 1}', "no expression"),
-    ('{"format": "graphviz_app.session", "version": 1, "expression": "x +"}', "expression is invalid"),
-    ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}', "finite number"),
-    ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": NaN}}', "finite number"),
-    ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "cursor": -1}', "cursor"),
-    ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "phase": "sideways"}', "phase"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("not json at all", "invalid JSON"),
+        ("[1, 2]", "not a graphviz_app session"),
+        ('{"format": "other"}', "not a graphviz_app session"),
+        ('{"format": "graphviz_app.session", "version": 99, "expression": "x"}', "unsupported session version"),
+        ('{"format": "graphviz_app.session", "version": 1}', "no expression"),
+        ('{"format": "graphviz_app.session", "version": 1, "expression": "x +"}', "expression is invalid"),
+        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}', "finite number"),
+        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": NaN}}', "finite number"),
+        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "cursor": -1}', "cursor"),
+        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "phase": "sideways"}', "phase"),
+    ],
+)
 def test_broken_files_raise_and_change_nothing(tmp_path, text, message):
     state = AppState()
     state.set_cursor(1)
@@ -58,8 +62,9 @@ def test_missing_file_is_a_session_error(tmp_path):
 
 
 def test_missing_inputs_default_and_cursor_is_clamped():
-    loaded = session.parse_session('{"format": "graphviz_app.session", "version": 1, "expression": "a*b", '
-                                   '"inputs": {"a": 3}, "cursor": 99}')
+    loaded = session.parse_session(
+        '{"format": "graphviz_app.session", "version": 1, "expression": "a*b", "inputs": {"a": 3}, "cursor": 99}'
+    )
     state = AppState()
     session.apply_session(state, loaded)
     assert state.inputs == {"a": 3.0, "b": 1.0}

@@ -1,12 +1,13 @@
 """The debugger window, driven like a learner would: type, press Enter, step, edit inputs."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from graphviz_app.debugger.state import AppState
 from graphviz_app.main_window import MainWindow
-from graphviz_app.state import AppState
 
 CIRCUIT = {"x": -2.0, "y": 5.0, "z": -4.0}
 NEURON = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}

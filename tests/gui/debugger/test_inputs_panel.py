@@ -1,11 +1,12 @@
 """The inputs dock on its own: names, gradients and the finite-difference check column."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 
-from graphviz_app.inputs_panel import NAME_MAX_PX, InputsPanel
-from graphviz_app.state import AppState
+from graphviz_app.debugger.inputs_panel import NAME_MAX_PX, InputsPanel
+from graphviz_app.debugger.state import AppState
 
 
 def make_panel(qtbot, expression: str, inputs: dict[str, float]) -> tuple[AppState, InputsPanel]:
@@ -50,8 +51,15 @@ def test_a_long_input_name_is_elided_and_keeps_the_spin_box_in_view(qtbot):
     assert "…" in row.grad.text() and name in row.grad.toolTip()
 
 
-@pytest.mark.parametrize(("typed", "value", "shown"), [("1e-12", 1e-12, "1e-12"), ("123456789", 123456789.0, "123456789"),
-                                                        ("-2.5", -2.5, "-2.5"), ("0.000001234", 1.234e-06, "1.234e-06")])
+@pytest.mark.parametrize(
+    ("typed", "value", "shown"),
+    [
+        ("1e-12", 1e-12, "1e-12"),
+        ("123456789", 123456789.0, "123456789"),
+        ("-2.5", -2.5, "-2.5"),
+        ("0.000001234", 1.234e-06, "1.234e-06"),
+    ],
+)
 def test_the_spin_box_takes_any_float_a_learner_types(qtbot, typed, value, shown):
     # Regression: typing 1e-12 gave 112 (no exponents) and small numbers were rounded to 6 decimals.
     state, panel = make_panel(qtbot, "x * y", {"x": 2.0, "y": 3.0})

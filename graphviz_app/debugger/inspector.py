@@ -5,6 +5,7 @@ Backward: `∂f/∂x = ∂f/∂q · ∂q/∂x = (-4) · 1 = -4`, and at a fan-ou
 `∂f/∂a += contribution: old + contribution = new`. Every number comes from the trace step
 (`core.ForwardStep` / `core.BackwardStep`); nothing is computed here except the formatting.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,7 +14,7 @@ import math
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 import core
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
@@ -79,8 +80,13 @@ class Inspector(QTextBrowser):
         font.setPointSize(INSPECTOR_POINT_SIZE)
         self.setFont(font)
         self.setMinimumWidth(280)
-        for signal in (state.sig_graph_changed, state.sig_values_changed, state.sig_cursor_changed,
-                       state.sig_phase_changed, state.sig_theme_changed):
+        for signal in (
+            state.sig_graph_changed,
+            state.sig_values_changed,
+            state.sig_cursor_changed,
+            state.sig_phase_changed,
+            state.sig_theme_changed,
+        ):
             signal.connect(self.refresh)
         self.refresh()
 
@@ -90,8 +96,10 @@ class Inspector(QTextBrowser):
         self.names = node_names(state.graph)
         self.full: list[str] = []  # the same equations in full precision, for the tooltip
         step = state.state().step
-        parts = [f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
-                 f"{html.escape(state.counter_text())}</p>"]
+        parts = [
+            f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
+            f"{html.escape(state.counter_text())}</p>"
+        ]
         # The backward phase starts on the finished forward pass: its last forward step is not the news.
         if step is None or state.cursor == state.first_step:
             parts.append(self._at_start())
@@ -116,11 +124,13 @@ class Inspector(QTextBrowser):
 
     def _node_header(self, node: core.Node, what: str) -> str:
         name = html.escape(self.names[node.id])
-        return (f"<p style='font-size:x-large; margin:4px 0'><b>{what}</b> at gate "
-                f"<b>{html.escape(node.symbol)}</b> <span style='color:{self.c.muted}'>({name}, op "
-                f"{html.escape(node.op)})</span></p>"
-                f"<p style='color:{self.c.muted}'>local derivative: {html.escape(node.formula)}"
-                f"{html.escape(self._operand_names(node))}</p>")
+        return (
+            f"<p style='font-size:x-large; margin:4px 0'><b>{what}</b> at gate "
+            f"<b>{html.escape(node.symbol)}</b> <span style='color:{self.c.muted}'>({name}, op "
+            f"{html.escape(node.op)})</span></p>"
+            f"<p style='color:{self.c.muted}'>local derivative: {html.escape(node.formula)}"
+            f"{html.escape(self._operand_names(node))}</p>"
+        )
 
     def _operand_names(self, node: core.Node) -> str:
         # The formulas use a, b (or x); say which nodes those are here.
@@ -132,11 +142,15 @@ class Inspector(QTextBrowser):
         state = self.state
         if state.phase == "backward":
             f = state.trace.state(state.forward_count).values[state.graph.output]
-            return (f"<p>Forward pass done: f = {self._val(f)}.</p>"
-                    f"<p>Press → to start the backward pass from ∂f/∂f = {self._val(1.0, 'grad')}.</p>")
+            return (
+                f"<p>Forward pass done: f = {self._val(f)}.</p>"
+                f"<p>Press → to start the backward pass from ∂f/∂f = {self._val(1.0, 'grad')}.</p>"
+            )
         inputs = ", ".join(f"{html.escape(k)} = {self._val(v)}" for k, v in state.inputs.items())
-        return (f"<p>Nothing computed yet.</p><p>Inputs: {inputs}</p>"
-                "<p>Press → to compute the first gate, Space to play.</p>")
+        return (
+            f"<p>Nothing computed yet.</p><p>Inputs: {inputs}</p>"
+            "<p>Press → to compute the first gate, Space to play.</p>"
+        )
 
     def _forward(self, step: core.ForwardStep) -> str:
         node = self.state.graph.nodes[step.node]
@@ -144,10 +158,10 @@ class Inspector(QTextBrowser):
         symbolic = apply_text(node, names)
         numeric = apply_text(node, _numbers(node, step.input_values))
         me = self.names[node.id]
-        line = (f"{html.escape(me)} = {html.escape(symbolic)} = {html.escape(numeric)} = "
-                f"{self._val(step.value)}")
-        self.full.append(f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = "
-                         f"{fmt_full(step.value)}")
+        line = f"{html.escape(me)} = {html.escape(symbolic)} = {html.escape(numeric)} = {self._val(step.value)}"
+        self.full.append(
+            f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = {fmt_full(step.value)}"
+        )
         warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step.value)}</p>"
         return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
 
@@ -164,34 +178,47 @@ class Inspector(QTextBrowser):
         seen = dict(before)
         for ag in step.args:
             arg = html.escape(self.names[ag.arg])
-            chain = (f"∂f/∂{arg} = ∂f/∂{me} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
-                     f"{html.escape(fmt_factor(step.upstream_grad))} · "
-                     f"{html.escape(fmt_factor(ag.local_grad))} = {self._val(ag.contribution, 'grad')}")
-            self.full.append(f"∂f/∂{self.names[ag.arg]} ← {fmt_full(step.upstream_grad)} · "
-                             f"{fmt_full(ag.local_grad)} = {fmt_full(ag.contribution)}")
+            chain = (
+                f"∂f/∂{arg} = ∂f/∂{me} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
+                f"{html.escape(fmt_factor(step.upstream_grad))} · "
+                f"{html.escape(fmt_factor(ag.local_grad))} = {self._val(ag.contribution, 'grad')}"
+            )
+            self.full.append(
+                f"∂f/∂{self.names[ag.arg]} ← {fmt_full(step.upstream_grad)} · "
+                f"{fmt_full(ag.local_grad)} = {fmt_full(ag.contribution)}"
+            )
             out.append(f"<p style='font-size:large'>{chain}</p>")
             if ag.arg in seen:
                 old = seen[ag.arg]
-                out.append(f"<p>fan-out, gradients add up: ∂f/∂{arg} += {html.escape(fmt(ag.contribution))}"
-                           f"<br>&nbsp;&nbsp;{html.escape(fmt(old))} + {html.escape(fmt_factor(ag.contribution))}"
-                           f" = {self._val(ag.accumulated, 'grad')}</p>")
-                self.full.append(f"  accumulated: {fmt_full(old)} + {fmt_full(ag.contribution)} = "
-                                 f"{fmt_full(ag.accumulated)}")
+                out.append(
+                    f"<p>fan-out, gradients add up: ∂f/∂{arg} += {html.escape(fmt(ag.contribution))}"
+                    f"<br>&nbsp;&nbsp;{html.escape(fmt(old))} + {html.escape(fmt_factor(ag.contribution))}"
+                    f" = {self._val(ag.accumulated, 'grad')}</p>"
+                )
+                self.full.append(
+                    f"  accumulated: {fmt_full(old)} + {fmt_full(ag.contribution)} = {fmt_full(ag.accumulated)}"
+                )
             elif len(graph.users[ag.arg]) > 1:
-                out.append(f"<p style='color:{self.c.muted}'>{arg} feeds {len(graph.users[ag.arg])} gates: "
-                           "their contributions will add up.</p>")
+                out.append(
+                    f"<p style='color:{self.c.muted}'>{arg} feeds {len(graph.users[ag.arg])} gates: "
+                    "their contributions will add up.</p>"
+                )
             seen[ag.arg] = ag.accumulated
         if not step.finite:
-            out.append(f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "
-                       "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>")
+            out.append(
+                f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "
+                "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>"
+            )
         return "".join(out)
 
     @staticmethod
     def _why_not_finite(value: float) -> str:
         """What a learner should know about a nan or ∞ value (the engine keeps going, so the trace does too)."""
         if math.isnan(value):
-            return ("nan, not a number: this gate is undefined for its input (log or √ of a negative number, "
-                    "∞ − ∞, 0 · ∞), and every value computed from it is nan too")
+            return (
+                "nan, not a number: this gate is undefined for its input (log or √ of a negative number, "
+                "∞ − ∞, 0 · ∞), and every value computed from it is nan too"
+            )
         return "infinite: a division by zero, log(0) or an overflow (exp of a large number)"
 
     def _forward_done(self) -> str:
@@ -201,7 +228,9 @@ class Inspector(QTextBrowser):
     def _summary(self) -> str:
         state = self.state
         grads = state.state().grads
-        rows = "".join(f"<tr><td>∂f/∂{html.escape(name)}&nbsp;=&nbsp;</td>"
-                       f"<td>{self._val(grads.get(node_id, 0.0), 'grad')}</td></tr>"
-                       for name, node_id in state.graph.input_ids.items())
+        rows = "".join(
+            f"<tr><td>∂f/∂{html.escape(name)}&nbsp;=&nbsp;</td>"
+            f"<td>{self._val(grads.get(node_id, 0.0), 'grad')}</td></tr>"
+            for name, node_id in state.graph.input_ids.items()
+        )
         return f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"

@@ -5,6 +5,7 @@ and are turned into short texts by `format_number`, the one number formatter of 
 precision goes into tooltips via `format_full`). Items keep their geometry when their text changes,
 so relabeling a 100-node graph is a loop of cheap `set_text` calls, not a rebuild.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,7 +27,7 @@ def format_number(value: float) -> str:
         return "0"  # also turns -0.0 into "0"
     size = abs(value)
     if size < 1e6 and abs(value - round(value)) < 1e-9 * max(1.0, size):
-        return str(int(round(value)))
+        return str(round(value))
     if size < 0.01 or size >= 1e4:
         text = f"{value:.2g}" if size < 0.01 else f"{value:.3g}"
         mantissa, e, exponent = text.partition("e")
@@ -57,12 +58,32 @@ class Palette:
     label_background: QColor
 
 
-LIGHT = Palette(QColor("#ffffff"), QColor("#ffffff"), QColor("#e8f0fb"), QColor("#ececec"), QColor("#37474f"),
-                QColor("#1c1c1c"), QColor("#b9bec4"), QColor("#1a8c2e"), QColor("#c62828"), QColor("#e65100"),
-                QColor(255, 255, 255, 225))
-DARK = Palette(QColor("#1b1d21"), QColor("#2a2d33"), QColor("#22324a"), QColor("#34373d"), QColor("#cfd8dc"),
-               QColor("#eceff1"), QColor("#5c636b"), QColor("#66d47e"), QColor("#ff6e6e"), QColor("#ffab40"),
-               QColor(27, 29, 33, 225))
+LIGHT = Palette(
+    QColor("#ffffff"),
+    QColor("#ffffff"),
+    QColor("#e8f0fb"),
+    QColor("#ececec"),
+    QColor("#37474f"),
+    QColor("#1c1c1c"),
+    QColor("#b9bec4"),
+    QColor("#1a8c2e"),
+    QColor("#c62828"),
+    QColor("#e65100"),
+    QColor(255, 255, 255, 225),
+)
+DARK = Palette(
+    QColor("#1b1d21"),
+    QColor("#2a2d33"),
+    QColor("#22324a"),
+    QColor("#34373d"),
+    QColor("#cfd8dc"),
+    QColor("#eceff1"),
+    QColor("#5c636b"),
+    QColor("#66d47e"),
+    QColor("#ff6e6e"),
+    QColor("#ffab40"),
+    QColor(27, 29, 33, 225),
+)
 
 
 @functools.cache
@@ -122,8 +143,11 @@ class NodeItem(QGraphicsItem):
             self.half = QPointF(max(28.0, text_width / 2 + 13), 22.0)
         else:
             self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
-        self.caption = (f"{node.name} · output" if node.name else "output") if is_output else (
-            node.name if self.kind == "gate" and node.name else "")
+        self.caption = (
+            (f"{node.name} · output" if node.name else "output")
+            if is_output
+            else (node.name if self.kind == "gate" and node.name else "")
+        )
         self.setAcceptHoverEvents(True)  # tooltips
         self.setZValue(2)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # repaints of a large graph cost a third less
@@ -140,8 +164,9 @@ class NodeItem(QGraphicsItem):
     def body_rect(self) -> QRectF:
         """The shape, its output ring and its caption (not the glow): what labels must not cover."""
         ring = 6.0 if self.is_output else 0.0
-        rect = QRectF(-self.half.x() - ring, -self.half.y() - ring, 2 * (self.half.x() + ring),
-                      2 * (self.half.y() + ring))
+        rect = QRectF(
+            -self.half.x() - ring, -self.half.y() - ring, 2 * (self.half.x() + ring), 2 * (self.half.y() + ring)
+        )
         rect.setBottom(rect.bottom() + 22 * self._caption_lines())
         return rect
 
@@ -162,7 +187,7 @@ class NodeItem(QGraphicsItem):
             self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+    def paint(self, painter: QPainter, option, widget=None) -> None:
         p = self.palette
         hx, hy = self.half.x(), self.half.y()
         shape = QRectF(-hx, -hy, 2 * hx, 2 * hy)
@@ -245,7 +270,7 @@ class EdgeItem(QGraphicsItem):
             self.pending = pending
             self.update()
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+    def paint(self, painter: QPainter, option, widget=None) -> None:
         colour = self.palette.pending if self.pending else self.palette.stroke
         painter.setPen(QPen(colour, 2.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         painter.setBrush(Qt.NoBrush)
@@ -301,7 +326,7 @@ class EdgeLabel(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
-    def paint(self, painter: QPainter, option, widget=None) -> None:  # noqa: ANN001 - Qt signature
+    def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(Qt.NoPen)
         painter.setBrush(self.palette.label_background)
         painter.drawRoundedRect(self._rect, 5, 5)

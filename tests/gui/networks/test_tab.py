@@ -1,12 +1,13 @@
 """The tiny-networks tab: live training redraws the boundary and the loss; a sample opens in the debugger."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from core.activations import parsed
-from graphviz_app.networks_tab import NetworksTab
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
+from graphviz_app.networks.tab import NetworksTab
 
 
 @pytest.fixture

@@ -6,8 +6,10 @@ Each edge carries its forward value above it (green) and the gradient sent back 
 (red); the current step's node glows, pending nodes are dimmed. When the cursor advances by one
 step, the value (forward) or gradient (backward) travels along the edges as a moving dot.
 """
+
 from __future__ import annotations
 
+import itertools
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -15,11 +17,19 @@ from PySide6.QtGui import QPainter, QTransform
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
 
 from core.layout import layout_edges
-from graphviz_app.graph_items import (DARK, LIGHT, EdgeItem, EdgeLabel, NodeItem, format_full,
-                                      format_number, label_font)
-from graphviz_app.label_placement import place_edge_labels
-from graphviz_app.state import AppState
-from graphviz_app.step_animation import StepAnimation
+from graphviz_app.debugger.graph_items import (
+    DARK,
+    LIGHT,
+    EdgeItem,
+    EdgeLabel,
+    NodeItem,
+    format_full,
+    format_number,
+    label_font,
+)
+from graphviz_app.debugger.label_placement import place_edge_labels
+from graphviz_app.debugger.state import AppState
+from graphviz_app.debugger.step_animation import StepAnimation
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
 LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
@@ -42,7 +52,7 @@ class _Edge:
 class GraphView(QGraphicsView):
     """Draws `state.graph` with the values and gradients known at `state.cursor`."""
 
-    def __init__(self, state: AppState, parent=None) -> None:  # noqa: ANN001 - any QWidget
+    def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
         self.state = state
         self.scheme = LIGHT
@@ -96,7 +106,7 @@ class GraphView(QGraphicsView):
 
     def export(self, path: str, size: tuple[int, int] | None = None) -> None:
         """Write the whole scene with its current labels as PNG or SVG (chosen by the suffix)."""
-        from graphviz_app.export import render_scene
+        from graphviz_app.export.picture import render_scene
 
         self._finish_animation()
         self._fit_labels_to_zoom(1.0)  # pictures show the labels at their designed size
@@ -171,10 +181,13 @@ class GraphView(QGraphicsView):
         for (arg, user), points in bends.items():
             src, dst = self._nodes[arg], self._nodes[user]
             middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
-            ends = [src.boundary_point(middle[0] if middle else dst.pos()),
-                    *middle, dst.boundary_point(middle[-1] if middle else src.pos())]
+            ends = [
+                src.boundary_point(middle[0] if middle else dst.pos()),
+                *middle,
+                dst.boundary_point(middle[-1] if middle else src.pos()),
+            ]
             self._add_edge(arg, user, ends, self._nodes[user].node.args.count(arg))
-            segments.append(list(zip(ends, ends[1:])))
+            segments.append(list(itertools.pairwise(ends)))
         out = self._nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         stub = [out.boundary_point(tip), tip]
@@ -184,8 +197,10 @@ class GraphView(QGraphicsView):
         obstacles += [e.item.badge for e in self._edges if e.item.uses > 1]
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
-        preferred = [0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-                     for e in self._edges]
+        preferred = [
+            0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
+            for e in self._edges
+        ]
         places = place_edge_labels(segments, obstacles, label_font(), preferred)
         for edge, (value_pos, grad_pos) in zip(self._edges, places):
             edge.value.setPos(value_pos)
@@ -232,8 +247,10 @@ class GraphView(QGraphicsView):
                 status = st.step.phase
             item = self._nodes[node.id]
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
-            item.setToolTip(f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
-                            f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}")
+            item.setToolTip(
+                f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
+                f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
+            )
         for edge in self._edges:
             value = st.values.get(edge.arg)
             if edge.node is None:
@@ -246,7 +263,7 @@ class GraphView(QGraphicsView):
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
             self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 
-    def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:  # noqa: ANN001
+    def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
         label.set_text(text, colour if ok else self.scheme.warning, f"{what}: {format_full(number)}")
 
@@ -282,7 +299,7 @@ class GraphView(QGraphicsView):
 
     # ---- interaction ----
 
-    def wheelEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def wheelEvent(self, event) -> None:
         """Zoom under the mouse (the transformation anchor), within sane limits."""
         factor = 1.0015 ** event.angleDelta().y()
         zoom = self.transform().m11() * factor
@@ -302,10 +319,10 @@ class GraphView(QGraphicsView):
                 edge.value.setScale(growth)
                 edge.grad.setScale(growth)
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def mouseDoubleClickEvent(self, event) -> None:
         self.fit()
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._auto_fit:
             self.fit()

@@ -3,6 +3,7 @@
 `render_scene` writes any scene area to a file; `export_scene` builds a throwaway `GraphView` for an
 `AppState` without showing a window (the caller already made a QApplication, e.g. offscreen).
 """
+
 from __future__ import annotations
 
 import math
@@ -12,7 +13,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 
 PNG_SCALE = 2.0  # pixels per scene unit when no size is asked for: sharp on a projector
 
@@ -24,8 +25,9 @@ def export_size(rect: QRectF, size: tuple[int, int] | None = None) -> QSize:
     return QSize(math.ceil(rect.width() * PNG_SCALE), math.ceil(rect.height() * PNG_SCALE))
 
 
-def render_scene(scene: QGraphicsScene, rect: QRectF, path: str, background: QColor,
-                 size: tuple[int, int] | None = None) -> None:
+def render_scene(
+    scene: QGraphicsScene, rect: QRectF, path: str, background: QColor, size: tuple[int, int] | None = None
+) -> None:
     """Render `rect` of `scene` into `path` (.svg → SVG, anything else → PNG), aspect kept, centred."""
     pixels = export_size(rect, size)
     if Path(path).suffix.lower() == ".svg":
@@ -45,7 +47,7 @@ def render_scene(scene: QGraphicsScene, rect: QRectF, path: str, background: QCo
         raise OSError(f"could not write {path}")
 
 
-def _paint(device, scene: QGraphicsScene, rect: QRectF, pixels: QSize, background: QColor) -> None:  # noqa: ANN001
+def _paint(device, scene: QGraphicsScene, rect: QRectF, pixels: QSize, background: QColor) -> None:
     painter = QPainter(device)
     try:
         painter.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
@@ -61,7 +63,7 @@ def export_scene(state: AppState, path: str, dark: bool = False, size: tuple[int
 
     At the end of a pass nothing is "current" any more, so the picture shows no step highlight.
     """
-    from graphviz_app.graph_view import GraphView
+    from graphviz_app.debugger.graph_view import GraphView
 
     view = GraphView(state)
     try:

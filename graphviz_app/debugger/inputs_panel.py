@@ -6,6 +6,7 @@ pass of the event loop, however fast the mouse moves. The gradient shown is the 
 cursor (so the dock does not give away the backward pass before it is played); the check compares
 the engine's gradient with the central difference of `AppState.gradcheck`.
 """
+
 from __future__ import annotations
 
 import html
@@ -13,10 +14,19 @@ import math
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QValidator
-from PySide6.QtWidgets import (QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QSlider,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
 
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_full
 
 SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
@@ -48,7 +58,7 @@ class NumberSpinBox(QDoubleSpinBox):
             value = float(stripped)
         except ValueError:
             # A number being typed ("-", "1e", "2.5e-") may still become valid.
-            partial = stripped == "" or stripped[-1] in "+-eE." and all(c in "0123456789+-eE." for c in stripped)
+            partial = stripped == "" or (stripped[-1] in "+-eE." and all(c in "0123456789+-eE." for c in stripped))
             state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
             return state, text, pos
         ok = math.isfinite(value) and self.minimum() <= value <= self.maximum()
@@ -79,8 +89,11 @@ class InputRow:
         self.check = QLabel()
         # Wide enough for any 4-significant-digit gradient, so the label never runs into the check mark.
         self.grad_name = shown
-        self.grad.setMinimumWidth(self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{shown} = ")
-                                  + QFontMetrics(bold).horizontalAdvance("-0.00000") + 6)
+        self.grad.setMinimumWidth(
+            self.grad.fontMetrics().horizontalAdvance(f"∂f/∂{shown} = ")
+            + QFontMetrics(bold).horizontalAdvance("-0.00000")
+            + 6
+        )
         self.center = value
 
     def slider_position(self, value: float) -> int:
@@ -142,9 +155,13 @@ class InputsPanel(QScrollArea):
         column = QVBoxLayout(body)
         column.addLayout(grid)
         if self.rows:
-            column.addWidget(QLabel(f"<span style='color:{colors(self.state.dark).muted}'>✓ = the gradient agrees "
-                                    "with a finite-difference check (relative error shown)</span>",
-                                    wordWrap=True))
+            column.addWidget(
+                QLabel(
+                    f"<span style='color:{colors(self.state.dark).muted}'>✓ = the gradient agrees "
+                    "with a finite-difference check (relative error shown)</span>",
+                    wordWrap=True,
+                )
+            )
         if not self.rows:
             column.addWidget(QLabel("This expression has no inputs."))
         column.addStretch(1)
@@ -165,7 +182,7 @@ class InputsPanel(QScrollArea):
         # QDockWidget sizes by its content's minimumSize, not by the hint: make it explicit.
         self.setMinimumWidth(self.minimumSizeHint().width())
 
-    def showEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self._fit_width()
 
@@ -237,8 +254,10 @@ class InputsPanel(QScrollArea):
         check = self.state.gradcheck()
         for name, row in self.rows.items():
             item = check.inputs[name]
-            numbers = (f"engine: {fmt_full(item.analytic)}\ncentral difference: {fmt_full(item.numeric)}\n"
-                       f"relative error: {item.rel_error!r}")
+            numbers = (
+                f"engine: {fmt_full(item.analytic)}\ncentral difference: {fmt_full(item.numeric)}\n"
+                f"relative error: {item.rel_error!r}"
+            )
             if not (math.isfinite(item.numeric) and math.isfinite(item.analytic)):
                 # nan/inf is not a wrong gradient: there is simply nothing finite to compare.
                 row.check.setText(f"<span style='color:{c.muted}'>– n/a</span>")
@@ -246,9 +265,11 @@ class InputsPanel(QScrollArea):
                 continue
             if item.unresolved:
                 row.check.setText(f"<span style='color:{c.muted}'>– too fine</span>")
-                row.check.setToolTip("a central difference cannot resolve a gradient this small next to a "
-                                     "value of f this large (rounding noise ≈ "
-                                     f"{fmt_full(item.noise)}); nothing is wrong\n" + numbers)
+                row.check.setToolTip(
+                    "a central difference cannot resolve a gradient this small next to a "
+                    "value of f this large (rounding noise ≈ "
+                    f"{fmt_full(item.noise)}); nothing is wrong\n" + numbers
+                )
                 continue
             ok = item.ok
             error = "0" if item.rel_error == 0 else f"{item.rel_error:.0e}"  # not "0e+00"

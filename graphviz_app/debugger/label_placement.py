@@ -6,6 +6,7 @@ labels clear the nodes, the labels already placed and the *other* edges' lines (
 another line reads as that line's number). If no spot is clean, the least-bad one wins. Boxes are
 sized for a typical text ("-0.00"), so the places hold while the texts change on every step.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,9 @@ AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any ot
 MAX_SEARCHED_EDGES = 250  # ~0.3 s of search on this machine; larger graphs get the quick placement
 
 
-def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font: QFont,
-                      preferred: list[float] | None = None) -> list[tuple[QPointF, QPointF]]:
+def place_edge_labels(
+    edges: list[list[Segment]], obstacles: list[QRectF], font: QFont, preferred: list[float] | None = None
+) -> list[tuple[QPointF, QPointF]]:
     """Centres of (value label, gradient label) for each edge, given as its straight segments.
 
     `preferred[i]` is where along its segments edge i would best carry its labels (0.5 = middle;
@@ -47,8 +49,11 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
     owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(line_points)]) if edges else np.zeros(0)
     points = np.concatenate(line_points) if edges else np.zeros((0, 2))
     nodes = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles], dtype=float).reshape(-1, 4)
-    nodes = np.c_[nodes + (-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE),
-                  np.full(len(nodes), NODE_OVERLAP_COST)]
+    clearance = np.array([-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE])
+    nodes = np.c_[
+        nodes + clearance,
+        np.full(len(nodes), NODE_OVERLAP_COST),
+    ]
     boxes: dict[int, list[tuple[float, ...]]] = {}  # edge -> its two label boxes, grown by the clearance
     result: list[tuple[QPointF, QPointF]] = [(QPointF(), QPointF())] * len(edges)
     costs = [0.0] * len(edges)
@@ -59,8 +64,12 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
         others = points[(owner != index) & _inside(points, reach)]
         labels = np.array([b for i, pair in boxes.items() if i != index for b in pair], dtype=float).reshape(-1, 5)
         placed = np.concatenate([nodes, labels])
-        placed = placed[(placed[:, 0] < reach[2]) & (placed[:, 2] > reach[0])
-                        & (placed[:, 1] < reach[3]) & (placed[:, 3] > reach[1])]
+        placed = placed[
+            (placed[:, 0] < reach[2])
+            & (placed[:, 2] > reach[0])
+            & (placed[:, 1] < reach[3])
+            & (placed[:, 3] > reach[1])
+        ]
         best, best_cost = result[index], math.inf
         middle = preferred[index] if preferred else 0.5
         for t in sorted(ALONG, key=lambda t: abs(t - middle)):
@@ -76,7 +85,9 @@ def place_edge_labels(edges: list[list[Segment]], obstacles: list[QRectF], font:
                 break
         result[index], costs[index] = best, best_cost
         m = LABEL_CLEARANCE
-        boxes[index] = [(b[0] - m, b[1] - m, b[2] + m, b[3] + m, LABEL_OVERLAP_COST) for b in map(lambda c: _box(c, half), best)]
+        boxes[index] = [
+            (b[0] - m, b[1] - m, b[2] + m, b[3] + m, LABEL_OVERLAP_COST) for b in (_box(c, half) for c in best)
+        ]
 
     # Short edges have the fewest choices: they pick first. Then a second round lets every edge
     # whose labels still collide move, now that it sees all the others.
@@ -119,15 +130,19 @@ def _samples(segments: list[Segment]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2))
 
 
-def _cost(box: tuple[float, float, float, float], centre: QPointF, own: float, placed: np.ndarray,
-          others: np.ndarray) -> float:
+def _cost(
+    box: tuple[float, float, float, float], centre: QPointF, own: float, placed: np.ndarray, others: np.ndarray
+) -> float:
     """Overlapping boxes count a lot; points of other lines inside the box count a little; a label
     nearer to another line than to its own (it would be read as that line's number) counts too."""
     left, top, right, bottom = box
-    overlaps = np.sum(placed[:, 4], where=(placed[:, 0] < right) & (placed[:, 2] > left)
-                                & (placed[:, 1] < bottom) & (placed[:, 3] > top))
-    crossed = np.count_nonzero((others[:, 0] > left) & (others[:, 0] < right)
-                               & (others[:, 1] > top) & (others[:, 1] < bottom))
+    overlaps = np.sum(
+        placed[:, 4],
+        where=(placed[:, 0] < right) & (placed[:, 2] > left) & (placed[:, 1] < bottom) & (placed[:, 3] > top),
+    )
+    crossed = np.count_nonzero(
+        (others[:, 0] > left) & (others[:, 0] < right) & (others[:, 1] > top) & (others[:, 1] < bottom)
+    )
     nearest = np.min(np.hypot(others[:, 0] - centre.x(), others[:, 1] - centre.y())) if len(others) else math.inf
     return float(overlaps) + min(float(crossed), MAX_CROSSING_COST) + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
 

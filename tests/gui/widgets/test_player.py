@@ -1,12 +1,13 @@
 """The player: buttons and window-wide keys move the cursor; text fields keep their own keys."""
+
 from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
 
+from graphviz_app.debugger.state import AppState
 from graphviz_app.main_window import MainWindow
-from graphviz_app.player import Player
-from graphviz_app.state import AppState
+from graphviz_app.widgets.player import Player
 
 
 @pytest.fixture

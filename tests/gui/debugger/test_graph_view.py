@@ -1,4 +1,5 @@
 """The graph canvas: items per node, slide numbers on the edges, relabel without rebuild, warnings."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from graphviz_app.graph_items import format_number
-from graphviz_app.graph_view import GraphView
-from graphviz_app.state import AppState
+from graphviz_app.debugger.graph_items import format_number
+from graphviz_app.debugger.graph_view import GraphView
+from graphviz_app.debugger.state import AppState
 
 CIRCUIT = ("(x + y) * z", {"x": -2, "y": 5, "z": -4})
 SIGMOID = ("1/(1+exp(-(w0*x0+w1*x1+w2)))", {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
@@ -26,10 +27,21 @@ def texts(view: GraphView, which: int) -> list[str]:
     return sorted(t[which] for t in view.edge_labels().values() if t[which])
 
 
-@pytest.mark.parametrize(("value", "text"), [(-4.0, "-4"), (0.7310585786, "0.73"), (0.19661193, "0.20"),
-                                             (-0.5344466, "-0.53"), (-0.0, "0"), (0.0012345, "0.0012"),
-                                             (123456.7, "1.23e5"), (-8.3e-07, "-8.3e-7"), (float("nan"), "⚠ nan"),
-                                             (float("-inf"), "⚠ -∞")])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (-4.0, "-4"),
+        (0.7310585786, "0.73"),
+        (0.19661193, "0.20"),
+        (-0.5344466, "-0.53"),
+        (-0.0, "0"),
+        (0.0012345, "0.0012"),
+        (123456.7, "1.23e5"),
+        (-8.3e-07, "-8.3e-7"),
+        (float("nan"), "⚠ nan"),
+        (float("-inf"), "⚠ -∞"),
+    ],
+)
 def test_format_number(value, text):
     assert format_number(value) == text
 
@@ -76,7 +88,12 @@ def test_sigmoid_neuron_after_backward_matches_the_slide(qtbot):
     assert [labels[e][1] for e in [(10, 11), (11, 12), (12, None), (6, 8)]] == ["-0.53", "-0.53", "1.00", "0.20"]
     # input gradients: w0 -0.20, x0 0.39, w1 -0.39, x1 -0.59, w2 0.20
     assert [labels[e][1] for e in [(0, 2), (1, 2), (3, 5), (4, 5), (7, 8)]] == [
-        "-0.20", "0.39", "-0.39", "-0.59", "0.20"]
+        "-0.20",
+        "0.39",
+        "-0.39",
+        "-0.59",
+        "0.20",
+    ]
 
 
 def test_relabel_keeps_items(qtbot):
@@ -135,7 +152,7 @@ def test_step_animation_runs_and_cleans_up(qtbot):
 
 
 def test_fit_shows_every_node_and_wheel_zooms(qtbot):
-    state, view = make_view(qtbot, *SIGMOID)
+    _state, view = make_view(qtbot, *SIGMOID)
     view.resize(900, 500)
     view.show()
     qtbot.waitExposed(view)
@@ -145,10 +162,18 @@ def test_fit_shows_every_node_and_wheel_zooms(qtbot):
         assert inside.contains(view.mapFromScene(item.pos()))
     before = view.transform().m11()
     centre = QPointF(view.viewport().rect().center())
-    wheel = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
-                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    wheel = QWheelEvent(
+        centre,
+        view.viewport().mapToGlobal(centre),
+        QPoint(0, 0),
+        QPoint(0, 240),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
     QApplication.sendEvent(view.viewport(), wheel)  # two notches up: zoom in
-    assert view.transform().m11() == pytest.approx(before * 1.0015 ** 240)
+    assert view.transform().m11() == pytest.approx(before * 1.0015**240)
     view.fit()
     assert view.transform().m11() == pytest.approx(before)
 
@@ -173,5 +198,5 @@ def test_long_numbers_of_the_xor_unit_do_not_overlap(qtbot):
     qtbot.addWidget(view)
     state.run_to_end()
     boxes = [label.sceneBoundingRect() for pair in view.edge_label_items().values() for label in pair if label.text]
-    overlaps = [a.intersected(b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.intersects(b)]
+    overlaps = [a.intersected(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.intersects(b)]
     assert all(min(o.width(), o.height()) <= 4 for o in overlaps)

@@ -5,6 +5,7 @@ a grid, and the N-layer chain as one real graph). "Open in graph view" hands tha
 debugger through `AppState.show_in_debugger`. Plots use big fonts and thick lines for a projector, and
 follow the light/dark theme (`AppState.sig_theme_changed`).
 """
+
 from __future__ import annotations
 
 import html
@@ -14,16 +15,43 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
-from core.activations import ACTIVATIONS, MAX_LAYERS, ActivationCurve, GradientChain, activation_curve, \
-    gradient_chain, saturated_intervals
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, plot_colors, \
-    readable_color, set_plot_dark, style_plot
-from graphviz_app.state import AppState
+from core.activations import (
+    ACTIVATIONS,
+    MAX_LAYERS,
+    ActivationCurve,
+    GradientChain,
+    activation_curve,
+    gradient_chain,
+    saturated_intervals,
+)
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors
+from graphviz_app.widgets.plot_style import (
+    FONT_PT,
+    LINE_WIDTH,
+    LabeledSlider,
+    add_legend,
+    log_plot,
+    plot_colors,
+    readable_color,
+    set_plot_dark,
+    style_plot,
+)
 
 GRID = np.linspace(-5.0, 5.0, 801)
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
@@ -72,13 +100,20 @@ class ActivationsTab(QWidget):
         for name, activation in ACTIVATIONS.items():
             if activation.parameter is None:
                 continue
-            slider = LabeledSlider(f"{activation.display_name} {_symbol(activation.parameter)}",
-                                   activation.low, activation.high, activation.default,
-                                   steps=round((activation.high - activation.low) / 0.01), decimals=2)
+            slider = LabeledSlider(
+                f"{activation.display_name} {_symbol(activation.parameter)}",
+                activation.low,
+                activation.high,
+                activation.default,
+                steps=round((activation.high - activation.low) / 0.01),
+                decimals=2,
+            )
             slider.sig_value_changed.connect(self._on_parameter_changed)
             self.parameter_sliders[name] = slider
             controls.addWidget(slider)
-        self.threshold_slider = LabeledSlider("shade saturation: |f′| &lt;", 0.001, 0.5, 0.05, log_scale=True, decimals=2)
+        self.threshold_slider = LabeledSlider(
+            "shade saturation: |f′| &lt;", 0.001, 0.5, 0.05, log_scale=True, decimals=2
+        )
         self.threshold_slider.sig_value_changed.connect(lambda _: self.update_curves())
         controls.addWidget(self.threshold_slider)
         panel = QWidget()
@@ -259,18 +294,24 @@ class ActivationsTab(QWidget):
         self.derivative_plot.setYRange(min(-0.1, lowest_slope - 0.1), 1.15, padding=0.02)
         # The legend lists what is shown, with the engine's text (parameters included).
         self.legend_texts = [self.curves[name].expression for name in checked]
-        self.legend_strip.setText(" &nbsp; ".join(
-            f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
-            f'<b>{html.escape(self.curves[name].expression)}</b>' for name in checked)
-            or "<i>tick an activation on the left</i>")
+        self.legend_strip.setText(
+            " &nbsp; ".join(
+                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
+                f"<b>{html.escape(self.curves[name].expression)}</b>"
+                for name in checked
+            )
+            or "<i>tick an activation on the left</i>"
+        )
 
     def show_readout(self, a: float) -> str:
         """Put a, f(a), f'(a) of every shown activation under the plots (what hovering does)."""
         i = int(np.abs(GRID - a).argmin())
         parts = [f"<b>a = {GRID[i]:+.2f}</b>"]
         for curve in self.curves.values():
-            parts.append(f"<span style='color:{self.color(curve.activation.name)}'><b>{curve.activation.display_name}</b>: "
-                         f"f = {curve.value[i]:.4g}, f′ = {curve.derivative[i]:.4g}</span>")
+            parts.append(
+                f"<span style='color:{self.color(curve.activation.name)}'><b>{curve.activation.display_name}</b>: "
+                f"f = {curve.value[i]:.4g}, f′ = {curve.derivative[i]:.4g}</span>"
+            )
         text = " &nbsp;|&nbsp; ".join(parts)
         self.readout.setText(text)
         for line in self.hover_lines:
@@ -287,7 +328,7 @@ class ActivationsTab(QWidget):
         """Evaluate the N-layer chain with the engine and redraw the log-scale gradient chart."""
         name = self.chain_activation.currentData()
         layers = round(self.layers_slider.value())
-        settings = dict(weight=self.weight_box.value(), bias=self.bias_box.value(), start=self.start_box.value())
+        settings = {"weight": self.weight_box.value(), "bias": self.bias_box.value(), "start": self.start_box.value()}
         self.chain = gradient_chain(name, layers, parameter=self.parameter(name), **settings)
         distance = np.arange(layers + 1)
         activation = ACTIVATIONS[name]
@@ -306,7 +347,8 @@ class ActivationsTab(QWidget):
             self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
         self.chain_summary.setText(
             f"<b>{activation.display_name}</b>, {layers} layer{'s' if layers > 1 else ''}: what reaches the "
-            f"input, |∂out/∂x| = <b>{self.chain.input_gradient:.3g}</b>{self._dead_note(settings)}")
+            f"input, |∂out/∂x| = <b>{self.chain.input_gradient:.3g}</b>{self._dead_note(settings)}"
+        )
 
     def _dead_note(self, settings: dict[str, float]) -> str:
         """Why exactly no gradient reaches the input (a dead ReLU, w = 0), or "" when some does."""
@@ -318,9 +360,12 @@ class ActivationsTab(QWidget):
         # The layer nearest the output whose input gets no gradient: there f′(a) = 0.
         k = max(k for k in range(1, len(gradients)) if gradients[k - 1] == 0 and gradients[k] != 0)
         a = settings["weight"] * self.chain.values[k - 1] + settings["bias"]
-        return (f"<br><span style='color:{colors(self.dark).bad}'>dead: at layer {k} of {len(gradients) - 1}, a = w·h + b = "
-                f"{a:.3g} ≤ 0 where f′(a) = 0, so nothing flows back below it (try w &gt; 0, "
-                "or leaky ReLU)</span>")
+        return (
+            f"<br><span style='color:{colors(self.dark).bad}'>dead: at layer {k} of {len(gradients) - 1}, "
+            f"a = w·h + b = "
+            f"{a:.3g} ≤ 0 where f′(a) = 0, so nothing flows back below it (try w &gt; 0, "
+            "or leaky ReLU)</span>"
+        )
 
     def open_in_graph_view(self) -> bool:
         """Load the chain's program and input values into the debugger and bring it forward."""

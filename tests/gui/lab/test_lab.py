@@ -1,4 +1,5 @@
 """The optimizer lab tab: paths equal core's trajectories, clicks move the start, divergence is a message."""
+
 from __future__ import annotations
 
 import warnings
@@ -10,9 +11,9 @@ from PySide6.QtWidgets import QApplication
 
 from core.surfaces import SURFACES
 from core.trajectory import optimize
+from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import EXPRESSION, OptimizerLab, render_lab_png
 from graphviz_app.lab.formulas import update_html
-from graphviz_app.state import AppState
 from graphviz_app.theme import LIGHT
 
 
@@ -52,8 +53,7 @@ def test_two_optimizers_draw_two_paths_ending_where_core_ends(lab_tab) -> None:
     assert {name for name, path in drawn.items() if len(path)} == {"momentum", "adam"}
     surface, settings = SURFACES["himmelblau"], lab_tab.lab.settings
     for name in ("momentum", "adam"):
-        expected = optimize(surface.expression, name, surface.start_values(), 100,
-                            **settings[name].hyperparameters)
+        expected = optimize(surface.expression, name, surface.start_values(), 100, **settings[name].hyperparameters)
         assert len(drawn[name]) == 101
         np.testing.assert_allclose(drawn[name][-1], expected.points[-1], rtol=1e-12)
     assert lab_tab.player.counter.text() == "step 100 / 100"
@@ -88,7 +88,7 @@ def test_a_real_click_on_the_surface_moves_the_start_and_recomputes(lab_tab, qtb
 def test_set_start_recomputes_every_run_from_there(lab_tab) -> None:
     lab_tab.lab.set_start(1.5, -0.5)
     lab_tab.lab.show_all()
-    for name, t in lab_tab.lab.trajectories.items():
+    for name, _t in lab_tab.lab.trajectories.items():
         np.testing.assert_allclose(path_of(lab_tab, name)[0], (1.5, -0.5))
 
 

@@ -1,4 +1,5 @@
 """The activation explorer tab: curves from the engine, saturation shading, hover, the chain chart."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from core.activations import ACTIVATIONS, parsed
-from graphviz_app.activations_tab import ActivationsTab
-from graphviz_app.state import AppState
+from graphviz_app.activations.tab import ActivationsTab
+from graphviz_app.debugger.state import AppState
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ the scatter plot, p = ½ drawn as a black contour) and the loss curve. "Show one
 debugger" opens the loss graph of the chosen point, with the current weights, in the graph view.
 Plots follow the light/dark theme (`AppState.sig_theme_changed`).
 """
+
 from __future__ import annotations
 
 import time
@@ -16,7 +17,16 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QBoxLayout, QCheckBox, QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
+    QBoxLayout,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -25,17 +35,26 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.networks import Model
 from core.optimizers import OPTIMIZERS
 from core.training import Trainer
-from graphviz_app.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, add_legend, log_plot, plot_colors, \
-    readable_color, set_plot_dark, style_plot
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors
+from graphviz_app.widgets.plot_style import (
+    FONT_PT,
+    LINE_WIDTH,
+    LabeledSlider,
+    add_legend,
+    log_plot,
+    plot_colors,
+    readable_color,
+    set_plot_dark,
+    style_plot,
+)
 
 GRID_SIZE = 90  # heat-map cells per side
 TICK_MS = 40
 TICK_BUDGET_S = 0.02  # stop stepping within a tick after this long: the event loop keeps half of each tick
 NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 BOUNDARY_EVERY_S = 0.1  # while training, repaint the heat map at most this often (a 90×90 grid of a 2-8-8-1
-                        # network costs ~15 ms; the loss curve and the status are cheap and update every tick)
+# network costs ~15 ms; the loss curve and the status are cheap and update every tick)
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 CLASS_COLORS = ("#08519c", "#a50f15")  # class 0 blue, class 1 red, like the heat map's ends
@@ -72,8 +91,7 @@ class NetworksTab(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
-        self.plots_layout.setDirection(QBoxLayout.Direction.TopToBottom if narrow
-                                       else QBoxLayout.Direction.LeftToRight)
+        self.plots_layout.setDirection(QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight)
         super().resizeEvent(event)
 
     # ---- building ----
@@ -203,8 +221,12 @@ class NetworksTab(QWidget):
     def model(self) -> Model:
         layers = HIDDEN_LAYERS[self.model_box.currentText()]
         activation = self.activation_box.currentData()
-        return Model((self.width_box.value(),) * layers, activation, self.product_feature_box.isChecked(),
-                     self.parameters.get(activation))
+        return Model(
+            (self.width_box.value(),) * layers,
+            activation,
+            self.product_feature_box.isChecked(),
+            self.parameters.get(activation),
+        )
 
     def data(self) -> Dataset:
         return dataset(self.dataset_box.currentData())
@@ -216,8 +238,13 @@ class NetworksTab(QWidget):
         self.width_box.setEnabled(hidden)
         self.activation_box.setEnabled(hidden)
         self._show_parameter(hidden)
-        self.trainer = Trainer(self.model(), self.data(), self.optimizer_box.currentData(),
-                               lr=self.lr_slider.value(), seed=self.seed_box.value())
+        self.trainer = Trainer(
+            self.model(),
+            self.data(),
+            self.optimizer_box.currentData(),
+            lr=self.lr_slider.value(),
+            seed=self.seed_box.value(),
+        )
         self._draw_data()
         self.redraw()
 
@@ -269,9 +296,13 @@ class NetworksTab(QWidget):
             self.parameter_slider.label.setText(NO_PARAMETER)
             return
         symbol = "α" if activation.parameter == "alpha" else activation.parameter
-        self.parameter_slider.configure(f"{activation.display_name} {symbol}", activation.low, activation.high,
-                                        self.parameters[activation.name],
-                                        steps=round((activation.high - activation.low) / 0.01))
+        self.parameter_slider.configure(
+            f"{activation.display_name} {symbol}",
+            activation.low,
+            activation.high,
+            self.parameters[activation.name],
+            steps=round((activation.high - activation.low) / 0.01),
+        )
         self.parameter_slider.setEnabled(hidden)
 
     def _on_optimizer_changed(self, *_: object) -> None:
@@ -339,10 +370,14 @@ class NetworksTab(QWidget):
             self.loss_plot.setXRange(-3, 100, padding=0)  # the starting dot clear of the axis
         else:
             self.loss_plot.enableAutoRange(axis="x")
-        words = (f"{trainer.model.description}<br>step <b>{trainer.steps}</b> &nbsp; loss "
-                 f"<b>{trainer.loss:.4g}</b><br>accuracy <b>{trainer.accuracy:.0%}</b>")
+        words = (
+            f"{trainer.model.description}<br>step <b>{trainer.steps}</b> &nbsp; loss "
+            f"<b>{trainer.loss:.4g}</b><br>accuracy <b>{trainer.accuracy:.0%}</b>"
+        )
         if trainer.diverged:
-            words += f"<br><span style='color:{colors(self.dark).bad}'>diverged: lower the learning rate and Reset</span>"
+            words += (
+                f"<br><span style='color:{colors(self.dark).bad}'>diverged: lower the learning rate and Reset</span>"
+            )
         self.status_label.setText(words)
 
     def _show_selected_sample(self, *_: object) -> None:

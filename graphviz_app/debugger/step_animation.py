@@ -5,6 +5,7 @@ new value appears on its outgoing edges when the dots arrive. Backward, each con
 dot from the gate back to its argument and lands as the edge's gradient label. Only the view's
 items are touched; the numbers come from the `TraceState` the view already shows.
 """
+
 from __future__ import annotations
 
 import math
@@ -13,7 +14,7 @@ from PySide6.QtCore import QEasingCurve, QObject, QPointF, QVariantAnimation
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene
 
-from graphviz_app.graph_items import EdgeLabel, Palette, format_number
+from graphviz_app.debugger.graph_items import EdgeLabel, Palette, format_number
 
 DOT_RADIUS = 9.0
 TAG_OFFSET = 22.0  # the travelling number rides above (forward) or below (backward) its dot

@@ -5,6 +5,7 @@ values, the step trace and the cursor (how many steps have been played). Views t
 constructor, connect to its `sig_…` signals and call its methods; they never talk to each other and
 never compute gradients themselves — everything comes from `core`.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -57,8 +58,12 @@ class AppState(QObject):
             return False
         if len(graph.nodes) > MAX_DRAWN_NODES:
             # The engine handles it, but laying out and drawing it would freeze the window for seconds.
-            self.sig_error.emit(f"this graph has {len(graph.nodes):,} nodes; the debugger draws at most "
-                                f"{MAX_DRAWN_NODES:,} (core.parse evaluates it fine in Python)", 1, 1)
+            self.sig_error.emit(
+                f"this graph has {len(graph.nodes):,} nodes; the debugger draws at most "
+                f"{MAX_DRAWN_NODES:,} (core.parse evaluates it fine in Python)",
+                1,
+                1,
+            )
             return False
         values = {name: float((inputs or {}).get(name, self.inputs.get(name, 1.0))) for name in graph.inputs}
         self.expression = text

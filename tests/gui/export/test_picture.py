@@ -1,11 +1,12 @@
 """Headless pictures of the canvas: non-empty PNG (with the expected pixel size) and SVG."""
+
 from __future__ import annotations
 
 from PySide6.QtGui import QImage
 
-from graphviz_app.export import export_scene, export_size
-from graphviz_app.graph_view import GraphView
-from graphviz_app.state import AppState
+from graphviz_app.debugger.graph_view import GraphView
+from graphviz_app.debugger.state import AppState
+from graphviz_app.export.picture import export_scene, export_size
 
 
 def finished_state() -> AppState:

@@ -1,16 +1,22 @@
 """The inspector writes each step's chain rule with the trace's numbers; bad numbers never crash it."""
+
 from __future__ import annotations
 
 import pytest
 
-from graphviz_app.inspector import Inspector, node_names
-from graphviz_app.state import AppState
+from graphviz_app.debugger.inspector import Inspector, node_names
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import fmt, fmt_factor
 
 
 def test_number_formatting():
     assert fmt(-4.0) == "-4" and fmt(0.19661193324148188) == "0.1966" and fmt(-0.0) == "0"
-    assert fmt(float("nan")) == "nan" and fmt(float("inf")) == "∞" and fmt(1.5e-9) == "1.5·10⁻⁹" and fmt(1.235e8) == "1.235·10⁸"
+    assert (
+        fmt(float("nan")) == "nan"
+        and fmt(float("inf")) == "∞"
+        and fmt(1.5e-9) == "1.5·10⁻⁹"
+        and fmt(1.235e8) == "1.235·10⁸"
+    )
     assert fmt_factor(-4.0) == "(-4)" and fmt_factor(2.0) == "2"
 
 
@@ -38,8 +44,9 @@ def test_sigmoid_neuron_forward_and_backward_text(qtbot):
     assert "Nothing computed yet" in inspector.toPlainText()
 
 
-@pytest.mark.parametrize("expression, inputs", [("log(x) * y", {"x": -1, "y": 2}), ("1 / x", {"x": 0}),
-                                                ("exp(x) * 0", {"x": 1000})])
+@pytest.mark.parametrize(
+    "expression, inputs", [("log(x) * y", {"x": -1, "y": 2}), ("1 / x", {"x": 0}), ("exp(x) * 0", {"x": 1000})]
+)
 def test_non_finite_values_are_flagged_not_crashing(qtbot, expression, inputs):
     state = AppState(expression, inputs)
     inspector = Inspector(state)
@@ -65,8 +72,10 @@ def test_backward_phase_starts_on_the_finished_forward_pass_not_its_last_step(qt
     assert "Forward at gate" in inspector.toPlainText()
 
 
-@pytest.mark.parametrize(("expression", "inputs", "says"), [("log(x) * y", {"x": -1.0, "y": 2.0}, "not a number"),
-                                                            ("1 / x", {"x": 0.0}, "division by zero")])
+@pytest.mark.parametrize(
+    ("expression", "inputs", "says"),
+    [("log(x) * y", {"x": -1.0, "y": 2.0}, "not a number"), ("1 / x", {"x": 0.0}, "division by zero")],
+)
 def test_a_non_finite_value_is_explained(qtbot, expression, inputs, says):
     # Regression: the inspector only said "the value is not finite", not what nan or ∞ means here.
     state = AppState(expression, inputs)

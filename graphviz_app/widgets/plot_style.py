@@ -4,6 +4,7 @@ Big fonts and thick lines: the tabs are shown on a lecture-hall projector. Plots
 light or dark theme: `style_plot` remembers a plot's texts and `set_plot_dark` recolours background,
 axes, ticks, grid, labels and legend (the colours match the optimizer lab's plots).
 """
+
 from __future__ import annotations
 
 import math
@@ -57,7 +58,7 @@ _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 def decade_label(mantissa: int, exponent: int) -> str:
     """0.01, 5, 200 in plain digits; 10⁻⁴, 5·10⁻⁶ beyond (pyqtgraph's '0.0001' got dropped for width)."""
     if -3 <= exponent <= 3:
-        return f"{mantissa * 10.0 ** exponent:.{max(-exponent, 0)}f}"
+        return f"{mantissa * 10.0**exponent:.{max(-exponent, 0)}f}"
     power = "10" + str(exponent).translate(_SUPERSCRIPT)
     return power if mantissa == 1 else f"{mantissa}·{power}"
 
@@ -98,8 +99,9 @@ def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str, dark: bo
     tick_font.setPointSize(FONT_PT - 1)
     for side in ("bottom", "left"):
         # Sparser labels than pyqtgraph's default (0.1 steps down a whole axis are a wall of digits).
-        item.getAxis(side).setStyle(tickFont=tick_font, tickTextOffset=6,
-                                    textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)])
+        item.getAxis(side).setStyle(
+            tickFont=tick_font, tickTextOffset=6, textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)]
+        )
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMenuEnabled(False)
     item.hideButtons()  # the little "A" (auto-range) button is noise on a projector
@@ -135,8 +137,13 @@ def _color_legend(legend: pg.LegendItem, c: PlotColors) -> None:
 
 def add_legend(plot: pg.PlotWidget, offset: tuple[int, int] = (10, 10)) -> pg.LegendItem:
     c = plot_colors(getattr(plot, "plot_dark", False))
-    legend = plot.getPlotItem().addLegend(offset=offset, labelTextSize=f"{FONT_PT}pt", labelTextColor=c.text,
-                                          brush=pg.mkBrush(*c.legend_brush), pen=pg.mkPen(c.legend_pen))
+    legend = plot.getPlotItem().addLegend(
+        offset=offset,
+        labelTextSize=f"{FONT_PT}pt",
+        labelTextColor=c.text,
+        brush=pg.mkBrush(*c.legend_brush),
+        pen=pg.mkPen(c.legend_pen),
+    )
     return legend
 
 
@@ -145,8 +152,17 @@ class LabeledSlider(QWidget):
 
     sig_value_changed = Signal(float)
 
-    def __init__(self, name: str, low: float, high: float, value: float, log_scale: bool = False,
-                 steps: int = 200, decimals: int = 3, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        low: float,
+        high: float,
+        value: float,
+        log_scale: bool = False,
+        steps: int = 200,
+        decimals: int = 3,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.name, self.low, self.high, self.log_scale, self.decimals = name, low, high, log_scale, decimals
         self.label = QLabel()

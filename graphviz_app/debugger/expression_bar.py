@@ -5,17 +5,29 @@ builds). A rejected expression shows its message under the bar with a caret unde
 warning colour; the old graph stays because `AppState.set_expression` keeps it. Programs with
 several lines show as `a = …; b = …` in the single line, which the parser reads the same way.
 """
+
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
-                               QSizePolicy, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 import core
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import monospace_font
 
 EXAMPLES_PROMPT = "Examples…"
@@ -46,16 +58,20 @@ class ExpressionBar(QWidget):
         self.history: list[str] = []
         self._recalled = 0
         for key, step in (("Up", -1), ("Down", 1)):
-            QShortcut(QKeySequence(key), self.line, lambda step=step: self.recall(step),
-                      context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(
+                QKeySequence(key),
+                self.line,
+                lambda step=step: self.recall(step),
+                context=Qt.ShortcutContext.WidgetShortcut,
+            )
         self.editor = QPlainTextEdit(objectName="expressionEditor")
-        self.editor.setPlaceholderText("a program: one `name = expression` per line; the last line is the "
-                                       "output. Ctrl+Enter builds.")
+        self.editor.setPlaceholderText(
+            "a program: one `name = expression` per line; the last line is the output. Ctrl+Enter builds."
+        )
         self.editor.setVisible(False)
         self.editor.setFixedHeight(self.editor.fontMetrics().lineSpacing() * 6 + 16)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self.editor, self.build,
-                      context=Qt.ShortcutContext.WidgetShortcut)
+            QShortcut(QKeySequence(keys), self.editor, self.build, context=Qt.ShortcutContext.WidgetShortcut)
 
         self.expand = QToolButton(text="Multi-line", checkable=True)
         self.expand.setToolTip("Switch between a single line and a multi-line program editor")
@@ -177,9 +193,10 @@ class ExpressionBar(QWidget):
         where = f"line {line}, column {column}" if len(lines) > 1 else f"column {column}"
         offset = max(column - 1, 0)
         if offset > SNIPPET_LEAD:  # a long line: show the part around the caret, not the window's width
-            source, offset = "…" + source[offset - SNIPPET_LEAD + 1:], SNIPPET_LEAD
+            source, offset = "…" + source[offset - SNIPPET_LEAD + 1 :], SNIPPET_LEAD
         caret = " " * offset + "^"
-        self.error.setText(f"<b>⚠ {html.escape(message)}</b> ({where})<pre style='margin:0'>"
-                           f"{html.escape(source)}\n{caret}</pre>")
+        self.error.setText(
+            f"<b>⚠ {html.escape(message)}</b> ({where})<pre style='margin:0'>{html.escape(source)}\n{caret}</pre>"
+        )
         self.error.setToolTip(f"{message} at {where}")
         self.error.setVisible(True)

@@ -5,14 +5,14 @@ QActions with window-wide shortcuts (Space, ←, →, Home, End) so the keyboard
 focus is — text fields still get their own keys because they accept the shortcut-override event for
 keys they type or move with.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter
-from PySide6.QtWidgets import (QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton,
-                               QWidget)
+from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
-from graphviz_app.state import AppState
+from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors
 
 PHASES = (("forward", "Forward"), ("backward", "Backward"), ("both", "Both"))
@@ -184,7 +184,7 @@ class Player(QWidget):
         width = max(self.transport.minimumSizeHint().width(), self.options.minimumSizeHint().width())
         return QSize(width + margins.left() + margins.right(), super().minimumSizeHint().height())
 
-    def resizeEvent(self, event) -> None:  # noqa: ANN001 - Qt signature
+    def resizeEvent(self, event) -> None:
         # One row when everything fits, else two: nothing is cut off at 1280×800 with both docks open.
         wide = event.size().width() >= self.transport.minimumSizeHint().width() + self.options.sizeHint().width() + 24
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
@@ -197,8 +197,9 @@ class Player(QWidget):
         self.phase_buttons[self.state.phase].setChecked(True)
         self.act_play.setChecked(self.playing)
         self.act_play.setText("Pause" if self.playing else "Play")
-        self.act_play.setIcon(self._tinted(QStyle.StandardPixmap.SP_MediaPause if self.playing
-                                           else QStyle.StandardPixmap.SP_MediaPlay))
+        self.act_play.setIcon(
+            self._tinted(QStyle.StandardPixmap.SP_MediaPause if self.playing else QStyle.StandardPixmap.SP_MediaPlay)
+        )
         self.act_back.setEnabled(self.state.cursor > self.state.first_step)
         self.act_forward.setEnabled(self.state.cursor < self.state.last_step)
         self.act_end.setEnabled(self.state.cursor < self.state.last_step)

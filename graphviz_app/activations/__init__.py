@@ -1,0 +1,1 @@
+"""The Activations tab: activation curves, their derivatives, and chains of them."""

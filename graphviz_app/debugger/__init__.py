@@ -1,0 +1,1 @@
+"""The graph debugger tab: expression bar, graph canvas, inputs, inspector, and their state."""

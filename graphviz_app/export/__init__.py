@@ -1,0 +1,1 @@
+"""Pictures (and later animations) of the scene, with or without a window."""

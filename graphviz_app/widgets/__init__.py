@@ -1,0 +1,1 @@
+"""Widgets shared by several tabs: the step transport (player) and plot styling."""
