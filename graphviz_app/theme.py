@@ -6,14 +6,19 @@ to the working directory). Colours follow the slides: forward values green, grad
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from importlib import resources
 
+from psygnal import Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
-SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+from graphviz_app.numbers import factor as fmt_factor
+from graphviz_app.numbers import full as fmt_full
+from graphviz_app.numbers import number as fmt
+
+__all__ = ["fmt", "fmt_factor", "fmt_full"]  # old names, kept while views move to graphviz_app.numbers
+
 BASE_POINT_SIZE = 12  # large enough for the back row of a lecture hall, small enough for 1280×800
 
 
@@ -104,31 +109,22 @@ def monospace_font(point_size: int = BASE_POINT_SIZE) -> QFont:
     return font
 
 
-def fmt(x: float) -> str:
-    """A number as a learner reads it: 4 significant digits, no '-0', words for non-finite values."""
-    if x is None:
-        return "?"
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "∞" if x > 0 else "−∞"
-    if x == 0:
-        return "0"
-    text = f"{x:.4g}"
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        # 4.129·10⁻⁸ as on a slide: "10^-8" reads as a formula to evaluate, not as a number.
-        text = f"{mantissa}·10{str(int(exponent)).translate(SUPERSCRIPTS)}"
-    return text
+class Theme:
+    """The one light/dark switch of the window; every view reads it and connects to `changed`.
 
+    Qt-free (a psygnal signal): the tab states hold it, so nothing copies the dark flag around.
+    """
 
-def fmt_full(x: float) -> str:
-    """Full precision, for tooltips."""
-    return repr(float(x)) if x is not None else "not computed yet"
+    changed = Signal(bool)  # True = dark
 
+    def __init__(self, dark: bool = False) -> None:
+        self.dark = bool(dark)
 
-def fmt_factor(x: float) -> str:
-    """A number as a factor in a product: negative numbers in parentheses, `(-4) · 1`."""
-    text = fmt(x)
-    return f"({text})" if text.startswith(("-", "−")) else text
+    @property
+    def colors(self) -> Colors:
+        return colors(self.dark)
+
+    def set_dark(self, dark: bool) -> None:
+        if bool(dark) != self.dark:
+            self.dark = bool(dark)
+            self.changed.emit(self.dark)

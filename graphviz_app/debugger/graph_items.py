@@ -19,28 +19,6 @@ from PySide6.QtWidgets import QGraphicsItem
 from core.graph import Node
 
 
-def format_number(value: float) -> str:
-    """A slide-like short number: "-4", "0.73", "1.37", "0.0012", "1.2e5", "8.3e-7"; "⚠ nan" if not finite."""
-    if not math.isfinite(value):
-        return "⚠ " + ("nan" if math.isnan(value) else ("∞" if value > 0 else "-∞"))
-    if value == 0:
-        return "0"  # also turns -0.0 into "0"
-    size = abs(value)
-    if size < 1e6 and abs(value - round(value)) < 1e-9 * max(1.0, size):
-        return str(round(value))
-    if size < 0.01 or size >= 1e4:
-        text = f"{value:.2g}" if size < 0.01 else f"{value:.3g}"
-        mantissa, e, exponent = text.partition("e")
-        # "8.3e-7", not "8.3e-07": on crowded edges every character counts.
-        return f"{mantissa}e{int(exponent)}" if e else text
-    return f"{value:.2f}" if size < 100 else f"{value:.4g}"
-
-
-def format_full(value: float | None) -> str:
-    """Full precision for tooltips; `None` means the number is not known yet at the cursor."""
-    return "not computed yet" if value is None else repr(float(value))
-
-
 @dataclass(frozen=True)
 class Palette:
     """The canvas colours of one theme (values green and gradients red, as on the slides)."""

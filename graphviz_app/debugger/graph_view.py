@@ -23,13 +23,13 @@ from graphviz_app.debugger.graph_items import (
     EdgeItem,
     EdgeLabel,
     NodeItem,
-    format_full,
-    format_number,
     label_font,
 )
 from graphviz_app.debugger.label_placement import place_edge_labels
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
+from graphviz_app.numbers import edge as format_number
+from graphviz_app.numbers import full as format_full
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
 LAYER_PX = 165.0  # between layers: room for an edge label between two nodes

@@ -13,6 +13,9 @@ from typing import Literal
 from PySide6.QtCore import QObject, Signal
 
 import core
+from graphviz_app.debugger.drawing import Drawing, prepare_drawing
+from graphviz_app.jobs import InlineRunner, Runner
+from graphviz_app.theme import Theme
 
 Phase = Literal["forward", "backward", "both"]
 MAX_DRAWN_NODES = 2000  # about a second to lay out and draw on a small machine
@@ -29,8 +32,19 @@ class AppState(QObject):
     sig_show_debugger = Signal()  # another tab asked to show the current graph in the debugger
     sig_theme_changed = Signal(bool)  # True = dark: views recolour (the window applies the style sheet)
 
-    def __init__(self, expression: str = "(x + y) * z", inputs: dict[str, float] | None = None) -> None:
+    def __init__(
+        self,
+        expression: str = "(x + y) * z",
+        inputs: dict[str, float] | None = None,
+        theme: Theme | None = None,
+        runner: Runner | None = None,
+    ) -> None:
         super().__init__()
+        # Shared with every tab: the one theme, and where heavy work runs (a thread pool in the window).
+        self.theme = theme or Theme()
+        self.runner: Runner = runner or InlineRunner()
+        self.theme.changed.connect(self.sig_theme_changed.emit)
+        self.drawing: Drawing | None = None
         self.expression = ""
         self.graph: core.Graph = core.parse("x")
         self.positions: dict[int, tuple[float, float]] = {}
@@ -39,7 +53,6 @@ class AppState(QObject):
         self.result: core.Result = self.graph.evaluate({"x": 0.0})
         self.cursor = 0
         self.phase: Phase = "both"
-        self.dark = False
         if not self.set_expression(expression, inputs):
             raise ValueError(f"invalid start expression {expression!r}")
 
@@ -68,7 +81,8 @@ class AppState(QObject):
         values = {name: float((inputs or {}).get(name, self.inputs.get(name, 1.0))) for name in graph.inputs}
         self.expression = text
         self.graph = graph
-        self.positions = core.layout(graph)
+        self.drawing = prepare_drawing(graph)
+        self.positions = self.drawing.positions
         self.inputs = values
         self.cursor = 0
         self._recompute()
@@ -91,10 +105,12 @@ class AppState(QObject):
 
     # ---- the look ----
 
+    @property
+    def dark(self) -> bool:
+        return self.theme.dark
+
     def set_dark(self, dark: bool) -> None:
-        if bool(dark) != self.dark:
-            self.dark = bool(dark)
-            self.sig_theme_changed.emit(self.dark)
+        self.theme.set_dark(dark)
 
     # ---- the inputs ----
 

@@ -14,7 +14,8 @@ from PySide6.QtCore import QEasingCurve, QObject, QPointF, QVariantAnimation
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsScene
 
-from graphviz_app.debugger.graph_items import EdgeLabel, Palette, format_number
+from graphviz_app.debugger.graph_items import EdgeLabel, Palette
+from graphviz_app.numbers import edge as format_number
 
 DOT_RADIUS = 9.0
 TAG_OFFSET = 22.0  # the travelling number rides above (forward) or below (backward) its dot

@@ -7,9 +7,9 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from graphviz_app.debugger.graph_items import format_number
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.state import AppState
+from graphviz_app.numbers import edge as format_number
 
 CIRCUIT = ("(x + y) * z", {"x": -2, "y": 5, "z": -4})
 SIGMOID = ("1/(1+exp(-(w0*x0+w1*x1+w2)))", {"w0": 2, "x0": -1, "w1": -3, "x1": -2, "w2": -3})
