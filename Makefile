@@ -1,6 +1,6 @@
 # Two commands do everything on a fresh Debian/Ubuntu machine:
 #   make run    set up (system libraries for Qt, a virtualenv with the app) and launch the app
-#   make test   set up and run the test suite (offscreen: no display needed)
+#   make test   set up, then lint (ruff), type-check (mypy), check the import contract and run the tests
 PYTHON ?= python3
 VENV   ?= .venv
 SUDO   := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && echo sudo)
@@ -10,13 +10,19 @@ QT_LIBS = libgl1 libegl1 libfontconfig1 libglib2.0-0 libdbus-1-3 libxkbcommon0 f
           libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 \
           libxcb-shape0 libxcb-xinerama0 libxcb-randr0
 
-.PHONY: run test setup system-libs bench clean
+.PHONY: run test lint setup system-libs bench clean
 
 run: setup
 	$(VENV)/bin/graphviz-app
 
-test: setup
+test: setup lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/bin/python -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 bench: setup
 	for b in benchmarks/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(VENV)/bin/python $$b; done
@@ -36,9 +42,9 @@ system-libs:
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q --upgrade pip "setuptools>=70"
 	$(VENV)/bin/pip install -q -e ".[test]"
 	touch $@
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
