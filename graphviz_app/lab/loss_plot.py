@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
 
 
@@ -21,23 +22,27 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.foreground = "#1b1f24"
+        self.foreground = plot_colors(lab.dark).text
         self._tick_font = QFont()
         self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         self.curves: dict[str, pg.PlotDataItem] = {}
-        for name, spec in OPTIMIZERS.items():
-            self.curves[name] = self.plot_item.plot(pen=pg.mkPen(spec.color, width=3))
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=2))
+        for name in OPTIMIZERS:
+            self.curves[name] = self.plot_item.plot()
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         lab.sig_trajectories_changed.connect(self.draw_curves)
-        lab.sig_step_changed.connect(self.cursor.setValue)
-        self.draw_curves()
+        lab.sig_cursor_changed.connect(self._move_cursor)
+        lab.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(lab.dark)
+
+    def _move_cursor(self, step: int) -> None:
+        self.cursor.setValue(step)
 
     @property
     def log_y(self) -> bool:
@@ -69,9 +74,13 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.setYRange(np.log10(low), np.log10(max(high, low * 10)), padding=0.05)
         else:
             self.plot_item.enableAutoRange(axis="y")
-        self.cursor.setValue(self.lab.step)
+        self.cursor.setValue(self.lab.cursor)
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
         self.foreground = plot_colors(dark).text
+        c = lab_colors(self.lab.theme)
+        for name, curve in self.curves.items():
+            curve.setPen(pg.mkPen(c.optimizers[name], width=3))
+        self.cursor.setPen(pg.mkPen(c.cursor, width=2))
         self.draw_curves()

@@ -17,13 +17,12 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
 CONTOUR_LEVELS = 14
 MARKER_LIMIT = 150
 CONTOUR_STRIDE = 2  # contours from every 2nd grid node: 4× faster, still smooth at 100×100
-GRADIENT_COLOR = "#e53935"
-VELOCITY_COLOR = "#ffb300"
 
 
 def color_field(Z: np.ndarray, log_color: bool) -> tuple[np.ndarray, str]:
@@ -56,16 +55,19 @@ def contour_lines(
 class Arrow:
     """A shaft (a thick line) and a filled head, in data coordinates (the view's aspect is 1:1)."""
 
-    def __init__(self, plot: pg.PlotItem, color: str) -> None:
-        self.shaft = plot.plot(pen=pg.mkPen(color, width=4))
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.shaft = plot.plot()
         self.head = QGraphicsPolygonItem()
+        self.head.setZValue(20)
+        self.shaft.setZValue(20)
+        plot.addItem(self.head)
+
+    def set_color(self, color: str) -> None:
+        self.shaft.setPen(pg.mkPen(color, width=5))
         self.head.setBrush(QBrush(QColor(color)))
         pen = QPen(QColor(color))
         pen.setCosmetic(True)
         self.head.setPen(pen)
-        self.head.setZValue(20)
-        self.shaft.setZValue(20)
-        plot.addItem(self.head)
 
     def set(self, tail: np.ndarray | None, vector: np.ndarray | None, head_size: float) -> None:
         if tail is None or vector is None or not np.isfinite(vector).all() or not np.any(vector):
@@ -88,7 +90,7 @@ class SurfacePlot(pg.PlotWidget):
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.foreground = "#1b1f24"
+        self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
         self._tick_font = QFont()
         self._tick_font.setPointSize(12)
@@ -100,46 +102,65 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
-        self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110), width=1.2), connect="finite")
+        self.contours = pg.PlotDataItem(connect="finite")
         self.plot_item.addItem(self.contours)
-        self.minima = pg.ScatterPlotItem(
-            symbol="star", size=26, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=1.5)
-        )
+        self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
-        for name, spec in OPTIMIZERS.items():
-            path = pg.PlotDataItem(
-                pen=pg.mkPen(spec.color, width=5), symbol="o", symbolSize=7, symbolBrush=spec.color, symbolPen=None
-            )
-            head = pg.ScatterPlotItem(size=15, brush=pg.mkBrush(spec.color), pen=pg.mkPen("#ffffff", width=2))
+        for name in OPTIMIZERS:
+            path = pg.PlotDataItem(symbol="o", symbolSize=7, symbolPen=None)
+            head = pg.ScatterPlotItem(size=16)
             head.setZValue(12)
             self.plot_item.addItem(path)
             self.plot_item.addItem(head)
             self.paths[name], self.heads[name] = path, head
-        self.start_marker = pg.ScatterPlotItem(
-            symbol="o", size=20, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=3)
-        )
+        self.start_marker = pg.ScatterPlotItem(symbol="o", size=20)
         self.start_marker.setZValue(14)
         self.plot_item.addItem(self.start_marker)
-        self.gradient_arrow = Arrow(self.plot_item, GRADIENT_COLOR)
-        self.velocity_arrow = Arrow(self.plot_item, VELOCITY_COLOR)
+        self.gradient_arrow = Arrow(self.plot_item)
+        self.velocity_arrow = Arrow(self.plot_item)
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
         lab.sig_surface_changed.connect(self.draw_surface)
         lab.sig_trajectories_changed.connect(self.draw_paths)
-        lab.sig_step_changed.connect(self.draw_step)
-        lab.sig_inspected_changed.connect(lambda _name: self.draw_step(lab.step))
+        lab.sig_cursor_changed.connect(self.draw_step)
+        lab.sig_inspected_changed.connect(self._inspected_changed)
+        lab.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(lab.dark)
         self.draw_surface()
         self.draw_paths()
+
+    def _inspected_changed(self, _name: str) -> None:
+        self.draw_step(self.lab.cursor)
+
+    def recolor(self) -> None:
+        """Every item in the theme's lab palette (`graphviz_app.theme.lab_colors`)."""
+        c = lab_colors(self.lab.theme)
+        self.contours.setPen(pg.mkPen(c.contour, width=1.2))
+        self.minima.setBrush(pg.mkBrush(c.marker))
+        self.minima.setPen(pg.mkPen(c.marker_edge, width=1.5))
+        self.start_marker.setBrush(pg.mkBrush(c.marker))
+        self.start_marker.setPen(pg.mkPen(c.marker_edge, width=3))
+        for name, path in self.paths.items():
+            colour = c.optimizers[name]
+            path.setPen(pg.mkPen(colour, width=5))
+            path.setSymbolBrush(colour)
+            self.heads[name].setBrush(pg.mkBrush(colour))
+            self.heads[name].setPen(pg.mkPen(c.marker, width=2))
+        self.gradient_arrow.set_color(c.gradient)
+        self.velocity_arrow.set_color(c.velocity)
 
     # ---- drawing ----
 
     def draw_surface(self) -> None:
         """Heat map, contour lines and known minima of the lab's surface (once per surface)."""
         s, grid = self.lab.surface, self.lab.grid
+        if grid is None:  # the first job has not arrived yet
+            self._draw_labels()
+            return
         shown, label = color_field(grid.Z, s.log_color)
         n_y, n_x = shown.shape
         dx = (s.x_range[1] - s.x_range[0]) / (n_x - 1)
@@ -163,7 +184,7 @@ class SurfacePlot(pg.PlotWidget):
     def draw_paths(self) -> None:
         """Start marker; then the paths cut at the current step."""
         self.start_marker.setData([self.lab.start[0]], [self.lab.start[1]])
-        self.draw_step(self.lab.step)
+        self.draw_step(self.lab.cursor)
 
     def draw_step(self, step: int) -> None:
         """Every path up to `step`, its head at the point reached, and the inspected update's arrows."""
@@ -227,6 +248,7 @@ class SurfacePlot(pg.PlotWidget):
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
+        self.recolor()
         self._draw_labels()
 
     def _draw_labels(self) -> None:
