@@ -141,7 +141,16 @@ class RecordedStates(Sequence[Any]):
     def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int) and "_states" not in self.__dict__:
+            return self._one(index)  # one state (the GUI's current step) without building thousands
         return self._states[index]
+
+    def _one(self, index: int) -> Any:
+        k = range(len(self))[index]  # negative indices and IndexError as a tuple has them
+        if k == 0:
+            return self._first
+        step, *vectors = self._recorded[k - 1]
+        return type(self._first)(step, *(None if v is None else np.array(v, float) for v in vectors))
 
     def __iter__(self) -> Iterator[object]:
         return iter(self._states)

@@ -163,12 +163,13 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     from graphviz_app import theme
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
+    from graphviz_app.widgets.background import ThreadRunner
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
     app.setWindowIcon(theme.app_icon())
     theme.apply_theme(app, args.dark)
-    state = AppState(text, inputs)
+    state = AppState(text, inputs, runner=ThreadRunner(app))  # heavy work (the lab's races) off the GUI thread
     state.set_dark(args.dark)
     place_cursor(state, args)
     window = MainWindow(state, extra_tabs=True)

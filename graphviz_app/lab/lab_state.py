@@ -28,6 +28,7 @@ from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trajectory import RunSpec, Trajectory, optimize_many
 from graphviz_app.jobs import InlineRunner, Job, Runner
+from graphviz_app.lab.drawing import SurfaceDrawing, prepare_surface
 
 if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
     from graphviz_app.theme import Theme
@@ -82,6 +83,7 @@ class Request:
     steps: int
     shown: Surface | None  # the surface on screen: reused when the request is for the same one
     grid: SurfaceGrid | None
+    drawing: SurfaceDrawing | None
     debounce_s: float
 
 
@@ -89,6 +91,7 @@ class Request:
 class Outcome:
     surface: Surface
     grid: SurfaceGrid
+    drawing: SurfaceDrawing
     start: tuple[float, float]
     trajectories: dict[str, Trajectory]
     error: str
@@ -117,12 +120,14 @@ def compute(request: Request, job: Job) -> Outcome:
     else:
         surface = SURFACES[request.surface_key]
     job.progress(0.05, "surface")
-    if request.shown == surface and request.grid is not None:
-        grid = request.grid
+    if request.shown == surface and request.grid is not None and request.drawing is not None:
+        grid, drawing = request.grid, request.drawing
     else:
         grid = surface_grid(
             surface.expression, surface.axes, surface.x_range, surface.y_range, GRID_SIZE, surface.fixed
         )
+        job.progress(0.1, "surface")
+        drawing = prepare_surface(surface, grid)
     job.progress(0.15, "race")
     start = request.start or surface.start
     began, error = time.perf_counter(), ""
@@ -140,7 +145,7 @@ def compute(request: Request, job: Job) -> Outcome:
     except ArithmeticError as problem:  # core rejects bad settings first; this is the last safety net
         error, found = f"these hyperparameters cannot run ({problem})", []
     race_ms = (time.perf_counter() - began) * 1e3
-    return Outcome(surface, grid, start, {t.optimizer: t for t in found}, error, race_ms)
+    return Outcome(surface, grid, drawing, start, {t.optimizer: t for t in found}, error, race_ms)
 
 
 class LabState:
@@ -178,6 +183,7 @@ class LabState:
         self.surface_key = "rosenbrock"
         self.surface: Surface = SURFACES["rosenbrock"]
         self.grid: SurfaceGrid | None = None  # None until the first job has arrived
+        self.drawing: SurfaceDrawing | None = None  # heat map values and contour lines of the grid
         self.start: tuple[float, float] = self.surface.start
         self._wanted_start: tuple[float, float] | None = None
         self.expression = "x**2 + y**2"
@@ -315,6 +321,7 @@ class LabState:
             self.steps,
             self.surface,
             self.grid,
+            self.drawing,
             self.debounce_s,
         )
         self._set_busy(True)
@@ -334,7 +341,8 @@ class LabState:
 
     def _arrived(self, outcome: Outcome) -> None:
         new_surface = outcome.grid is not self.grid or outcome.surface != self.surface
-        self.surface, self.grid, self.start = outcome.surface, outcome.grid, outcome.start
+        self.surface, self.grid, self.drawing = outcome.surface, outcome.grid, outcome.drawing
+        self.start = outcome.start
         self.trajectories, self.error, self.race_ms = outcome.trajectories, outcome.error, outcome.race_ms
         self.cursor = min(self.cursor, self.steps)
         self._set_busy(False)

@@ -77,6 +77,11 @@ class OptimizerLab(QWidget):
         progress_layout.addWidget(self.progress, 1)
         progress_layout.addWidget(self.cancel_button)
         self.progress_row.setVisible(False)
+        # Showing the bar must not move the plots (a relayout repaints them all, slowly, mid-race).
+        policy = self.progress_row.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress_row.setSizePolicy(policy)
+        self.progress_row.setFixedWidth(360)
         self._progress_timer = QTimer(self, singleShot=True, interval=PROGRESS_AFTER_MS)
         self._progress_timer.timeout.connect(self._show_progress)
 
@@ -148,8 +153,10 @@ class OptimizerLab(QWidget):
         self.columns = columns
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.player)
-        layout.addWidget(self.progress_row)
+        top = QHBoxLayout()
+        top.addWidget(self.player, 1)
+        top.addWidget(self.progress_row)
+        layout.addLayout(top)
         layout.addWidget(columns, 1)
 
         self.lab.sig_surface_changed.connect(self._show_surface)

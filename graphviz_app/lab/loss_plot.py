@@ -13,6 +13,21 @@ from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
 
+DRAWN_COLUMNS = 700  # a longer curve is drawn through the extremes of this many columns
+
+
+def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
+    """A curve thinned for drawing, as pyqtgraph's "peak" downsampling: per column of steps its lowest
+    and its highest loss (nan-ignoring), so no spike is lost; the last point is kept as it is."""
+    if len(x) <= 3 * columns:
+        return x, y
+    starts = np.linspace(0, len(x), columns, endpoint=False).round().astype(int)
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+    xs = np.repeat(x[starts], 2)
+    ys = np.column_stack([low, high]).ravel()
+    return np.append(xs, x[-1]), np.append(ys, y[-1])
+
 
 class LossPlot(pg.PlotWidget):
     """One curve per run (in its colour) and a vertical line at `LabState.step`."""
@@ -62,7 +77,9 @@ class LossPlot(pg.PlotWidget):
             if t is None:
                 curve.setData([], [])
             else:
-                curve.setData(np.arange(len(t.losses)), t.losses)
+                # 5,000 steps on a chart some 600 pixels wide: each pixel column's lowest and highest
+                # loss are drawn, so no spike is lost, and painting stays fast.
+                curve.setData(*peaks(np.arange(len(t.losses)), t.losses))
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:

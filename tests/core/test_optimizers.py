@@ -340,3 +340,16 @@ def test_progress_is_reported_and_can_stop_a_race() -> None:
 
     with pytest.raises(Stop):
         optimize_many("x**2 + y**2", runs, {"x": 1.0, "y": 1.0}, steps=1000, progress=stop)
+
+
+def test_one_recorded_state_equals_the_same_state_from_the_whole_sequence() -> None:
+    t = optimize("x**2 + 3*y**2", "adam", {"x": 1.0, "y": 1.0}, steps=20, lr=0.1, amsgrad=True)
+    fresh = optimize("x**2 + 3*y**2", "adam", {"x": 1.0, "y": 1.0}, steps=20, lr=0.1, amsgrad=True)
+    singles = [fresh.states[k] for k in (0, 1, 7, 20, -1)]  # built one by one, before the whole sequence
+    wholes = [t.states[:][k] for k in (0, 1, 7, 20, -1)]
+    for single, whole in zip(singles, wholes):
+        assert single.step == whole.step
+        for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+            np.testing.assert_array_equal(getattr(single, name), getattr(whole, name))
+    with pytest.raises(IndexError):
+        fresh.states[21]
