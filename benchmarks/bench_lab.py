@@ -1,6 +1,8 @@
-"""Optimizer lab responsiveness: what one hyperparameter change or start click costs in the tab.
+"""Optimizer lab: what one hyperparameter change or start click costs, all of it on one thread.
 
 Run: .venv/bin/python benchmarks/bench_lab.py
+With `InlineRunner` (the lab's job runs at once, on the caller's thread), so these are the total
+costs; in the window the job runs on a thread pool (see bench_gaps_lab.py for the event-loop gaps).
 Measures, best of several repeats, with all six optimizers on Rosenbrock:
 - the race alone (core.optimize_many, 6 × 1,000 steps) and with every view updated,
 - a start click end to end (recompute + every view redrawn + Qt paints the tab),
@@ -11,9 +13,11 @@ Measures, best of several repeats, with all six optimizers on Rosenbrock:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout, not main
 
 from PySide6.QtWidgets import QApplication
 from timing import best_of
@@ -28,7 +32,7 @@ def best_of_ms(fn: Callable[[], object], repeats: int = 7) -> float:
 
 def _race_ms(lab) -> float:
     lab.recompute()
-    return lab.recompute_ms  # core.optimize_many alone, timed inside LabState
+    return lab.race_ms  # core.optimize_many alone, timed inside the lab's job
 
 
 def main() -> None:
@@ -57,7 +61,7 @@ def main() -> None:
     frames = iter(range(1, 10_000))
 
     def frame() -> None:
-        lab.set_step(next(frames) % 1000)
+        lab.set_cursor(next(frames) % 1000)
         tab.repaint()
 
     print(f"one animation frame (step moved, repainted): {best_of_ms(frame, 20):.1f} ms")

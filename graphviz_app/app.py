@@ -179,6 +179,9 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     window.raise_()
     window.activateWindow()  # keyboard shortcuts work at once, without a first click
     window.view.fit()
+    from graphviz_app.lab import preload
+
+    QTimer.singleShot(500, preload)  # the lab's imports in the background, before anyone opens the tab
 
     def report_startup() -> None:
         window.view.fit()  # the final geometry is known once the window is on screen

@@ -10,7 +10,9 @@ when first asked for.
 
 from __future__ import annotations
 
+import importlib
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from graphviz_app.lab.lab_state import EXPRESSION, LabState
@@ -18,7 +20,7 @@ from graphviz_app.lab.lab_state import EXPRESSION, LabState
 if TYPE_CHECKING:
     from graphviz_app.lab.lab_tab import OptimizerLab
 
-__all__ = ["EXPRESSION", "LabState", "OptimizerLab", "render_lab_png"]
+__all__ = ["EXPRESSION", "LabState", "OptimizerLab", "preload", "render_lab_png"]
 
 
 def __getattr__(name: str) -> Any:
@@ -27,6 +29,14 @@ def __getattr__(name: str) -> Any:
 
         return OptimizerLab
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def preload() -> threading.Thread:
+    """Import the lab's views (and pyqtgraph, ~0.3 s) on a background thread, so that opening the tab
+    later does not wait for imports. The window calls it once it is on screen."""
+    thread = threading.Thread(target=importlib.import_module, args=("graphviz_app.lab.lab_tab",), daemon=True)
+    thread.start()
+    return thread
 
 
 def render_lab_png(

@@ -6,6 +6,10 @@ runner, and forwards the debugger's expression to it, so the "current expression
 what the user typed. The lab computes only while it is shown. The player is the debugger's
 (`widgets.player.Player`): Space plays, → steps, ← steps back, Home resets, End shows every step;
 its window-wide shortcuts are live only while the lab is the visible tab.
+
+Opening the tab must not stall the window: with a background runner (the window's) the two plots,
+the costly part (~50 ms each), are built in later turns of the event loop (`finish_building` does
+it at once); with `InlineRunner` (tests, headless pictures) everything is built in the constructor.
 """
 
 from __future__ import annotations
@@ -59,8 +63,8 @@ class OptimizerLab(QWidget):
         )
         self.lab.set_expression(state.expression, state.inputs)
         self.destroyed.connect(partial(_detach, self.lab))
-        self.surface_plot = SurfacePlot(self.lab)
-        self.loss_plot = LossPlot(self.lab)
+        self.surface_plot: SurfacePlot | None = None  # built by _build_surface_plot (see the module doc)
+        self.loss_plot: LossPlot | None = None
         self.optimizer_list = OptimizerList(self.lab)
         self.player = Player(self.lab, phases=False, speeds=LAB_SPEEDS)
         self.update_panel = UpdatePanel(self.lab)
@@ -131,10 +135,7 @@ class OptimizerLab(QWidget):
         left_layout.addWidget(optimizers_box, 1)
 
         plots = QSplitter(Qt.Orientation.Vertical)
-        plots.addWidget(self.surface_plot)
-        plots.addWidget(self.loss_plot)
-        plots.setStretchFactor(0, 3)
-        plots.setStretchFactor(1, 1)
+        self.plots = plots
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -170,6 +171,35 @@ class OptimizerLab(QWidget):
         self._fill_axes()
         self._show_surface()
         self._show_start()
+        self._stages = [self._build_surface_plot, self._build_loss_plot]
+        if isinstance(runner, InlineRunner):
+            self.finish_building()
+        else:
+            QTimer.singleShot(0, self._next_stage)
+
+    # ---- building the plots ----
+
+    def _next_stage(self) -> None:
+        if self._stages:
+            self._stages.pop(0)()
+        if self._stages:
+            QTimer.singleShot(0, self._next_stage)
+
+    def finish_building(self) -> None:
+        """Build whatever is not built yet, now."""
+        while self._stages:
+            self._stages.pop(0)()
+
+    def _build_surface_plot(self) -> None:
+        self.surface_plot = SurfacePlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
+        self.plots.insertWidget(0, self.surface_plot)
+        self.plots.setStretchFactor(0, 3)
+
+    def _build_loss_plot(self) -> None:
+        self.loss_plot = LossPlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
+        self.plots.addWidget(self.loss_plot)
+        self.plots.setStretchFactor(1, 1)
+        self.plots.setSizes([300, 100])
 
     # ---- computing only while shown ----
 

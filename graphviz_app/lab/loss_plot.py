@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
@@ -32,7 +33,9 @@ def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[n
 class LossPlot(pg.PlotWidget):
     """One curve per run (in its colour) and a vertical line at `LabState.step`."""
 
-    def __init__(self, lab: LabState, parent=None) -> None:
+    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
+        """`deferred`: redraw new runs in the next turn of the event loop, so that the window paints the
+        surface's new paths and this chart in two turns (two short gaps instead of one long one)."""
         # LogAxis labels only the values that fit: within one decade pyqtgraph stacks 2·10¹ … 9·10¹.
         super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.lab = lab
@@ -51,10 +54,15 @@ class LossPlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
-        lab.sig_trajectories_changed.connect(self.draw_curves)
+        self._redraw = QTimer(self, singleShot=True, interval=0)
+        self._redraw.timeout.connect(self.draw_curves)
+        lab.sig_trajectories_changed.connect(self._schedule if deferred else self.draw_curves)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)
         self.set_dark(lab.dark)
+
+    def _schedule(self) -> None:
+        self._redraw.start()
 
     def _move_cursor(self, step: int) -> None:
         self.cursor.setValue(step)

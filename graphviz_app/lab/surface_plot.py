@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsPolygonItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
@@ -67,7 +67,9 @@ class Arrow:
 class SurfacePlot(pg.PlotWidget):
     """Heat map + contours + minima + start + paths + update arrows, bound to a `LabState`."""
 
-    def __init__(self, lab: LabState, parent=None) -> None:
+    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
+        """`deferred`: draw a new surface and new runs in the next turn of the event loop (the panels
+        that are quick to update show the result first; each turn stays short)."""
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
@@ -85,6 +87,10 @@ class SurfacePlot(pg.PlotWidget):
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
         self.contours = pg.PlotDataItem(connect="finite")
         self.plot_item.addItem(self.contours)
+        # The heat map and contours change once per surface; paths move every frame: repaint the
+        # former from a pixmap cache (Qt drops it when the view is zoomed or resized).
+        for still in (self.image, self.contours.curve):
+            still.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
@@ -105,13 +111,29 @@ class SurfacePlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
-        lab.sig_surface_changed.connect(self.draw_surface)
-        lab.sig_trajectories_changed.connect(self.draw_paths)
+        self._surface_pending = False
+        self._redraw = QTimer(self, singleShot=True, interval=0)
+        self._redraw.timeout.connect(self._draw_pending)
+        lab.sig_surface_changed.connect(self._schedule_surface if deferred else self.draw_surface)
+        lab.sig_trajectories_changed.connect(self._schedule_paths if deferred else self.draw_paths)
         lab.sig_cursor_changed.connect(self.draw_step)
         lab.sig_inspected_changed.connect(self._inspected_changed)
         lab.sig_theme_changed.connect(self.set_dark)
         self.set_dark(lab.dark)
         self.draw_surface()
+        self.draw_paths()
+
+    def _schedule_surface(self) -> None:
+        self._surface_pending = True
+        self._redraw.start()
+
+    def _schedule_paths(self) -> None:
+        self._redraw.start()
+
+    def _draw_pending(self) -> None:
+        if self._surface_pending:
+            self._surface_pending = False
+            self.draw_surface()
         self.draw_paths()
 
     def _inspected_changed(self, _name: str) -> None:
