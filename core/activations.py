@@ -90,7 +90,8 @@ class ActivationCurve:
 
     def saturated(self, threshold: float) -> np.ndarray:
         """Where the neuron is saturated: |f'(a)| < threshold (a boolean mask over `a`)."""
-        return np.abs(self.derivative) < threshold
+        mask: np.ndarray = np.abs(self.derivative) < threshold
+        return mask
 
 
 def activation_curve(name: str, a: np.ndarray, parameter: float | None = None) -> ActivationCurve:
