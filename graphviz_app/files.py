@@ -8,6 +8,7 @@ missing, the old file is untouched and the caller gets an OSError saying why.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Replace `path` with `data`, all or nothing; OSError (with the reason) if it cannot be written."""
     target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, f"there is no folder {target.parent}")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(descriptor, "wb") as file:
