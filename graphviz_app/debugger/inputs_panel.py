@@ -234,10 +234,13 @@ class InputsPanel(QScrollArea):
 
     def _show_gradients(self, *_: object) -> None:
         c = colors(self.state.dark)
-        grads = self.state.state().grads
+        state = self.state
+        grads = state.state().grads
+        finished = state.cursor >= state.step_count  # also a graph with nothing to play, like `x`
         for name, row in self.rows.items():
-            grad = grads.get(self.state.graph.input_ids[name])
+            grad = state.result.grad[name] if finished else grads.get(state.graph.input_ids[name])
             shown = html.escape(row.grad_name)
+            row.check.setVisible(grad is not None)  # nothing to check before the gradient is known
             if grad is None:
                 row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{shown} = ?</span>")
                 row.grad.setToolTip("not computed yet: play the backward pass")

@@ -82,3 +82,19 @@ def test_the_dock_shows_the_gradient_known_at_the_cursor_not_the_final_one(qtbot
     assert "?" in panel.rows["y"].grad.text()
     state.set_cursor(state.step_count)
     assert ">3</b>" in panel.rows["x"].grad.text() and ">3</b>" in panel.rows["y"].grad.text()
+
+
+def test_an_expression_with_nothing_to_play_shows_its_gradient(qtbot):
+    # Regression: for `x` the dock said "∂f/∂x = ?  play the backward pass", with no step to play.
+    state, panel = make_panel(qtbot, "x", {"x": 2.0})
+    assert state.step_count == 0
+    assert ">1</b>" in panel.rows["x"].grad.text()
+
+
+def test_the_check_appears_only_once_the_gradient_is_known(qtbot):
+    state, panel = make_panel(qtbot, "(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_cursor(0)
+    panel._show_checks()
+    assert panel.rows["x"].check.isHidden()
+    state.set_cursor(state.step_count)
+    assert not panel.rows["x"].check.isHidden()
