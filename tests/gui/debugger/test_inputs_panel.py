@@ -98,3 +98,15 @@ def test_the_check_appears_only_once_the_gradient_is_known(qtbot):
     assert panel.rows["x"].check.isHidden()
     state.set_cursor(state.step_count)
     assert not panel.rows["x"].check.isHidden()
+
+
+def test_enter_in_a_spin_box_never_rounds_the_value(qtbot):
+    # Regression: the box showed 10 digits, and Enter without typing set 0.123456789012345 to 0.123456789.
+    state, panel = make_panel(qtbot, "x * y", {"x": 0.123456789012345, "y": 1e300})
+    assert panel.rows["x"].spin.text() == "0.123456789012345"
+    assert panel.rows["y"].spin.text() == "1e+300"  # not clamped to 1e+12
+    for name in ("x", "y"):
+        qtbot.keyClick(panel.rows[name].spin.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(20)
+    assert state.inputs == {"x": 0.123456789012345, "y": 1e300}
+    assert panel.rows["x"].spin.text() == "0.123456789012345"
