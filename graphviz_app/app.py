@@ -17,6 +17,7 @@ import time
 from collections.abc import Sequence
 
 import core
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES  # Qt-free
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
 DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
@@ -75,6 +76,8 @@ def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
     except core.ParseError as error:
         line = text.splitlines()[error.line - 1] if text.splitlines() else text
         raise UsageError(f"invalid expression: {error}\n  {line}\n  {' ' * (error.column - 1)}^") from None
+    if len(graph.nodes) > MAX_DRAWN_NODES:
+        raise UsageError(f"the program has {len(graph.nodes):,} nodes; the debugger draws at most {MAX_DRAWN_NODES:,}")
     for item in args.set:
         name, sep, value = item.partition("=")
         name = name.strip()
@@ -163,12 +166,14 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     from graphviz_app import theme
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
+    from graphviz_app.widgets.background import ThreadRunner
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
     app.setWindowIcon(theme.app_icon())
     theme.apply_theme(app, args.dark)
-    state = AppState(text, inputs)
+    # Later graphs are built on a thread pool, so the window never stalls on a big program.
+    state = AppState(text, inputs, runner=ThreadRunner(app))
     state.set_dark(args.dark)
     place_cursor(state, args)
     window = MainWindow(state, extra_tabs=True)

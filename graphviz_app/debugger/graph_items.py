@@ -95,15 +95,38 @@ def label_font() -> QFont:
     return pixel_font(17, bold=True)
 
 
+@functools.lru_cache(maxsize=4096)
+def _text_width(font: QFont, text: str) -> float:
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_height(font: QFont) -> float:
+    return QFontMetricsF(font).height()
+
+
+# Zoomed out below this level of detail, texts are not drawn (unreadable, and most of the paint time).
+TEXT_LOD = 0.22
+LABEL_LOD = 0.3
+
+
 class NodeItem(QGraphicsItem):
     """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
 
     GATE_RADIUS = 29.0
     GLOW = 20.0
 
-    def __init__(self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False) -> None:
+    def __init__(
+        self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False, copy_count: int = 0
+    ) -> None:
         super().__init__()
         self.node = node
+        # A leaf reused far apart is drawn again beside its users (`copy_count` > 0 on the copies);
+        # `linked` is the original with all its copies: hovering one highlights them all.
+        self.copy_count = copy_count
+        self.linked: list[NodeItem] = []
+        self.highlighted = False
+        self.shown: tuple | None = None  # what the view last showed here, so unchanged nodes are skipped
         self.kind = "gate" if node.args else ("const" if node.op == "const" else "input")
         self.is_output = is_output
         self.palette = palette
@@ -114,7 +137,7 @@ class NodeItem(QGraphicsItem):
         self.fans_out = fans_out
         self.grad_sum = ""
         self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
-        text_width = QFontMetricsF(self.font).horizontalAdvance(node.symbol)
+        text_width = _text_width(self.font, node.symbol)
         if self.kind == "gate":
             self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 11), self.GATE_RADIUS)
         elif self.kind == "input":
@@ -165,10 +188,30 @@ class NodeItem(QGraphicsItem):
             self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
 
+    def hoverEnterEvent(self, event) -> None:
+        for item in self.linked:
+            item.set_highlighted(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        for item in self.linked:
+            item.set_highlighted(False)
+        super().hoverLeaveEvent(event)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         p = self.palette
         hx, hy = self.half.x(), self.half.y()
         shape = QRectF(-hx, -hy, 2 * hx, 2 * hy)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.highlighted:  # one of a leaf's copies is under the mouse: all of them light up
+            painter.setPen(QPen(p.value, 6.0))
+            painter.setBrush(Qt.NoBrush)
+            self._draw_shape(painter, shape.adjusted(-7, -7, 7, 7))
         if self.status in ("forward", "backward"):  # the current step: a soft glow of the phase colour
             glow = QColor(p.value if self.status == "forward" else p.grad)
             painter.setPen(Qt.NoPen)
@@ -185,11 +228,15 @@ class NodeItem(QGraphicsItem):
         pen = QPen(stroke, 3.0 if self.kind != "const" else 2.0)
         if pending:
             pen.setStyle(Qt.DashLine)
+        elif self.copy_count:
+            pen.setStyle(Qt.DotLine)  # a copy: the same leaf, drawn again
         painter.setPen(pen)
         self._draw_shape(painter, shape)
         if self.is_output:
             painter.setBrush(Qt.NoBrush)
             self._draw_shape(painter, shape.adjusted(-6, -6, 6, 6))
+        if lod < TEXT_LOD:
+            return
         painter.setPen(p.pending if pending else (p.warning if self.warning else p.text))
         painter.setFont(self.font)
         painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
@@ -279,7 +326,6 @@ class EdgeLabel(QGraphicsItem):
         self.colour = colour
         self.palette = palette
         self.font = font
-        self.metrics = QFontMetricsF(font)
         self._rect = QRectF()
         self.setZValue(3)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -292,8 +338,8 @@ class EdgeLabel(QGraphicsItem):
         if text == self.text and colour == self.colour:
             return
         if text != self.text:
-            width = self.metrics.horizontalAdvance(text) + 2 * self.PAD.x()
-            height = self.metrics.height() + 2 * self.PAD.y()
+            width = _text_width(self.font, text) + 2 * self.PAD.x()
+            height = _text_height(self.font) + 2 * self.PAD.y()
             self.prepareGeometryChange()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
             self.text = text
@@ -305,6 +351,8 @@ class EdgeLabel(QGraphicsItem):
         return self._rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < LABEL_LOD:
+            return  # zoomed far out: the numbers are unreadable, and painting thousands is what costs
         painter.setPen(Qt.NoPen)
         painter.setBrush(self.palette.label_background)
         painter.drawRoundedRect(self._rect, 5, 5)

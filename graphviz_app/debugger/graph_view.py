@@ -11,12 +11,21 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
-from core.layout import layout_edges
 from graphviz_app.debugger.graph_items import (
     DARK,
     LIGHT,
@@ -40,6 +49,38 @@ MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
 MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
 MAX_LABEL_GROWTH = 1.3
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
+MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
+MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
+CHUNK_ITEMS = 400  # items made per event-loop turn while a big scene is built (~10-20 ms each turn)
+BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
+
+
+class BuildProgress(QWidget):
+    """The strip over the canvas while a new graph is built: what happens, how far, and Cancel."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, objectName="buildProgress")
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setMaximumWidth(220)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop building the new graph (Esc); the graph on screen stays")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(self.label)
+        row.addWidget(self.bar)
+        row.addWidget(self.cancel)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def show_progress(self, label: str, fraction: float) -> None:
+        self.label.setText(label)
+        self.bar.setValue(round(100 * fraction))
+        self.adjustSize()
+        self.move(12, 12)
+        self.show()
+        self.raise_()
 
 
 class _Edge:
@@ -47,6 +88,7 @@ class _Edge:
 
     def __init__(self, arg: int, node: int | None, item: EdgeItem, value: EdgeLabel, grad: EdgeLabel) -> None:
         self.arg, self.node, self.item, self.value, self.grad = arg, node, item, value, grad
+        self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
 class GraphView(QGraphicsView):
@@ -69,27 +111,67 @@ class GraphView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._nodes: dict[int, NodeItem] = {}
+        self._copies: dict[int, list[NodeItem]] = {}  # leaf id -> its copies (drawn again beside its users)
         self._edges: list[_Edge] = []
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
         self._stepping = StepAnimation(self._scene, self)
+        self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
+        self._chunk_timer = QTimer(self, singleShot=True, interval=0)
+        self._chunk_timer.timeout.connect(self._build_chunk)
+        self.progress = BuildProgress(self)
+        self.progress.cancel.clicked.connect(self.cancel_build)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(lambda: self.progress.show_progress(*self._busy))
+        self._busy = ("building the graph", 0.0)
         state.sig_graph_changed.connect(self._rebuild)
         state.sig_values_changed.connect(self.relabel)
         state.sig_cursor_changed.connect(self._on_cursor_changed)
         state.sig_phase_changed.connect(self.relabel)  # the backward phase's start shows no current step
+        state.sig_building.connect(self._on_building)
+        state.sig_built.connect(self._on_built)
         self._rebuild()
 
     # ---- public API ----
 
     def fit(self) -> None:
-        """Fit the whole graph in the view with a margin (never zooming in beyond MAX_FIT_ZOOM)."""
+        """Fit the whole graph in the view with a margin (never zooming in beyond MAX_FIT_ZOOM).
+
+        A graph too big to be legible when it fits (a 500-layer chain) is shown at MIN_FIT_ZOOM around
+        the current step instead, and the view follows the steps (zoom out with the wheel to see it all).
+        """
         rect = self.graph_rect()
         self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.transform().m11() > MAX_FIT_ZOOM:
-            self.setTransform(QTransform.fromScale(MAX_FIT_ZOOM, MAX_FIT_ZOOM))
-            self.centerOn(rect.center())
+        zoom = self.transform().m11()
+        if zoom > MAX_FIT_ZOOM or zoom < MIN_FIT_ZOOM:
+            zoom = min(max(zoom, MIN_FIT_ZOOM), MAX_FIT_ZOOM)
+            self.setTransform(QTransform.fromScale(zoom, zoom))
+            self.centerOn(rect.center() if zoom == MAX_FIT_ZOOM else self._focus_point())
         self._auto_fit = True
         self._fit_labels_to_zoom()
+
+    def following(self) -> bool:
+        """Whether fit() shows only part of the graph (too big to read whole): the view then follows steps."""
+        rect = self.graph_rect()
+        view = self.viewport().rect()
+        return min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0)) < MIN_FIT_ZOOM
+
+    def _focus_point(self) -> QPointF:
+        """The current step's node, or the first gate to be computed before any step."""
+        step = self.state.state().step
+        node = step.node if step is not None else (self.state.graph.gates or self.state.graph.nodes)[0].id
+        return self._nodes[node].pos() if node in self._nodes else self.graph_rect().center()
+
+    def cancel_build(self) -> None:
+        """Stop building a new graph (Esc or Cancel); the one on screen stays."""
+        self.state.cancel_build()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and (self.state.building or self._building is not None):
+            self.cancel_build()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def set_dark(self, dark: bool) -> None:
         self.scheme = DARK if dark else LIGHT
@@ -98,7 +180,7 @@ class GraphView(QGraphicsView):
             if hasattr(item, "palette"):
                 item.palette = self.scheme
                 item.update()
-        self.relabel()
+        self.relabel()  # the palette is part of what each item remembers showing: all are relabelled
 
     def set_animation_ms(self, ms: int) -> None:
         """Duration of one step's travelling dots; 0 turns animation off (tests, fast playback)."""
@@ -161,62 +243,132 @@ class GraphView(QGraphicsView):
     # ---- building ----
 
     def _rebuild(self) -> None:
-        """A new graph: new items, placed from the layered layout scaled to pixels."""
+        """A new graph: new items in a new scene, placed from the state's drawing scaled to pixels.
+
+        A small graph is made at once. A big one is made a chunk per event-loop turn while the old
+        scene stays on screen, so the window never stalls; the new scene replaces it when complete.
+        """
         self._finish_animation()
-        self._scene.clear()
-        self._nodes.clear()
-        self._edges.clear()
-        graph, p = self.state.graph, self.scheme
+        self._chunk_timer.stop()
+        scene = QGraphicsScene(self)
+        nodes: dict[int, NodeItem] = {}
+        copies: dict[int, list[NodeItem]] = {}
+        edges: list[_Edge] = []
+        steps = self._make_items(scene, nodes, copies, edges)
+        if len(self.state.graph.nodes) <= CHUNK_ITEMS:
+            for _ in steps:
+                pass
+            self._show_scene(scene, nodes, copies, edges)
+            return
+        self._building = self._chunks(steps, scene, nodes, copies, edges)
+        self._busy = (f"drawing {len(self.state.graph.nodes):,} nodes", 0.0)
+        self._busy_timer.start()
+        self._chunk_timer.start()
+
+    def _chunks(self, steps, scene, nodes, copies, edges) -> Iterator[None]:
+        yield from steps
+        self._show_scene(scene, nodes, copies, edges)
+
+    def _build_chunk(self) -> None:
+        if self._building is None:
+            return
+        try:
+            next(self._building)
+        except StopIteration:
+            self._building = None
+            self._busy_timer.stop()
+            self.progress.hide()
+            return
+        self._chunk_timer.start()
+
+    @property
+    def drawing_scene(self) -> bool:
+        """Whether a new scene is still being made (the old graph is on screen meanwhile)."""
+        return self._building is not None
+
+    def _show_scene(self, scene: QGraphicsScene, nodes, copies, edges) -> None:
+        old = self._scene
+        self._scene, self._nodes, self._copies, self._edges = scene, nodes, copies, edges
+        self._stepping.scene = scene
+        self.setScene(scene)
+        if old is not scene:
+            old.deleteLater()
+        self._shown_cursor = self.state.cursor
+        self.relabel()
+        scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
+        self.fit()
+
+    def _make_items(self, scene: QGraphicsScene, nodes, copies, edges) -> Iterator[None]:
+        """Make the items of the state's graph into `scene`, yielding every CHUNK_ITEMS or so."""
+        graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
+        assert drawing is not None
         self.setBackgroundBrush(p.background)
+        made = 0
         for node in graph.nodes:
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
-            self._scene.addItem(item)
-            self._nodes[node.id] = item
-        positions = {i: self.state.positions.get(i, (0.0, 0.0)) for i in self._nodes}
-        layer_x = self._layer_x(positions)
+            scene.addItem(item)
+            nodes[node.id] = item
+            made += 1
+            if made % CHUNK_ITEMS == 0:
+                yield
+        copy_at: dict[tuple[int, tuple[float, float]], NodeItem] = {}
+        for leaf, points in drawing.copies_of().items():
+            group = [nodes[leaf]]
+            for at in points:
+                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
+                scene.addItem(item)
+                copy_at[(leaf, at)] = item
+                group.append(item)
+            for item in group:
+                item.linked = group
+            copies[leaf] = group[1:]
+        positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
+        layer_x = self._layer_x(nodes, positions)
         for node_id, (x, y) in positions.items():
-            self._nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
-        bends = layout_edges(graph)
+            nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+        for (_leaf, (x, y)), item in copy_at.items():
+            item.setPos(layer_x[round(x)], y * SLOT_PX)
         segments = []
-        for (arg, user), points in bends.items():
-            src, dst = self._nodes[arg], self._nodes[user]
+        for (arg, user), points in drawing.bends.items():
+            at = drawing.copies.get((arg, user))
+            src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
             middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
             ends = [
                 src.boundary_point(middle[0] if middle else dst.pos()),
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            self._add_edge(arg, user, ends, self._nodes[user].node.args.count(arg))
+            edges.append(self._add_edge(scene, arg, user, ends, nodes[user].node.args.count(arg)))
             segments.append(list(itertools.pairwise(ends)))
-        out = self._nodes[graph.output]
+            made += 3
+            if made % CHUNK_ITEMS < 3:
+                yield
+        out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         stub = [out.boundary_point(tip), tip]
-        self._add_edge(graph.output, None, stub)
+        edges.append(self._add_edge(scene, graph.output, None, stub))
         segments.append([(stub[0], stub[1])])
-        obstacles = [n.mapRectToScene(n.body_rect()) for n in self._nodes.values()]
-        obstacles += [e.item.badge for e in self._edges if e.item.uses > 1]
+        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
+        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
         preferred = [
             0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-            for e in self._edges
+            for e in edges
         ]
+        yield
         places = place_edge_labels(segments, obstacles, label_font(), preferred)
-        for edge, (value_pos, grad_pos) in zip(self._edges, places):
+        for edge, (value_pos, grad_pos) in zip(edges, places):
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
-        self._shown_cursor = self.state.cursor
-        self.relabel()
-        self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
-        self.fit()
 
-    def _layer_x(self, positions: dict[int, tuple[float, float]]) -> dict[int, float]:
+    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
         """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
         extra: dict[int, float] = {}
         for node_id, (x, _) in positions.items():
-            excess = max(0.0, self._nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
+            excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
             extra[round(x)] = max(extra.get(round(x), 0.0), excess)
-        layers = range(min(extra, default=0), max(extra, default=0) + 1)
+        layers = range(min(extra, default=0) - 1, max(extra, default=0) + 1)  # copies may sit left of 0
         xs, x = {}, 0.0
         for layer in layers:
             x += extra.get(layer, 0.0) if xs else 0.0
@@ -224,42 +376,61 @@ class GraphView(QGraphicsView):
             x += extra.get(layer, 0.0) + LAYER_PX
         return xs
 
-    def _add_edge(self, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> None:
+    def _add_edge(
+        self, scene: QGraphicsScene, arg: int, node: int | None, points: list[QPointF], uses: int = 1
+    ) -> _Edge:
         item = EdgeItem(points, self.scheme, uses)
         value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
         for it in (item, value, grad):
-            self._scene.addItem(it)
-        self._edges.append(_Edge(arg, node, item, value, grad))
+            scene.addItem(it)
+        return _Edge(arg, node, item, value, grad)
 
     # ---- relabeling (cheap: texts and colours only) ----
 
     def relabel(self) -> None:
+        """Show the values and gradients at the cursor; items whose numbers did not change are skipped
+        (a step changes a few nodes, so a 5,000-node graph steps as fast as a small one)."""
+        if self._building is not None:
+            return  # the items on screen belong to the old graph until the new scene is complete
         st = self.state.state()
         p, graph = self.scheme, self.state.graph
         # At the start of the backward phase no step has been played yet: nothing is "current".
         started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
         current = st.step.node if st.step is not None and self.highlight_current and started else None
+        values, grads, edge_grads = st.values, st.grads, st.edge_grads
         for node in graph.nodes:
-            value, grad = st.values.get(node.id), st.grads.get(node.id)
-            bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
+            value, grad = values.get(node.id), grads.get(node.id)
             status = "pending" if value is None else "done"
             if node.id == current:
                 status = st.step.phase
             item = self._nodes[node.id]
-            item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
-            item.setToolTip(
+            shown = (value, grad, status, p)
+            if item.shown == shown:
+                continue
+            item.shown = shown
+            bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
+            tooltip = (
                 f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
                 f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
             )
+            item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
+            item.setToolTip(tooltip)
+            for copy in self._copies.get(node.id, ()):
+                copy.set_status(status, bad)
+                copy.setToolTip(tooltip + f"\n(drawn again next to its users: {len(copy.linked)} places)")
         for edge in self._edges:
-            value = st.values.get(edge.arg)
+            value = values.get(edge.arg)
+            grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
+            pending = (edge.node if edge.node is not None else edge.arg) not in values
+            shown = (value, grad, pending, p)
+            if edge.shown == shown:
+                continue
+            edge.shown = shown
             if edge.node is None:
-                grad = st.grads.get(edge.arg)
                 grad_text = "" if grad is None else (f"{grad:.2f}" if math.isfinite(grad) else format_number(grad))
             else:
-                grad = st.edge_grads.get((edge.arg, edge.node))
                 grad_text = "" if grad is None else format_number(grad)
-            edge.item.set_pending((edge.node if edge.node is not None else edge.arg) not in st.values)
+            edge.item.set_pending(pending)
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
             self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 
@@ -270,11 +441,27 @@ class GraphView(QGraphicsView):
     # ---- stepping and animation ----
 
     def _on_cursor_changed(self, cursor: int) -> None:
+        if self._building is not None:
+            return  # the new scene shows the cursor when it is complete
         previous, self._shown_cursor = self._shown_cursor, cursor
         self._finish_animation()
         self.relabel()
+        if self._auto_fit and self.following():
+            self.centerOn(self._focus_point())  # a big graph: keep the current step in view
         if cursor == previous + 1 and self.animation_ms > 0:
             self._animate_step()
+
+    def _on_building(self, label: str, fraction: float) -> None:
+        self._busy = (label, fraction)
+        if self.progress.isVisible():
+            self.progress.show_progress(label, fraction)
+        elif not self._busy_timer.isActive():
+            self._busy_timer.start()
+
+    def _on_built(self) -> None:
+        if self._building is None:
+            self._busy_timer.stop()
+            self.progress.hide()
 
     def _animate_step(self) -> None:
         """Dots carry the arguments' values into the node (forward) or its gradients back to them."""
@@ -303,7 +490,7 @@ class GraphView(QGraphicsView):
         """Zoom under the mouse (the transformation anchor), within sane limits."""
         factor = 1.0015 ** event.angleDelta().y()
         zoom = self.transform().m11() * factor
-        if 0.05 < zoom < 8.0:
+        if MIN_ZOOM < zoom < MAX_ZOOM:
             self.scale(factor, factor)
             self._fit_labels_to_zoom()
         self._auto_fit = False

@@ -152,6 +152,7 @@ class InputsPanel(QScrollArea):
         state.sig_values_changed.connect(self._show_values)
         state.sig_cursor_changed.connect(self._show_gradients)
         state.sig_theme_changed.connect(self._show_values)
+        state.sig_gradcheck_ready.connect(self._show_checks)  # the check runs in the background
         self._rebuild()
 
     # ---- building ----
@@ -283,6 +284,8 @@ class InputsPanel(QScrollArea):
         if not self.rows:
             return
         check = self.state.gradcheck()
+        if check is None:
+            return  # still being computed: sig_gradcheck_ready brings it
         for name, row in self.rows.items():
             item = check.inputs[name]
             numbers = (
