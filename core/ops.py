@@ -49,6 +49,10 @@ SCALAR_MATH = SimpleNamespace(
 )
 
 
+def _leaf(*_args: Any) -> Any:
+    raise TypeError("an input or a constant is not computed: it has no forward or local gradient")
+
+
 @dataclass(frozen=True)
 class Op:
     """One kind of gate."""
@@ -57,8 +61,8 @@ class Op:
     arity: int
     symbol: str  # drawn on the node; a format string, p = the gate's parameter
     formula: str  # the local derivative, for the inspector (formatted like symbol)
-    forward: Callable[..., Any] | None = None
-    local_grads: Callable[..., Any] | None = None
+    forward: Callable[..., Any] = _leaf
+    local_grads: Callable[..., Any] = _leaf
     has_param: bool = False
 
     def label(self, param: float | None = None) -> str:

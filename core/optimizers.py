@@ -23,20 +23,39 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from itertools import repeat
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from core.schedules import ExponentialLR, LRSchedule, StepLR, constant_learning_rates
 
-Vector = np.ndarray
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+Vector = npt.NDArray[np.float64]
 HyperValue = float | bool | tuple[float, float]
 Floats = list[float]
-FloatState = tuple  # (step, vector field, ...): a state record with lists of floats for its vectors
-FloatStep = Callable[[Floats, Floats, FloatState, float], tuple[Floats, FloatState]]
+# A twin's state: the state record as a tuple, ``(step, *vector fields as lists, None where absent)``.
+# Each optimizer has its own shape (below); code that handles any optimizer uses ``FloatState``.
+FloatState = tuple[Any, ...]
+SGDFloats = tuple[int, Floats | None]
+AdagradFloats = tuple[int, Floats]
+RMSpropFloats = tuple[int, Floats, Floats | None, Floats | None]
+AdamFloats = tuple[int, Floats, Floats, Floats | None]
+S = TypeVar("S", bound=tuple[Any, ...])
+FloatStep = Callable[[Floats, Floats, S, float], tuple[Floats, S]]
+Number = TypeVar("Number", float, Vector)
 
 
-def _lerp(start: Vector, end: Vector, weight: float) -> Vector:
+class OptimizerState(Protocol):
+    """What every state record has: the number of steps taken (the records are frozen dataclasses)."""
+
+    @property
+    def step(self) -> int: ...
+
+
+def _lerp(start: Number, end: Number, weight: float) -> Number:
     """torch.lerp: picks the formula by the size of the weight, so we do too."""
     if abs(weight) < 0.5:
         return start + weight * (end - start)
@@ -48,7 +67,9 @@ def _with_weight_decay(grad: Vector, params: Vector, weight_decay: float) -> Vec
     return grad + weight_decay * params if weight_decay != 0 else grad
 
 
-_ABSENT = repeat(None)  # zipped in for a state field that is absent (None): its entries are None
+def _or_zeros(values: Floats | None, like: Floats) -> Floats:
+    """An absent state field (None) zipped in as zeros: the twins never read its entries then."""
+    return [0.0] * len(like) if values is None else values
 
 
 def _maximum(a: float, b: float) -> float:
@@ -56,14 +77,14 @@ def _maximum(a: float, b: float) -> float:
     return a if a >= b or a != a else b
 
 
-def state_as_floats(state: object) -> FloatState:
+def state_as_floats(state: DataclassInstance) -> FloatState:
     """A state record as a twin's tuple: ``(step, *vectors as lists, None where absent)``."""
     return tuple(
         v if v is None or isinstance(v, int) else v.tolist() for v in (getattr(state, f.name) for f in fields(state))
     )
 
 
-def state_from_floats(kind: type, values: FloatState) -> object:
+def state_from_floats(kind: type[Any], values: FloatState) -> Any:
     """The state record of class ``kind`` from a twin's tuple."""
     step, *vectors = values
     return kind(step, *(None if v is None else np.array(v, float) for v in vectors))
@@ -102,13 +123,14 @@ def sgd_step(
 
 def sgd_floats(
     *, momentum: float = 0.0, dampening: float = 0.0, weight_decay: float = 0.0, nesterov: bool = False
-) -> FloatStep:
+) -> FloatStep[SGDFloats]:
     """``sgd_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
 
-    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+    def step(params: Floats, grad: Floats, state: SGDFloats, lr: float) -> tuple[Floats, SGDFloats]:
         count, buffer = state
-        new_params, new_buffer = [], []
-        for p, g, b in zip(params, grad, buffer or _ABSENT):
+        new_params: Floats = []
+        new_buffer: Floats = []
+        for p, g, b in zip(params, grad, _or_zeros(buffer, params)):
             if weight_decay != 0:
                 g = g + weight_decay * p
             if momentum != 0:
@@ -151,15 +173,16 @@ def adagrad_step(
 
 def adagrad_floats(
     *, lr_decay: float = 0.0, weight_decay: float = 0.0, initial_accumulator_value: float = 0.0, eps: float = 1e-10
-) -> FloatStep:
+) -> FloatStep[AdagradFloats]:
     """``adagrad_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     sqrt = math.sqrt
 
-    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+    def step(params: Floats, grad: Floats, state: AdagradFloats, lr: float) -> tuple[Floats, AdagradFloats]:
         count, squared_sum = state
         count += 1
         clr = lr / (1 + (count - 1) * lr_decay)
-        new_params, new_sum = [], []
+        new_params: Floats = []
+        new_sum: Floats = []
         for p, g, s in zip(params, grad, squared_sum):
             if weight_decay != 0:
                 g = g + weight_decay * p
@@ -198,12 +221,14 @@ def rmsprop_step(
     square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
     grad_avg = state.grad_avg
     if centered:
+        assert grad_avg is not None, "a centered RMSprop state has a grad_avg"
         grad_avg = _lerp(grad_avg, grad, 1 - alpha)
         avg = np.sqrt(square_avg + (-1.0) * grad_avg * grad_avg) + eps
     else:
         avg = np.sqrt(square_avg) + eps
     buffer = state.momentum_buffer
     if momentum > 0:
+        assert buffer is not None, "an RMSprop state with momentum has a momentum_buffer"
         buffer = buffer * momentum + grad / avg
         params = params + (-lr) * buffer
     else:
@@ -213,14 +238,17 @@ def rmsprop_step(
 
 def rmsprop_floats(
     *, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False
-) -> FloatStep:
+) -> FloatStep[RMSpropFloats]:
     """``rmsprop_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     sqrt = math.sqrt
 
-    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+    def step(params: Floats, grad: Floats, state: RMSpropFloats, lr: float) -> tuple[Floats, RMSpropFloats]:
         count, square_avg, grad_avg, buffer = state
-        new_params, new_square_avg, new_grad_avg, new_buffer = [], [], [], []
-        for p, g, s, a, b in zip(params, grad, square_avg, grad_avg or _ABSENT, buffer or _ABSENT):
+        new_params: Floats = []
+        new_square_avg: Floats = []
+        new_grad_avg: Floats = []
+        new_buffer: Floats = []
+        for p, g, s, a, b in zip(params, grad, square_avg, _or_zeros(grad_avg, params), _or_zeros(buffer, params)):
             if weight_decay != 0:
                 g = g + weight_decay * p
             s = s * alpha + (1 - alpha) * g * g
@@ -279,6 +307,7 @@ def adam_step(
     step_size = lr / bias_correction1
     max_exp_avg_sq = state.max_exp_avg_sq
     if amsgrad:
+        assert max_exp_avg_sq is not None, "an AMSGrad state has a max_exp_avg_sq"
         max_exp_avg_sq = np.maximum(max_exp_avg_sq, exp_avg_sq)
         denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
     else:
@@ -289,19 +318,22 @@ def adam_step(
 
 def adam_floats(
     *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False
-) -> FloatStep:
+) -> FloatStep[AdamFloats]:
     """``adam_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
     beta1, beta2 = betas
     sqrt = math.sqrt
 
-    def step(params: Floats, grad: Floats, state: FloatState, lr: float) -> tuple[Floats, FloatState]:
+    def step(params: Floats, grad: Floats, state: AdamFloats, lr: float) -> tuple[Floats, AdamFloats]:
         count, exp_avg, exp_avg_sq, max_exp_avg_sq = state
         count += 1
         bias_correction1 = 1 - beta1 ** float(count)
         bias_correction2_sqrt = (1 - beta2 ** float(count)) ** 0.5
         step_size = lr / bias_correction1
-        new_params, new_exp_avg, new_exp_avg_sq, new_max_exp_avg_sq = [], [], [], []
-        for p, g, m, v, v_max in zip(params, grad, exp_avg, exp_avg_sq, max_exp_avg_sq or _ABSENT):
+        new_params: Floats = []
+        new_exp_avg: Floats = []
+        new_exp_avg_sq: Floats = []
+        new_max_exp_avg_sq: Floats = []
+        for p, g, m, v, v_max in zip(params, grad, exp_avg, exp_avg_sq, _or_zeros(max_exp_avg_sq, params)):
             if weight_decay != 0:
                 g = g + weight_decay * p
             m = _lerp(m, g, 1 - beta1)
@@ -341,10 +373,10 @@ class Optimizer:
     color: str
     torch_name: str
     hyperparameters: tuple[Hyperparameter, ...]
-    new_state: Callable[..., object]
-    step: Callable[..., tuple[Vector, object]]
+    new_state: Callable[..., Any]  # (params, **settings) -> the fresh state record
+    step: Callable[..., tuple[Vector, Any]]  # (params, grad, state, lr=…, **settings) -> (params, state)
     arrow_state: str | None  # state field drawn as an arrow (the velocity), if any
-    floats: Callable[..., FloatStep] | None = None  # the step's twin on lists of floats, if any
+    floats: Callable[..., FloatStep[Any]] | None = None  # the step's twin on lists of floats, if any
 
     def defaults(self) -> dict[str, HyperValue]:
         return {h.name: h.default for h in self.hyperparameters}
@@ -361,12 +393,15 @@ class Optimizer:
         # torch.optim's own checks: a value outside these ranges is a ValueError there too, and some
         # (β = 1 in Adam) would otherwise end in a division by zero.
         for name in ("lr", *NON_NEGATIVE):
-            if name in settings and settings[name] < 0:
-                raise ValueError(f"invalid {name}: {settings[name]} (must be ≥ 0)")
-        for k, beta in enumerate(settings.get("betas", ())):
+            value = settings.get(name)
+            if isinstance(value, float | int) and value < 0:
+                raise ValueError(f"invalid {name}: {value} (must be ≥ 0)")
+        betas = settings.get("betas", ())
+        for k, beta in enumerate(betas if isinstance(betas, tuple) else ()):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"invalid beta parameter at index {k}: {beta} (must be in [0, 1))")
-        if settings.get("nesterov") and (settings["momentum"] <= 0 or settings["dampening"] != 0):
+        momentum, dampening = settings.get("momentum", 0.0), settings.get("dampening", 0.0)
+        if settings.get("nesterov") and (momentum == 0 or dampening != 0):
             raise ValueError("nesterov momentum requires a momentum and zero dampening")
         return settings
 

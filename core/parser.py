@@ -181,7 +181,8 @@ class _Builder:
         self.source = source
         self.nodes: list[Node] = []
         self.names: dict[str, Operand] = {}  # names given by the program or created as inputs
-        self.call_slots: dict[int, list[str]] = {}  # id of an ast.Call -> the parameters its operands fill
+        # id of an ast.Call -> the function's name and the parameters its operands fill
+        self.call_slots: dict[int, tuple[str, list[str]]] = {}
 
     def program(self, module: ast.Module) -> Graph:
         if not module.body:
@@ -285,8 +286,9 @@ class _Builder:
         if missing:
             raise self.source.error(f"{name}() takes {_count(spec)}, got {len(given)}", node)
         # Which parameter each operand fills, in the order the operands' results will come back.
-        self.call_slots[id(node)] = [s for s in slots if s in given]
-        return [given[s] for s in self.call_slots[id(node)]]
+        filled = [s for s in slots if s in given]
+        self.call_slots[id(node)] = (name, filled)
+        return [given[s] for s in filled]
 
     def _combine(self, node: ast.AST, args: list[Operand]) -> Operand:
         if isinstance(node, ast.Constant):
@@ -298,7 +300,7 @@ class _Builder:
             return a if isinstance(node.op, ast.UAdd) else self._scale(a, -1.0)
         if isinstance(node, ast.BinOp):
             return self._binary(_BINARY[type(node.op)], args[0], args[1])
-        return self._call(node, args)
+        return self._call(id(node), node, args)
 
     def _constant(self, node: ast.Constant) -> Const:
         value = node.value
@@ -320,14 +322,15 @@ class _Builder:
             self.names[name] = self._add("input", (), name=name)
         return self.names[name]
 
-    def _call(self, node: ast.Call, args: list[Operand]) -> Operand:
-        spec = FUNCTIONS[node.func.id]  # type: ignore[attr-defined]
-        by_slot = dict(zip(self.call_slots.pop(id(node)), args))
+    def _call(self, call_id: int, node: ast.AST, args: list[Operand]) -> Operand:
+        name, filled = self.call_slots.pop(call_id)  # `_call_operands` checked the call
+        spec = FUNCTIONS[name]
+        by_slot = dict(zip(filled, args))
         params = []
         for param, default in spec.params.items():
             value = by_slot.get(param, Const(default))
             if not isinstance(value, Const):
-                raise self.source.error(f"{param} of {node.func.id}() must be a number", node)  # type: ignore[attr-defined]
+                raise self.source.error(f"{param} of {name}() must be a number", node)
             params.append(value.value)
         operands = [by_slot[s] for s in spec.operands]
         return self._gate(spec.op, operands, params[0] if params else None)
@@ -335,34 +338,39 @@ class _Builder:
     # ---- constant folding into the lecture's gates ----
 
     def _binary(self, op: str, a: Operand, b: Operand) -> Operand:
-        ca, cb = isinstance(a, Const), isinstance(b, Const)
-        if ca and cb:
+        if isinstance(a, Const) and isinstance(b, Const):
             return self._gate(op, [a, b])
-        if op == "add" and (ca or cb):
-            return self._gate("add_const", [b if ca else a], (a if ca else b).value)
-        if op == "sub" and cb:
-            return self._gate("add_const", [a], -b.value)
-        if op == "sub" and ca:
-            return self._gate("add_const", [self._scale(b, -1.0)], a.value)
-        if op == "mul" and (ca or cb):
-            return self._scale(b if ca else a, (a if ca else b).value)
-        if op == "div" and cb:
-            return self._gate("div_const", [a], b.value)
-        if op == "div" and ca:
-            inverse = self._gate("recip", [b])
-            return inverse if a.value == 1.0 else self._scale(inverse, a.value)
-        if op == "pow" and cb:
-            return self._gate("pow_const", [a], b.value)
+        if isinstance(b, Const):  # x ∘ c
+            if op == "add":
+                return self._gate("add_const", [a], b.value)
+            if op == "sub":
+                return self._gate("add_const", [a], -b.value)
+            if op == "mul":
+                return self._scale(a, b.value)
+            if op == "div":
+                return self._gate("div_const", [a], b.value)
+            if op == "pow":
+                return self._gate("pow_const", [a], b.value)
+        elif isinstance(a, Const):  # c ∘ x
+            if op == "add":
+                return self._gate("add_const", [b], a.value)
+            if op == "sub":
+                return self._gate("add_const", [self._scale(b, -1.0)], a.value)
+            if op == "mul":
+                return self._scale(b, a.value)
+            if op == "div":
+                inverse = self._gate("recip", [b])
+                return inverse if a.value == 1.0 else self._scale(inverse, a.value)
         return self._gate(op, [a, b])
 
     def _scale(self, a: Operand, factor: float) -> Operand:
         return self._gate("mul_const", [a], factor)
 
     def _gate(self, op: str, operands: list[Operand], param: float | None = None) -> Operand:
-        if all(isinstance(x, Const) for x in operands):  # fold: no gate for pure numbers
+        constants = [x.value for x in operands if isinstance(x, Const)]
+        if len(constants) == len(operands):  # fold: no gate for pure numbers
             with np.errstate(all="ignore"):
-                values = [x.value for x in operands]  # type: ignore[union-attr]
-                return Const(float(OPS[op].forward(np, *[np.float64(v) for v in values], param)))
+                return Const(float(OPS[op].forward(np, *[np.float64(v) for v in constants], param)))
         args = tuple(self._node(x) for x in operands)
         return self._add(op, args, params=() if param is None else (float(param),))
 
@@ -382,13 +390,13 @@ class _Builder:
             if node.id in needed:
                 needed.update(node.args)
         new_id: dict[int, int] = {}
-        nodes = []
+        nodes: list[Node] = []
         for node in self.nodes:
             if node.id in needed:
                 new_id[node.id] = len(nodes)
                 nodes.append(replace(node, id=len(nodes), args=tuple(new_id[a] for a in node.args)))
-        inputs = tuple(n.name for n in nodes if n.op == "input")
-        return Graph(tuple(nodes), inputs, new_id[output], self.source.text)  # type: ignore[arg-type]
+        inputs = tuple(n.name for n in nodes if n.op == "input" and n.name is not None)
+        return Graph(tuple(nodes), inputs, new_id[output], self.source.text)
 
 
 def _count(spec: FunctionSpec) -> str:

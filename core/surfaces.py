@@ -10,12 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
+import numpy.typing as npt
+
+from core.parser import parse
 
 Point = tuple[float, float]
 Range = tuple[float, float]
+
+
+class Differentiable(Protocol):
+    """What surfaces and trajectories need of a graph (``core.Graph`` is one): its input names, and
+    the output's value with d(output)/d(input) by name, on floats or broadcasting arrays."""
+
+    @property
+    def inputs(self) -> Sequence[str]: ...
+
+    def value_and_grad(self, inputs: Mapping[str, Any]) -> tuple[Any, Mapping[str, Any]]: ...
+
 
 PI = "3.141592653589793"  # the language has no pi constant
 
@@ -141,13 +155,12 @@ class SurfaceGrid(NamedTuple):
     dZdY: np.ndarray
 
 
-def _graph(expression_or_graph: object) -> object:
-    import core  # the engine package; imported here so that core/__init__ may import this module
+def as_graph(expression_or_graph: str | Differentiable) -> Differentiable:
+    """Text parsed into a graph (a ParseError for bad text); a graph as it is."""
+    return parse(expression_or_graph) if isinstance(expression_or_graph, str) else expression_or_graph
 
-    return core.parse(expression_or_graph) if isinstance(expression_or_graph, str) else expression_or_graph
 
-
-def _held_inputs(graph: object, axes: Sequence[str], fixed: Mapping[str, float]) -> dict[str, float]:
+def _held_inputs(graph: Differentiable, axes: Sequence[str], fixed: Mapping[str, float]) -> dict[str, float]:
     missing = [name for name in graph.inputs if name not in axes and name not in fixed]
     if missing:
         raise ValueError(
@@ -159,7 +172,7 @@ def _held_inputs(graph: object, axes: Sequence[str], fixed: Mapping[str, float])
 
 
 def surface_grid(
-    expression_or_graph: object,
+    expression_or_graph: str | Differentiable,
     axes: tuple[str, str] = ("x", "y"),
     x_range: Range = (-2.0, 2.0),
     y_range: Range = (-2.0, 2.0),
@@ -171,13 +184,13 @@ def surface_grid(
     Inputs other than the two axes are held at their ``fixed`` values; an axis that the expression
     does not use gets a zero gradient. nan/inf where the expression is undefined, never an error.
     """
-    graph = _graph(expression_or_graph)
+    graph = as_graph(expression_or_graph)
     held = _held_inputs(graph, axes, fixed or {})
     X, Y = np.meshgrid(np.linspace(*x_range, n), np.linspace(*y_range, n))
     grid = {axes[0]: X, axes[1]: Y}
     value, grad = graph.value_and_grad({**held, **{name: grid[name] for name in axes if name in graph.inputs}})
 
-    def field_of(value: object) -> np.ndarray:
+    def field_of(value: object) -> npt.NDArray[np.float64]:
         return np.array(np.broadcast_to(np.asarray(value, float), X.shape))
 
     return SurfaceGrid(X, Y, field_of(value), field_of(grad.get(axes[0], 0.0)), field_of(grad.get(axes[1], 0.0)))
@@ -196,7 +209,7 @@ def surface_from_expression(
     A ParseError (a ValueError) for bad text; a ValueError if an input is neither an axis nor
     fixed. The color scale turns logarithmic when the values on the window span over 1000.
     """
-    graph = _graph(text)
+    graph = as_graph(text)
     names = tuple(graph.inputs) + tuple(n for n in ("x", "y") if n not in graph.inputs)
     axes = axes or (names[0], names[1])
     held = _held_inputs(graph, axes, fixed or {})

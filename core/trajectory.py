@@ -17,9 +17,12 @@ import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, overload
 
 import numpy as np
 
+from core.evaluate import point_function
+from core.graph import Graph
 from core.optimizers import (
     Floats,
     FloatState,
@@ -31,6 +34,7 @@ from core.optimizers import (
     state_as_floats,
     state_from_floats,
 )
+from core.surfaces import Differentiable, as_graph
 
 LossAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 PointLossAndGrad = Callable[[Floats], tuple[float, Floats]]  # one point as floats -> loss, gradient
@@ -63,16 +67,16 @@ class Trajectory:
         return np.array([np.full(len(self.axes), np.nan) if r is None else r for r in rows], float)
 
 
-class RecordedStates(Sequence):
+class RecordedStates(Sequence[Any]):
     """A raced run's ``Trajectory.states``, a read-only sequence like a tuple: the fresh state, then
     the state after each step, built from the recorded floats when first looked at (a race records
     thousands of states; the GUI looks at those of one run)."""
 
-    def __init__(self, first: object, recorded: Sequence[FloatState]) -> None:
+    def __init__(self, first: Any, recorded: Sequence[FloatState]) -> None:
         self._first, self._recorded = first, recorded
 
     @cached_property
-    def _states(self) -> tuple[object, ...]:
+    def _states(self) -> tuple[Any, ...]:
         if not self._recorded:
             return (self._first,)
         kind = type(self._first)
@@ -86,7 +90,13 @@ class RecordedStates(Sequence):
     def __len__(self) -> int:
         return len(self._recorded) + 1
 
-    def __getitem__(self, index):
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
         return self._states[index]
 
     def __iter__(self) -> Iterator[object]:
@@ -112,7 +122,7 @@ def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, 
     return None
 
 
-def _numpy_step(spec: Optimizer, kind: type, settings: Mapping[str, HyperValue]) -> FloatStep:
+def _numpy_step(spec: Optimizer, kind: type[Any], settings: Mapping[str, HyperValue]) -> FloatStep[FloatState]:
     """The optimizer's numpy step function, on and to floats: for a step its float twin cannot take
     (Python raises on x/0 and sqrt(-x) where numpy gives inf and nan)."""
 
@@ -132,7 +142,9 @@ def _path(
     spec = optimizer_named(run[0])
     chosen = spec.settings(run[1])
     schedule = run[2] if len(run) > 2 else None
-    lr = float(chosen["lr"])
+    lr = chosen["lr"]
+    assert isinstance(lr, float | int), "Optimizer.settings checked the learning rate"
+    lr = float(lr)
     lrs = schedule.learning_rates(lr, steps) if schedule else [lr] * steps
     settings = {n: v for n, v in chosen.items() if n != "lr"}
     first_state = spec.new_state(np.array(start, float), **settings)
@@ -195,14 +207,8 @@ def run_optimizers(
     return [_path(at, run, start_point, steps, axes) for run in runs]
 
 
-def _as_graph(expression: object) -> object:
-    import core  # the engine package; imported here so that this module loads without it
-
-    return core.parse(expression) if isinstance(expression, str) else expression
-
-
 def _held_and_used(
-    graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None
+    graph: Differentiable, axes: Sequence[str], fixed: Mapping[str, float] | None
 ) -> tuple[dict[str, float], list[tuple[int, str]]]:
     """The inputs held at fixed values, and the (column, name) of the axes the expression uses."""
     fixed = dict(fixed or {})
@@ -218,7 +224,9 @@ def _held_and_used(
     return held, [(column, name) for column, name in enumerate(axes) if name in graph.inputs]
 
 
-def graph_loss_and_grad(graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None = None) -> LossAndGrad:
+def graph_loss_and_grad(
+    graph: Differentiable, axes: Sequence[str], fixed: Mapping[str, float] | None = None
+) -> LossAndGrad:
     """Loss and gradient over the ``axes`` for a batch of points, one vectorized engine call.
 
     Inputs of the expression that are not axes are held at their ``fixed`` values; an input with
@@ -239,29 +247,29 @@ def graph_loss_and_grad(graph: object, axes: Sequence[str], fixed: Mapping[str, 
 
 
 def graph_point_loss_and_grad(
-    graph: object, axes: Sequence[str], fixed: Mapping[str, float] | None = None
+    graph: Differentiable, axes: Sequence[str], fixed: Mapping[str, float] | None = None
 ) -> PointLossAndGrad:
     """Loss and gradient over the ``axes`` at one point given as floats, on the engine's scalar
     path (Python's ``math``: a few µs for a test surface); where ``math`` raises (log(-1),
     overflow), ``Graph.value_and_grad`` repeats the point with numpy, as ``Graph.evaluate`` does.
     Inputs and errors as ``graph_loss_and_grad``."""
-    from core.evaluate import point_function
-
     held, _ = _held_and_used(graph, axes, fixed)
-    on_floats = point_function(graph, axes, held)
+    on_floats = point_function(graph, axes, held) if isinstance(graph, Graph) else None
 
     def loss_and_grad(point: Floats) -> tuple[float, Floats]:
         try:
-            return on_floats(point)
+            if on_floats is not None:
+                return on_floats(point)
         except (ArithmeticError, ValueError, TypeError):
-            value, grad = graph.value_and_grad({**held, **dict(zip(axes, point))})
-            return float(value), [float(grad[name]) if name in grad else 0.0 for name in axes]
+            pass
+        value, grad = graph.value_and_grad({**held, **dict(zip(axes, point))})
+        return float(value), [float(grad[name]) if name in grad else 0.0 for name in axes]
 
     return loss_and_grad
 
 
 def optimize_many(
-    expression: object,
+    expression: str | Differentiable,
     runs: Sequence[RunSpec],
     start: Mapping[str, float],
     steps: int = 100,
@@ -278,13 +286,13 @@ def optimize_many(
     axes = tuple(start)
     if not axes:
         raise ValueError("start must name at least one input")
-    at = graph_point_loss_and_grad(_as_graph(expression), axes, fixed)
+    at = graph_point_loss_and_grad(as_graph(expression), axes, fixed)
     start_point = [float(start[name]) for name in axes]
     return [_path(at, run, start_point, steps, axes) for run in runs]
 
 
 def optimize(
-    expression: object,
+    expression: str | Differentiable,
     optimizer: str,
     start: Mapping[str, float],
     steps: int = 100,

@@ -70,3 +70,15 @@ def test_the_spin_box_takes_any_float_a_learner_types(qtbot, typed, value, shown
     qtbot.waitUntil(lambda: state.inputs["x"] != 2.0)
     assert state.inputs["x"] == value
     assert spin.text() == shown
+
+
+def test_the_dock_shows_the_gradient_known_at_the_cursor_not_the_final_one(qtbot):
+    # x feeds both gates of x*y + x: after the first backward step only the + gate's 1 has reached it.
+    state, panel = make_panel(qtbot, "x*y + x", {"x": 3.0, "y": 2.0})
+    state.set_cursor(0)
+    assert "?" in panel.rows["x"].grad.text() and "?" in panel.rows["y"].grad.text()
+    state.set_cursor(state.forward_count + 1)
+    assert "<b" in panel.rows["x"].grad.text() and ">1</b>" in panel.rows["x"].grad.text()
+    assert "?" in panel.rows["y"].grad.text()
+    state.set_cursor(state.step_count)
+    assert ">3</b>" in panel.rows["x"].grad.text() and ">3</b>" in panel.rows["y"].grad.text()
