@@ -56,7 +56,7 @@ SHORTCUTS = [
 EXTRA_TABS = [
     ("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
     ("Activations", "graphviz_app.activations.tab", "make_tab"),
-    ("Tiny networks", "graphviz_app.networks.tab", "NetworksTab"),
+    ("Tiny networks", "graphviz_app.networks.tab", "make_tab"),
 ]
 
 
