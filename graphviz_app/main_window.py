@@ -55,8 +55,8 @@ SHORTCUTS = [
 # Other tabs, built the first time they are shown so that the window opens fast.
 EXTRA_TABS = [
     ("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
-    ("Activations", "graphviz_app.activations.tab", "ActivationsTab"),
-    ("Tiny networks", "graphviz_app.networks.tab", "NetworksTab"),
+    ("Activations", "graphviz_app.activations.tab", "make_tab"),
+    ("Tiny networks", "graphviz_app.networks.tab", "make_tab"),
 ]
 
 
