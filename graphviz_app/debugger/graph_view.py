@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
@@ -34,7 +35,7 @@ from graphviz_app.debugger.graph_items import (
     NodeItem,
     label_font,
 )
-from graphviz_app.debugger.label_placement import place_edge_labels
+from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.numbers import edge as format_number
@@ -51,7 +52,9 @@ MAX_LABEL_GROWTH = 1.3
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
 MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
 MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
-CHUNK_ITEMS = 400  # items made per event-loop turn while a big scene is built (~10-20 ms each turn)
+CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
+SLICE_ITEMS = 20  # items made between two looks at the clock
+SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
@@ -113,6 +116,7 @@ class GraphView(QGraphicsView):
         self._nodes: dict[int, NodeItem] = {}
         self._copies: dict[int, list[NodeItem]] = {}  # leaf id -> its copies (drawn again beside its users)
         self._edges: list[_Edge] = []
+        self._graph_rect: QRectF | None = None
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
         self._stepping = StepAnimation(self._scene, self)
@@ -207,13 +211,21 @@ class GraphView(QGraphicsView):
 
         Labels count with their places even while empty, so every step of a graph has the same frame
         (a series of exported steps lines up on slides, and fit() does not jump while stepping).
+        Items do not move, so it is measured once per scene.
         """
+        if self._graph_rect is None:
+            self._graph_rect = self._measure(self._nodes, self._copies, self._edges)
+        return QRectF(self._graph_rect)
+
+    @staticmethod
+    def _measure(nodes: dict[int, NodeItem], copies: dict[int, list[NodeItem]], edges: list[_Edge]) -> QRectF:
         rect = QRectF()
-        for item in (*self._nodes.values(), *(e.item for e in self._edges)):
+        every_copy = [c for group in copies.values() for c in group]
+        for item in (*nodes.values(), *every_copy, *(e.item for e in edges)):
             rect = rect.united(item.sceneBoundingRect())
-        for edge in self._edges:
+        for edge in edges:
             for label in (edge.value, edge.grad):
-                rect = rect.united(QRectF(label.scenePos() - LABEL_ROOM / 2, label.scenePos() + LABEL_ROOM / 2))
+                rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
         return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
 
     def node_item(self, node_id: int) -> NodeItem:
@@ -251,6 +263,8 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self._chunk_timer.stop()
         scene = QGraphicsScene(self)
+        # Items never move: a BSP index would only cost a long pause when it is first built.
+        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         nodes: dict[int, NodeItem] = {}
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
@@ -267,13 +281,27 @@ class GraphView(QGraphicsView):
 
     def _chunks(self, steps, scene, nodes, copies, edges) -> Iterator[None]:
         yield from steps
+        yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
+        rect = QRectF()
+        every = [*nodes.values(), *(c for group in copies.values() for c in group), *(e.item for e in edges)]
+        for start in range(0, len(every), 10 * SLICE_ITEMS):
+            for item in every[start : start + 10 * SLICE_ITEMS]:
+                rect = rect.united(item.sceneBoundingRect())
+            yield
+        for edge in edges:
+            for label in (edge.value, edge.grad):
+                rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
+        self._graph_rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        yield
         self._show_scene(scene, nodes, copies, edges)
 
     def _build_chunk(self) -> None:
         if self._building is None:
             return
+        deadline = time.perf_counter() + SLICE_S
         try:
-            next(self._building)
+            while time.perf_counter() < deadline and self._building is not None:
+                next(self._building)
         except StopIteration:
             self._building = None
             self._busy_timer.stop()
@@ -294,7 +322,9 @@ class GraphView(QGraphicsView):
         if old is not scene:
             old.deleteLater()
         self._shown_cursor = self.state.cursor
-        self.relabel()
+        self._graph_rect = None if len(nodes) <= CHUNK_ITEMS else self._graph_rect
+        self._building = None
+        self.relabel()  # cheap after a chunked build: every item already shows the cursor's numbers
         scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self.fit()
 
@@ -303,13 +333,11 @@ class GraphView(QGraphicsView):
         graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
         assert drawing is not None
         self.setBackgroundBrush(p.background)
-        made = 0
-        for node in graph.nodes:
+        for made, node in enumerate(graph.nodes, 1):
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
             scene.addItem(item)
             nodes[node.id] = item
-            made += 1
-            if made % CHUNK_ITEMS == 0:
+            if made % SLICE_ITEMS == 0:
                 yield
         copy_at: dict[tuple[int, tuple[float, float]], NodeItem] = {}
         for leaf, points in drawing.copies_of().items():
@@ -322,12 +350,16 @@ class GraphView(QGraphicsView):
             for item in group:
                 item.linked = group
             copies[leaf] = group[1:]
+            yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
         layer_x = self._layer_x(nodes, positions)
+        yield
         for node_id, (x, y) in positions.items():
             nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+        yield
         for (_leaf, (x, y)), item in copy_at.items():
             item.setPos(layer_x[round(x)], y * SLOT_PX)
+        yield
         segments = []
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
@@ -340,16 +372,13 @@ class GraphView(QGraphicsView):
             ]
             edges.append(self._add_edge(scene, arg, user, ends, nodes[user].node.args.count(arg)))
             segments.append(list(itertools.pairwise(ends)))
-            made += 3
-            if made % CHUNK_ITEMS < 3:
+            if len(edges) % (SLICE_ITEMS // 2) == 0:
                 yield
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         stub = [out.boundary_point(tip), tip]
         edges.append(self._add_edge(scene, graph.output, None, stub))
         segments.append([(stub[0], stub[1])])
-        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
-        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
         preferred = [
@@ -357,6 +386,17 @@ class GraphView(QGraphicsView):
             for e in edges
         ]
         yield
+        if len(edges) > MAX_SEARCHED_EDGES:  # no search: each edge's labels at its preferred spot
+            half = label_half(label_font())
+            for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+                value_pos, grad_pos = quick_place(pieces, t, half)
+                edge.value.setPos(value_pos)
+                edge.grad.setPos(grad_pos)
+                if count % SLICE_ITEMS == 0:
+                    yield
+            return
+        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
+        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         places = place_edge_labels(segments, obstacles, label_font(), preferred)
         for edge, (value_pos, grad_pos) in zip(edges, places):
             edge.value.setPos(value_pos)
@@ -392,18 +432,27 @@ class GraphView(QGraphicsView):
         (a step changes a few nodes, so a 5,000-node graph steps as fast as a small one)."""
         if self._building is not None:
             return  # the items on screen belong to the old graph until the new scene is complete
+        for _ in self._relabel_items(self._nodes, self._copies, self._edges):
+            pass
+
+    def _relabel_items(
+        self, nodes: dict[int, NodeItem], copies: dict[int, list[NodeItem]], edges: list[_Edge], chunk: int = 0
+    ) -> Iterator[None]:
+        """Relabel these items, yielding after every `chunk` of them (0: never)."""
         st = self.state.state()
         p, graph = self.scheme, self.state.graph
         # At the start of the backward phase no step has been played yet: nothing is "current".
         started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
         current = st.step.node if st.step is not None and self.highlight_current and started else None
         values, grads, edge_grads = st.values, st.grads, st.edge_grads
-        for node in graph.nodes:
+        for count, node in enumerate(graph.nodes, 1):
+            if chunk and count % chunk == 0:
+                yield
             value, grad = values.get(node.id), grads.get(node.id)
             status = "pending" if value is None else "done"
             if node.id == current:
                 status = st.step.phase
-            item = self._nodes[node.id]
+            item = nodes[node.id]
             shown = (value, grad, status, p)
             if item.shown == shown:
                 continue
@@ -415,10 +464,12 @@ class GraphView(QGraphicsView):
             )
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
             item.setToolTip(tooltip)
-            for copy in self._copies.get(node.id, ()):
+            for copy in copies.get(node.id, ()):
                 copy.set_status(status, bad)
                 copy.setToolTip(tooltip + f"\n(drawn again next to its users: {len(copy.linked)} places)")
-        for edge in self._edges:
+        for count, edge in enumerate(edges, 1):
+            if chunk and count % chunk == 0:
+                yield
             value = values.get(edge.arg)
             grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
             pending = (edge.node if edge.node is not None else edge.arg) not in values
