@@ -58,17 +58,21 @@ class AppState(QObject):
 
     # ---- the expression ----
 
-    def set_expression(self, text: str, inputs: dict[str, float] | None = None) -> bool:
+    def set_expression(
+        self, text: str, inputs: dict[str, float] | None = None, graph: core.Graph | None = None
+    ) -> bool:
         """Parse `text`; on success show its graph (cursor at 0), else emit `sig_error` and keep the old one.
 
         Input values are kept by name where the new graph has the same inputs; new inputs start at 1.0
-        unless `inputs` gives them.
+        unless `inputs` gives them. `graph`: `text` already parsed (a session file, parsed off the GUI
+        thread), so it is not parsed twice.
         """
-        try:
-            graph = core.parse(text)
-        except core.ParseError as error:
-            self.sig_error.emit(error.reason, error.line, error.column)
-            return False
+        if graph is None:
+            try:
+                graph = core.parse(text)
+            except core.ParseError as error:
+                self.sig_error.emit(error.reason, error.line, error.column)
+                return False
         if len(graph.nodes) > MAX_DRAWN_NODES:
             # The engine handles it, but laying out and drawing it would freeze the window for seconds.
             self.sig_error.emit(

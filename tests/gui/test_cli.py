@@ -87,3 +87,15 @@ def test_offscreen_platform_counts_as_a_display(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert app.has_display()
+
+
+def test_an_unknown_tab_is_one_line_listing_the_valid_names(capsys):
+    assert app.main(["--tab", "graphs", "--expr", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == "graphviz-app: unknown tab 'graphs'; valid: debugger, lab, activations, networks\n"
+
+
+def test_tab_names_are_checked_before_anything_else():
+    assert app.tab_name("Lab") == "lab" and app.tab_name("graph") == "debugger"  # the old name still works
+    with pytest.raises(app.UsageError, match="valid: debugger, lab"):
+        app.tab_name("3")

@@ -69,3 +69,39 @@ def test_missing_inputs_default_and_cursor_is_clamped():
     session.apply_session(state, loaded)
     assert state.inputs == {"a": 3.0, "b": 1.0}
     assert state.cursor == state.step_count
+
+
+def test_the_expression_is_parsed_once(tmp_path, monkeypatch):
+    import core
+
+    calls = []
+    parse = core.parse
+    monkeypatch.setattr(core, "parse", lambda text: calls.append(len(text)) or parse(text))
+    path = tmp_path / "s.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "q = a * b; f = q + a"}')
+    state = AppState()
+    calls.clear()
+    session.load_session(state, path)
+    assert calls == [len("q = a * b; f = q + a")]
+    assert state.expression == "q = a * b; f = q + a"
+
+
+def test_a_graph_too_big_to_draw_says_so_and_changes_nothing(tmp_path):
+    program = "+".join(f"x{i}" for i in range(2100))
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": "graphviz_app.session", "version": 1, "expression": program}))
+    state = AppState()
+    before = snapshot(state)
+    with pytest.raises(SessionError, match="draws at most 2,000"):
+        session.load_session(state, path)
+    assert snapshot(state) == before
+
+
+def test_the_tab_is_saved_by_name_and_checked(tmp_path):
+    state = AppState()
+    path = tmp_path / "s.json"
+    session.save_session(state, path, tab="networks")
+    assert json.loads(path.read_text())["tab"] == "networks"
+    assert session.read_session(path).tab == "networks"
+    with pytest.raises(SessionError, match="tab"):
+        session.parse_session('{"format": "graphviz_app.session", "version": 1, "expression": "x", "tab": 3}')
