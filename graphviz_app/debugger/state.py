@@ -8,6 +8,7 @@ never compute gradients themselves — everything comes from `core`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -45,11 +46,15 @@ class Build:
     drawing: Drawing
 
 
-def build(text: str, inputs: dict[str, float], job: Job | None = None) -> Build:
-    """Parse, evaluate, trace and lay out `text` (ParseError / TooBig when it cannot be shown)."""
+def build(text: str, inputs: dict[str, float], job: Job | None = None, graph: core.Graph | None = None) -> Build:
+    """Parse, evaluate, trace and lay out `text` (ParseError / TooBig when it cannot be shown).
+
+    `graph`: `text` already parsed (a session file parsed off the GUI thread), so it is not parsed twice.
+    """
     report = job.progress if job is not None else (lambda fraction, text="": None)
     report(0.0, "reading the program")
-    graph = core.parse(text)
+    if graph is None:
+        graph = core.parse(text)
     if len(graph.nodes) > MAX_DRAWN_NODES:
         raise TooBig(len(graph.nodes))
     values = {name: float(inputs.get(name, 1.0)) for name in graph.inputs}
@@ -111,13 +116,20 @@ class AppState(QObject):
 
     # ---- the expression ----
 
-    def set_expression(self, text: str, inputs: dict[str, float] | None = None) -> bool:
+    def set_expression(
+        self,
+        text: str,
+        inputs: dict[str, float] | None = None,
+        graph: core.Graph | None = None,
+        then: Callable[[], None] | None = None,
+    ) -> bool:
         """Build `text`'s graph through the runner; on success show it (cursor at 0), else emit
         `sig_error` and keep the old one. A newer call supersedes a build still running.
 
         Input values are kept by name where the new graph has the same inputs; new inputs start at 1.0
-        unless `inputs` gives them. Returns False when the text was rejected at once (an inline
-        runner), True when it was shown or is still being built.
+        unless `inputs` gives them. `graph`: `text` already parsed (see `build`); `then` runs once the new
+        graph is shown (a session's step position). Returns False when the text was rejected at once (an
+        inline runner), True when it was shown or is still being built.
         """
         values = {**self.inputs, **{k: float(v) for k, v in (inputs or {}).items()}}
         outcome: list[bool] = []
@@ -126,6 +138,8 @@ class AppState(QObject):
             outcome.append(True)
             self._finish_building()
             self._apply(result)
+            if then is not None:
+                then()
 
         def failed(error: Exception) -> None:
             outcome.append(False)
@@ -136,7 +150,9 @@ class AppState(QObject):
                 self.sig_error.emit(str(error), 1, 1)
 
         self.building = True
-        self.runner.submit(BUILD_KEY, lambda job: build(text, values, job), done, failed, label="building the graph")
+        self.runner.submit(
+            BUILD_KEY, lambda job: build(text, values, job, graph), done, failed, label="building the graph"
+        )
         return outcome[0] if outcome else True
 
     def cancel_build(self) -> None:

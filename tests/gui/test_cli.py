@@ -95,3 +95,15 @@ def test_a_program_too_big_to_draw_prints_one_line_and_exits_2(capsys):
     code = main(["--expr", "+".join(f"x{i}" for i in range(2600))])
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1 and "5,199 nodes" in err and "5,000" in err
+
+
+def test_an_unknown_tab_is_one_line_listing_the_valid_names(capsys):
+    assert app.main(["--tab", "graphs", "--expr", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == "graphviz-app: unknown tab 'graphs'; valid: debugger, lab, activations, networks\n"
+
+
+def test_tab_names_are_checked_before_anything_else():
+    assert app.tab_name("Lab") == "lab" and app.tab_name("graph") == "debugger"  # the old name still works
+    with pytest.raises(app.UsageError, match="valid: debugger, lab"):
+        app.tab_name("3")

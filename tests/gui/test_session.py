@@ -69,3 +69,52 @@ def test_missing_inputs_default_and_cursor_is_clamped():
     session.apply_session(state, loaded)
     assert state.inputs == {"a": 3.0, "b": 1.0}
     assert state.cursor == state.step_count
+
+
+def test_the_expression_is_parsed_once(tmp_path, monkeypatch):
+    import core
+
+    calls = []
+    parse = core.parse
+    monkeypatch.setattr(core, "parse", lambda text: calls.append(len(text)) or parse(text))
+    path = tmp_path / "s.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "q = a * b; f = q + a"}')
+    state = AppState()
+    calls.clear()
+    session.load_session(state, path)
+    assert calls == [len("q = a * b; f = q + a")]
+    assert state.expression == "q = a * b; f = q + a"
+
+
+def test_a_graph_too_big_to_draw_says_so_and_changes_nothing(tmp_path):
+    program = "+".join(f"x{i}" for i in range(2600))  # 5,199 nodes
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": "graphviz_app.session", "version": 1, "expression": program}))
+    state = AppState()
+    before = snapshot(state)
+    with pytest.raises(SessionError, match="5,199 nodes; the debugger draws at most 5,000"):
+        session.load_session(state, path)
+    assert snapshot(state) == before
+
+
+def test_the_tab_is_saved_by_name_and_checked(tmp_path):
+    state = AppState()
+    path = tmp_path / "s.json"
+    session.save_session(state, path, tab="networks")
+    assert json.loads(path.read_text())["tab"] == "networks"
+    assert session.read_session(path).tab == "networks"
+    with pytest.raises(SessionError, match="tab"):
+        session.parse_session('{"format": "graphviz_app.session", "version": 1, "expression": "x", "tab": 3}')
+
+
+def test_the_step_is_placed_once_a_graph_built_off_the_gui_thread_is_shown(qtbot, tmp_path):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    path = tmp_path / "s.json"
+    state = AppState("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_cursor(3)
+    session.save_session(state, path)
+    threaded = AppState("a * b", runner=ThreadRunner())
+    session.load_session(threaded, path)
+    qtbot.waitUntil(lambda: threaded.expression == "(x + y) * z", timeout=5000)
+    assert threaded.cursor == 3 and threaded.inputs == {"x": -2.0, "y": 5.0, "z": -4.0}

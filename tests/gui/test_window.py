@@ -315,3 +315,71 @@ def test_up_and_down_recall_earlier_expressions(qtbot, window):
     qtbot.keyClick(line, Qt.Key.Key_Down)
     qtbot.keyClick(line, Qt.Key.Key_Return)
     assert window.state.expression == "x * y"
+
+
+def test_tabs_are_opened_by_name_whatever_their_order(qtbot, monkeypatch):
+    from graphviz_app import main_window
+    from graphviz_app.networks.tab import NetworksTab
+
+    # A wheel without the lab: the other tabs move one place left, their names do not.
+    monkeypatch.setattr(main_window, "EXTRA_TABS", [t for t in main_window.EXTRA_TABS if t[0] != "lab"])
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.open_tab("networks")
+    assert isinstance(page, NetworksTab) and win.current_tab() == "networks"
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "Tiny networks"
+    with pytest.raises(main_window.UnknownTab, match="not available"):
+        win.open_tab("lab")
+    with pytest.raises(main_window.UnknownTab, match="valid: debugger, lab, activations, networks"):
+        win.open_tab("graphs")
+    assert win.current_tab() == "networks"  # a refused name leaves the tab in front alone
+
+
+def test_about_shows_the_version(qtbot, window):
+    import graphviz_app
+
+    box = window.show_about()
+    assert box.isVisible() and not box.isModal()
+    assert f"graphviz-app {graphviz_app.__version__}" in box.text()
+    box.close()
+
+
+def test_a_session_remembers_its_tab_by_name(qtbot, tmp_path):
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    win.open_tab("activations")
+    path = tmp_path / "s.json"
+    assert win.save_session_file(path)
+    win.open_tab("debugger")
+    assert win.open_session_file(path)
+    assert win.current_tab() == "activations"
+
+
+def test_a_session_is_parsed_off_the_gui_thread(qtbot, tmp_path):
+    import threading
+
+    from graphviz_app import session
+    from graphviz_app.widgets.background import ThreadRunner
+
+    runner = ThreadRunner()
+    win = MainWindow(AppState(runner=runner))
+    qtbot.addWidget(win)
+    path = tmp_path / "s.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "a * b", "inputs": {"a": 2}}')
+    threads = []
+    parse = session.parse_session
+
+    def spy(text):
+        threads.append(threading.current_thread())
+        return parse(text)
+
+    session.parse_session = spy
+    try:
+        assert win.open_session_file(path)  # started; the result comes later
+        qtbot.waitUntil(lambda: win.state.expression == "a * b", timeout=5000)
+    finally:
+        session.parse_session = parse
+    assert threads and threads[0] is not threading.main_thread()
+    assert win.state.inputs == {"a": 2.0, "b": 1.0}
