@@ -18,6 +18,7 @@ import core
 from graphviz_app import TAB_NAMES
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
 from graphviz_app.debugger.state import AppState, TooBig
+from graphviz_app.files import write_atomically
 
 FORMAT = "graphviz_app.session"
 VERSION = 1
@@ -59,9 +60,12 @@ def to_json(session: Session) -> str:
 
 
 def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> None:
-    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError."""
+    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
+
+    Atomically: with the disk full, the previous file at `path` is left whole.
+    """
     try:
-        Path(path).write_text(to_json(session_of(state, tab)) + "\n", encoding="utf-8")
+        write_atomically(path, (to_json(session_of(state, tab)) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 

@@ -118,3 +118,18 @@ def test_the_step_is_placed_once_a_graph_built_off_the_gui_thread_is_shown(qtbot
     session.load_session(threaded, path)
     qtbot.waitUntil(lambda: threaded.expression == "(x + y) * z", timeout=5000)
     assert threaded.cursor == 3 and threaded.inputs == {"x": -2.0, "y": 5.0, "z": -4.0}
+
+
+def test_a_failed_save_keeps_the_previous_session_file(tmp_path, monkeypatch):
+    # Regression: with the disk full the old session was already truncated when the error came.
+    path = tmp_path / "work.json"
+    session.save_session(AppState("(x + y) * z"), path)
+    before = path.read_text()
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("graphviz_app.files.os.fsync", disk_full)
+    with pytest.raises(SessionError, match="No space left"):
+        session.save_session(AppState("a * b"), path)
+    assert path.read_text() == before
