@@ -83,6 +83,15 @@ def main() -> None:
         f"{keeping_all * 1e3:.2f} ms (ratio {keeping_all / hand:.2f})"
     )
 
+    weights = [f"w{k}" for k in range(100)]
+    layer = [f"h{k} = tanh({w} * {weights[k - 1]} + 0.1)" for k, w in enumerate(weights)]
+    hundred = core.parse("\n".join([*layer, " + ".join(f"h{k}" for k in range(100))]))
+    at = dict.fromkeys(weights, 0.3)
+    print(
+        f"gradcheck, {len(hundred.inputs)} inputs and {len(hundred.nodes)} nodes: "
+        f"{best_of(lambda: core.gradcheck(hundred, at)) * 1e3:.1f} ms (one batched forward pass)"
+    )
+
     # Last: after a parse this big, numpy's temporaries reuse its memory and the grid figures change.
     longest = random_program(65_000)  # just under core.parser.MAX_LENGTH
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
