@@ -7,6 +7,7 @@ not whichever one the virtualenv has installed).
 from __future__ import annotations
 
 import random
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -81,6 +82,24 @@ def main() -> None:
         f"{hand * 1e3:.2f} ms (ratio {engine / hand:.2f}); reading every node's arrays too (.values) "
         f"{keeping_all * 1e3:.2f} ms (ratio {keeping_all / hand:.2f})"
     )
+
+    weights = [f"w{k}" for k in range(100)]
+    layer = [f"h{k} = tanh({w} * {weights[k - 1]} + 0.1)" for k, w in enumerate(weights)]
+    hundred = core.parse("\n".join([*layer, " + ".join(f"h{k}" for k in range(100))]))
+    at = dict.fromkeys(weights, 0.3)
+    print(
+        f"gradcheck, {len(hundred.inputs)} inputs and {len(hundred.nodes)} nodes: "
+        f"{best_of(lambda: core.gradcheck(hundred, at)) * 1e3:.1f} ms (one batched forward pass)"
+    )
+
+    # Last: after a parse this big, numpy's temporaries reuse its memory and the grid figures change.
+    longest = random_program(65_000)  # just under core.parser.MAX_LENGTH
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    seconds = best_of(lambda: core.parse(longest), 1)
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024  # kB → MB on Linux
+    print(f"parse {len(longest):,}-character program: {seconds:.1f} s, peak memory grew by {grown:.0f} MB")
+    sum_text = "+".join(["x"] * 100_000)  # a left spine 100,000 BinOps deep: too deep for `ast` in one go
+    print(f"parse a sum of 100,000 terms: {best_of(lambda: core.parse(sum_text), 1):.1f} s")
 
 
 if __name__ == "__main__":
