@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from core.graph import Node
 
@@ -107,10 +107,33 @@ def _text_height(font: QFont) -> float:
 
 # Zoomed out below this level of detail, texts are not drawn (unreadable, and most of the paint time).
 TEXT_LOD = 0.22
-LABEL_LOD = 0.3
 
 
-class NodeItem(QGraphicsItem):
+class _Painted(QGraphicsRectItem):
+    """An item that paints itself within a fixed rect (`set_bounds`), with no outline of its own.
+
+    The bounding rect lives in C++ (a QGraphicsRectItem's rect): the scene asks for it many times per
+    item when it indexes and paints, and a Python `boundingRect` made a 5,000-node scene crawl.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setPen(Qt.NoPen)
+
+    def set_bounds(self, rect: QRectF) -> None:
+        self.setRect(rect)
+
+
+class GraphRoot(QGraphicsRectItem):
+    """The parent of one graph's items: a new graph is made under a hidden root, then swapped in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.setPen(Qt.NoPen)
+
+
+class NodeItem(_Painted):
     """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
 
     GATE_RADIUS = 29.0
@@ -149,15 +172,13 @@ class NodeItem(QGraphicsItem):
             if is_output
             else (node.name if self.kind == "gate" and node.name else "")
         )
+        m = self.GLOW + 2
+        bounds = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
+        bounds.setBottom(bounds.bottom() + 26 * self._caption_lines())
+        self.set_bounds(bounds)
         self.setAcceptHoverEvents(True)  # tooltips
         self.setZValue(2)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # repaints of a large graph cost a third less
-
-    def boundingRect(self) -> QRectF:
-        m = self.GLOW + 2
-        rect = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
-        rect.setBottom(rect.bottom() + 26 * self._caption_lines())
-        return rect
 
     def _caption_lines(self) -> int:
         return bool(self.caption) + self.fans_out
@@ -259,7 +280,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(rect, radius, radius)
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(_Painted):
     """A line (smooth through bend points) from argument to user, with an arrowhead at the user."""
 
     ARROW = 13.0
@@ -282,13 +303,9 @@ class EdgeItem(QGraphicsItem):
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
         self.badge = QRectF(0, 0, 30, 20)
         self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
-        self._bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
-        if uses > 1:
-            self._bounds = self._bounds.united(self.badge)
+        bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def set_pending(self, pending: bool) -> None:
         if pending != self.pending:
@@ -312,7 +329,7 @@ class EdgeItem(QGraphicsItem):
             painter.drawText(self.badge, Qt.AlignCenter, f"×{self.uses}")
 
 
-class EdgeLabel(QGraphicsItem):
+class EdgeLabel(_Painted):
     """A number on an edge, centred on its position, over a subtle rounded background."""
 
     PAD = QPointF(5.0, 1.0)
@@ -326,6 +343,7 @@ class EdgeLabel(QGraphicsItem):
         self.colour = colour
         self.palette = palette
         self.font = font
+        self.zoomed_out = False
         self._rect = QRectF()
         self.setZValue(3)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -340,19 +358,22 @@ class EdgeLabel(QGraphicsItem):
         if text != self.text:
             width = _text_width(self.font, text) + 2 * self.PAD.x()
             height = _text_height(self.font) + 2 * self.PAD.y()
-            self.prepareGeometryChange()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
+            self.set_bounds(self._rect)
             self.text = text
         self.colour = colour
-        self.setVisible(bool(text))
+        self.show_if_text()
         self.update()
 
-    def boundingRect(self) -> QRectF:
-        return self._rect
+    def set_zoomed_out(self, zoomed_out: bool) -> None:
+        """Zoomed out so far that numbers are unreadable: hidden (painting thousands is what costs)."""
+        self.zoomed_out = zoomed_out
+        self.show_if_text()
+
+    def show_if_text(self) -> None:
+        self.setVisible(bool(self.text) and not self.zoomed_out)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        if option.levelOfDetailFromTransform(painter.worldTransform()) < LABEL_LOD:
-            return  # zoomed far out: the numbers are unreadable, and painting thousands is what costs
         painter.setPen(Qt.NoPen)
         painter.setBrush(self.palette.label_background)
         painter.drawRoundedRect(self._rect, 5, 5)

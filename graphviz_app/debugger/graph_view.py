@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphviz_app.debugger import collector
 from graphviz_app.debugger.graph_items import (
     DARK,
     LIGHT,
     EdgeItem,
     EdgeLabel,
+    GraphRoot,
     NodeItem,
     label_font,
 )
@@ -50,6 +52,7 @@ MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
 MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
 MAX_LABEL_GROWTH = 1.3
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
+LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and are not drawn
 MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
 MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
 CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
@@ -104,7 +107,12 @@ class GraphView(QGraphicsView):
         self.animation_ms = 400
         self.highlight_current = True
         self._scene = QGraphicsScene(self)
+        # No BSP index: building one walks every item at once (~60 ms for 15,000 items, also when a
+        # view attaches); without it a paint scans the items in C++, about 1 ms per 1,500 items.
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
+        self._root: QGraphicsItem = GraphRoot()  # every item of the graph on screen is its child
+        self._scene.addItem(self._root)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
@@ -117,12 +125,18 @@ class GraphView(QGraphicsView):
         self._copies: dict[int, list[NodeItem]] = {}  # leaf id -> its copies (drawn again beside its users)
         self._edges: list[_Edge] = []
         self._graph_rect: QRectF | None = None
+        self._label_growth = 1.0
+        self._labels_shown = True
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
         self._stepping = StepAnimation(self._scene, self)
         self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
+        self._pending_root = self._root
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
+        self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
+        self._dispose_timer = QTimer(self, singleShot=True, interval=0)
+        self._dispose_timer.timeout.connect(self._dispose_chunk)
         self.progress = BuildProgress(self)
         self.progress.cancel.clicked.connect(self.cancel_build)
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_AFTER_MS)
@@ -145,14 +159,17 @@ class GraphView(QGraphicsView):
         the current step instead, and the view follows the steps (zoom out with the wheel to see it all).
         """
         rect = self.graph_rect()
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        zoom = self.transform().m11()
-        if zoom > MAX_FIT_ZOOM or zoom < MIN_FIT_ZOOM:
-            zoom = min(max(zoom, MIN_FIT_ZOOM), MAX_FIT_ZOOM)
-            self.setTransform(QTransform.fromScale(zoom, zoom))
-            self.centerOn(rect.center() if zoom == MAX_FIT_ZOOM else self._focus_point())
+        zoom = self._fit_zoom(rect)
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        self.centerOn(self._focus_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
         self._auto_fit = True
         self._fit_labels_to_zoom()
+
+    def _fit_zoom(self, rect: QRectF) -> float:
+        """The zoom that shows `rect` whole, within MIN_FIT_ZOOM … MAX_FIT_ZOOM."""
+        view = self.viewport().rect()
+        zoom = min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0))
+        return min(max(zoom, MIN_FIT_ZOOM), MAX_FIT_ZOOM)
 
     def following(self) -> bool:
         """Whether fit() shows only part of the graph (too big to read whole): the view then follows steps."""
@@ -255,31 +272,50 @@ class GraphView(QGraphicsView):
     # ---- building ----
 
     def _rebuild(self) -> None:
-        """A new graph: new items in a new scene, placed from the state's drawing scaled to pixels.
+        """A new graph: new items, placed from the state's drawing scaled to pixels.
 
-        A small graph is made at once. A big one is made a chunk per event-loop turn while the old
-        scene stays on screen, so the window never stalls; the new scene replaces it when complete.
+        They go under a new hidden root item and replace the old graph's root when complete. A small
+        graph is made at once; a big one a slice per event-loop turn while the old graph stays on
+        screen, so the window never stalls.
         """
         self._finish_animation()
         self._chunk_timer.stop()
-        scene = QGraphicsScene(self)
-        # Items never move: a BSP index would only cost a long pause when it is first built.
-        scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
+        if self._building is not None:  # a newer graph replaces one still being drawn
+            self._building = None
+            collector.resume()
+            self._dispose(self._pending_root)
+        # A fixed rect while items arrive: without one the scene measures all its items again on every
+        # event-loop turn to grow its rect.
+        self._scene.setSceneRect(self._scene.sceneRect().united(self._expected_rect()))
+        root = GraphRoot()
+        root.setVisible(False)
+        self._scene.addItem(root)
         nodes: dict[int, NodeItem] = {}
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
-        steps = self._make_items(scene, nodes, copies, edges)
+        steps = self._make_items(root, nodes, copies, edges)
         if len(self.state.graph.nodes) <= CHUNK_ITEMS:
             for _ in steps:
                 pass
-            self._show_scene(scene, nodes, copies, edges)
+            self._show_root(root, nodes, copies, edges)
             return
-        self._building = self._chunks(steps, scene, nodes, copies, edges)
+        collector.pause()  # until the scene is complete (see collector)
+        self._pending_root = root
+        self._building = self._chunks(steps, root, nodes, copies, edges)
         self._busy = (f"drawing {len(self.state.graph.nodes):,} nodes", 0.0)
         self._busy_timer.start()
         self._chunk_timer.start()
 
-    def _chunks(self, steps, scene, nodes, copies, edges) -> Iterator[None]:
+    def _expected_rect(self) -> QRectF:
+        """Roughly where the items will be (wide pills not counted), from the layers and slots alone."""
+        drawing = self.state.drawing
+        assert drawing is not None
+        points = [*drawing.positions.values(), *drawing.copies.values()]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        left, right = (min(xs) - 1) * LAYER_PX, (max(xs) + 1) * LAYER_PX * 1.2 + STUB_PX
+        return QRectF(left, (min(ys) - 1) * SLOT_PX, right - left, (max(ys) - min(ys) + 2) * SLOT_PX)
+
+    def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[None]:
         yield from steps
         yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
         rect = QRectF()
@@ -288,12 +324,24 @@ class GraphView(QGraphicsView):
             for item in every[start : start + 10 * SLICE_ITEMS]:
                 rect = rect.united(item.sceneBoundingRect())
             yield
-        for edge in edges:
+        for count, edge in enumerate(edges, 1):
             for label in (edge.value, edge.grad):
                 rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
+            if count % (5 * SLICE_ITEMS) == 0:
+                yield
         self._graph_rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         yield
-        self._show_scene(scene, nodes, copies, edges)
+        # The labels' size for the zoom fit() will choose, set now in slices rather than all at once then.
+        zoom = self._fit_zoom(self._graph_rect)
+        growth, shown = self._label_look(zoom)
+        for count, edge in enumerate(edges, 1):
+            for label in (edge.value, edge.grad):
+                label.setScale(growth)
+                label.set_zoomed_out(not shown)
+            if count % (5 * SLICE_ITEMS) == 0:
+                yield
+        self._label_growth, self._labels_shown = growth, shown
+        self._show_root(root, nodes, copies, edges)
 
     def _build_chunk(self) -> None:
         if self._building is None:
@@ -303,7 +351,6 @@ class GraphView(QGraphicsView):
             while time.perf_counter() < deadline and self._building is not None:
                 next(self._building)
         except StopIteration:
-            self._building = None
             self._busy_timer.stop()
             self.progress.hide()
             return
@@ -314,28 +361,72 @@ class GraphView(QGraphicsView):
         """Whether a new scene is still being made (the old graph is on screen meanwhile)."""
         return self._building is not None
 
-    def _show_scene(self, scene: QGraphicsScene, nodes, copies, edges) -> None:
-        old = self._scene
-        self._scene, self._nodes, self._copies, self._edges = scene, nodes, copies, edges
-        self._stepping.scene = scene
-        self.setScene(scene)
-        if old is not scene:
-            old.deleteLater()
+    def _dispose(self, old: QGraphicsItem, items: list[QGraphicsItem] | None = None) -> None:
+        """Delete an old graph's root item; a big graph item by item over several event-loop turns (at
+        once it would freeze the window as long as making it did). `items`: its children, if known."""
+        items = old.childItems() if items is None else items
+        if len(items) <= 4 * CHUNK_ITEMS:
+            self._scene.removeItem(old)  # back to Python: deleted with its children when dropped
+            return
+        old.setVisible(False)
+        self._old_roots.append((old, items))
+        if not self._dispose_timer.isActive():
+            self._dispose_timer.start()
+
+    def _top_level_items(self) -> list[QGraphicsItem]:
+        """The shown graph's items (the root's children)."""
+        items: list[QGraphicsItem] = [*self._nodes.values(), *(c for group in self._copies.values() for c in group)]
+        for edge in self._edges:
+            items += (edge.item, edge.value, edge.grad)
+        return items
+
+    def _dispose_chunk(self) -> None:
+        deadline = time.perf_counter() + SLICE_S
+        while self._old_roots and time.perf_counter() < deadline:
+            root, items = self._old_roots[0]
+            for item in items[-SLICE_ITEMS:]:
+                self._scene.removeItem(item)  # back to Python, which deletes it with the last reference
+            del items[-SLICE_ITEMS:]
+            if not items:
+                self._old_roots.pop(0)
+                self._scene.removeItem(root)
+        if self._old_roots:
+            self._dispose_timer.start()
+
+    def _show_root(self, root: QGraphicsItem, nodes, copies, edges) -> None:
+        old, old_items = self._root, self._top_level_items()
+        self._root, self._nodes, self._copies, self._edges = root, nodes, copies, edges
+        chunked = self._building is not None
+        if not chunked:
+            self._graph_rect = self._measure(nodes, copies, edges)
+        old.setVisible(False)
+        root.setVisible(True)
+        self._dispose(old, old_items)
+        self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self._shown_cursor = self.state.cursor
-        self._graph_rect = None if len(nodes) <= CHUNK_ITEMS else self._graph_rect
+        if chunked:  # the rest in the next turn: each stays short
+            building = self._building
+            QTimer.singleShot(0, lambda: self._after_showing(building))
+        else:
+            self._after_showing(None)
+
+    def _after_showing(self, building: Iterator[None] | None) -> None:
+        if building is not self._building:
+            return  # a newer graph is being drawn already
+        if building is not None:
+            collector.resume(settle=True)
         self._building = None
         self.relabel()  # cheap after a chunked build: every item already shows the cursor's numbers
-        scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self.fit()
 
-    def _make_items(self, scene: QGraphicsScene, nodes, copies, edges) -> Iterator[None]:
-        """Make the items of the state's graph into `scene`, yielding every CHUNK_ITEMS or so."""
+    def _make_items(self, root: QGraphicsItem, nodes, copies, edges) -> Iterator[None]:
+        """Make the items of the state's graph under `root`, yielding every SLICE_ITEMS or so."""
         graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
         assert drawing is not None
         self.setBackgroundBrush(p.background)
         for made, node in enumerate(graph.nodes, 1):
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
-            scene.addItem(item)
+            item.setParentItem(root)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:
                 yield
@@ -344,7 +435,7 @@ class GraphView(QGraphicsView):
             group = [nodes[leaf]]
             for at in points:
                 item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
-                scene.addItem(item)
+                item.setParentItem(root)
                 copy_at[(leaf, at)] = item
                 group.append(item)
             for item in group:
@@ -370,14 +461,14 @@ class GraphView(QGraphicsView):
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            edges.append(self._add_edge(scene, arg, user, ends, nodes[user].node.args.count(arg)))
+            edges.append(self._add_edge(root, arg, user, ends, nodes[user].node.args.count(arg)))
             segments.append(list(itertools.pairwise(ends)))
             if len(edges) % (SLICE_ITEMS // 2) == 0:
                 yield
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         stub = [out.boundary_point(tip), tip]
-        edges.append(self._add_edge(scene, graph.output, None, stub))
+        edges.append(self._add_edge(root, graph.output, None, stub))
         segments.append([(stub[0], stub[1])])
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
@@ -416,13 +507,11 @@ class GraphView(QGraphicsView):
             x += extra.get(layer, 0.0) + LAYER_PX
         return xs
 
-    def _add_edge(
-        self, scene: QGraphicsScene, arg: int, node: int | None, points: list[QPointF], uses: int = 1
-    ) -> _Edge:
+    def _add_edge(self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> _Edge:
         item = EdgeItem(points, self.scheme, uses)
         value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
         for it in (item, value, grad):
-            scene.addItem(it)
+            it.setParentItem(root)
         return _Edge(arg, node, item, value, grad)
 
     # ---- relabeling (cheap: texts and colours only) ----
@@ -547,15 +636,31 @@ class GraphView(QGraphicsView):
         self._auto_fit = False
         event.accept()
 
+    @staticmethod
+    def _label_look(zoom: float) -> tuple[float, bool]:
+        """The labels' scale at this zoom, and whether they are drawn at all."""
+        screen_px = label_font().pixelSize() * zoom
+        return min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px)), zoom >= LABEL_ZOOM
+
     def _fit_labels_to_zoom(self, growth: float | None = None) -> None:
-        """Grow the edge numbers a little when zoomed far out, so they stay readable."""
+        """Grow the edge numbers a little when zoomed far out, so they stay readable; zoomed out so far
+        that they would not be (below LABEL_ZOOM), hide them: painting thousands of unreadable
+        numbers is what made panning and zooming a big graph stutter."""
         if growth is None:
-            screen_px = label_font().pixelSize() * self.transform().m11()
-            growth = min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px))
+            growth, shown = self._label_look(self.transform().m11())
+        else:
+            shown = True  # an export shows its numbers at any size
+        if shown != self._labels_shown:
+            self._labels_shown = shown
+            for edge in self._edges:
+                edge.value.set_zoomed_out(not shown)
+                edge.grad.set_zoomed_out(not shown)
+        if growth == self._label_growth:
+            return
+        self._label_growth = growth
         for edge in self._edges:
-            if edge.value.scale() != growth:
-                edge.value.setScale(growth)
-                edge.grad.setScale(growth)
+            edge.value.setScale(growth)
+            edge.grad.setScale(growth)
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.fit()

@@ -15,6 +15,7 @@ from typing import Literal
 from PySide6.QtCore import QObject, Signal
 
 import core
+from graphviz_app.debugger import collector
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
 from graphviz_app.jobs import InlineRunner, Job, Runner
 from graphviz_app.theme import Theme
@@ -46,11 +47,21 @@ class Build:
     drawing: Drawing
 
 
+def _checked(graph: core.Graph, inputs: dict[str, float]) -> core.GradCheck:
+    with collector.paused():
+        return core.gradcheck(graph, inputs)
+
+
 def build(text: str, inputs: dict[str, float], job: Job | None = None, graph: core.Graph | None = None) -> Build:
     """Parse, evaluate, trace and lay out `text` (ParseError / TooBig when it cannot be shown).
 
     `graph`: `text` already parsed (a session file parsed off the GUI thread), so it is not parsed twice.
     """
+    with collector.paused():  # a full collection in the middle would hold the GIL for ~0.3 s
+        return _build(text, inputs, job, graph)
+
+
+def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Graph | None) -> Build:
     report = job.progress if job is not None else (lambda fraction, text="": None)
     report(0.0, "reading the program")
     if graph is None:
@@ -103,6 +114,7 @@ class AppState(QObject):
         self.cursor = 0
         self.phase: Phase = "both"
         self.building = False
+        self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
         self._gradcheck: core.GradCheck | None = None
         self._checking = False
         busy = getattr(self.runner, "sig_busy", None)
@@ -137,7 +149,8 @@ class AppState(QObject):
         def done(result: Build) -> None:
             outcome.append(True)
             self._finish_building()
-            self._apply(result)
+            with collector.paused():  # every view rebuilds now: no full collection in the middle
+                self._apply(result)
             if then is not None:
                 then()
 
@@ -226,6 +239,7 @@ class AppState(QObject):
         self.trace = self.graph.trace(self.inputs)
         self.cursor = min(self.cursor, len(self.trace))
         self._gradcheck = None
+        self._state_at = None
 
     def gradcheck(self) -> core.GradCheck | None:
         """Every input's gradient against a central finite difference, or None while it is computed.
@@ -246,7 +260,7 @@ class AppState(QObject):
             self._checking = True
             try:
                 self.runner.submit(
-                    CHECK_KEY, lambda job: core.gradcheck(graph, inputs), done, lambda error: None, label="checking"
+                    CHECK_KEY, lambda job: _checked(graph, inputs), done, lambda error: None, label="checking"
                 )
             finally:
                 self._checking = False
@@ -303,8 +317,10 @@ class AppState(QObject):
         return self.forward_count if self.phase == "forward" else len(self.trace)
 
     def state(self) -> core.TraceState:
-        """Values and gradients known at the cursor."""
-        return self.trace.state(self.cursor)
+        """Values and gradients known at the cursor (every view asks after each change: made once)."""
+        if self._state_at is None or self._state_at[0] is not self.trace or self._state_at[1] != self.cursor:
+            self._state_at = (self.trace, self.cursor, self.trace.state(self.cursor))
+        return self._state_at[2]
 
     def counter_text(self) -> str:
         """'forward 3/8' or 'backward 5/8'."""
