@@ -11,7 +11,7 @@ import importlib.util
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -71,23 +71,40 @@ class UnknownTab(ValueError):
 
 
 class LazyTab(QWidget):
-    """A placeholder page that imports and builds `module.cls(state)` when it is first shown."""
+    """A placeholder page that imports and builds `module.factory(state)` when it is first shown.
 
-    def __init__(self, state: AppState, module: str, cls: str) -> None:
+    Shown by a click, it paints "Loading …" first and builds on the next turn of the event loop;
+    `build()` builds at once (for callers that need the page now, like `MainWindow.open_tab`).
+    """
+
+    def __init__(self, state: AppState, module: str, factory: str) -> None:
         super().__init__()
-        self.state, self.module, self.cls = state, module, cls
+        self.state, self.module, self.factory = state, module, factory
         self.page: QWidget | None = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading …")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._loading)
 
-    def showEvent(self, event) -> None:
+    def ready(self) -> bool:
+        return self.page is not None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.page is None:
+            QTimer.singleShot(0, self.build)
+        super().showEvent(event)
+
+    def build(self) -> QWidget:
         if self.page is None:
             try:
-                self.page = getattr(importlib.import_module(self.module), self.cls)(self.state)
-            except Exception as error:
+                self.page = getattr(importlib.import_module(self.module), self.factory)(self.state)
+            except Exception as error:  # a broken tab must not take the window down
                 self.page = QLabel(f"This tab could not be loaded: {error}")
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._loading.hide()
             self.layout().addWidget(self.page)
-        super().showEvent(event)
+        return self.page
 
 
 class MainWindow(QMainWindow):
@@ -164,8 +181,9 @@ class MainWindow(QMainWindow):
             if name in TAB_NAMES:
                 raise UnknownTab(f"the {name} tab is not available in this installation")
             raise UnknownTab(f"unknown tab {name!r}; valid: {', '.join(TAB_NAMES)}")
-        self.tabs.setCurrentWidget(self.pages[name])
-        return self.tab_page(name)
+        page = self.pages[name]
+        self.tabs.setCurrentWidget(page)
+        return page.build() if isinstance(page, LazyTab) else page
 
     def tab_page(self, name: str) -> QWidget:
         """The page of tab `name`: the built tab itself (for a lazy tab: once it has been shown)."""

@@ -29,6 +29,7 @@ from graphviz_app.widgets.plot_style import (
     LINE_WIDTH,
     LabeledSlider,
     add_legend,
+    cache_axes,
     log_plot,
     plot_colors,
     set_plot_dark,
@@ -90,6 +91,7 @@ class ChainView(QWidget):
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
         self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        cache_axes(self.chain_plot)
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
         self.chain_summary = QLabel()
         self.chain_summary.setWordWrap(True)

@@ -27,7 +27,15 @@ from PySide6.QtWidgets import (
 from core.activations import ACTIVATIONS
 from graphviz_app.activations.state import MAX_RANGE, ActivationsState
 from graphviz_app.numbers import number
-from graphviz_app.widgets.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, plot_colors, set_plot_dark, style_plot
+from graphviz_app.widgets.plot_style import (
+    FONT_PT,
+    LINE_WIDTH,
+    LabeledSlider,
+    cache_axes,
+    plot_colors,
+    set_plot_dark,
+    style_plot,
+)
 
 PANEL_WIDTH = 265
 FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to the edge of the plot
@@ -119,6 +127,8 @@ class CurvesView(QWidget):
             self.derivative_plot.addItem(derivative_item)
             self.curve_items[name] = (value_item, derivative_item)
         self.derivative_plot.setXLink(self.value_plot)
+        cache_axes(self.value_plot)
+        cache_axes(self.derivative_plot)
         self.hover_lines: list[pg.InfiniteLine] = []
         for plot in (self.value_plot, self.derivative_plot):
             line = pg.InfiniteLine(angle=90, movable=False)
