@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
+from graphviz_app.activations.curves_view import lines_height
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -97,6 +98,7 @@ class ChainView(QWidget):
         self.chain_summary.setWordWrap(True)
         self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
         self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
+        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 3))  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)

@@ -12,7 +12,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -48,6 +48,7 @@ class CurvesView(QWidget):
         super().__init__(parent)
         self.state = state
         self._shading: list[pg.LinearRegionItem] = []
+        self._ranges: tuple[tuple[float, float], ...] = ()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
@@ -120,6 +121,9 @@ class CurvesView(QWidget):
         self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
         self.legend_strip.setWordWrap(True)
         self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
+        # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
+        # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
+        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 5, 2))
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         for name in ACTIVATIONS:
             value_item, derivative_item = pg.PlotDataItem(), pg.PlotDataItem()
@@ -139,8 +143,8 @@ class CurvesView(QWidget):
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setMinimumHeight(30)
         self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.readout.setFixedHeight(lines_height(FONT_PT, 2))
         plots = QHBoxLayout()
         plots.addWidget(self.value_plot)
         plots.addWidget(self.derivative_plot)
@@ -200,14 +204,20 @@ class CurvesView(QWidget):
                 value_item.setData(grid, curve.value)
                 derivative_item.setData(grid, curve.derivative)
         self._draw_shading()
-        low, high = state.x_range
-        self.value_plot.setXRange(low, high, padding=0.02)
         # Fixed y ranges keep the picture still while a slider moves; they only grow for negative slopes.
         lowest_value = min((float(c.value.min()) for c in state.curves.values()), default=0.0)
         highest_value = max((float(c.value.max()) for c in state.curves.values()), default=3.0)
         lowest_slope = min((float(c.derivative.min()) for c in state.curves.values()), default=0.0)
-        self.value_plot.setYRange(min(-1.5, lowest_value - 0.2), min(max(3.0, 0.6 * highest_value), 60), padding=0.02)
-        self.derivative_plot.setYRange(min(-0.1, lowest_slope - 0.1), 1.15, padding=0.02)
+        ranges = (
+            state.x_range,
+            (min(-1.5, lowest_value - 0.2), min(max(3.0, 0.6 * highest_value), 60.0)),
+            (min(-0.1, lowest_slope - 0.1), 1.15),
+        )
+        if ranges != self._ranges:  # setting the same range again still redraws every axis
+            self._ranges = ranges
+            self.value_plot.setXRange(*ranges[0], padding=0.02)
+            self.value_plot.setYRange(*ranges[1], padding=0.02)
+            self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
             " &nbsp; ".join(
                 f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
@@ -260,6 +270,13 @@ class CurvesView(QWidget):
     def shown_region_count(self) -> int:
         """How many shaded saturation bands are on the f′ plot."""
         return sum(region.isVisible() for region in self._shading)
+
+
+def lines_height(point_size: int, lines: int) -> int:
+    """The height in pixels of `lines` lines of text at `point_size`."""
+    font = QFont()
+    font.setPointSize(point_size)
+    return QFontMetrics(font).lineSpacing() * lines + 6
 
 
 def _range_box(value: float) -> QDoubleSpinBox:
