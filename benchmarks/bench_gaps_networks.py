@@ -38,11 +38,14 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
     runner = ThreadRunner()
     state = AppState(runner=runner)
-    window = MainWindow(state, extra_tabs=True)
+    window = MainWindow(state, extra_tabs=True, preload=True)  # as `graphviz-app` opens it
     window.resize(1280, 800)
     window.show()
     for _ in range(20):
         app.processEvents()
+    while window.preloading is not None and window.preloading.is_alive():  # a user reads the graph first
+        app.processEvents()
+        time.sleep(0.01)
 
     def built(name: str) -> Callable[[], bool]:
         page = window.pages[name]

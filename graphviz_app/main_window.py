@@ -6,8 +6,10 @@ or a `session` function. Other tabs (optimizer lab, activations, networks) are a
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -88,7 +90,9 @@ class LazyTab(QWidget):
         layout.addWidget(self._loading)
 
     def ready(self) -> bool:
-        return self.page is not None
+        """Built, and done with any building it spreads over later turns of the event loop."""
+        ready = getattr(self.page, "ready", None)
+        return self.page is not None and (ready() if callable(ready) else True)
 
     def showEvent(self, event: QShowEvent) -> None:
         if self.page is None:
@@ -107,10 +111,19 @@ class LazyTab(QWidget):
         return self.page
 
 
+def _import_all(modules: list[str]) -> None:
+    """Import the tab modules (and so pyqtgraph) off the GUI thread; nothing Qt is created by an import."""
+    for module in modules:
+        with contextlib.suppress(Exception):  # a broken tab says so when it is opened
+            importlib.import_module(module)
+
+
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
-    def __init__(self, state: AppState | None = None, extra_tabs: bool = False) -> None:
+    def __init__(self, state: AppState | None = None, extra_tabs: bool = False, preload: bool = False) -> None:
+        """`preload`: import the other tabs' modules (pyqtgraph: half a second) on a thread right away,
+        so that a first click on one of them does not wait for the import."""
         super().__init__()
         self.state = state or AppState()
         screen = QApplication.primaryScreen()
@@ -140,6 +153,11 @@ class MainWindow(QMainWindow):
             for name, title, module, factory in EXTRA_TABS:
                 if importlib.util.find_spec(module) is not None:  # a wheel without the lab still opens
                     self.add_tab(LazyTab(self.state, module, factory), title, name)
+        self.preloading: threading.Thread | None = None
+        if extra_tabs and preload:
+            modules = [module for _, _, module, _ in EXTRA_TABS]
+            self.preloading = threading.Thread(target=_import_all, args=(modules,), name="preload", daemon=True)
+            self.preloading.start()
 
         self.inspector = Inspector(self.state)
         self.inputs_panel = InputsPanel(self.state)

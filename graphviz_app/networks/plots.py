@@ -133,6 +133,7 @@ class LossView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
         cache_axes(self.plot)
+        self._ranges: tuple[float, tuple[float, float]] | None = None
         state.sig_trained.connect(self.redraw)
         state.theme.changed.connect(self.set_dark)
         self.set_dark(state.theme.dark)
@@ -152,7 +153,25 @@ class LossView(QWidget):
         losses = np.maximum(snapshot.losses, 1e-300)
         self.loss_curve.setData(np.arange(len(losses)), losses)
         self.loss_marker.setData([len(losses) - 1], losses[-1:])
-        if len(losses) < 2:  # one point gives auto-range nothing to go by: show the first steps
-            self.plot.setXRange(-3, 100, padding=0)  # the starting dot clear of the axis
-        else:
-            self.plot.enableAutoRange(axis="x")
+        # Ranges that grow in whole steps (x: 100, 200, 500, 1000 …; y: whole decades) rather than with
+        # every chunk: each new range redraws both axes, the most expensive part of the picture.
+        finite = losses[np.isfinite(losses)]
+        ranges = (nice_ceiling(len(losses) - 1), decades(finite) if len(finite) else (-1.0, 1.0))
+        if ranges != self._ranges:
+            self._ranges = ranges
+            self.plot.setXRange(-0.03 * ranges[0], ranges[0], padding=0)  # the starting dot clear of the axis
+            self.plot.setYRange(*ranges[1], padding=0)
+
+
+def nice_ceiling(steps: int) -> float:
+    """The smallest of 100, 200, 500, 1000, 2000 … that is at least `steps`."""
+    bound = 100.0
+    while bound < steps:
+        bound *= 2.5 if str(int(bound))[0] == "2" else 2.0
+    return bound
+
+
+def decades(values: np.ndarray) -> tuple[float, float]:
+    """log10 of the whole decades around `values` (a log axis takes its range in log10)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return float(np.floor(np.log10(low))), float(np.ceil(np.log10(high) + 1e-9))

@@ -329,14 +329,17 @@ class NetworkState:
         start, total = self._start_steps, max(self._goal - self._start_steps, 1)
 
         def train_chunk(job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            # Wait first, then work: the GUI thread paints the previous snapshot meanwhile. Python code
+            # on a worker holds the GIL, and pyqtgraph's painting is Python called from C++, so a paint
+            # while a chunk computes waits for the GIL at every call (hundreds of ms on a busy machine).
             began = time.perf_counter()
+            while time.perf_counter() - began < pace:  # the frame rate; stops at once when cancelled
+                job.progress((trainer.steps - start) / total)
+                time.sleep(0.005)
             for _ in range(count):
                 if not trainer.step(1):
                     break
                 job.progress((trainer.steps - start) / total)
-            while time.perf_counter() - began < pace:  # keep the frame rate; stop at once when cancelled
-                job.progress((trainer.steps - start) / total)
-                time.sleep(0.005)
             return trainer, snapshot_of(trainer, grid)
 
         self._submit(train_chunk, "training")

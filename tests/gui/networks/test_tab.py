@@ -159,3 +159,14 @@ def test_activation_parameter_control_changes_the_model(tab: NetworksTab) -> Non
     assert tab.parameter_slider.value() == pytest.approx(0.3)  # kept per activation
     tab.activation_box.setCurrentIndex(tab.activation_box.findData("sigmoid"))
     assert not tab.parameter_slider.isEnabled() and "none" in tab.parameter_slider.label.text()
+
+
+def test_the_loss_axes_grow_in_whole_steps(tab: NetworksTab) -> None:
+    from graphviz_app.networks.plots import decades, nice_ceiling
+
+    assert [nice_ceiling(s) for s in (0, 100, 101, 250, 600, 2500)] == [100, 100, 200, 500, 1000, 5000]
+    assert decades(np.array([0.0016, 0.7])) == (-3.0, 0.0)
+    tab.state.step(3)
+    (x_low, x_high), (y_low, y_high) = tab.loss.plot.getPlotItem().vb.viewRange()
+    assert x_high == pytest.approx(100) and x_low < 0  # the dot at step 0 stands clear of the axis
+    assert 10**y_low <= min(tab.loss.loss_curve.yData) and max(tab.loss.loss_curve.yData) <= 10**y_high
