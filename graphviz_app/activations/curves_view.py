@@ -8,10 +8,11 @@ pyqtgraph item costs milliseconds, and this runs on every slider tick).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -44,21 +45,28 @@ FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to th
 class CurvesView(QWidget):
     """Activation list, parameter sliders and threshold on the left; f(a), f′(a) and the readout on the right."""
 
-    def __init__(self, state: ActivationsState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: make the two plots on later turns of the event loop (tens of ms each)."""
         super().__init__(parent)
         self.state = state
         self._shading: list[pg.LinearRegionItem] = []
         self._ranges: tuple[tuple[float, float], ...] = ()
+        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.hover_lines: list[pg.InfiniteLine] = []
+        self._built = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
-        layout.addLayout(self._build_plots(), 1)
-        state.sig_curves_changed.connect(self.redraw)
-        state.sig_hover_changed.connect(self._show_hover)
-        state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        layout.addLayout(self._build_texts(), 1)
+        steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
+        if staged:
+            run_in_turns(steps)
+        else:
+            for step in steps:
+                step()
 
-    # ---- building ----
+    def ready(self) -> bool:
+        return self._built
 
     def _build_controls(self) -> QWidget:
         self.activation_list = QListWidget()
@@ -110,11 +118,7 @@ class CurvesView(QWidget):
         panel.setFixedWidth(PANEL_WIDTH)
         return panel
 
-    def _build_plots(self) -> QVBoxLayout:
-        self.value_plot = pg.PlotWidget()
-        self.derivative_plot = pg.PlotWidget()
-        style_plot(self.value_plot, "f(a)", "a", "f(a)")
-        style_plot(self.derivative_plot, "f′(a)", "a", "f′(a)")
+    def _build_texts(self) -> QVBoxLayout:
         # The legend is a line of text above the plots, not a box inside one: with several activations
         # checked, or on a small screen, no corner of f(a) is free of curves.
         self.legend_strip = QLabel(objectName="activationLegend")
@@ -124,35 +128,49 @@ class CurvesView(QWidget):
         # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
         # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
         self.legend_strip.setFixedHeight(lines_height(FONT_PT + 5, 2))
-        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-        for name in ACTIVATIONS:
-            value_item, derivative_item = pg.PlotDataItem(), pg.PlotDataItem()
-            self.value_plot.addItem(value_item)
-            self.derivative_plot.addItem(derivative_item)
-            self.curve_items[name] = (value_item, derivative_item)
-        self.derivative_plot.setXLink(self.value_plot)
-        cache_axes(self.value_plot)
-        cache_axes(self.derivative_plot)
-        self.hover_lines: list[pg.InfiniteLine] = []
-        for plot in (self.value_plot, self.derivative_plot):
-            line = pg.InfiniteLine(angle=90, movable=False)
-            line.setVisible(False)
-            plot.addItem(line, ignoreBounds=True)
-            self.hover_lines.append(line)
-            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
         self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
         self.readout.setFixedHeight(lines_height(FONT_PT, 2))
-        plots = QHBoxLayout()
-        plots.addWidget(self.value_plot)
-        plots.addWidget(self.derivative_plot)
+        self.plots = QHBoxLayout()
         right = QVBoxLayout()
         right.addWidget(self.legend_strip)
-        right.addLayout(plots, 1)
+        right.addLayout(self.plots, 1)
         right.addWidget(self.readout)
         return right
+
+    def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
+        """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
+        plot = pg.PlotWidget()
+        style_plot(plot, title, "a", title)
+        for name in ACTIVATIONS:
+            item = pg.PlotDataItem()
+            plot.addItem(item)
+            pair = self.curve_items.get(name, (item, item))
+            self.curve_items[name] = (item, pair[1]) if which == 0 else (pair[0], item)
+        line = pg.InfiniteLine(angle=90, movable=False)
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        self.hover_lines.append(line)
+        plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
+        cache_axes(plot)
+        self.plots.addWidget(plot)
+        return plot
+
+    def _add_value_plot(self) -> None:
+        self.value_plot = self._make_plot("f(a)", 0)
+
+    def _add_derivative_plot(self) -> None:
+        self.derivative_plot = self._make_plot("f′(a)", 1)
+        self.derivative_plot.setXLink(self.value_plot)
+
+    def _finish(self) -> None:
+        self.state.sig_curves_changed.connect(self.redraw)
+        self.state.sig_hover_changed.connect(self._show_hover)
+        self.state.theme.changed.connect(self.set_dark)
+        self.set_dark(self.state.theme.dark)
+        self._built = True
 
     # ---- from the controls to the state ----
 
@@ -270,6 +288,12 @@ class CurvesView(QWidget):
     def shown_region_count(self) -> int:
         """How many shaded saturation bands are on the f′ plot."""
         return sum(region.isVisible() for region in self._shading)
+
+
+def run_in_turns(steps: list[Callable[[], None]]) -> None:
+    """Run each step on its own turn of the event loop (so that no single turn takes long)."""
+    if steps:
+        QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
 
 
 def lines_height(point_size: int, lines: int) -> int:

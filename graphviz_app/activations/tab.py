@@ -7,11 +7,11 @@ Assembly only: one `ActivationsState` (Qt-free, `state.py`) and two views of it,
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from graphviz_app.activations.chain_view import ChainView
-from graphviz_app.activations.curves_view import CurvesView
+from graphviz_app.activations.curves_view import CurvesView, run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.debugger.state import AppState
 
@@ -25,19 +25,19 @@ class ActivationsTab(QWidget):
         super().__init__(parent)
         self.state = state
         self.splitter = QSplitter(Qt.Orientation.Vertical)
-        self.curves_view = CurvesView(state)
+        self.curves_view = CurvesView(state, staged=staged)
         self.splitter.addWidget(self.curves_view)
         self.chain_view: ChainView
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         if staged:
-            QTimer.singleShot(0, self._add_chain)
+            run_in_turns([lambda: None, lambda: None, lambda: None, self._add_chain])  # after the curves' turns
         else:
             self._add_chain()
 
     def ready(self) -> bool:
-        return hasattr(self, "chain_view")
+        return self.curves_view.ready() and hasattr(self, "chain_view")
 
     def _add_chain(self) -> None:
         self.chain_view = ChainView(self.state)
