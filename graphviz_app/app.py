@@ -186,7 +186,7 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     state = AppState(text, inputs, runner=runner)  # every tab's heavy work runs on its pool
     state.set_dark(args.dark)
     place_cursor(state, args)
-    window = MainWindow(state, extra_tabs=True)
+    window = MainWindow(state, extra_tabs=True, preload=True)
     window.view.set_dark(args.dark)
     try:
         window.open_tab(tab_name(args.tab))

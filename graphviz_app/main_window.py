@@ -6,12 +6,14 @@ or a `session` function. Other tabs (optimizer lab, activations, networks) are a
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -71,29 +73,57 @@ class UnknownTab(ValueError):
 
 
 class LazyTab(QWidget):
-    """A placeholder page that imports and builds `module.cls(state)` when it is first shown."""
+    """A placeholder page that imports and builds `module.factory(state)` when it is first shown.
 
-    def __init__(self, state: AppState, module: str, cls: str) -> None:
+    Shown by a click, it paints "Loading …" first and builds on the next turn of the event loop;
+    `build()` builds at once (for callers that need the page now, like `MainWindow.open_tab`).
+    """
+
+    def __init__(self, state: AppState, module: str, factory: str) -> None:
         super().__init__()
-        self.state, self.module, self.cls = state, module, cls
+        self.state, self.module, self.factory = state, module, factory
         self.page: QWidget | None = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading …")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._loading)
 
-    def showEvent(self, event) -> None:
+    def ready(self) -> bool:
+        """Built, and done with any building it spreads over later turns of the event loop."""
+        ready = getattr(self.page, "ready", None)
+        return self.page is not None and (ready() if callable(ready) else True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.page is None:
+            QTimer.singleShot(0, self.build)
+        super().showEvent(event)
+
+    def build(self) -> QWidget:
         if self.page is None:
             try:
-                self.page = getattr(importlib.import_module(self.module), self.cls)(self.state)
-            except Exception as error:
+                self.page = getattr(importlib.import_module(self.module), self.factory)(self.state)
+            except Exception as error:  # a broken tab must not take the window down
                 self.page = QLabel(f"This tab could not be loaded: {error}")
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._loading.hide()
             self.layout().addWidget(self.page)
-        super().showEvent(event)
+        return self.page
+
+
+def _import_all(modules: list[str]) -> None:
+    """Import the tab modules (and so pyqtgraph) off the GUI thread; nothing Qt is created by an import."""
+    for module in modules:
+        with contextlib.suppress(Exception):  # a broken tab says so when it is opened
+            importlib.import_module(module)
 
 
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
-    def __init__(self, state: AppState | None = None, extra_tabs: bool = False) -> None:
+    def __init__(self, state: AppState | None = None, extra_tabs: bool = False, preload: bool = False) -> None:
+        """`preload`: import the other tabs' modules (pyqtgraph: half a second) on a thread right away,
+        so that a first click on one of them does not wait for the import."""
         super().__init__()
         self.state = state or AppState()
         screen = QApplication.primaryScreen()
@@ -123,6 +153,11 @@ class MainWindow(QMainWindow):
             for name, title, module, factory in EXTRA_TABS:
                 if importlib.util.find_spec(module) is not None:  # a wheel without the lab still opens
                     self.add_tab(LazyTab(self.state, module, factory), title, name)
+        self.preloading: threading.Thread | None = None
+        if extra_tabs and preload:
+            modules = [module for _, _, module, _ in EXTRA_TABS]
+            self.preloading = threading.Thread(target=_import_all, args=(modules,), name="preload", daemon=True)
+            self.preloading.start()
 
         self.inspector = Inspector(self.state)
         self.inputs_panel = InputsPanel(self.state)
@@ -164,8 +199,9 @@ class MainWindow(QMainWindow):
             if name in TAB_NAMES:
                 raise UnknownTab(f"the {name} tab is not available in this installation")
             raise UnknownTab(f"unknown tab {name!r}; valid: {', '.join(TAB_NAMES)}")
-        self.tabs.setCurrentWidget(self.pages[name])
-        return self.tab_page(name)
+        page = self.pages[name]
+        self.tabs.setCurrentWidget(page)
+        return page.build() if isinstance(page, LazyTab) else page
 
     def tab_page(self, name: str) -> QWidget:
         """The page of tab `name`: the built tab itself (for a lazy tab: once it has been shown)."""

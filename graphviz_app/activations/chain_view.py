@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
+from graphviz_app.activations.curves_view import lines_height
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -29,6 +30,7 @@ from graphviz_app.widgets.plot_style import (
     LINE_WIDTH,
     LabeledSlider,
     add_legend,
+    cache_axes,
     log_plot,
     plot_colors,
     set_plot_dark,
@@ -90,11 +92,13 @@ class ChainView(QWidget):
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
         self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        cache_axes(self.chain_plot)
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
         self.chain_summary = QLabel()
         self.chain_summary.setWordWrap(True)
         self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
         self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
+        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 3))  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)

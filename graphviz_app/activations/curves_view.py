@@ -8,11 +8,12 @@ pyqtgraph item costs milliseconds, and this runs on every slider tick).
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -27,7 +28,15 @@ from PySide6.QtWidgets import (
 from core.activations import ACTIVATIONS
 from graphviz_app.activations.state import MAX_RANGE, ActivationsState
 from graphviz_app.numbers import number
-from graphviz_app.widgets.plot_style import FONT_PT, LINE_WIDTH, LabeledSlider, plot_colors, set_plot_dark, style_plot
+from graphviz_app.widgets.plot_style import (
+    FONT_PT,
+    LINE_WIDTH,
+    LabeledSlider,
+    cache_axes,
+    plot_colors,
+    set_plot_dark,
+    style_plot,
+)
 
 PANEL_WIDTH = 265
 FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to the edge of the plot
@@ -36,20 +45,28 @@ FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to th
 class CurvesView(QWidget):
     """Activation list, parameter sliders and threshold on the left; f(a), f′(a) and the readout on the right."""
 
-    def __init__(self, state: ActivationsState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: make the two plots on later turns of the event loop (tens of ms each)."""
         super().__init__(parent)
         self.state = state
         self._shading: list[pg.LinearRegionItem] = []
+        self._ranges: tuple[tuple[float, float], ...] = ()
+        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.hover_lines: list[pg.InfiniteLine] = []
+        self._built = False
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
-        layout.addLayout(self._build_plots(), 1)
-        state.sig_curves_changed.connect(self.redraw)
-        state.sig_hover_changed.connect(self._show_hover)
-        state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        layout.addLayout(self._build_texts(), 1)
+        steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
+        if staged:
+            run_in_turns(steps)
+        else:
+            for step in steps:
+                step()
 
-    # ---- building ----
+    def ready(self) -> bool:
+        return self._built
 
     def _build_controls(self) -> QWidget:
         self.activation_list = QListWidget()
@@ -101,44 +118,59 @@ class CurvesView(QWidget):
         panel.setFixedWidth(PANEL_WIDTH)
         return panel
 
-    def _build_plots(self) -> QVBoxLayout:
-        self.value_plot = pg.PlotWidget()
-        self.derivative_plot = pg.PlotWidget()
-        style_plot(self.value_plot, "f(a)", "a", "f(a)")
-        style_plot(self.derivative_plot, "f′(a)", "a", "f′(a)")
+    def _build_texts(self) -> QVBoxLayout:
         # The legend is a line of text above the plots, not a box inside one: with several activations
         # checked, or on a small screen, no corner of f(a) is free of curves.
         self.legend_strip = QLabel(objectName="activationLegend")
         self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
         self.legend_strip.setWordWrap(True)
         self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
-        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
-        for name in ACTIVATIONS:
-            value_item, derivative_item = pg.PlotDataItem(), pg.PlotDataItem()
-            self.value_plot.addItem(value_item)
-            self.derivative_plot.addItem(derivative_item)
-            self.curve_items[name] = (value_item, derivative_item)
-        self.derivative_plot.setXLink(self.value_plot)
-        self.hover_lines: list[pg.InfiniteLine] = []
-        for plot in (self.value_plot, self.derivative_plot):
-            line = pg.InfiniteLine(angle=90, movable=False)
-            line.setVisible(False)
-            plot.addItem(line, ignoreBounds=True)
-            self.hover_lines.append(line)
-            plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
+        # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
+        # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
+        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 5, 2))
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setMinimumHeight(30)
         self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
-        plots = QHBoxLayout()
-        plots.addWidget(self.value_plot)
-        plots.addWidget(self.derivative_plot)
+        self.readout.setFixedHeight(lines_height(FONT_PT, 2))
+        self.plots = QHBoxLayout()
         right = QVBoxLayout()
         right.addWidget(self.legend_strip)
-        right.addLayout(plots, 1)
+        right.addLayout(self.plots, 1)
         right.addWidget(self.readout)
         return right
+
+    def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
+        """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
+        plot = pg.PlotWidget()
+        style_plot(plot, title, "a", title)
+        for name in ACTIVATIONS:
+            item = pg.PlotDataItem()
+            plot.addItem(item)
+            pair = self.curve_items.get(name, (item, item))
+            self.curve_items[name] = (item, pair[1]) if which == 0 else (pair[0], item)
+        line = pg.InfiniteLine(angle=90, movable=False)
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        self.hover_lines.append(line)
+        plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
+        cache_axes(plot)
+        self.plots.addWidget(plot)
+        return plot
+
+    def _add_value_plot(self) -> None:
+        self.value_plot = self._make_plot("f(a)", 0)
+
+    def _add_derivative_plot(self) -> None:
+        self.derivative_plot = self._make_plot("f′(a)", 1)
+        self.derivative_plot.setXLink(self.value_plot)
+
+    def _finish(self) -> None:
+        self.state.sig_curves_changed.connect(self.redraw)
+        self.state.sig_hover_changed.connect(self._show_hover)
+        self.state.theme.changed.connect(self.set_dark)
+        self.set_dark(self.state.theme.dark)
+        self._built = True
 
     # ---- from the controls to the state ----
 
@@ -190,14 +222,20 @@ class CurvesView(QWidget):
                 value_item.setData(grid, curve.value)
                 derivative_item.setData(grid, curve.derivative)
         self._draw_shading()
-        low, high = state.x_range
-        self.value_plot.setXRange(low, high, padding=0.02)
         # Fixed y ranges keep the picture still while a slider moves; they only grow for negative slopes.
         lowest_value = min((float(c.value.min()) for c in state.curves.values()), default=0.0)
         highest_value = max((float(c.value.max()) for c in state.curves.values()), default=3.0)
         lowest_slope = min((float(c.derivative.min()) for c in state.curves.values()), default=0.0)
-        self.value_plot.setYRange(min(-1.5, lowest_value - 0.2), min(max(3.0, 0.6 * highest_value), 60), padding=0.02)
-        self.derivative_plot.setYRange(min(-0.1, lowest_slope - 0.1), 1.15, padding=0.02)
+        ranges = (
+            state.x_range,
+            (min(-1.5, lowest_value - 0.2), min(max(3.0, 0.6 * highest_value), 60.0)),
+            (min(-0.1, lowest_slope - 0.1), 1.15),
+        )
+        if ranges != self._ranges:  # setting the same range again still redraws every axis
+            self._ranges = ranges
+            self.value_plot.setXRange(*ranges[0], padding=0.02)
+            self.value_plot.setYRange(*ranges[1], padding=0.02)
+            self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
             " &nbsp; ".join(
                 f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
@@ -250,6 +288,19 @@ class CurvesView(QWidget):
     def shown_region_count(self) -> int:
         """How many shaded saturation bands are on the f′ plot."""
         return sum(region.isVisible() for region in self._shading)
+
+
+def run_in_turns(steps: list[Callable[[], None]]) -> None:
+    """Run each step on its own turn of the event loop (so that no single turn takes long)."""
+    if steps:
+        QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
+
+
+def lines_height(point_size: int, lines: int) -> int:
+    """The height in pixels of `lines` lines of text at `point_size`."""
+    font = QFont()
+    font.setPointSize(point_size)
+    return QFontMetrics(font).lineSpacing() * lines + 6
 
 
 def _range_box(value: float) -> QDoubleSpinBox:

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from graphviz_app.activations.chain_view import ChainView
-from graphviz_app.activations.curves_view import CurvesView
+from graphviz_app.activations.curves_view import CurvesView, run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.debugger.state import AppState
 
@@ -19,20 +19,32 @@ from graphviz_app.debugger.state import AppState
 class ActivationsTab(QWidget):
     """f and f′ of chosen activations (top) and the vanishing-gradient chain (bottom)."""
 
-    def __init__(self, state: ActivationsState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: build the chain half on a later turn of the event loop, so that opening the tab
+        does the work in two short pieces; `ready()` says when both are there."""
         super().__init__(parent)
         self.state = state
-        self.curves_view = CurvesView(state)
-        self.chain_view = ChainView(state)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.curves_view)
-        splitter.addWidget(self.chain_view)
-        splitter.setSizes([560, 440])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.curves_view = CurvesView(state, staged=staged)
+        self.splitter.addWidget(self.curves_view)
+        self.chain_view: ChainView
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(splitter)
+        layout.addWidget(self.splitter)
+        if staged:
+            run_in_turns([lambda: None, lambda: None, lambda: None, self._add_chain])  # after the curves' turns
+        else:
+            self._add_chain()
+
+    def ready(self) -> bool:
+        return self.curves_view.ready() and hasattr(self, "chain_view")
+
+    def _add_chain(self) -> None:
+        self.chain_view = ChainView(self.state)
+        self.splitter.addWidget(self.chain_view)
+        self.splitter.setSizes([560, 440])
 
 
 def make_tab(app: AppState) -> ActivationsTab:
     """The tab as the window builds it: a state sharing the debugger's theme and runner."""
-    return ActivationsTab(ActivationsState.of_app(app))
+    return ActivationsTab(ActivationsState.of_app(app), staged=True)

@@ -13,7 +13,15 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from graphviz_app.networks.state import NetworkState
-from graphviz_app.widgets.plot_style import LINE_WIDTH, add_legend, log_plot, plot_colors, set_plot_dark, style_plot
+from graphviz_app.widgets.plot_style import (
+    LINE_WIDTH,
+    add_legend,
+    cache_axes,
+    log_plot,
+    plot_colors,
+    set_plot_dark,
+    style_plot,
+)
 
 CLASS_COLORS = ("#08519c", "#a50f15")  # class 0 blue, class 1 red, like the heat map's ends
 CLASS_COLORS_DARK = ("#6cb6ff", "#ff8a80")
@@ -33,17 +41,21 @@ class PlaneView(pg.PlotWidget):
         self.boundary_image = pg.ImageItem()
         self.boundary_image.setZValue(-20)
         self.addItem(self.boundary_image)
-        self.boundary_line = pg.IsocurveItem(level=0.5)
-        self.boundary_line.setParentItem(self.boundary_image)
-        self.points = pg.ScatterPlotItem(hoverable=True)
-        self.points.sigClicked.connect(self._on_point_clicked)
-        self.addItem(self.points)
+        self.boundary_line = pg.PlotCurveItem(connect="pairs")  # segments from the snapshot (state.level_segments)
+        self.addItem(self.boundary_line)
+        # One scatter item per class, each with one brush: per-point brushes make pyqtgraph render a
+        # symbol per point (80 ms for the 200-point spiral), one brush renders it once.
+        self.class_points = [pg.ScatterPlotItem(hoverable=True) for _ in CLASS_COLORS]
+        for points in self.class_points:
+            points.sigClicked.connect(self._on_point_clicked)
+            self.addItem(points)
         self.selected_marker = pg.ScatterPlotItem(symbol="o", size=30, brush=None)
         self.addItem(self.selected_marker)
         legend = add_legend(self)
         self.legend_samples = [pg.ScatterPlotItem(symbol="o", size=14) for _ in CLASS_COLORS] + [pg.PlotDataItem()]
         for sample, label in zip(self.legend_samples, ("class 0", "class 1", "p = ½")):
             legend.addItem(sample, label)
+        cache_axes(self)
         state.sig_setup_changed.connect(self.draw_data)
         state.sig_trained.connect(self.draw_boundary)
         state.sig_sample_changed.connect(self._show_sample)
@@ -60,7 +72,9 @@ class PlaneView(pg.PlotWidget):
         line = pg.mkPen(c.contrast, width=3)
         self.boundary_line.setPen(line)
         self.selected_marker.setPen(pg.mkPen(c.contrast, width=3))
-        self.points.setPen(pg.mkPen("#ffffff", width=1.5))
+        for points, color in zip(self.class_points, self.class_colors()):
+            points.setPen(pg.mkPen("#ffffff", width=1.5))
+            points.setBrush(pg.mkBrush(color))
         for sample, color in zip(self.legend_samples, self.class_colors()):
             sample.setBrush(pg.mkBrush(color))
             sample.setPen(pg.mkPen("#ffffff", width=1.5))
@@ -71,12 +85,19 @@ class PlaneView(pg.PlotWidget):
     def draw_data(self) -> None:
         data = self.state.data
         size = 20 if len(data) <= 10 else 10
-        brushes = [pg.mkBrush(self.class_colors()[int(label)]) for label in data.y]
-        self.points.setData(x=data.x1, y=data.x2, brush=brushes, size=size, data=np.arange(len(data)))
+        for label, points in enumerate(self.class_points):
+            chosen = np.flatnonzero(data.y == label)
+            points.setData(x=data.x1[chosen], y=data.x2[chosen], size=size, data=chosen)
         x1_lo, x1_hi, x2_lo, x2_hi = data.bounds
-        self._plane_rect = QRectF(x1_lo, x2_lo, x1_hi - x1_lo, x2_hi - x2_lo)
-        self.setRange(xRange=(x1_lo, x1_hi), yRange=(x2_lo, x2_hi), padding=0)
+        rect = QRectF(x1_lo, x2_lo, x1_hi - x1_lo, x2_hi - x2_lo)
+        if rect != getattr(self, "_plane_rect", None):  # a new range re-lays the axes out: only when it changes
+            self._plane_rect = rect
+            self.setRange(xRange=(x1_lo, x1_hi), yRange=(x2_lo, x2_hi), padding=0)
         self._show_sample(self.state.sample)
+
+    def point_count(self) -> int:
+        """How many data points are drawn."""
+        return sum(len(points.data) for points in self.class_points)
 
     def draw_boundary(self) -> None:
         snapshot = self.state.snapshot
@@ -84,7 +105,8 @@ class PlaneView(pg.PlotWidget):
             return
         self.boundary_image.setImage(snapshot.probability, levels=(0.0, 1.0), autoLevels=False)
         self.boundary_image.setRect(self._plane_rect)  # after setImage: the scale needs the image's size
-        self.boundary_line.setData(snapshot.probability)
+        ends = snapshot.boundary.reshape(-1, 2)
+        self.boundary_line.setData(ends[:, 0], ends[:, 1], connect="pairs")
 
     def _show_sample(self, index: int) -> None:
         data = self.state.data
@@ -110,6 +132,8 @@ class LossView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        cache_axes(self.plot)
+        self._ranges: tuple[float, tuple[float, float]] | None = None
         state.sig_trained.connect(self.redraw)
         state.theme.changed.connect(self.set_dark)
         self.set_dark(state.theme.dark)
@@ -129,7 +153,25 @@ class LossView(QWidget):
         losses = np.maximum(snapshot.losses, 1e-300)
         self.loss_curve.setData(np.arange(len(losses)), losses)
         self.loss_marker.setData([len(losses) - 1], losses[-1:])
-        if len(losses) < 2:  # one point gives auto-range nothing to go by: show the first steps
-            self.plot.setXRange(-3, 100, padding=0)  # the starting dot clear of the axis
-        else:
-            self.plot.enableAutoRange(axis="x")
+        # Ranges that grow in whole steps (x: 100, 200, 500, 1000 …; y: whole decades) rather than with
+        # every chunk: each new range redraws both axes, the most expensive part of the picture.
+        finite = losses[np.isfinite(losses)]
+        ranges = (nice_ceiling(len(losses) - 1), decades(finite) if len(finite) else (-1.0, 1.0))
+        if ranges != self._ranges:
+            self._ranges = ranges
+            self.plot.setXRange(-0.03 * ranges[0], ranges[0], padding=0)  # the starting dot clear of the axis
+            self.plot.setYRange(*ranges[1], padding=0)
+
+
+def nice_ceiling(steps: int) -> float:
+    """The smallest of 100, 200, 500, 1000, 2000 … that is at least `steps`."""
+    bound = 100.0
+    while bound < steps:
+        bound *= 2.5 if str(int(bound))[0] == "2" else 2.0
+    return bound
+
+
+def decades(values: np.ndarray) -> tuple[float, float]:
+    """log10 of the whole decades around `values` (a log axis takes its range in log10)."""
+    low, high = float(np.min(values)), float(np.max(values))
+    return float(np.floor(np.log10(low))), float(np.ceil(np.log10(high) + 1e-9))

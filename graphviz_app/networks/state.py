@@ -58,6 +58,7 @@ class TrainingSnapshot:
     weights: np.ndarray
     diverged: bool
     probability: np.ndarray  # p(class 1) on the heat-map grid, shape (GRID_SIZE, GRID_SIZE)
+    boundary: np.ndarray  # the line p = ½ as segments, shape (n, 2, 2): segment, end, (x1, x2)
 
     @property
     def loss(self) -> float:
@@ -73,10 +74,40 @@ def plane_grid(data: Dataset, size: int = GRID_SIZE) -> tuple[np.ndarray, np.nda
     return grid1, grid2
 
 
+def level_segments(values: np.ndarray, xs: np.ndarray, ys: np.ndarray, level: float = 0.5) -> np.ndarray:
+    """Marching squares: where `values[i, j]` (at xs[i], ys[j]) crosses `level`, as line segments (n, 2, 2).
+
+    Computed with the heat map on the worker; drawing pyqtgraph's IsocurveItem instead cost 12–20 ms of
+    every repaint on the GUI thread. A saddle cell (four crossings) is split into two segments.
+    """
+    f = np.asarray(values, dtype=float) - level
+    a, b, c, d = f[:-1, :-1], f[1:, :-1], f[:-1, 1:], f[1:, 1:]  # corners (i, j), (i+1, j), (i, j+1), (i+1, j+1)
+    x0, x1 = np.broadcast_to(xs[:-1, None], a.shape), np.broadcast_to(xs[1:, None], a.shape)
+    y0, y1 = np.broadcast_to(ys[None, :-1], a.shape), np.broadcast_to(ys[None, 1:], a.shape)
+    with np.errstate(all="ignore"):
+        edges = [  # bottom, left, top, right: (crosses, x, y)
+            (a * b < 0, x0 + (x1 - x0) * a / (a - b), y0),
+            (a * c < 0, x0, y0 + (y1 - y0) * a / (a - c)),
+            (c * d < 0, x0 + (x1 - x0) * c / (c - d), y1),
+            (b * d < 0, x1, y0 + (y1 - y0) * b / (b - d)),
+        ]
+    crosses = np.stack([e[0] for e in edges], axis=-1)  # (ni, nj, 4)
+    points = np.stack([np.stack([e[1], e[2]], axis=-1) for e in edges], axis=-2)  # (ni, nj, 4, 2)
+    count = crosses.sum(axis=-1)
+    two = count == 2
+    order = np.argsort(~crosses[two], axis=-1, kind="stable")[:, :2]  # the two crossed edges of each cell
+    pairs = np.take_along_axis(points[two], order[:, :, None], axis=1)
+    four = points[count == 4]
+    saddles = np.concatenate([four[:, [0, 1]], four[:, [2, 3]]])
+    return np.concatenate([pairs, saddles]).reshape(-1, 2, 2)
+
+
 def snapshot_of(trainer: Trainer, grid: tuple[np.ndarray, np.ndarray]) -> TrainingSnapshot:
-    """The run as it is now, with the heat map computed (on the worker: 30 ms for a 2-8-8-1 network)."""
+    """The run as it is now, with the heat map and its p = ½ line computed (on the worker: 30 ms for a
+    2-8-8-1 network)."""
     with np.errstate(all="ignore"):
         probability = trainer.predict(*grid)
+    boundary = level_segments(probability, grid[0][:, 0], grid[1][0, :])
     return TrainingSnapshot(
         trainer.model,
         trainer.steps,
@@ -85,6 +116,7 @@ def snapshot_of(trainer: Trainer, grid: tuple[np.ndarray, np.ndarray]) -> Traini
         trainer.weights.copy(),
         trainer.diverged,
         probability,
+        boundary,
     )
 
 
@@ -297,14 +329,17 @@ class NetworkState:
         start, total = self._start_steps, max(self._goal - self._start_steps, 1)
 
         def train_chunk(job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            # Wait first, then work: the GUI thread paints the previous snapshot meanwhile. Python code
+            # on a worker holds the GIL, and pyqtgraph's painting is Python called from C++, so a paint
+            # while a chunk computes waits for the GIL at every call (hundreds of ms on a busy machine).
             began = time.perf_counter()
+            while time.perf_counter() - began < pace:  # the frame rate; stops at once when cancelled
+                job.progress((trainer.steps - start) / total)
+                time.sleep(0.005)
             for _ in range(count):
                 if not trainer.step(1):
                     break
                 job.progress((trainer.steps - start) / total)
-            while time.perf_counter() - began < pace:  # keep the frame rate; stop at once when cancelled
-                job.progress((trainer.steps - start) / total)
-                time.sleep(0.005)
             return trainer, snapshot_of(trainer, grid)
 
         self._submit(train_chunk, "training")

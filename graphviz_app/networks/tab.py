@@ -9,7 +9,7 @@ weights, in the graph view.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -44,19 +44,24 @@ PANEL_WIDTH = 310
 class NetworksTab(QWidget):
     """Data set, model and optimizer on the left; decision boundary and loss curve on the right."""
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: build the two plots on later turns of the event loop (each costs tens of ms), so
+        that opening the tab never stalls the window; `ready()` says when they are there."""
         super().__init__(parent)
         self.state = state
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
         # Plane and loss side by side; stacked when the tab is narrow (docks open beside it).
-        self.plane = PlaneView(state)
-        self.loss = LossView(state)
         self.plots_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
-        self.plots_layout.addWidget(self.plane, 3)
-        self.plots_layout.addWidget(self.loss, 2)
         layout.addLayout(self.plots_layout, 1)
+        self.plane: PlaneView
+        self.loss: LossView
+        if staged:
+            QTimer.singleShot(0, self._add_plane)
+        else:
+            self._add_plane(then_loss=False)
+            self._add_loss()
         state.sig_setup_changed.connect(self._sync_controls)
         state.sig_trained.connect(self._show_status)
         state.sig_training_changed.connect(self._show_training)
@@ -67,6 +72,19 @@ class NetworksTab(QWidget):
         self._sync_controls()
         self._show_status()
         self._show_training(state.training)
+
+    def ready(self) -> bool:
+        return hasattr(self, "loss")
+
+    def _add_plane(self, then_loss: bool = True) -> None:
+        self.plane = PlaneView(self.state)
+        self.plots_layout.addWidget(self.plane, 3)
+        if then_loss:
+            QTimer.singleShot(0, self._add_loss)
+
+    def _add_loss(self) -> None:
+        self.loss = LossView(self.state)
+        self.plots_layout.addWidget(self.loss, 2)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
@@ -262,4 +280,4 @@ class NetworksTab(QWidget):
 
 def make_tab(app: AppState) -> NetworksTab:
     """The tab as the window builds it: a state sharing the debugger's theme and runner."""
-    return NetworksTab(NetworkState.of_app(app))
+    return NetworksTab(NetworkState.of_app(app), staged=True)

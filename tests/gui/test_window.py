@@ -249,7 +249,9 @@ def test_other_tabs_are_built_when_first_shown_and_hide_the_docks(qtbot):
     assert titles[0] == "Graph" and len(titles) >= 2
     win.tabs.setCurrentIndex(1)
     page = win.tabs.widget(1)
-    assert page.page is not None and "could not be loaded" not in getattr(page.page, "text", lambda: "")()
+    assert page.page is None and page._loading.isVisible()  # a click paints "Loading …" first
+    qtbot.waitUntil(page.ready, timeout=10000)
+    assert "could not be loaded" not in getattr(page.page, "text", lambda: "")()
     assert not win.inspector_dock.isVisible() and not win.inputs_dock.isVisible()
     win.state.show_in_debugger("a * b", {"a": 2, "b": 3})
     assert win.tabs.currentIndex() == 0

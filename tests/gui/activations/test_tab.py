@@ -20,7 +20,7 @@ def app_state() -> AppState:
 
 @pytest.fixture
 def tab(qtbot, app_state: AppState) -> ActivationsTab:
-    widget = make_tab(app_state)
+    widget = ActivationsTab(ActivationsState.of_app(app_state))
     qtbot.addWidget(widget)
     return widget
 
@@ -33,8 +33,13 @@ def _check(tab: ActivationsTab, name: str, on: bool) -> None:
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
 
 
-def test_the_tab_shares_the_debuggers_theme_and_runner(tab: ActivationsTab, app_state: AppState) -> None:
+def test_the_window_builds_the_tab_in_turns_sharing_the_debuggers_theme_and_runner(qtbot, app_state) -> None:
+    tab = make_tab(app_state)
+    qtbot.addWidget(tab)
     assert tab.state.theme is app_state.theme and tab.state.runner is app_state.runner
+    assert not tab.ready()  # the plots come on later turns of the event loop
+    qtbot.waitUntil(tab.ready, timeout=5000)
+    assert visible_curve_count(tab.curves_view.value_plot) == 3 and len(tab.chain_view.chain_line.xData) == 11
 
 
 def test_ticking_activations_changes_the_state_and_the_plots(tab: ActivationsTab) -> None:

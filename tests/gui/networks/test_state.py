@@ -176,3 +176,23 @@ def test_show_sample_in_debugger_hands_over_the_loss_graph(state: NetworkState) 
     assert state.trainer is not None and inputs["w1_1_1"] == pytest.approx(state.trainer.weights[0])
     state.set_sample(99)
     assert state.sample == 3  # clamped into the data set
+
+
+def test_level_segments_trace_a_circle() -> None:
+    from graphviz_app.networks.state import level_segments
+
+    xs = ys = np.linspace(-1, 1, 41)
+    values = np.hypot(*np.meshgrid(xs, ys, indexing="ij"))
+    segments = level_segments(values, xs, ys, level=0.5)
+    radii = np.hypot(segments[..., 0], segments[..., 1])
+    assert len(segments) > 40 and np.allclose(radii, 0.5, atol=0.01)  # every end lies on the circle
+    assert len(level_segments(values, xs, ys, level=5.0)) == 0  # the level is never reached
+
+
+def test_the_snapshot_carries_the_decision_boundary(state: NetworkState) -> None:
+    state.step(200)
+    snapshot = state.snapshot
+    assert snapshot is not None and snapshot.boundary.shape[1:] == (2, 2) and len(snapshot.boundary) > 10
+    lo1, hi1, lo2, hi2 = state.data.bounds
+    x1, x2 = snapshot.boundary[..., 0], snapshot.boundary[..., 1]
+    assert (lo1 <= x1).all() and (x1 <= hi1).all() and (lo2 <= x2).all() and (x2 <= hi2).all()

@@ -26,7 +26,7 @@ def tab(qtbot, app_state: AppState) -> NetworksTab:
 
 
 def test_starts_on_the_lectures_xor_with_a_2_2_1_tanh_network(tab: NetworksTab) -> None:
-    assert tab.plane.points.data.size == 4
+    assert tab.plane.point_count() == 4
     assert tab.plane.boundary_image.image.shape == (90, 90)
     assert "2-2-1 tanh network on x1, x2" in tab.status_label.text() and "step <b>0</b>" in tab.status_label.text()
     assert tab.model_box.currentText() == "1 hidden layer" and tab.width_box.value() == 2
@@ -81,7 +81,7 @@ def test_changing_the_setup_resets_the_run(tab: NetworksTab) -> None:
     tab.state.step(10)
     tab.dataset_box.setCurrentIndex(tab.dataset_box.findData("circle"))
     assert tab.state.snapshot is not None and tab.state.snapshot.steps == 0
-    assert tab.plane.points.data.size == 160 and tab.sample_box.maximum() == 159
+    assert tab.plane.point_count() == 160 and tab.sample_box.maximum() == 159
     tab.model_box.setCurrentText("logistic regression")
     tab.product_feature_box.setChecked(True)
     assert "logistic regression on x1, x2, x1·x2" in tab.status_label.text()
@@ -110,8 +110,10 @@ def test_show_one_sample_in_the_debugger(tab: NetworksTab, qtbot) -> None:
 
 
 def test_clicking_a_point_chooses_that_sample(tab: NetworksTab) -> None:
-    spots = tab.plane.points.points()
-    tab.plane.points.sigClicked.emit(tab.plane.points, [spots[3]], None)
+    class0 = tab.plane.class_points[0]  # XOR's class 0: samples 0 and 3
+    spots = class0.points()
+    assert [int(spot.data()) for spot in spots] == [0, 3]
+    class0.sigClicked.emit(class0, [spots[1]], None)
     assert tab.state.sample == 3 and tab.sample_box.value() == 3
     assert list(tab.plane.selected_marker.data["x"]) == [1.0] and list(tab.plane.selected_marker.data["y"]) == [1.0]
 
@@ -132,7 +134,7 @@ def test_dark_theme_recolours_both_plots(tab: NetworksTab) -> None:
     for plot in plots:
         assert plot.backgroundBrush().color().name() == "#15181d"
         assert plot.getPlotItem().getAxis("bottom").textPen().color().lightness() > 200
-    assert tab.plane.boundary_line.pen.color().lightness() > 200  # p = ½ stays visible on the dark heat map
+    assert tab.plane.boundary_line.opts["pen"].color().lightness() > 200  # p = ½ stays visible on the dark heat map
     tab.state.theme.set_dark(False)
     assert tab.loss.plot.backgroundBrush().color().name() == "#ffffff"
 
@@ -157,3 +159,14 @@ def test_activation_parameter_control_changes_the_model(tab: NetworksTab) -> Non
     assert tab.parameter_slider.value() == pytest.approx(0.3)  # kept per activation
     tab.activation_box.setCurrentIndex(tab.activation_box.findData("sigmoid"))
     assert not tab.parameter_slider.isEnabled() and "none" in tab.parameter_slider.label.text()
+
+
+def test_the_loss_axes_grow_in_whole_steps(tab: NetworksTab) -> None:
+    from graphviz_app.networks.plots import decades, nice_ceiling
+
+    assert [nice_ceiling(s) for s in (0, 100, 101, 250, 600, 2500)] == [100, 100, 200, 500, 1000, 5000]
+    assert decades(np.array([0.0016, 0.7])) == (-3.0, 0.0)
+    tab.state.step(3)
+    (x_low, x_high), (y_low, y_high) = tab.loss.plot.getPlotItem().vb.viewRange()
+    assert x_high == pytest.approx(100) and x_low < 0  # the dot at step 0 stands clear of the axis
+    assert 10**y_low <= min(tab.loss.loss_curve.yData) and max(tab.loss.loss_curve.yData) <= 10**y_high
