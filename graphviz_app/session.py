@@ -70,6 +70,25 @@ def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> No
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
 
+def _finite_input(name: str, value: object) -> float:
+    """A session's input value as a float, or SessionError saying why it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SessionError(f"input {name!r} must be a number, not {_shown(value)}")
+    try:
+        number = float(value)  # an int of 400 digits overflows
+    except OverflowError:
+        raise SessionError(f"input {name!r} is too big for a float: {_shown(value)}") from None
+    if not math.isfinite(number):
+        raise SessionError(f"input {name!r} must be a finite number, not {_shown(value)}")
+    return number
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value for a message: its repr, cut in the middle when long."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else f"a {len(str(value))}-digit number"
+    return text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :]
+
+
 def parse_session(text: str) -> Session:
     """Validate a session's JSON text completely (the expression must parse, every input be finite).
 
@@ -78,7 +97,7 @@ def parse_session(text: str) -> Session:
     """
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, or an integer of over 4,300 digits
         raise SessionError(f"not a session file: invalid JSON ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError('not a graphviz_app session file (its "format" is missing or different)')
@@ -96,10 +115,7 @@ def parse_session(text: str) -> Session:
         raise SessionError('the session\'s "inputs" must be an object of name: number')
     inputs = {}
     for name in graph.inputs:
-        value = raw_inputs.get(name, 1.0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise SessionError(f"input {name!r} must be a finite number, not {value!r}")
-        inputs[name] = float(value)
+        inputs[name] = _finite_input(name, raw_inputs.get(name, 1.0))
     cursor = data.get("cursor", 0)
     if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
         raise SessionError(f'"cursor" must be a step number ≥ 0, not {cursor!r}')

@@ -39,7 +39,10 @@ def test_save_then_load_round_trips(tmp_path):
         ('{"format": "graphviz_app.session", "version": 99, "expression": "x"}', "unsupported session version"),
         ('{"format": "graphviz_app.session", "version": 1}', "no expression"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x +"}', "expression is invalid"),
-        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}', "finite number"),
+        (
+            '{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}',
+            "must be a number",
+        ),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": NaN}}', "finite number"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "cursor": -1}', "cursor"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "phase": "sideways"}', "phase"),
@@ -133,3 +136,25 @@ def test_a_failed_save_keeps_the_previous_session_file(tmp_path, monkeypatch):
     with pytest.raises(SessionError, match="No space left"):
         session.save_session(AppState("a * b"), path)
     assert path.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("inputs_json", "says"),
+    [
+        ('{"x": 1' + "0" * 400 + "}", "too big for a float"),  # Regression: OverflowError escaped
+        ('{"x": 1' + "0" * 5000 + "}", "invalid JSON"),  # Regression: json's ValueError escaped
+        ('{"x": "2"}', "must be a number"),
+        ('{"x": 1e999}', "must be a finite number"),
+    ],
+)
+def test_an_input_that_is_not_a_float_is_a_clear_message(tmp_path, inputs_json, says):
+    path = tmp_path / "bad.json"
+    path.write_text(
+        '{"format": "graphviz_app.session", "version": 1, "expression": "x * 2", "inputs": ' + inputs_json + "}"
+    )
+    state = AppState()
+    before = snapshot(state)
+    with pytest.raises(SessionError, match=says) as error:
+        session.load_session(state, path)
+    assert len(str(error.value)) < 200
+    assert snapshot(state) == before
