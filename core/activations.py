@@ -29,11 +29,12 @@ from core.parser import parse
 
 @dataclass(frozen=True)
 class Activation:
-    """One row of the activation table: its engine function and its parameter (if it has one)."""
+    """One row of the activation table: its engine function and its parameter (if it has one).
+
+    No colour: how an activation is drawn is the app's business (`graphviz_app.theme`)."""
 
     name: str  # the engine's function name
     display_name: str
-    color: str
     parameter: str | None = None  # "slope" (leaky ReLU) or "alpha" (PReLU, ELU)
     default: float = 0.0
     low: float = 0.0  # the parameter slider's range
@@ -52,13 +53,13 @@ class Activation:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "sigmoid", "#1f77b4"),
-        Activation("tanh", "tanh", "#ff7f0e"),
-        Activation("relu", "ReLU", "#2ca02c"),
-        Activation("leaky_relu", "leaky ReLU", "#d62728", "slope", 0.1, 0.0, 0.5),
-        Activation("prelu", "PReLU", "#9467bd", "alpha", 0.25, -0.5, 1.0),
-        Activation("elu", "ELU", "#8c564b", "alpha", 1.0, 0.0, 3.0),
-        Activation("softplus", "softplus", "#e377c2"),
+        Activation("sigmoid", "sigmoid"),
+        Activation("tanh", "tanh"),
+        Activation("relu", "ReLU"),
+        Activation("leaky_relu", "leaky ReLU", "slope", 0.1, 0.0, 0.5),
+        Activation("prelu", "PReLU", "alpha", 0.25, -0.5, 1.0),
+        Activation("elu", "ELU", "alpha", 1.0, 0.0, 3.0),
+        Activation("softplus", "softplus"),
     )
 }
 
@@ -90,7 +91,8 @@ class ActivationCurve:
 
     def saturated(self, threshold: float) -> np.ndarray:
         """Where the neuron is saturated: |f'(a)| < threshold (a boolean mask over `a`)."""
-        return np.abs(self.derivative) < threshold
+        mask: np.ndarray = np.abs(self.derivative) < threshold
+        return mask
 
 
 def activation_curve(name: str, a: np.ndarray, parameter: float | None = None) -> ActivationCurve:

@@ -27,6 +27,16 @@ class Dataset:
         return len(self.y)
 
 
+# What the tab's menu says, known without drawing any points.
+DISPLAY_NAMES = {
+    "xor": "XOR (4 points)",
+    "noisy_xor": "XOR (noisy)",
+    "blobs": "two blobs",
+    "circle": "circle",
+    "spiral": "spiral",
+}
+
+
 def _bounds(x1: np.ndarray, x2: np.ndarray, margin: float = 0.35) -> tuple[float, float, float, float]:
     """A square-ish window around the points, with room for the decision boundary to show."""
     return (float(x1.min() - margin), float(x1.max() + margin), float(x2.min() - margin), float(x2.max() + margin))
@@ -47,7 +57,7 @@ def xor() -> Dataset:
     """The lecture's four points: (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0."""
     return _make(
         "xor",
-        "XOR (4 points)",
+        DISPLAY_NAMES["xor"],
         np.array([0.0, 0.0, 1.0, 1.0]),
         np.array([0.0, 1.0, 0.0, 1.0]),
         np.array([0.0, 1.0, 1.0, 0.0]),
@@ -60,7 +70,7 @@ def noisy_xor(per_corner: int = 40, noise: float = 0.15, seed: int = 1) -> Datas
     corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     labels = np.array([0.0, 1.0, 1.0, 0.0])
     points = np.repeat(corners, per_corner, axis=0) + rng.normal(0.0, noise, (4 * per_corner, 2))
-    return _make("noisy_xor", "XOR (noisy)", points[:, 0], points[:, 1], np.repeat(labels, per_corner))
+    return _make("noisy_xor", DISPLAY_NAMES["noisy_xor"], points[:, 0], points[:, 1], np.repeat(labels, per_corner))
 
 
 def blobs(per_class: int = 60, seed: int = 2) -> Dataset:
@@ -69,7 +79,7 @@ def blobs(per_class: int = 60, seed: int = 2) -> Dataset:
     class0 = rng.normal([-1.0, -0.6], 0.45, (per_class, 2))
     class1 = rng.normal([1.0, 0.8], 0.45, (per_class, 2))
     points = np.vstack([class0, class1])
-    return _make("blobs", "two blobs", points[:, 0], points[:, 1], np.repeat([0.0, 1.0], per_class))
+    return _make("blobs", DISPLAY_NAMES["blobs"], points[:, 0], points[:, 1], np.repeat([0.0, 1.0], per_class))
 
 
 def circle(per_class: int = 80, seed: int = 3) -> Dataset:
@@ -77,7 +87,13 @@ def circle(per_class: int = 80, seed: int = 3) -> Dataset:
     rng = np.random.default_rng(seed)
     angle = rng.uniform(0, 2 * np.pi, 2 * per_class)
     radius = np.concatenate([rng.uniform(0.0, 0.5, per_class), rng.uniform(0.9, 1.3, per_class)])
-    return _make("circle", "circle", radius * np.cos(angle), radius * np.sin(angle), np.repeat([1.0, 0.0], per_class))
+    return _make(
+        "circle",
+        DISPLAY_NAMES["circle"],
+        radius * np.cos(angle),
+        radius * np.sin(angle),
+        np.repeat([1.0, 0.0], per_class),
+    )
 
 
 def spiral(per_class: int = 100, turns: float = 1.5, noise: float = 0.04, seed: int = 4) -> Dataset:
@@ -90,7 +106,7 @@ def spiral(per_class: int = 100, turns: float = 1.5, noise: float = 0.04, seed: 
         xs.append(t * np.cos(angle) + rng.normal(0, noise, per_class))
         ys.append(t * np.sin(angle) + rng.normal(0, noise, per_class))
         labels.append(np.full(per_class, label))
-    return _make("spiral", "spiral", np.concatenate(xs), np.concatenate(ys), np.concatenate(labels))
+    return _make("spiral", DISPLAY_NAMES["spiral"], np.concatenate(xs), np.concatenate(ys), np.concatenate(labels))
 
 
 DATASETS: dict[str, Callable[[], Dataset]] = {

@@ -149,8 +149,8 @@ class _OrderState:
     def _reorder(self, order: list[int], side: list[list[int]], median: bool) -> bool:
         """Sort one layer by median or barycenter; vertices without neighbours keep their slot."""
         slot = self.slot
-        keyed = []
-        lonely = []
+        keyed: list[tuple[float, int, int]] = []
+        lonely: list[int] = []
         for i, v in enumerate(order):
             ns = side[v]
             if len(ns) == 1:

@@ -27,7 +27,7 @@ from core.activations import activation_named, parsed
 from core.datasets import Dataset
 from core.graph import Graph
 
-MAX_WIDTH = 8
+MAX_WIDTH = 8  # units per hidden layer
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,10 @@ class Trainer:
         self.data = data
         self.optimizer = optimizer_named(optimizer)
         settings = self.optimizer.settings({**(hyperparameters or {}), "lr": lr})
-        self.lr = float(settings.pop("lr"))
+        lr_setting = settings.pop("lr")
+        if isinstance(lr_setting, tuple):  # only betas are pairs; lr is always one number
+            raise ValueError(f"invalid learning rate: {lr_setting!r}")
+        self.lr = float(lr_setting)
         self._settings = settings
         self.seed = seed
         self.weights: np.ndarray = model.initial_weights(seed)

@@ -17,6 +17,8 @@ import time
 from collections.abc import Sequence
 
 import core
+from graphviz_app import TAB_NAMES
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES  # Qt-free
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
 DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
@@ -26,7 +28,7 @@ class UsageError(Exception):
     """A mistake in the command line; its message is printed and the exit code is 2."""
 
 
-TABS = ("graph", "lab", "activations", "networks")  # in the window's tab order
+TAB_ALIASES = {"graph": "debugger"}  # the old name of the debugger tab
 
 
 def parser() -> argparse.ArgumentParser:
@@ -50,11 +52,20 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--dark", action="store_true", help="dark theme")
     p.add_argument(
         "--tab",
-        choices=TABS,
-        default="graph",
-        help="open on this tab: the graph debugger, the optimizer lab, activations or tiny networks",
+        metavar="NAME",
+        default="debugger",
+        help=f"open on this tab: {', '.join(TAB_NAMES)} (the graph debugger, the optimizer lab, activations, "
+        "tiny networks)",
     )
     return p
+
+
+def tab_name(text: str) -> str:
+    """The tab `--tab` asks for; a UsageError listing the valid names otherwise."""
+    name = TAB_ALIASES.get(text.strip().lower(), text.strip().lower())
+    if name not in TAB_NAMES:
+        raise UsageError(f"unknown tab {text!r}; valid: {', '.join(TAB_NAMES)}")
+    return name
 
 
 def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
@@ -75,6 +86,8 @@ def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
     except core.ParseError as error:
         line = text.splitlines()[error.line - 1] if text.splitlines() else text
         raise UsageError(f"invalid expression: {error}\n  {line}\n  {' ' * (error.column - 1)}^") from None
+    if len(graph.nodes) > MAX_DRAWN_NODES:
+        raise UsageError(f"the program has {len(graph.nodes):,} nodes; the debugger draws at most {MAX_DRAWN_NODES:,}")
     for item in args.set:
         name, sep, value = item.partition("=")
         name = name.strip()
@@ -162,19 +175,23 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     # Imported after the QApplication exists: the graph items create fonts when they are imported.
     from graphviz_app import theme
     from graphviz_app.debugger.state import AppState
-    from graphviz_app.main_window import MainWindow
+    from graphviz_app.main_window import MainWindow, UnknownTab
     from graphviz_app.widgets.background import ThreadRunner
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
     app.setWindowIcon(theme.app_icon())
     theme.apply_theme(app, args.dark)
-    state = AppState(text, inputs, runner=ThreadRunner(app))  # heavy work (the lab's races) off the GUI thread
+    runner = ThreadRunner(app)
+    state = AppState(text, inputs, runner=runner)  # every tab's heavy work runs on its pool
     state.set_dark(args.dark)
     place_cursor(state, args)
-    window = MainWindow(state, extra_tabs=True)
+    window = MainWindow(state, extra_tabs=True, preload=True)
     window.view.set_dark(args.dark)
-    window.tabs.setCurrentIndex(TABS.index(args.tab))
+    try:
+        window.open_tab(tab_name(args.tab))
+    except UnknownTab as error:  # a tab this installation lacks: say so rather than open another one
+        raise UsageError(str(error)) from None
     window.show()
     window.raise_()
     window.activateWindow()  # keyboard shortcuts work at once, without a first click
@@ -196,13 +213,16 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
                 app.quit()
 
     QTimer.singleShot(0, report_startup)
-    return app.exec()
+    code = app.exec()
+    runner.wait(5000)  # let a running job end before Python tears the objects down
+    return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     args = parser().parse_args(argv)
     try:
+        tab_name(args.tab)
         text, inputs = resolve(args)
         if args.export:
             return run_export(args, text, inputs)

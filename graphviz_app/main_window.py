@@ -6,12 +6,14 @@ or a `session` function. Other tabs (optimizer lab, activations, networks) are a
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import core
+import graphviz_app
 from graphviz_app import session, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.graph_view import GraphView
@@ -52,38 +55,75 @@ SHORTCUTS = [
 ]
 
 
-# Other tabs, built the first time they are shown so that the window opens fast.
+# Every tab has a name (the command line, screenshots and sessions use it, never a position).
+DEBUGGER = "debugger"
+# Other tabs, built the first time they are shown so that the window opens fast:
+# name, title, module, and the callable that builds the page from the debugger's AppState.
 EXTRA_TABS = [
-    ("Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
-    ("Activations", "graphviz_app.activations.tab", "ActivationsTab"),
-    ("Tiny networks", "graphviz_app.networks.tab", "NetworksTab"),
+    ("lab", "Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
+    ("activations", "Activations", "graphviz_app.activations.tab", "make_tab"),
+    ("networks", "Tiny networks", "graphviz_app.networks.tab", "make_tab"),
 ]
+TAB_NAMES = graphviz_app.TAB_NAMES
+assert (DEBUGGER, *(name for name, *_ in EXTRA_TABS)) == TAB_NAMES, "graphviz_app.TAB_NAMES is the tab order"
+
+
+class UnknownTab(ValueError):
+    """A tab name that is not one of TAB_NAMES, or a tab this installation does not have."""
 
 
 class LazyTab(QWidget):
-    """A placeholder page that imports and builds `module.cls(state)` when it is first shown."""
+    """A placeholder page that imports and builds `module.factory(state)` when it is first shown.
 
-    def __init__(self, state: AppState, module: str, cls: str) -> None:
+    Shown by a click, it paints "Loading …" first and builds on the next turn of the event loop;
+    `build()` builds at once (for callers that need the page now, like `MainWindow.open_tab`).
+    """
+
+    def __init__(self, state: AppState, module: str, factory: str) -> None:
         super().__init__()
-        self.state, self.module, self.cls = state, module, cls
+        self.state, self.module, self.factory = state, module, factory
         self.page: QWidget | None = None
-        QVBoxLayout(self).setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self._loading = QLabel("Loading …")
+        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._loading)
 
-    def showEvent(self, event) -> None:
+    def ready(self) -> bool:
+        """Built, and done with any building it spreads over later turns of the event loop."""
+        ready = getattr(self.page, "ready", None)
+        return self.page is not None and (ready() if callable(ready) else True)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self.page is None:
+            QTimer.singleShot(0, self.build)
+        super().showEvent(event)
+
+    def build(self) -> QWidget:
         if self.page is None:
             try:
-                self.page = getattr(importlib.import_module(self.module), self.cls)(self.state)
-            except Exception as error:
+                self.page = getattr(importlib.import_module(self.module), self.factory)(self.state)
+            except Exception as error:  # a broken tab must not take the window down
                 self.page = QLabel(f"This tab could not be loaded: {error}")
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self._loading.hide()
             self.layout().addWidget(self.page)
-        super().showEvent(event)
+        return self.page
+
+
+def _import_all(modules: list[str]) -> None:
+    """Import the tab modules (and so pyqtgraph) off the GUI thread; nothing Qt is created by an import."""
+    for module in modules:
+        with contextlib.suppress(Exception):  # a broken tab says so when it is opened
+            importlib.import_module(module)
 
 
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
-    def __init__(self, state: AppState | None = None, extra_tabs: bool = False) -> None:
+    def __init__(self, state: AppState | None = None, extra_tabs: bool = False, preload: bool = False) -> None:
+        """`preload`: import the other tabs' modules (pyqtgraph: half a second) on a thread right away,
+        so that a first click on one of them does not wait for the import."""
         super().__init__()
         self.state = state or AppState()
         screen = QApplication.primaryScreen()
@@ -107,11 +147,17 @@ class MainWindow(QMainWindow):
         column.addWidget(self.view, 1)
         column.addWidget(self.player)
         self.graph_tab = debugger
-        self.add_tab(debugger, "Graph")
+        self.pages: dict[str, QWidget] = {}  # tab name → the page in self.tabs
+        self.add_tab(debugger, "Graph", DEBUGGER)
         if extra_tabs:
-            for title, module, cls in EXTRA_TABS:
-                if importlib.util.find_spec(module) is not None:
-                    self.add_tab(LazyTab(self.state, module, cls), title)
+            for name, title, module, factory in EXTRA_TABS:
+                if importlib.util.find_spec(module) is not None:  # a wheel without the lab still opens
+                    self.add_tab(LazyTab(self.state, module, factory), title, name)
+        self.preloading: threading.Thread | None = None
+        if extra_tabs and preload:
+            modules = [module for _, _, module, _ in EXTRA_TABS]
+            self.preloading = threading.Thread(target=_import_all, args=(modules,), name="preload", daemon=True)
+            self.preloading.start()
 
         self.inspector = Inspector(self.state)
         self.inputs_panel = InputsPanel(self.state)
@@ -142,9 +188,30 @@ class MainWindow(QMainWindow):
         self._graph_changed()
         self.statusBar().showMessage("Enter builds · → steps · Space plays · F fits", 8000)
 
-    def add_tab(self, widget: QWidget, title: str) -> int:
-        """Add a page (optimizer lab, activations …) next to the Graph tab."""
+    def add_tab(self, widget: QWidget, title: str, name: str | None = None) -> int:
+        """Add a page (optimizer lab, activations …) next to the Graph tab, found later by `name`."""
+        self.pages[name or title.lower()] = widget
         return self.tabs.addTab(widget, title)
+
+    def open_tab(self, name: str) -> QWidget:
+        """Bring the tab called `name` forward and return its page (built if it was not yet)."""
+        if name not in self.pages:
+            if name in TAB_NAMES:
+                raise UnknownTab(f"the {name} tab is not available in this installation")
+            raise UnknownTab(f"unknown tab {name!r}; valid: {', '.join(TAB_NAMES)}")
+        page = self.pages[name]
+        self.tabs.setCurrentWidget(page)
+        return page.build() if isinstance(page, LazyTab) else page
+
+    def tab_page(self, name: str) -> QWidget:
+        """The page of tab `name`: the built tab itself (for a lazy tab: once it has been shown)."""
+        page = self.pages[name]
+        return page.page if isinstance(page, LazyTab) and page.page is not None else page
+
+    def current_tab(self) -> str:
+        """The name of the tab in front."""
+        widget = self.tabs.currentWidget()
+        return next(name for name, page in self.pages.items() if page is widget)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -282,17 +349,38 @@ class MainWindow(QMainWindow):
     # ---- file ----
 
     def open_session_file(self, path: str | Path) -> bool:
+        """Read and parse the file on the state's runner (off the GUI thread: a big program takes
+        seconds), then show it. False when it failed at once (an InlineRunner); errors found later
+        are shown as a message. On any error the debugger keeps what it showed."""
+        outcome: list[bool] = []
+
+        def done(loaded: session.Session) -> None:
+            outcome.append(self._show_session(loaded, path))
+
+        def failed(error: Exception) -> None:
+            if not isinstance(error, session.SessionError):
+                raise error
+            self.show_message("Cannot open session", str(error), error=True)
+            outcome.append(False)
+
+        self.statusBar().showMessage(f"opening {path} …")
+        self.state.runner.submit("session", lambda _job: session.read_session(path), done, failed, f"opening {path}")
+        return outcome[0] if outcome else True
+
+    def _show_session(self, loaded: session.Session, path: str | Path) -> bool:
         try:
-            session.load_session(self.state, path)
+            session.apply_session(self.state, loaded)
         except session.SessionError as error:
             self.show_message("Cannot open session", str(error), error=True)
             return False
+        if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
+            self.open_tab(loaded.tab)
         self.statusBar().showMessage(f"opened {path}", 5000)
         return True
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
-            session.save_session(self.state, path)
+            session.save_session(self.state, path, tab=self.current_tab())
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
@@ -331,9 +419,11 @@ class MainWindow(QMainWindow):
         rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
         self.show_message("Keyboard shortcuts", f"<table>{rows}</table>")
 
-    def show_about(self) -> None:
-        self.show_message(
+    def show_about(self) -> QMessageBox:
+        return self.show_message(
             "About graphviz-app",
-            "<b>graphviz-app</b><br>Type an expression, see its "
-            "computational graph, and step through the forward and backward pass.",
+            f"<h2>graphviz-app {graphviz_app.__version__}</h2>"
+            "<p>Type an expression, see its computational graph, and step through the forward and "
+            "backward pass node by node.</p><p>Optimizer lab, activations and tiny networks: "
+            "every number comes from the same engine.</p>",
         )

@@ -1,7 +1,7 @@
 """Save and load a debugger session: expression, inputs, step position and phase as a small JSON file.
 
     {"format": "graphviz_app.session", "version": 1, "expression": "(x + y) * z",
-     "inputs": {"x": -2, "y": 5, "z": -4}, "cursor": 3, "phase": "both"}
+     "inputs": {"x": -2, "y": 5, "z": -4}, "cursor": 3, "phase": "both", "tab": "debugger"}
 
 Plain functions, no dialogs: a broken or foreign file raises `SessionError` *before* anything is
 changed, so the window can show the message and the state stays as it was.
@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import core
-from graphviz_app.debugger.state import AppState
+from graphviz_app import TAB_NAMES
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
+from graphviz_app.debugger.state import AppState, TooBig
+from graphviz_app.files import write_atomically
 
 FORMAT = "graphviz_app.session"
 VERSION = 1
@@ -32,10 +35,12 @@ class Session:
     inputs: dict[str, float]
     cursor: int = 0
     phase: str = "both"
+    tab: str = "debugger"  # the tab in front when it was saved, by name (graphviz_app.TAB_NAMES)
+    graph: core.Graph | None = field(default=None, compare=False, repr=False)  # `expression`, parsed once
 
 
-def session_of(state: AppState) -> Session:
-    return Session(state.expression, dict(state.inputs), state.cursor, state.phase)
+def session_of(state: AppState, tab: str = "debugger") -> Session:
+    return Session(state.expression, dict(state.inputs), state.cursor, state.phase, tab)
 
 
 def to_json(session: Session) -> str:
@@ -47,25 +52,52 @@ def to_json(session: Session) -> str:
             "inputs": session.inputs,
             "cursor": session.cursor,
             "phase": session.phase,
+            "tab": session.tab,
         },
         indent=2,
         ensure_ascii=False,
     )
 
 
-def save_session(state: AppState, path: str | Path) -> None:
-    """Write what the user is looking at; OSError propagates as SessionError."""
+def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> None:
+    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
+
+    Atomically: with the disk full, the previous file at `path` is left whole.
+    """
     try:
-        Path(path).write_text(to_json(session_of(state)) + "\n", encoding="utf-8")
+        write_atomically(path, (to_json(session_of(state, tab)) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
 
+def _finite_input(name: str, value: object) -> float:
+    """A session's input value as a float, or SessionError saying why it is not one."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SessionError(f"input {name!r} must be a number, not {_shown(value)}")
+    try:
+        number = float(value)  # an int of 400 digits overflows
+    except OverflowError:
+        raise SessionError(f"input {name!r} is too big for a float: {_shown(value)}") from None
+    if not math.isfinite(number):
+        raise SessionError(f"input {name!r} must be a finite number, not {_shown(value)}")
+    return number
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value for a message: its repr, cut in the middle when long."""
+    text = repr(value) if not isinstance(value, int) or abs(value) < 10**limit else f"a {len(str(value))}-digit number"
+    return text if len(text) <= limit else text[: limit // 2] + "…" + text[-limit // 2 :]
+
+
 def parse_session(text: str) -> Session:
-    """Validate a session's JSON text completely (the expression must parse, every input be finite)."""
+    """Validate a session's JSON text completely (the expression must parse, every input be finite).
+
+    The expression is parsed here, once; the graph travels in the Session to `apply_session`. A big
+    program takes seconds to parse, so the window calls this on its runner, off the GUI thread.
+    """
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as error:
+    except (ValueError, RecursionError) as error:  # JSONDecodeError, or an integer of over 4,300 digits
         raise SessionError(f"not a session file: invalid JSON ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError('not a graphviz_app session file (its "format" is missing or different)')
@@ -83,17 +115,17 @@ def parse_session(text: str) -> Session:
         raise SessionError('the session\'s "inputs" must be an object of name: number')
     inputs = {}
     for name in graph.inputs:
-        value = raw_inputs.get(name, 1.0)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise SessionError(f"input {name!r} must be a finite number, not {value!r}")
-        inputs[name] = float(value)
+        inputs[name] = _finite_input(name, raw_inputs.get(name, 1.0))
     cursor = data.get("cursor", 0)
     if isinstance(cursor, bool) or not isinstance(cursor, int) or cursor < 0:
         raise SessionError(f'"cursor" must be a step number ≥ 0, not {cursor!r}')
     phase = data.get("phase", "both")
     if phase not in PHASES:
         raise SessionError(f'"phase" must be one of {", ".join(PHASES)}, not {phase!r}')
-    return Session(expression, inputs, cursor, phase)
+    tab = data.get("tab", "debugger")
+    if tab not in TAB_NAMES:
+        raise SessionError(f'"tab" must be one of {", ".join(TAB_NAMES)}, not {tab!r}')
+    return Session(expression, inputs, cursor, phase, tab, graph)
 
 
 def read_session(path: str | Path) -> Session:
@@ -105,11 +137,33 @@ def read_session(path: str | Path) -> Session:
 
 
 def apply_session(state: AppState, session: Session) -> None:
-    """Show a validated session: expression and inputs, then phase and step position."""
-    if not state.set_expression(session.expression, session.inputs):
-        raise SessionError("the session's expression is invalid")  # parse_session already checked it
-    state.set_phase(session.phase)  # type: ignore[arg-type]
-    state.set_cursor(session.cursor)  # clamped into the phase's range
+    """Show a validated session: expression and inputs, then phase and step position.
+
+    Through `AppState.set_expression`, with the graph `parse_session` made (not parsed again); the
+    phase and step are placed once the new graph is shown (it is built off the GUI thread). A graph too
+    big to draw is refused here, before anything changes.
+    """
+    nodes = len(session.graph.nodes)
+    if nodes > MAX_DRAWN_NODES:
+        raise SessionError(f"cannot show the session: {TooBig(nodes)}")
+
+    def place() -> None:
+        state.set_phase(session.phase)  # type: ignore[arg-type]
+        state.set_cursor(session.cursor)  # clamped into the phase's range
+
+    refusals: list[str] = []
+
+    def note(message: str, _line: int, _column: int) -> None:
+        if message:
+            refusals.append(message)
+
+    state.sig_error.connect(note)
+    try:
+        shown = state.set_expression(session.expression, session.inputs, graph=session.graph, then=place)
+    finally:
+        state.sig_error.disconnect(note)
+    if not shown:
+        raise SessionError(f"cannot show the session: {refusals[-1] if refusals else 'invalid expression'}")
 
 
 def load_session(state: AppState, path: str | Path) -> Session:

@@ -129,6 +129,38 @@ class Theme:
             self.dark = bool(dark)
             self.changed.emit(self.dark)
 
+    def activation_color(self, name: str) -> str:
+        """An activation's colour in the current theme (the palette is at the end of this module)."""
+        return activation_color(name, self.dark)
+
+
+# ---- activation colours (activations and tiny-networks tabs) ----
+# tab10 on white; on the dark background the same hues lightened to HSL lightness ≥ 0.66, so that blue,
+# brown and purple stay readable on a projector. Colours are the app's business, not the engine's.
+ACTIVATION_COLORS_LIGHT = {
+    "sigmoid": "#1f77b4",
+    "tanh": "#ff7f0e",
+    "relu": "#2ca02c",
+    "leaky_relu": "#d62728",
+    "prelu": "#9467bd",
+    "elu": "#8c564b",
+    "softplus": "#e377c2",
+}
+ACTIVATION_COLORS_DARK = {
+    "sigmoid": "#6bb3e6",
+    "tanh": "#ffa352",
+    "relu": "#77da77",
+    "leaky_relu": "#e46c6d",
+    "prelu": "#aa86cb",
+    "elu": "#c3978e",
+    "softplus": "#e377c2",
+}
+
+
+def activation_color(name: str, dark: bool) -> str:
+    """The colour of activation `name` (an engine name such as "leaky_relu") in the light or dark theme."""
+    return (ACTIVATION_COLORS_DARK if dark else ACTIVATION_COLORS_LIGHT)[name]
+
 
 # ---- the optimizer lab's colours (one palette, light and dark; core carries none) ----
 

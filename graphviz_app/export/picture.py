@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from graphviz_app.debugger.state import AppState
+from graphviz_app.files import write_atomically
 
 PNG_SCALE = 2.0  # pixels per scene unit when no size is asked for: sharp on a projector
 
@@ -28,23 +29,32 @@ def export_size(rect: QRectF, size: tuple[int, int] | None = None) -> QSize:
 def render_scene(
     scene: QGraphicsScene, rect: QRectF, path: str, background: QColor, size: tuple[int, int] | None = None
 ) -> None:
-    """Render `rect` of `scene` into `path` (.svg → SVG, anything else → PNG), aspect kept, centred."""
+    """Render `rect` of `scene` into `path` (.svg → SVG, anything else → PNG), aspect kept, centred.
+
+    The picture is made in memory and then written atomically, so a failure raises OSError (Qt's SVG
+    generator alone would fail silently) and never leaves a truncated file.
+    """
     pixels = export_size(rect, size)
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if Path(path).suffix.lower() == ".svg":
         from PySide6.QtSvg import QSvgGenerator
 
         generator = QSvgGenerator()
-        generator.setFileName(str(path))
+        generator.setOutputDevice(buffer)
         generator.setSize(pixels)
         generator.setViewBox(QRectF(0, 0, pixels.width(), pixels.height()))
         generator.setTitle("computational graph")
         _paint(generator, scene, rect, pixels, background)
-        return
-    image = QImage(pixels, QImage.Format_ARGB32_Premultiplied)
-    image.fill(background)
-    _paint(image, scene, rect, pixels, background)
-    if not image.save(str(path)):
-        raise OSError(f"could not write {path}")
+    else:
+        image = QImage(pixels, QImage.Format_ARGB32_Premultiplied)
+        image.fill(background)
+        _paint(image, scene, rect, pixels, background)
+        if not image.save(buffer, "PNG"):
+            raise OSError(f"could not encode {path} as PNG")
+    buffer.close()
+    write_atomically(path, data.data())
 
 
 def _paint(device, scene: QGraphicsScene, rect: QRectF, pixels: QSize, background: QColor) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QLabel, QSlider, QVBoxLayout, QWidget
 
 FONT_PT = 13  # plot text; widgets follow the application font
 LINE_WIDTH = 4
@@ -207,3 +207,14 @@ class LabeledSlider(QWidget):
     def _on_slider(self, _: int) -> None:
         self._show()
         self.sig_value_changed.emit(self.value())
+
+
+def cache_axes(plot: pg.PlotWidget) -> None:
+    """Keep a plot's axes, title and legend as pixmaps: a new curve or image then repaints without
+    drawing every tick label again (their text costs more than the data on a slow machine)."""
+    item = plot.getPlotItem()
+    parts = [item.getAxis("left"), item.getAxis("bottom"), item.titleLabel]
+    if item.legend is not None:
+        parts.append(item.legend)
+    for part in parts:
+        part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

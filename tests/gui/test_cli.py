@@ -87,3 +87,23 @@ def test_offscreen_platform_counts_as_a_display(monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     assert app.has_display()
+
+
+def test_a_program_too_big_to_draw_prints_one_line_and_exits_2(capsys):
+    from graphviz_app.app import main
+
+    code = main(["--expr", "+".join(f"x{i}" for i in range(2600))])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "5,199 nodes" in err and "5,000" in err
+
+
+def test_an_unknown_tab_is_one_line_listing_the_valid_names(capsys):
+    assert app.main(["--tab", "graphs", "--expr", "x"]) == 2
+    err = capsys.readouterr().err
+    assert err == "graphviz-app: unknown tab 'graphs'; valid: debugger, lab, activations, networks\n"
+
+
+def test_tab_names_are_checked_before_anything_else():
+    assert app.tab_name("Lab") == "lab" and app.tab_name("graph") == "debugger"  # the old name still works
+    with pytest.raises(app.UsageError, match="valid: debugger, lab"):
+        app.tab_name("3")

@@ -39,7 +39,10 @@ def test_save_then_load_round_trips(tmp_path):
         ('{"format": "graphviz_app.session", "version": 99, "expression": "x"}', "unsupported session version"),
         ('{"format": "graphviz_app.session", "version": 1}', "no expression"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x +"}', "expression is invalid"),
-        ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}', "finite number"),
+        (
+            '{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": "a"}}',
+            "must be a number",
+        ),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "inputs": {"x": NaN}}', "finite number"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "cursor": -1}', "cursor"),
         ('{"format": "graphviz_app.session", "version": 1, "expression": "x", "phase": "sideways"}', "phase"),
@@ -69,3 +72,89 @@ def test_missing_inputs_default_and_cursor_is_clamped():
     session.apply_session(state, loaded)
     assert state.inputs == {"a": 3.0, "b": 1.0}
     assert state.cursor == state.step_count
+
+
+def test_the_expression_is_parsed_once(tmp_path, monkeypatch):
+    import core
+
+    calls = []
+    parse = core.parse
+    monkeypatch.setattr(core, "parse", lambda text: calls.append(len(text)) or parse(text))
+    path = tmp_path / "s.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "q = a * b; f = q + a"}')
+    state = AppState()
+    calls.clear()
+    session.load_session(state, path)
+    assert calls == [len("q = a * b; f = q + a")]
+    assert state.expression == "q = a * b; f = q + a"
+
+
+def test_a_graph_too_big_to_draw_says_so_and_changes_nothing(tmp_path):
+    program = "+".join(f"x{i}" for i in range(2600))  # 5,199 nodes
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"format": "graphviz_app.session", "version": 1, "expression": program}))
+    state = AppState()
+    before = snapshot(state)
+    with pytest.raises(SessionError, match="5,199 nodes; the debugger draws at most 5,000"):
+        session.load_session(state, path)
+    assert snapshot(state) == before
+
+
+def test_the_tab_is_saved_by_name_and_checked(tmp_path):
+    state = AppState()
+    path = tmp_path / "s.json"
+    session.save_session(state, path, tab="networks")
+    assert json.loads(path.read_text())["tab"] == "networks"
+    assert session.read_session(path).tab == "networks"
+    with pytest.raises(SessionError, match="tab"):
+        session.parse_session('{"format": "graphviz_app.session", "version": 1, "expression": "x", "tab": 3}')
+
+
+def test_the_step_is_placed_once_a_graph_built_off_the_gui_thread_is_shown(qtbot, tmp_path):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    path = tmp_path / "s.json"
+    state = AppState("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_cursor(3)
+    session.save_session(state, path)
+    threaded = AppState("a * b", runner=ThreadRunner())
+    session.load_session(threaded, path)
+    qtbot.waitUntil(lambda: threaded.expression == "(x + y) * z", timeout=5000)
+    assert threaded.cursor == 3 and threaded.inputs == {"x": -2.0, "y": 5.0, "z": -4.0}
+
+
+def test_a_failed_save_keeps_the_previous_session_file(tmp_path, monkeypatch):
+    # Regression: with the disk full the old session was already truncated when the error came.
+    path = tmp_path / "work.json"
+    session.save_session(AppState("(x + y) * z"), path)
+    before = path.read_text()
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("graphviz_app.files.os.fsync", disk_full)
+    with pytest.raises(SessionError, match="No space left"):
+        session.save_session(AppState("a * b"), path)
+    assert path.read_text() == before
+
+
+@pytest.mark.parametrize(
+    ("inputs_json", "says"),
+    [
+        ('{"x": 1' + "0" * 400 + "}", "too big for a float"),  # Regression: OverflowError escaped
+        ('{"x": 1' + "0" * 5000 + "}", "invalid JSON"),  # Regression: json's ValueError escaped
+        ('{"x": "2"}', "must be a number"),
+        ('{"x": 1e999}', "must be a finite number"),
+    ],
+)
+def test_an_input_that_is_not_a_float_is_a_clear_message(tmp_path, inputs_json, says):
+    path = tmp_path / "bad.json"
+    path.write_text(
+        '{"format": "graphviz_app.session", "version": 1, "expression": "x * 2", "inputs": ' + inputs_json + "}"
+    )
+    state = AppState()
+    before = snapshot(state)
+    with pytest.raises(SessionError, match=says) as error:
+        session.load_session(state, path)
+    assert len(str(error.value)) < 200
+    assert snapshot(state) == before

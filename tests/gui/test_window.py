@@ -249,7 +249,9 @@ def test_other_tabs_are_built_when_first_shown_and_hide_the_docks(qtbot):
     assert titles[0] == "Graph" and len(titles) >= 2
     win.tabs.setCurrentIndex(1)
     page = win.tabs.widget(1)
-    assert page.page is not None and "could not be loaded" not in getattr(page.page, "text", lambda: "")()
+    assert page.page is None and page._loading.isVisible()  # a click paints "Loading …" first
+    qtbot.waitUntil(page.ready, timeout=10000)
+    assert "could not be loaded" not in getattr(page.page, "text", lambda: "")()
     assert not win.inspector_dock.isVisible() and not win.inputs_dock.isVisible()
     win.state.show_in_debugger("a * b", {"a": 2, "b": 3})
     assert win.tabs.currentIndex() == 0
@@ -266,10 +268,11 @@ def test_help_dialogs_are_not_modal(qtbot, window):
 
 def test_a_graph_too_large_to_draw_is_refused_with_a_message(qtbot, window):
     old = window.state.graph
-    window.expression_bar.line.setText("+".join(f"x{i}" for i in range(2100)))  # typing it takes seconds
+    window.expression_bar.line.setText("+".join(f"x{i}" for i in range(2600)))  # 5,199 nodes; typing takes seconds
     qtbot.keyClick(window.expression_bar.line, Qt.Key.Key_Return)
     assert window.state.graph is old
-    assert "at most 2,000" in window.expression_bar.error.text()
+    assert "5,199 nodes" in window.expression_bar.error.text()
+    assert "at most 5,000" in window.expression_bar.error.text()
 
 
 def test_after_enter_the_arrow_keys_step_the_new_graph(qtbot, window):
@@ -314,3 +317,71 @@ def test_up_and_down_recall_earlier_expressions(qtbot, window):
     qtbot.keyClick(line, Qt.Key.Key_Down)
     qtbot.keyClick(line, Qt.Key.Key_Return)
     assert window.state.expression == "x * y"
+
+
+def test_tabs_are_opened_by_name_whatever_their_order(qtbot, monkeypatch):
+    from graphviz_app import main_window
+    from graphviz_app.networks.tab import NetworksTab
+
+    # A wheel without the lab: the other tabs move one place left, their names do not.
+    monkeypatch.setattr(main_window, "EXTRA_TABS", [t for t in main_window.EXTRA_TABS if t[0] != "lab"])
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.open_tab("networks")
+    assert isinstance(page, NetworksTab) and win.current_tab() == "networks"
+    assert win.tabs.tabText(win.tabs.currentIndex()) == "Tiny networks"
+    with pytest.raises(main_window.UnknownTab, match="not available"):
+        win.open_tab("lab")
+    with pytest.raises(main_window.UnknownTab, match="valid: debugger, lab, activations, networks"):
+        win.open_tab("graphs")
+    assert win.current_tab() == "networks"  # a refused name leaves the tab in front alone
+
+
+def test_about_shows_the_version(qtbot, window):
+    import graphviz_app
+
+    box = window.show_about()
+    assert box.isVisible() and not box.isModal()
+    assert f"graphviz-app {graphviz_app.__version__}" in box.text()
+    box.close()
+
+
+def test_a_session_remembers_its_tab_by_name(qtbot, tmp_path):
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    win.open_tab("activations")
+    path = tmp_path / "s.json"
+    assert win.save_session_file(path)
+    win.open_tab("debugger")
+    assert win.open_session_file(path)
+    assert win.current_tab() == "activations"
+
+
+def test_a_session_is_parsed_off_the_gui_thread(qtbot, tmp_path):
+    import threading
+
+    from graphviz_app import session
+    from graphviz_app.widgets.background import ThreadRunner
+
+    runner = ThreadRunner()
+    win = MainWindow(AppState(runner=runner))
+    qtbot.addWidget(win)
+    path = tmp_path / "s.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "a * b", "inputs": {"a": 2}}')
+    threads = []
+    parse = session.parse_session
+
+    def spy(text):
+        threads.append(threading.current_thread())
+        return parse(text)
+
+    session.parse_session = spy
+    try:
+        assert win.open_session_file(path)  # started; the result comes later
+        qtbot.waitUntil(lambda: win.state.expression == "a * b", timeout=5000)
+    finally:
+        session.parse_session = parse
+    assert threads and threads[0] is not threading.main_thread()
+    assert win.state.inputs == {"a": 2.0, "b": 1.0}

@@ -85,3 +85,14 @@ def test_a_non_finite_value_is_explained(qtbot, expression, inputs, says):
     assert says in inspector.toPlainText()
     state.run_to_end()  # the backward pass through it neither crashes nor hides it
     assert "Backward pass complete" in inspector.toPlainText()
+
+
+def test_at_a_fan_out_the_inspector_adds_the_contribution_to_the_old_total(qtbot):
+    # x feeds both gates of x*y + x: the + gate gives it 1, then the * gate adds y = 2, so 1 + 2 = 3.
+    state = AppState("x*y + x", {"x": 3.0, "y": 2.0})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_cursor(state.forward_count + 2)  # the second backward step: the * gate
+    text = inspector.toPlainText()
+    assert "fan-out, gradients add up: ∂f/∂x += 2" in text
+    assert "1 + 2 = 3" in text

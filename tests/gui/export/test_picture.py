@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtGui import QImage
 
 from graphviz_app.debugger.graph_view import GraphView
@@ -64,3 +65,24 @@ def test_every_step_exports_the_same_frame(qtbot, tmp_path):
         image = QImage(str(tmp_path / f"step{k}.png"))
         sizes.add((image.width(), image.height()))
     assert len(sizes) == 1  # slides of consecutive steps line up
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_an_unwritable_path_is_an_error_for_every_format(qtbot, tmp_path, suffix):
+    # Regression: Qt's SVG generator failed silently, and the command line said "wrote …".
+    with pytest.raises(OSError):
+        export_scene(finished_state(), str(tmp_path / "no such folder" / f"graph.{suffix}"))
+
+
+def test_a_failed_export_leaves_the_previous_picture_whole(qtbot, tmp_path, monkeypatch):
+    path = tmp_path / "graph.svg"
+    path.write_text("<svg>the previous picture</svg>")
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("graphviz_app.files.os.fsync", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        export_scene(finished_state(), str(path))
+    assert path.read_text() == "<svg>the previous picture</svg>"
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left behind

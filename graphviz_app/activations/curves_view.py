@@ -1,0 +1,318 @@
+"""The top half of the activations tab: pick activations, see f(a) and f′(a), shade saturation, hover.
+
+A view of `ActivationsState`: the controls call its `set_…` methods, `sig_curves_changed` and
+`sig_hover_changed` redraw. Plot items are made once and only get new data afterwards (creating a
+pyqtgraph item costs milliseconds, and this runs on every slider tick).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from core.activations import ACTIVATIONS
+from graphviz_app.activations.state import MAX_RANGE, ActivationsState
+from graphviz_app.numbers import number
+from graphviz_app.widgets.plot_style import (
+    FONT_PT,
+    LINE_WIDTH,
+    LabeledSlider,
+    cache_axes,
+    plot_colors,
+    set_plot_dark,
+    style_plot,
+)
+
+PANEL_WIDTH = 265
+FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to the edge of the plot
+
+
+class CurvesView(QWidget):
+    """Activation list, parameter sliders and threshold on the left; f(a), f′(a) and the readout on the right."""
+
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: make the two plots on later turns of the event loop (tens of ms each)."""
+        super().__init__(parent)
+        self.state = state
+        self._shading: list[pg.LinearRegionItem] = []
+        self._ranges: tuple[tuple[float, float], ...] = ()
+        self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
+        self.hover_lines: list[pg.InfiniteLine] = []
+        self._built = False
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_controls())
+        layout.addLayout(self._build_texts(), 1)
+        steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
+        if staged:
+            run_in_turns(steps)
+        else:
+            for step in steps:
+                step()
+
+    def ready(self) -> bool:
+        return self._built
+
+    def _build_controls(self) -> QWidget:
+        self.activation_list = QListWidget()
+        for name, activation in ACTIVATIONS.items():
+            item = QListWidgetItem(activation.display_name)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in self.state.shown else Qt.CheckState.Unchecked)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            self.activation_list.addItem(item)
+        self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+        self.activation_list.itemChanged.connect(self._on_item_changed)
+        controls = QVBoxLayout()
+        controls.addWidget(QLabel("<b>Activations</b>"))
+        controls.addWidget(self.activation_list, 1)
+        self.parameter_sliders: dict[str, LabeledSlider] = {}
+        for name, value in self.state.parameters.items():
+            activation = ACTIVATIONS[name]
+            symbol = "α" if activation.parameter == "alpha" else activation.parameter
+            slider = LabeledSlider(
+                f"{activation.display_name} {symbol}",
+                activation.low,
+                activation.high,
+                value,
+                steps=round((activation.high - activation.low) / 0.01),
+                decimals=2,
+            )
+            slider.sig_value_changed.connect(lambda v, n=name: self.state.set_parameter(n, v))
+            self.parameter_sliders[name] = slider
+            controls.addWidget(slider)
+        self.threshold_slider = LabeledSlider(
+            "shade saturation: |f′| &lt;", 0.001, 0.5, self.state.threshold, log_scale=True, decimals=2
+        )
+        self.threshold_slider.sig_value_changed.connect(self.state.set_threshold)
+        controls.addWidget(self.threshold_slider)
+        self.range_low, self.range_high = (_range_box(v) for v in self.state.x_range)
+        for box in (self.range_low, self.range_high):
+            box.editingFinished.connect(self._on_range_edited)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("a from"))
+        row.addWidget(self.range_low)
+        row.addWidget(QLabel("to"))
+        row.addWidget(self.range_high)
+        controls.addLayout(row)
+        panel = QWidget()
+        panel.setLayout(controls)
+        panel.setFixedWidth(PANEL_WIDTH)
+        return panel
+
+    def _build_texts(self) -> QVBoxLayout:
+        # The legend is a line of text above the plots, not a box inside one: with several activations
+        # checked, or on a small screen, no corner of f(a) is free of curves.
+        self.legend_strip = QLabel(objectName="activationLegend")
+        self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
+        self.legend_strip.setWordWrap(True)
+        self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
+        # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
+        # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
+        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 5, 2))
+        self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setWordWrap(True)
+        self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.readout.setFixedHeight(lines_height(FONT_PT, 2))
+        self.plots = QHBoxLayout()
+        right = QVBoxLayout()
+        right.addWidget(self.legend_strip)
+        right.addLayout(self.plots, 1)
+        right.addWidget(self.readout)
+        return right
+
+    def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
+        """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
+        plot = pg.PlotWidget()
+        style_plot(plot, title, "a", title)
+        for name in ACTIVATIONS:
+            item = pg.PlotDataItem()
+            plot.addItem(item)
+            pair = self.curve_items.get(name, (item, item))
+            self.curve_items[name] = (item, pair[1]) if which == 0 else (pair[0], item)
+        line = pg.InfiniteLine(angle=90, movable=False)
+        line.setVisible(False)
+        plot.addItem(line, ignoreBounds=True)
+        self.hover_lines.append(line)
+        plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
+        cache_axes(plot)
+        self.plots.addWidget(plot)
+        return plot
+
+    def _add_value_plot(self) -> None:
+        self.value_plot = self._make_plot("f(a)", 0)
+
+    def _add_derivative_plot(self) -> None:
+        self.derivative_plot = self._make_plot("f′(a)", 1)
+        self.derivative_plot.setXLink(self.value_plot)
+
+    def _finish(self) -> None:
+        self.state.sig_curves_changed.connect(self.redraw)
+        self.state.sig_hover_changed.connect(self._show_hover)
+        self.state.theme.changed.connect(self.set_dark)
+        self.set_dark(self.state.theme.dark)
+        self._built = True
+
+    # ---- from the controls to the state ----
+
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        self.state.set_shown(item.data(Qt.ItemDataRole.UserRole), item.checkState() == Qt.CheckState.Checked)
+
+    def _on_range_edited(self) -> None:
+        low, high = self.range_low.value(), self.range_high.value()
+        try:
+            self.state.set_x_range(low, high)
+        except ValueError:  # low ≥ high: put the boxes back to the range shown
+            for box, value in zip((self.range_low, self.range_high), self.state.x_range):
+                box.setValue(value)
+
+    def _on_mouse_moved(self, plot: pg.PlotWidget, position: QPointF) -> None:
+        if plot.sceneBoundingRect().contains(position):
+            self.state.set_hover(plot.getPlotItem().vb.mapSceneToView(position).x())
+
+    # ---- from the state to the screen ----
+
+    def color(self, name: str) -> str:
+        return self.state.theme.activation_color(name)
+
+    def set_dark(self, dark: bool) -> None:
+        """Recolour plots, curves and the list for the light or dark theme."""
+        for plot in (self.value_plot, self.derivative_plot):
+            set_plot_dark(plot, dark)
+        self.activation_list.blockSignals(True)  # a new foreground colour is an itemChanged too
+        for i in range(self.activation_list.count()):
+            item = self.activation_list.item(i)
+            item.setForeground(QColor(self.color(item.data(Qt.ItemDataRole.UserRole))))
+        self.activation_list.blockSignals(False)
+        for name, items in self.curve_items.items():
+            for item in items:
+                item.setPen(pg.mkPen(self.color(name), width=LINE_WIDTH))
+        for line in self.hover_lines:
+            line.setPen(pg.mkPen(plot_colors(dark).contrast, width=2, style=Qt.PenStyle.DashLine))
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Curves, shading, axis ranges, legend and readout from the state."""
+        state = self.state
+        grid = state.grid
+        for name, (value_item, derivative_item) in self.curve_items.items():
+            curve = state.curves.get(name)
+            value_item.setVisible(curve is not None)
+            derivative_item.setVisible(curve is not None)
+            if curve is not None:
+                value_item.setData(grid, curve.value)
+                derivative_item.setData(grid, curve.derivative)
+        self._draw_shading()
+        # Fixed y ranges keep the picture still while a slider moves; they only grow for negative slopes.
+        lowest_value = min((float(c.value.min()) for c in state.curves.values()), default=0.0)
+        highest_value = max((float(c.value.max()) for c in state.curves.values()), default=3.0)
+        lowest_slope = min((float(c.derivative.min()) for c in state.curves.values()), default=0.0)
+        ranges = (
+            state.x_range,
+            (min(-1.5, lowest_value - 0.2), min(max(3.0, 0.6 * highest_value), 60.0)),
+            (min(-0.1, lowest_slope - 0.1), 1.15),
+        )
+        if ranges != self._ranges:  # setting the same range again still redraws every axis
+            self._ranges = ranges
+            self.value_plot.setXRange(*ranges[0], padding=0.02)
+            self.value_plot.setYRange(*ranges[1], padding=0.02)
+            self.derivative_plot.setYRange(*ranges[2], padding=0.02)
+        self.legend_strip.setText(
+            " &nbsp; ".join(
+                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
+                f"<b>{html.escape(text)}</b>"
+                for name, text in zip(state.shown, state.legend_texts)
+            )
+            or "<i>tick an activation on the left</i>"
+        )
+        for i in range(self.activation_list.count()):  # the state may have been changed without the list
+            item = self.activation_list.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in state.shown
+            if (item.checkState() == Qt.CheckState.Checked) != on:
+                self.activation_list.blockSignals(True)
+                item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+                self.activation_list.blockSignals(False)
+        self._show_hover(state.hover)
+
+    def _draw_shading(self) -> None:
+        grid = self.state.grid
+        alpha = 55 if self.state.theme.dark else 40
+        regions = self.state.shaded_regions()
+        while len(self._shading) < len(regions):
+            region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
+            region.setZValue(-10)
+            self.derivative_plot.addItem(region, ignoreBounds=True)
+            self._shading.append(region)
+        for region, (name, low, high) in zip(self._shading, regions):
+            shade = QColor(self.color(name))
+            shade.setAlpha(alpha)
+            region.setRegion((-FAR if low <= grid[0] else low, FAR if high >= grid[-1] else high))
+            region.setBrush(pg.mkBrush(shade))
+        for k, region in enumerate(self._shading):
+            region.setVisible(k < len(regions))
+
+    def _show_hover(self, a: float | None) -> None:
+        for line in self.hover_lines:
+            line.setVisible(a is not None)
+            if a is not None:
+                line.setPos(a)
+        if a is None:
+            return
+        parts = [f"<b>a = {a:+.2f}</b>"]
+        for name, value, slope in self.state.readout():
+            parts.append(
+                f"<span style='color:{self.color(name)}'><b>{ACTIVATIONS[name].display_name}</b>: "
+                f"f = {number(value)}, f′ = {number(slope)}</span>"
+            )
+        self.readout.setText(" &nbsp;|&nbsp; ".join(parts))
+
+    def shown_region_count(self) -> int:
+        """How many shaded saturation bands are on the f′ plot."""
+        return sum(region.isVisible() for region in self._shading)
+
+
+def run_in_turns(steps: list[Callable[[], None]]) -> None:
+    """Run each step on its own turn of the event loop (so that no single turn takes long)."""
+    if steps:
+        QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
+
+
+def lines_height(point_size: int, lines: int) -> int:
+    """The height in pixels of `lines` lines of text at `point_size`."""
+    font = QFont()
+    font.setPointSize(point_size)
+    return QFontMetrics(font).lineSpacing() * lines + 6
+
+
+def _range_box(value: float) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(-MAX_RANGE, MAX_RANGE)
+    box.setDecimals(1)
+    box.setSingleStep(1.0)
+    box.setValue(value)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def visible_curve_count(plot: pg.PlotWidget) -> int:
+    """How many curves a plot shows (tests, screenshots)."""
+    return int(np.sum([item.isVisible() for item in plot.getPlotItem().listDataItems()]))

@@ -1,0 +1,398 @@
+"""What the tiny-networks tab shows, without Qt: the data set, the model, the optimizer and the run.
+
+`NetworkState` owns every choice of the tab (data set, hidden layers and width, activation and its
+slope / α, the x1·x2 feature, optimizer, learning rate, seed, steps per update, how many steps a
+Train click runs, the chosen sample) and the run's results as one immutable `TrainingSnapshot`
+(step, losses, accuracy, weights, the heat-map grid of p(class 1)). Views take it in their
+constructor, call its methods and redraw on its signals.
+
+All the work runs through `state.runner` under one key: building the trainer for new settings,
+then training in chunks of `steps_per_update` steps. Each chunk trains a copy of the trainer on a
+worker and returns it with the new heat map; its result replaces the state's trainer on the GUI
+thread, which then submits the next chunk. New settings supersede the running chunk (same key);
+Pause cancels it. With an `InlineRunner` (tests) the same code runs at once, chunk after chunk.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+from psygnal import Signal
+
+from core.activations import ACTIVATIONS, activation_named
+from core.datasets import DATASETS, Dataset, dataset
+from core.networks import MAX_WIDTH, Model
+from core.optimizers import OPTIMIZERS, optimizer_named
+from core.training import Trainer
+from graphviz_app.jobs import InlineRunner, Job, Runner
+
+if TYPE_CHECKING:  # the theme module is Qt; the state only passes the one Theme object on to the views
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.theme import Theme
+
+KEY = "networks.train"
+GRID_SIZE = 90  # heat-map cells per side
+DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
+UPDATE_S = 0.04  # a chunk takes at least this long on the worker: the picture moves at about 25 frames/s
+MAX_TRAIN_STEPS = 100_000
+
+
+class Debugger(Protocol):
+    """Where "Show in the debugger" sends a sample's loss graph: the debugger's `AppState`."""
+
+    def show_in_debugger(self, text: str, inputs: dict[str, float]) -> bool: ...
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingSnapshot:
+    """One moment of a run, as the views draw it (never changed: the worker makes a new one)."""
+
+    model: Model
+    steps: int
+    losses: np.ndarray  # losses[i]: mean loss after i steps
+    accuracy: float
+    weights: np.ndarray
+    diverged: bool
+    probability: np.ndarray  # p(class 1) on the heat-map grid, shape (GRID_SIZE, GRID_SIZE)
+    boundary: np.ndarray  # the line p = ½ as segments, shape (n, 2, 2): segment, end, (x1, x2)
+
+    @property
+    def loss(self) -> float:
+        return float(self.losses[-1])
+
+
+def plane_grid(data: Dataset, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray]:
+    """Cell centres over the data's bounds; indexing="ij": [i, j] is column i (x1), row j (x2)."""
+    x1_lo, x1_hi, x2_lo, x2_hi = data.bounds
+    centers1 = x1_lo + (np.arange(size) + 0.5) * (x1_hi - x1_lo) / size
+    centers2 = x2_lo + (np.arange(size) + 0.5) * (x2_hi - x2_lo) / size
+    grid1, grid2 = np.meshgrid(centers1, centers2, indexing="ij")
+    return grid1, grid2
+
+
+def level_segments(values: np.ndarray, xs: np.ndarray, ys: np.ndarray, level: float = 0.5) -> np.ndarray:
+    """Marching squares: where `values[i, j]` (at xs[i], ys[j]) crosses `level`, as line segments (n, 2, 2).
+
+    Computed with the heat map on the worker; drawing pyqtgraph's IsocurveItem instead cost 12–20 ms of
+    every repaint on the GUI thread. A saddle cell (four crossings) is split into two segments.
+    """
+    f = np.asarray(values, dtype=float) - level
+    a, b, c, d = f[:-1, :-1], f[1:, :-1], f[:-1, 1:], f[1:, 1:]  # corners (i, j), (i+1, j), (i, j+1), (i+1, j+1)
+    x0, x1 = np.broadcast_to(xs[:-1, None], a.shape), np.broadcast_to(xs[1:, None], a.shape)
+    y0, y1 = np.broadcast_to(ys[None, :-1], a.shape), np.broadcast_to(ys[None, 1:], a.shape)
+    with np.errstate(all="ignore"):
+        edges = [  # bottom, left, top, right: (crosses, x, y)
+            (a * b < 0, x0 + (x1 - x0) * a / (a - b), y0),
+            (a * c < 0, x0, y0 + (y1 - y0) * a / (a - c)),
+            (c * d < 0, x0 + (x1 - x0) * c / (c - d), y1),
+            (b * d < 0, x1, y0 + (y1 - y0) * b / (b - d)),
+        ]
+    crosses = np.stack([e[0] for e in edges], axis=-1)  # (ni, nj, 4)
+    points = np.stack([np.stack([e[1], e[2]], axis=-1) for e in edges], axis=-2)  # (ni, nj, 4, 2)
+    count = crosses.sum(axis=-1)
+    two = count == 2
+    order = np.argsort(~crosses[two], axis=-1, kind="stable")[:, :2]  # the two crossed edges of each cell
+    pairs = np.take_along_axis(points[two], order[:, :, None], axis=1)
+    four = points[count == 4]
+    saddles = np.concatenate([four[:, [0, 1]], four[:, [2, 3]]])
+    return np.concatenate([pairs, saddles]).reshape(-1, 2, 2)
+
+
+def snapshot_of(trainer: Trainer, grid: tuple[np.ndarray, np.ndarray]) -> TrainingSnapshot:
+    """The run as it is now, with the heat map and its p = ½ line computed (on the worker: 30 ms for a
+    2-8-8-1 network)."""
+    with np.errstate(all="ignore"):
+        probability = trainer.predict(*grid)
+    boundary = level_segments(probability, grid[0][:, 0], grid[1][0, :])
+    return TrainingSnapshot(
+        trainer.model,
+        trainer.steps,
+        np.array(trainer.losses),
+        trainer.accuracy,
+        trainer.weights.copy(),
+        trainer.diverged,
+        probability,
+        boundary,
+    )
+
+
+class NetworkState:
+    """The tiny-networks tab's model: settings in, a trainer trained off the GUI thread, snapshots out."""
+
+    sig_setup_changed = Signal()  # new data set or model: points and grid are new, a fresh run comes
+    sig_trained = Signal()  # a new snapshot (after a reset, a step or a training chunk)
+    sig_training_changed = Signal(bool)  # training started (True) or stopped
+    sig_progress = Signal(float)  # how far the current Train click is (0 … 1)
+    sig_sample_changed = Signal(int)
+    sig_error = Signal(str)  # a failed run (the previous snapshot stays); "" clears it
+
+    def __init__(
+        self,
+        theme: Theme,
+        runner: Runner | None = None,
+        debugger: Debugger | None = None,
+        update_s: float = UPDATE_S,
+    ) -> None:
+        self.theme = theme
+        self.runner: Runner = runner or InlineRunner()
+        self.debugger = debugger
+        self.update_s = update_s
+        self.dataset_name = "xor"
+        self.hidden_layers = 1
+        self.width = 2
+        self.activation = "tanh"
+        self.product_feature = False
+        self.parameters = {name: a.default for name, a in ACTIVATIONS.items() if a.parameter is not None}
+        self.optimizer = "adam"
+        self.lr = DEFAULT_LR["adam"]
+        self.seed = 0
+        self.steps_per_update = 5
+        self.train_steps = 1000  # how many steps one Train click runs
+        self.sample = 0
+        self.training = False
+        self.progress = 0.0
+        self.error = ""
+        self.trainer: Trainer | None = None  # None while a new setup is being built
+        self.snapshot: TrainingSnapshot | None = None
+        self._pending = False
+        self._goal = 0
+        self._start_steps = 0
+        self._submitting = self._again = False
+        self.data: Dataset = dataset(self.dataset_name)
+        self.grid = plane_grid(self.data)
+        self.reset()
+
+    @classmethod
+    def of_app(cls, app: AppState) -> NetworkState:
+        """The tab's state in the window: the debugger's one theme and runner, samples open in it."""
+        return cls(app.theme, app.runner, app)
+
+    # ---- settings: each one supersedes the run ----
+
+    def model(self) -> Model:
+        hidden = (self.width,) * self.hidden_layers
+        return Model(hidden, self.activation, self.product_feature, self.parameters.get(self.activation))
+
+    def set_dataset(self, name: str) -> None:
+        if name not in DATASETS:
+            raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
+        if name != self.dataset_name:
+            self.dataset_name = name
+            self.reset()
+
+    def set_model(
+        self,
+        hidden_layers: int | None = None,
+        width: int | None = None,
+        activation: str | None = None,
+        product_feature: bool | None = None,
+    ) -> None:
+        """Any part of the network; a ValueError (nothing changed) for an impossible one."""
+        if hidden_layers is not None and hidden_layers not in (0, 1, 2):
+            raise ValueError(f"0, 1 or 2 hidden layers, not {hidden_layers}")
+        if width is not None and not 1 <= width <= MAX_WIDTH:
+            raise ValueError(f"a hidden layer has 1 to {MAX_WIDTH} units, not {width}")
+        if activation is not None:
+            activation_named(activation)
+        before = (self.hidden_layers, self.width, self.activation, self.product_feature)
+        self.hidden_layers = self.hidden_layers if hidden_layers is None else int(hidden_layers)
+        self.width = self.width if width is None else int(width)
+        self.activation = self.activation if activation is None else activation
+        self.product_feature = self.product_feature if product_feature is None else bool(product_feature)
+        if (self.hidden_layers, self.width, self.activation, self.product_feature) != before:
+            self.reset()
+
+    def set_parameter(self, value: float) -> None:
+        """The chosen activation's slope / α (kept per activation); ignored when it has none."""
+        if self.activation not in self.parameters:
+            return
+        spec = ACTIVATIONS[self.activation]
+        value = min(max(float(value), spec.low), spec.high)
+        if value != self.parameters[self.activation]:
+            self.parameters[self.activation] = value
+            if self.hidden_layers:
+                self.reset()
+
+    def set_optimizer(self, name: str) -> None:
+        """Another optimizer, with its default learning rate, and a fresh run."""
+        optimizer_named(name)
+        if name != self.optimizer:
+            self.optimizer = name
+            self.lr = DEFAULT_LR.get(name, self.lr)
+            self.reset()
+
+    def set_seed(self, seed: int) -> None:
+        if int(seed) != self.seed:
+            self.seed = int(seed)
+            self.reset()
+
+    def set_learning_rate(self, lr: float) -> None:
+        """A new step size mid-run: the optimizer keeps its memory, the running chunk restarts with it."""
+        if not (np.isfinite(lr) and lr > 0):
+            raise ValueError(f"the learning rate must be a positive number, not {lr}")
+        self.lr = float(lr)
+        if self.trainer is not None:
+            self.trainer.set_learning_rate(self.lr)
+            if self.training:
+                self._submit_chunk()  # supersedes the chunk that runs with the old rate
+
+    def set_steps_per_update(self, steps: int) -> None:
+        self.steps_per_update = max(1, int(steps))
+
+    def set_train_steps(self, steps: int) -> None:
+        self.train_steps = min(max(1, int(steps)), MAX_TRAIN_STEPS)
+
+    def set_sample(self, index: int) -> None:
+        index = min(max(int(index), 0), len(self.data) - 1)
+        if index != self.sample:
+            self.sample = index
+            self.sig_sample_changed.emit(index)
+
+    # ---- the run ----
+
+    def reset(self) -> None:
+        """A fresh run with the current settings (built on the worker); training stops."""
+        self._stop(emit=True)
+        self.data = dataset(self.dataset_name)
+        self.grid = plane_grid(self.data)
+        self.sample = min(self.sample, len(self.data) - 1)
+        self.trainer = None
+        model, data, grid = self.model(), self.data, self.grid
+        optimizer, lr, seed = self.optimizer, self.lr, self.seed
+
+        def build(job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            trainer = Trainer(model, data, optimizer, lr=lr, seed=seed)
+            job.progress(0.5, "heat map")
+            return trainer, snapshot_of(trainer, grid)
+
+        self.sig_setup_changed.emit()
+        self._submit(build, "building the network")
+
+    def train(self) -> None:
+        """Train `train_steps` steps, chunk by chunk, off the GUI thread; `pause()` stops."""
+        if self.training:
+            return
+        steps = self.trainer.steps if self.trainer is not None else 0
+        self._start_steps, self._goal = steps, steps + self.train_steps
+        self.training = True
+        self.progress = 0.0
+        self.sig_training_changed.emit(True)
+        self.sig_progress.emit(0.0)
+        if self.trainer is not None:  # else the reset under way continues into training
+            self._submit_chunk()
+
+    def pause(self) -> None:
+        """Stop training; the last snapshot stays on screen."""
+        self._stop(emit=True)
+
+    def step(self, k: int = 1) -> None:
+        """Take `k` steps (on the worker) and show them; training stops first."""
+        self._stop(emit=True)
+        if self.trainer is not None:
+            self._goal = self.trainer.steps + k
+            self._submit_chunk(chunk=k)
+
+    def busy(self) -> bool:
+        """True while a build or a chunk runs."""
+        return self._pending
+
+    # ---- the debugger ----
+
+    def show_sample_in_debugger(self) -> bool:
+        """The loss graph of the chosen sample with the current weights, in the debugger (training stops)."""
+        self.pause()
+        if self.debugger is None or self.trainer is None:
+            return False
+        text, inputs = self.trainer.sample_program(self.sample)
+        return self.debugger.show_in_debugger(text, inputs)
+
+    # ---- running jobs ----
+
+    def _stop(self, emit: bool) -> None:
+        was = self.training
+        self.training = False
+        if self._pending:
+            self.runner.cancel(KEY)
+            self._pending = False
+        if was and emit:
+            self.sig_training_changed.emit(False)
+
+    def _submit_chunk(self, chunk: int | None = None) -> None:
+        assert self.trainer is not None
+        trainer = _copy_trainer(self.trainer)  # the worker trains a copy: the GUI's trainer never races
+        goal, grid, pace = self._goal, self.grid, self.update_s if chunk is None else 0.0
+        count = min(chunk or self.steps_per_update, goal - trainer.steps)
+        start, total = self._start_steps, max(self._goal - self._start_steps, 1)
+
+        def train_chunk(job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            # Wait first, then work: the GUI thread paints the previous snapshot meanwhile. Python code
+            # on a worker holds the GIL, and pyqtgraph's painting is Python called from C++, so a paint
+            # while a chunk computes waits for the GIL at every call (hundreds of ms on a busy machine).
+            began = time.perf_counter()
+            while time.perf_counter() - began < pace:  # the frame rate; stops at once when cancelled
+                job.progress((trainer.steps - start) / total)
+                time.sleep(0.005)
+            for _ in range(count):
+                if not trainer.step(1):
+                    break
+                job.progress((trainer.steps - start) / total)
+            return trainer, snapshot_of(trainer, grid)
+
+        self._submit(train_chunk, "training")
+
+    def _submit(self, work: object, label: str) -> None:
+        # An InlineRunner calls `done` inside `submit`; done submits the next chunk: loop, do not recurse.
+        self._next = (work, label)
+        if self._submitting:
+            self._again = True
+            return
+        self._submitting = True
+        try:
+            while True:
+                self._again = False
+                work, label = self._next
+                self._pending = True
+                self.runner.submit(KEY, work, self._done, self._failed, label)  # type: ignore[arg-type]
+                if not self._again:
+                    break
+        finally:
+            self._submitting = False
+
+    def _done(self, result: tuple[Trainer, TrainingSnapshot]) -> None:
+        self._pending = False
+        self.trainer, self.snapshot = result
+        if self.error:
+            self.error = ""
+            self.sig_error.emit("")
+        if self.training:
+            span = max(self._goal - self._start_steps, 1)
+            self.progress = min((self.trainer.steps - self._start_steps) / span, 1.0)
+            self.sig_progress.emit(self.progress)
+        self.sig_trained.emit()
+        if self.training:
+            if self.trainer.diverged or self.trainer.steps >= self._goal:
+                self._stop(emit=True)
+            else:
+                self._submit_chunk()
+
+    def _failed(self, error: Exception) -> None:
+        self._pending = False
+        self._stop(emit=True)
+        self.error = f"training failed: {error}"
+        self.sig_error.emit(self.error)
+
+
+def _copy_trainer(trainer: Trainer) -> Trainer:
+    """A trainer that can step without touching `trainer` (weights and optimizer state are replaced,
+    never changed in place, by each step; only the history lists grow)."""
+    clone = copy.copy(trainer)
+    clone.losses = list(trainer.losses)
+    clone.accuracies = list(trainer.accuracies)
+    return clone
+
+
+__all__ = ["DATASETS", "DEFAULT_LR", "GRID_SIZE", "OPTIMIZERS", "NetworkState", "TrainingSnapshot"]

@@ -1,0 +1,77 @@
+"""The expression bar: a rejected expression shows its message and a caret under the exact column."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.state import AppState
+
+
+def error_lines(bar: ExpressionBar) -> tuple[str, str]:
+    """The source line and the caret line of the error label (the `<pre>` block), as plain text."""
+    pre = re.search(r"<pre[^>]*>(.*)</pre>", bar.error.text(), re.S)
+    assert pre is not None, bar.error.text()
+    source, caret = pre.group(1).split("\n")
+    return source, caret
+
+
+@pytest.mark.parametrize(
+    ("text", "culprit"),
+    [("(x + * y", "*"), ("x + y)", ")"), ("a * b + foo(c)", "f")],
+)
+def test_the_caret_stands_under_the_offending_character(qtbot, text, culprit):
+    state = AppState()
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    bar.line.setText(text)
+    bar.build()
+    source, caret = error_lines(bar)
+    assert source == text
+    assert caret.strip() == "^" and caret.endswith("^")
+    assert source[len(caret) - 1] == culprit
+
+
+def test_a_good_expression_clears_the_message(qtbot):
+    state = AppState()
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    bar.line.setText("x +")
+    bar.build()
+    assert not bar.error.isHidden()
+    bar.line.setText("x + 1")
+    bar.build()
+    assert bar.error.isHidden()
+
+
+def test_a_program_with_comments_builds_the_same_from_the_single_line(qtbot):
+    # Regression: the lines were joined with "; ", so the comment swallowed `b = a * 2` and f went 6 → 3.
+    program = "a = x  # the input\nb = a * 2"
+    state = AppState(program, {"x": 3.0})
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    assert "#" not in bar.line.text()
+    bar.build()
+    assert state.expression == program
+    assert state.result.value == 6.0
+    bar.line.setText(bar.line.text() + " + 1")  # an edit on the line builds what the line says
+    bar.build()
+    assert state.result.value == 7.0
+
+
+def test_a_long_program_is_never_cut_by_the_line(qtbot):
+    # Regression: QLineEdit's default maxLength (32,767) cut a long program and Enter built the cut text.
+    program = "a" * 40_000 + " * 2"
+    assert len(program) > 32_767
+    state = AppState("x")
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    bar.line.setText(program)
+    assert bar.line.text() == program
+    bar.recall(-1)
+    bar.recall(+1)
+    bar.line.setText(program)
+    bar.build()
+    assert state.expression == program
