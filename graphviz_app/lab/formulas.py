@@ -20,6 +20,8 @@ from graphviz_app.numbers import factor as fmt_factor
 from graphviz_app.numbers import number as fmt
 from graphviz_app.theme import Colors, LabColors
 
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
 SUMMARIES = {  # what the rule does, in the lecture's words (the others use their step's docstring)
     "sgd": "a step straight down the gradient, scaled by the learning rate.",
     "momentum": "heavy ball: a velocity sums up past gradients and carries the step through valleys.",
@@ -160,7 +162,7 @@ def _rmsprop(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: Lab
 def _adam(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: LabColors) -> None:
     terms = u.terms
     b1, b2 = (float(b) for b in h["betas"])
-    t = int(terms["t"])
+    t = str(int(terms["t"])).translate(SUPERSCRIPT)  # β₁ to the step count, as on a slide: β₁³
     lines.add(
         "m",
         "β₁·m + (1 − β₁)·g",
@@ -178,10 +180,10 @@ def _adam(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: LabCol
     if terms["v_max"] is not None:  # AMSGrad: the largest v so far goes into the denominator
         lines.add("v_max", "max(v_max, v)", None, vec(terms["v_max"]))
         v_name = "v_max"
-    lines.add("m̂", f"m / (1 − β₁^{t})", f"{vec(terms['m'])} / {fmt(terms['bias_correction1'])}", vec(terms["m_hat"]))
+    lines.add("m̂", f"m / (1 − β₁{t})", f"{vec(terms['m'])} / {fmt(terms['bias_correction1'])}", vec(terms["m_hat"]))
     lines.add(
         "v̂",
-        f"{v_name} / (1 − β₂^{t})",
+        f"{v_name} / (1 − β₂{t})",
         f"{vec(terms['v_max'] if terms['v_max'] is not None else terms['v'])} / {fmt(terms['bias_correction2'])}",
         vec(terms["v_hat"]),
     )

@@ -27,6 +27,7 @@ import core
 from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trajectory import RunSpec, Trajectory, optimize_many
+from graphviz_app.debugger import collector
 from graphviz_app.jobs import InlineRunner, Job, Runner
 from graphviz_app.lab.drawing import SurfaceDrawing, prepare_surface
 
@@ -109,7 +110,16 @@ def _expression_surface(request: Request) -> Surface:
 
 
 def compute(request: Request, job: Job) -> Outcome:
-    """The lab's background work: the surface and its grid if they changed, then the race."""
+    """The lab's background work: the surface and its grid if they changed, then the race.
+
+    A race makes hundreds of thousands of small lists and tuples; a full cycle collection meanwhile
+    would walk the whole heap holding the GIL (100 ms and more, the window frozen), so automatic
+    collection pauses while it runs (`debugger.collector`; races make no reference cycles)."""
+    with collector.paused():
+        return _compute(request, job)
+
+
+def _compute(request: Request, job: Job) -> Outcome:
     waited = 0.0
     while waited < request.debounce_s:  # a burst of changes (a drag): only the last one gets past this
         time.sleep(0.01)

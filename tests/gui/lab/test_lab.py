@@ -13,7 +13,7 @@ from core.surfaces import SURFACES
 from core.trajectory import optimize
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import EXPRESSION, OptimizerLab, render_lab_png
-from graphviz_app.lab.formulas import update_html, vec
+from graphviz_app.lab.formulas import SUPERSCRIPT, update_html, vec
 from graphviz_app.theme import LAB_DARK, LAB_LIGHT, LIGHT
 from graphviz_app.widgets.background import ThreadRunner
 
@@ -214,7 +214,7 @@ def test_adam_panel_shows_the_bias_corrected_moment_of_this_step(lab_tab) -> Non
         text = lab_tab.update_panel.formula.toPlainText()
         m = t.states[k + 1].exp_avg
         right, wrong = vec(m / (1 - 0.9 ** (k + 1))), vec(m / (1 - 0.9**k)) if k else "inf"
-        assert f"m / (1 − β₁^{k + 1})" in text
+        assert f"m / (1 − β₁{str(k + 1).translate(SUPERSCRIPT)})" in text
         m_hat_line = text.split("m̂")[1].split("v̂")[0]
         assert right in m_hat_line and wrong not in m_hat_line
 

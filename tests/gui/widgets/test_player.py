@@ -93,3 +93,26 @@ def test_speed_slider_sets_the_interval(qtbot):
     player.speed.setValue(20)  # 10 steps per second
     assert player.timer.interval() == 100
     assert player.speed_label.text() == "10/s"
+
+
+def test_the_lab_plays_many_steps_per_tick_with_the_same_player(qtbot):
+    from graphviz_app.lab.lab_state import LabState
+    from graphviz_app.widgets.player import LAB_SPEEDS
+
+    lab = LabState(steps=400)
+    player = Player(lab, phases=False, speeds=LAB_SPEEDS)
+    qtbot.addWidget(player)
+    assert not player.phase_buttons and player.counter.text() == "step 0 / 400"
+    player.speed.setValue(player.speed.maximum())  # 1000 steps per second
+    assert player.speed_label.text() == "1000/s" and player.timer.interval() == 30
+    player.play()
+    player._tick()  # the first tick shows a step at once
+    assert lab.cursor == 1
+    player._tick()  # then each tick moves the 30 steps that came due, not one
+    assert lab.cursor == 31 and player.counter.text() == "step 31 / 400"
+    player.act_end.trigger()
+    assert lab.cursor == 400 and not player.playing and not player.act_forward.isEnabled()
+    player.act_back.trigger()
+    assert lab.cursor == 399
+    player.speed.setValue(player.speed.minimum())  # 1 step per second: one step per tick
+    assert player.timer.interval() == 1000 and player.speed_label.text() == "1/s"
