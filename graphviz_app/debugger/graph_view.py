@@ -58,6 +58,7 @@ MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
 CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
+LABELS_KEY = "debugger.labels"
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
@@ -132,6 +133,7 @@ class GraphView(QGraphicsView):
         self._stepping = StepAnimation(self._scene, self)
         self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
         self._pending_root = self._root
+        self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
         self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
@@ -280,6 +282,7 @@ class GraphView(QGraphicsView):
         """
         self._finish_animation()
         self._chunk_timer.stop()
+        self._generation += 1
         if self._building is not None:  # a newer graph replaces one still being drawn
             self._building = None
             collector.resume()
@@ -477,21 +480,36 @@ class GraphView(QGraphicsView):
             for e in edges
         ]
         yield
-        if len(edges) > MAX_SEARCHED_EDGES:  # no search: each edge's labels at its preferred spot
-            half = label_half(label_font())
-            for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
-                value_pos, grad_pos = quick_place(pieces, t, half)
-                edge.value.setPos(value_pos)
-                edge.grad.setPos(grad_pos)
-                if count % SLICE_ITEMS == 0:
-                    yield
+        # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
+        # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
+        # and moves them there when done, so the new graph is on screen at once.
+        half = label_half(label_font())
+        for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+            value_pos, grad_pos = quick_place(pieces, t, half)
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+            if count % SLICE_ITEMS == 0:
+                yield
+        if len(edges) > MAX_SEARCHED_EDGES:
             return
         obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
         obstacles += [e.item.badge for e in edges if e.item.uses > 1]
-        places = place_edge_labels(segments, obstacles, label_font(), preferred)
-        for edge, (value_pos, grad_pos) in zip(edges, places):
-            edge.value.setPos(value_pos)
-            edge.grad.setPos(grad_pos)
+        generation = self._generation
+
+        def placed(places: list[tuple[QPointF, QPointF]]) -> None:
+            if generation != self._generation:
+                return  # a newer graph replaced these edges
+            for edge, (value_pos, grad_pos) in zip(edges, places):
+                edge.value.setPos(value_pos)
+                edge.grad.setPos(grad_pos)
+            if edges is self._edges:  # already on screen: its frame may have changed a little
+                self._graph_rect = None
+                if self._auto_fit:
+                    self.fit()
+
+        self.state.runner.submit(
+            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
+        )
 
     def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
         """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
