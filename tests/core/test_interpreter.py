@@ -93,6 +93,8 @@ def test_a_recorder_sees_every_gate_forward_in_order_then_backward_in_reverse() 
         ("x*y + x*z", 1),
         ("x + x + x", 2),
         ("q = exp(x)\nq*q + q", 2),
+        ("exp(x) + sin(x)", 1),  # into x through a one-argument gate
+        ("exp(x) * x", 1),
     ],
 )
 def test_fan_out_is_summed_by_add_at_fan_out_and_nowhere_else(
