@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.evaluate import GRIDS, forward, plan_for
 from core.graph import Graph
+from core.interpreter import GRIDS, forward, plan_for
 
 TOLERANCE = 1e-5
 EPSILON = 2.0**-52  # float64's relative rounding

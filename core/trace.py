@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.evaluate import Sent, all_scalars, given_inputs, plan_for, run_on_scalars
+from core.evaluate import all_scalars, given_inputs
 from core.graph import Graph
+from core.interpreter import Sent, plan_for, run_on_scalars
 
 
 @dataclass(frozen=True)
