@@ -322,6 +322,7 @@ def fixed_recursion_limit(monkeypatch: pytest.MonkeyPatch) -> None:
         ("x" + " - -x" * 5_000, 5_001.0, 5_001.0),  # `- -x`: one binary minus, one unary
         ("1e-3*x + " + " + ".join(["x"] * 5_000), 5_000.001, 5_000.001),  # 1e-3 holds a `-` that is no operator
         ("*".join(["x"] * 6_000), 1.0, 6_000.0),
+        ("+".join(["x"] * 5_000) + ";  # a trailing ; and a comment", 5_000.0, 5_000.0),
     ],
 )
 def test_long_chains_parse_without_raising_the_recursion_limit(
