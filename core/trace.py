@@ -1,8 +1,9 @@
 """The step trace: one evaluation recorded as immutable steps the GUI can play back.
 
 Forward steps come first (one per gate, in topological order), then backward steps (one per gate,
-in reverse order). The screen after k steps is `trace.state(k)`, a pure function of the first k
-steps, so stepping back costs nothing.
+in reverse order). They are not computed here: a recorder hooked into the interpreter's loops
+(`core.interpreter`) writes down the very run `evaluate` makes. The screen after k steps is
+`trace.state(k)`, a pure function of the first k steps, so stepping back costs nothing.
 """
 
 from __future__ import annotations
