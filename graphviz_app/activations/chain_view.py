@@ -98,7 +98,7 @@ class ChainView(QWidget):
         self.chain_summary.setWordWrap(True)
         self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
         self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
-        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 3))  # the dead-ReLU note must not resize the plot
+        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 2))  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)

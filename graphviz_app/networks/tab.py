@@ -148,7 +148,7 @@ class NetworksTab(QWidget):
         train_form = QFormLayout()
         train_form.addRow("optimizer", self.optimizer_box)
         train_form.addRow(self.lr_slider)
-        train_form.addRow("Train runs", self.train_steps_box)
+        train_form.addRow("steps per Train", self.train_steps_box)
         train_form.addRow("steps per update", self.steps_box)
         train_form.addRow("start seed", self.seed_box)
         buttons = QHBoxLayout()
