@@ -92,6 +92,7 @@ class ChainView(QWidget):
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
         self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        self._legend_labels: list[str] = []
         cache_axes(self.chain_plot)
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
         self.chain_summary = QLabel()
@@ -120,15 +121,20 @@ class ChainView(QWidget):
         self.chain_line.setPen(pg.mkPen(color, width=LINE_WIDTH))
         self.chain_line.setSymbolBrush(pg.mkBrush(color))
         self.chain_line.setSymbolPen(pg.mkPen(plot_colors(state.theme.dark).background, width=1.5))
-        self.chain_legend.clear()
-        self.chain_legend.addItem(self.chain_line, ACTIVATIONS[name].display_name)
+        entries = [(self.chain_line, ACTIVATIONS[name].display_name)]
         for reference, line in self.reference_lines.items():
             other = state.references.get(reference)
             if other is None:
                 line.setData([], [])
                 continue
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
-            self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
+            entries.append((line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)"))
+        labels = [text for _, text in entries]
+        if labels != self._legend_labels:  # a legend entry is a text item: remade only when it changes
+            self._legend_labels = labels
+            self.chain_legend.clear()
+            for item, text in entries:
+                self.chain_legend.addItem(item, text)
         self._sync_controls()
         layers = chain.layers
         self.chain_summary.setText(
