@@ -1,7 +1,9 @@
 """How fast `core.layout` draws large expression graphs, and how many crossings it leaves.
 
-Run: `python benchmarks/bench_layout.py`. For 100, 500 and 2000 nodes it prints the median time of
-several layouts and the crossings of the drawing (long edges drawn through their bend points).
+Run: `python benchmarks/bench_layout.py`. First the programs that used to explode (leaves reused
+far apart, long sums: seconds and up to 750,000 virtual vertices before leaf copies), parsed by
+`core.parse`; then for 100, 500 and 2000 random nodes the median time of several layouts and the
+crossings of the drawing (long edges drawn through their bend points).
 When Graphviz's `dot` is installed, it also lays out the same graphs with `dot` and counts the
 crossings of that drawing with the same counter (edges through their spline control points), so
 the two numbers can be compared; without `dot` those columns say so and the rest still runs.
@@ -26,11 +28,51 @@ import networkx as nx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout, no install
 
+import core
 from core.layout import Point, count_crossings, layered_drawing
 
 SIZES = (100, 500, 2000)
 RUNS = 7
 DOT_TIMEOUT_S = 120.0  # dot needs minutes for the 2000-node graph on a slow machine
+
+
+def deep_chain(layers: int = 500) -> str:
+    """h0 = x, then h_i = tanh(h_{i-1} * w + b): one weight and one bias reused by every layer."""
+    return "\n".join(["h0 = x"] + [f"h{i} = tanh(h{i - 1} * w + b)" for i in range(1, layers)])
+
+
+def sum_of_products(terms: int = 300) -> str:
+    return " + ".join(f"a{i}*b{i}" for i in range(terms))
+
+
+def power_chain(lines: int = 400) -> str:
+    """v_i = v_{i-1} * x: one input used by every line."""
+    return "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x" for i in range(1, lines)])
+
+
+def mixed_program(lines: int = 1312, seed: int = 0) -> str:
+    """A long program (1,982 nodes by default) mixing recent values and a dozen reused weights."""
+    rng = random.Random(seed)
+    weights = [f"w{i}" for i in range(12)]
+    names = ["x", "y"]
+    out = []
+    shapes = ["{a} * {b} + {c}", "tanh({a} * {b})", "{a} + {b} * {c}", "exp(-{a}) * {b}"]
+    for i in range(lines):
+        a = rng.choice(names[-6:])
+        b = rng.choice(weights) if rng.random() < 0.5 else rng.choice(names[-12:])
+        shape, c = rng.choice(shapes), rng.choice(weights)
+        out.append(f"t{i} = " + shape.format(a=a, b=b, c=c))
+        names.append(f"t{i}")
+    out.append(" + ".join(names[-8:]))
+    return "\n".join(out)
+
+
+PROGRAMS = {
+    "deep chain, 500 layers": deep_chain,
+    "sum of 300 products": sum_of_products,
+    "v_i = v_{i-1}*x, 400 lines": power_chain,
+    "mixed program": mixed_program,
+}
 
 
 def expression_dag(n: int, seed: int = 0, window: int = 8) -> nx.DiGraph:
@@ -107,7 +149,24 @@ def dot_crossings(graph: nx.DiGraph, layer: dict[int, float] | None = None) -> t
     return count_crossings(graph, pos, bends), seconds
 
 
+def programs() -> None:
+    print(f"{'program':<28} {'nodes':>6} {'vertices':>9} {'copies':>7} {'median ms':>10} {'crossings':>10}")
+    for name, make in PROGRAMS.items():
+        graph = core.parse(make()).to_networkx()
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            drawing = layered_drawing(graph)
+            times.append(time.perf_counter() - start)
+        copies = len(set(drawing.copies.values()))
+        vertices = len(drawing.positions) + copies + sum(len(b) for b in drawing.bends.values())
+        ms = statistics.median(times) * 1000
+        print(f"{name:<28} {len(graph):>6} {vertices:>9} {copies:>7} {ms:>10.1f} {drawing.crossings:>10}")
+    print()
+
+
 def main() -> None:
+    programs()
     has_dot = shutil.which("dot") is not None
     print(
         f"{'nodes':>6} {'vertices':>9} {'median ms':>10} {'crossings':>10} {'dot own ranks':>15} {'dot our ranks':>15}"
@@ -119,8 +178,9 @@ def main() -> None:
             start = time.perf_counter()
             drawing = layered_drawing(graph)
             times.append(time.perf_counter() - start)
-        vertices = len(drawing.positions) + sum(len(b) for b in drawing.bends.values())
-        assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends)
+        copies = len(set(drawing.copies.values()))  # dot draws each leaf once: a slightly different problem
+        vertices = len(drawing.positions) + copies + sum(len(b) for b in drawing.bends.values())
+        assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends, drawing.copies)
         own = ours = "no dot"
         if has_dot:
             own = _dot_column(dot_crossings(graph))

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
+
+from core.evaluate import GRIDS, forward, plan_for
 from core.graph import Graph
 
 TOLERANCE = 1e-5
@@ -60,21 +63,30 @@ def relative_error(a: float, b: float) -> float:
 
 
 def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> GradCheck:
-    """Compare every input's gradient with (f(x+h) − f(x−h)) / 2h, h relative to |x|."""
-    point = {name: float(inputs[name]) for name in graph.inputs}
-    analytic = graph.evaluate(point).grad
+    """Compare every input's gradient with (f(x+h) − f(x−h)) / 2h, h relative to |x|.
+
+    All the differences come from one forward pass on arrays: for n inputs, a batch of 2n points,
+    point 2k with input k moved up by h and point 2k+1 with it moved down, every other input held.
+    That is the grid path of the same interpreter, instead of 2n scalar evaluations."""
+    names = graph.inputs
+    point = np.array([float(inputs[name]) for name in names])
+    analytic = graph.evaluate(dict(zip(names, point.tolist()))).grad
+    if not names:
+        return GradCheck({})
+    h = step * np.maximum(1.0, np.abs(point))
+    n = len(names)
+    batch = np.tile(point, (2 * n, 1))  # row 2k: input k up by h; row 2k+1: down by h
+    rows = np.arange(n)
+    batch[2 * rows, rows] += h
+    batch[2 * rows + 1, rows] -= h
+    plan = plan_for(graph)
+    with np.errstate(all="ignore"):
+        values = forward(plan, list(batch.T), GRIDS)[plan.output]
+    up, down = np.broadcast_to(values, (2 * n,)).reshape(n, 2).T
+    numeric = (up - down) / (2 * h)
+    noise = ROUNDING_SAFETY * EPSILON * (np.abs(up) + np.abs(down)) / (2 * h)
     checks = {}
-    for name in graph.inputs:
-        h = step * max(1.0, abs(point[name]))
-        up = graph.evaluate({**point, name: point[name] + h}).value
-        down = graph.evaluate({**point, name: point[name] - h}).value
-        numeric = (up - down) / (2 * h)
-        noise = ROUNDING_SAFETY * EPSILON * (abs(up) + abs(down)) / (2 * h)
-        checks[name] = InputCheck(
-            name,
-            float(analytic[name]),
-            float(numeric),
-            relative_error(float(analytic[name]), float(numeric)),
-            float(noise),
-        )
+    for k, name in enumerate(names):
+        exact, estimate = float(analytic[name]), float(numeric[k])
+        checks[name] = InputCheck(name, exact, estimate, relative_error(exact, estimate), float(noise[k]))
     return GradCheck(checks)

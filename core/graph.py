@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from core.trace import Trace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One node: an input, a constant or a gate applied to earlier nodes."""
 

@@ -3,12 +3,17 @@
 Inputs sit on the left, the output on the right, and every edge points to the right, the way the
 lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept small:
 
-1. **layers** — x is the layer index. A gate sits one layer right of its latest argument; a gate
-   whose value fans out to more users than it has arguments is pushed right towards its users (that
-   shortens more edges than it lengthens). Inputs sit in layer 0 like on the slides, unless their
-   first user is more than `max_input_span` layers away: then, and always for constants (nodes whose
-   `op` attribute is "const"), they sit just left of their first user, so large graphs do not grow
-   bundles of edges that run across the whole drawing.
+1. **layers** — x is the layer index. A gate sits one layer right of its latest argument, then is
+   pulled right to just left of its first user when it has more users than arguments that cannot
+   follow it (gates whose value also goes elsewhere): a side branch of a long sum sits next to the
+   `+` it feeds, not at the far left with an edge across the drawing. Inputs sit in layer 0 like on
+   the slides, unless their first user is more than `max_input_span` layers away: then, and always
+   for constants (nodes whose `op` attribute is "const"), they sit just left of their first user.
+   **Leaf copies**: an input or constant whose users lie further apart than `max_input_span` layers
+   (a weight reused by every layer of a deep chain) is drawn again next to each group of nearby
+   users, as network diagrams do, instead of one edge per use running across the drawing (each of
+   which would need a virtual node in every layer it crosses: the drawing would fill with them).
+   `LayeredDrawing.copies` says where each edge that starts at a copy begins.
 2. **dummy nodes** — an edge that spans several layers gets one virtual node per layer it crosses,
    so that every remaining edge joins neighbouring layers.
 3. **order within layers** — a depth-first walk from the output over the arguments (first argument
@@ -42,6 +47,8 @@ Edge = tuple[int, int]
 DUMMY_WEIGHT = 4.0
 # A node with no neighbour on the side a sweep looks at only weakly keeps its place.
 LONELY_WEIGHT = 0.25
+# A leaf copy serves its first user's layer and this many layers after it.
+COPY_REACH = 1
 
 
 class HasNetworkx(Protocol):
@@ -57,6 +64,16 @@ class LayeredDrawing:
     positions: dict[Any, Point]
     bends: dict[tuple[Any, Any], list[Point]]  # (arg, user) -> points at the layers in between
     crossings: int
+    # (leaf, user) -> where the copy of `leaf` drawn for `user` sits; such an edge starts there.
+    copies: dict[tuple[Any, Any], Point] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LeafCopy:
+    """A vertex that draws leaf `of` once more, next to a group of its users (`k` numbers it)."""
+
+    of: Hashable
+    k: int
 
 
 @dataclass
@@ -124,30 +141,42 @@ def layered_drawing(
     """
     if G.number_of_nodes() == 0:
         return LayeredDrawing({}, {}, 0)
-    layers = _assign_layers(G, max_input_span)
-    lg = _make_proper(G, layers)
+    layers = _assign_layers(G)
+    served_by = _place_sources(G, layers, max_input_span)
+    H = _with_copies(G, served_by)
+    lg = _make_proper(H, layers)
     orders, crossings = reduce_crossings(lg.ups, lg.downs, _initial_orders(lg), sweeps)
     y = _assign_y(lg, orders, rounds)
-    positions = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
-    bends = {edge: [(float(lg.layer[d]), y[d]) for d in chain] for edge, chain in lg.chains.items()}
-    return LayeredDrawing(positions, bends, crossings)
+    at = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
+    positions = {node: at[node] for node in G.nodes}
+    bends: dict[tuple[Any, Any], list[Point]] = {}
+    copies: dict[tuple[Any, Any], Point] = {}
+    for (arg, user), chain in lg.chains.items():
+        leaf = arg.of if isinstance(arg, LeafCopy) else arg
+        bends[(leaf, user)] = [(float(lg.layer[d]), y[d]) for d in chain]
+        if leaf is not arg:
+            copies[(leaf, user)] = at[arg]
+    return LayeredDrawing(positions, bends, crossings, copies)
 
 
 def count_crossings(
     G: nx.DiGraph,
     pos: Mapping[Any, Point],
     bends: Mapping[tuple[Any, Any], Sequence[Point]] | None = None,
+    copies: Mapping[tuple[Any, Any], Point] | None = None,
 ) -> int:
     """Number of pairs of edge pieces that cross, for any left-to-right drawing.
 
     The distinct x of the nodes are the layers. Each edge is the polyline through its bend points
     (a straight segment when it has none) and is cut where it passes each layer; two pieces in the
     same gap between layers cross when their ends swap order. Pieces that share an end don't cross.
+    An edge listed in `copies` starts at that copy of its argument instead of the argument itself.
     """
-    columns = np.array(sorted({float(x) for x, _ in pos.values()}))
+    copies = copies or {}
+    columns = np.array(sorted({float(x) for x, _ in (*pos.values(), *copies.values())}))
     gaps: dict[int, list[tuple[float, float]]] = {}
     for u, v in G.edges:
-        points = [pos[u], *((bends or {}).get((u, v), ())), pos[v]]
+        points = [copies.get((u, v), pos[u]), *((bends or {}).get((u, v), ())), pos[v]]
         # Spline control points may wobble back and forth; the edge as a whole runs rightwards.
         points.sort(key=lambda p: p[0])
         first = int(np.searchsorted(columns, points[0][0]))
@@ -163,39 +192,76 @@ def count_crossings(
 # 1. layers
 
 
-def _assign_layers(G: nx.DiGraph, max_input_span: int | None) -> dict[Hashable, int]:
-    """Layer of every node: longest path from the sources, then the two adjustments above."""
+def _assign_layers(G: nx.DiGraph) -> dict[Hashable, int]:
+    """Layer of every gate: longest path from the sources, then pulled right towards its users.
+
+    Sources get a provisional layer here; `_place_sources` decides where they (and their copies) go.
+    """
     topo = list(nx.topological_sort(G))
     layer: dict[Hashable, int] = {}
     for v in topo:
         layer[v] = max((layer[u] for u in G.pred[v]), default=-1) + 1
-    _push_fanouts_right(G, topo, layer)
-    _place_sources(G, layer, max_input_span)
+    _pull_towards_users(G, topo, layer)
     return layer
 
 
-def _push_fanouts_right(G: nx.DiGraph, topo: list[Hashable], layer: dict[Hashable, int]) -> None:
-    """Move gates with more users than arguments just left of their first user.
+def _pull_towards_users(G: nx.DiGraph, topo: list[Hashable], layer: dict[Hashable, int]) -> None:
+    """Move gates just left of their first user when that shortens more edges than it lengthens.
 
-    Moving a node one layer right lengthens its in-edges and shortens its out-edges by one each,
-    so it pays off exactly when it has more out-edges. Going right to left lets a moved node make
-    room for its arguments. Sources are handled separately; sinks never move.
+    Moving a gate one layer right shortens each of its out-edges by one and lengthens the in-edges
+    of the arguments that stay behind. Arguments that are leaves, or gates used only here, follow
+    (they are visited after it, going right to left), so only arguments that are gates with other
+    users count against the move. Sinks never move.
     """
     for v in reversed(topo):
         users, args = G.succ[v], G.pred[v]
-        if args and len(users) > len(args):
+        if not args or not users:
+            continue
+        staying = sum(1 for a in args if G.pred[a] and len(G.succ[a]) > 1)
+        if len(users) > staying:
             layer[v] = min(layer[w] for w in users) - 1
 
 
-def _place_sources(G: nx.DiGraph, layer: dict[Hashable, int], max_input_span: int | None) -> None:
-    """Inputs in layer 0 unless their first user is far away; constants next to their user."""
+def _place_sources(
+    G: nx.DiGraph, layer: dict[Hashable, int], max_input_span: int | None
+) -> dict[tuple[Hashable, Hashable], Hashable]:
+    """Inputs in layer 0 unless their first user is far away; constants next to their user.
+
+    Returns which vertex serves each edge out of a source that is drawn with copies: the source
+    itself serves its first group of users, a `LeafCopy` (layered here too) each later group.
+    """
+    served_by: dict[tuple[Hashable, Hashable], Hashable] = {}
     for v in G.nodes:
         if G.pred[v] or not G.succ[v]:
             continue
-        first_user = min(layer[w] for w in G.succ[v])
+        users = sorted(G.succ[v], key=lambda w: layer[w])
+        first_user = layer[users[0]]
         is_constant = G.nodes[v].get("op") == "const"
         too_far = max_input_span is not None and first_user > max_input_span
         layer[v] = first_user - 1 if is_constant or too_far else 0
+        if max_input_span is None or layer[users[-1]] - first_user <= max_input_span:
+            continue
+        # Groups of users at most COPY_REACH layers after the group's first; one vertex per group.
+        group_start, vertex = first_user, v
+        for w in users:
+            if layer[w] > group_start + COPY_REACH:
+                group_start = layer[w]
+                vertex = LeafCopy(v, len(served_by))
+                layer[vertex] = group_start - 1
+            served_by[(v, w)] = vertex
+    return served_by
+
+
+def _with_copies(G: nx.DiGraph, served_by: Mapping[tuple[Hashable, Hashable], Hashable]) -> nx.DiGraph:
+    """G with the copies as extra sources: each edge leaves the vertex that serves it."""
+    if not served_by:
+        return G
+    H = nx.DiGraph()
+    H.add_nodes_from(G.nodes(data=True))
+    for node in G.nodes:
+        for arg in G.pred[node]:  # argument order, as _make_proper expects
+            H.add_edge(served_by.get((arg, node), arg), node)
+    return H
 
 
 # ---------------------------------------------------------------------------------------------

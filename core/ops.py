@@ -64,6 +64,9 @@ class Op:
     forward: Callable[..., Any] = _leaf
     local_grads: Callable[..., Any] = _leaf
     has_param: bool = False
+    # The local gradients depend on the parameter only, never on the values (x+y, x−y, x+c, c·x, x/c):
+    # the interpreter works them out once per graph instead of calling `local_grads` at every run.
+    constant_local_grads: bool = False
 
     def label(self, param: float | None = None) -> str:
         """The symbol drawn on a node of this op."""
@@ -119,8 +122,24 @@ def _tie(a: Any, b: Any) -> Any:
 _OPS = [
     Op("input", 0, "", "a leaf: its gradient is the answer"),
     Op("const", 0, "{p:g}", "a constant: no gradient flows into it", has_param=True),
-    Op("add", 2, "+", "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1", lambda xp, a, b, p: a + b, lambda xp, out, a, b, p: (1.0, 1.0)),
-    Op("sub", 2, "-", "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1", lambda xp, a, b, p: a - b, lambda xp, out, a, b, p: (1.0, -1.0)),
+    Op(
+        "add",
+        2,
+        "+",
+        "∂(a+b)/∂a = 1, ∂(a+b)/∂b = 1",
+        lambda xp, a, b, p: a + b,
+        lambda xp, out, a, b, p: (1.0, 1.0),
+        constant_local_grads=True,
+    ),
+    Op(
+        "sub",
+        2,
+        "-",
+        "∂(a−b)/∂a = 1, ∂(a−b)/∂b = −1",
+        lambda xp, a, b, p: a - b,
+        lambda xp, out, a, b, p: (1.0, -1.0),
+        constant_local_grads=True,
+    ),
     Op("mul", 2, "*", "∂(a·b)/∂a = b, ∂(a·b)/∂b = a", lambda xp, a, b, p: a * b, lambda xp, out, a, b, p: (b, a)),
     Op(
         "div",
@@ -155,7 +174,16 @@ _OPS = [
         lambda xp, a, alpha, p: xp.where(a > 0, a, alpha * a),
         lambda xp, out, a, alpha, p: (xp.where(a > 0, 1.0, alpha), xp.where(a > 0, 0.0, a)),
     ),
-    Op("add_const", 1, "{p:+g}", "∂(x+c)/∂x = 1", lambda xp, a, c: a + c, lambda xp, out, a, c: 1.0, has_param=True),
+    Op(
+        "add_const",
+        1,
+        "{p:+g}",
+        "∂(x+c)/∂x = 1",
+        lambda xp, a, c: a + c,
+        lambda xp, out, a, c: 1.0,
+        has_param=True,
+        constant_local_grads=True,
+    ),
     Op(
         "mul_const",
         1,
@@ -164,6 +192,7 @@ _OPS = [
         lambda xp, a, c: a * c,
         lambda xp, out, a, c: c,
         has_param=True,
+        constant_local_grads=True,
     ),
     Op(
         "div_const",
@@ -173,6 +202,7 @@ _OPS = [
         lambda xp, a, c: a / c,
         lambda xp, out, a, c: _reciprocal(c),
         has_param=True,
+        constant_local_grads=True,
     ),
     Op("pow_const", 1, "^{p:g}", "∂(xᶜ)/∂x = c·xᶜ⁻¹   (c = {p:g})", _pow_const, _pow_const_grad, has_param=True),
     Op("recip", 1, "1/x", "∂(1/x)/∂x = −1/x²", lambda xp, a, p: 1.0 / a, lambda xp, out, a, p: -out * out),

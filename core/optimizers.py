@@ -5,7 +5,7 @@ Each optimizer is a step function ``step(params, grad, state, *, lr, **hyperpara
 so the GUI can show the state after every step and stepping back is free. The arithmetic follows
 torch.optim's single-tensor code path operation by operation (same order, same rounding), so a
 float64 run here reproduces ``torch.optim`` to the last few bits. ``OPTIMIZERS`` is the one table
-the GUI reads: names, colors, hyperparameters with their torch defaults and slider ranges, ordered
+the GUI reads: names, hyperparameters with their torch defaults and slider ranges, ordered
 from simplest to most complex. ``StepLR`` and ``ExponentialLR`` give the learning rate per step
 exactly as torch.optim.lr_scheduler does when stepped once after every optimizer step.
 
@@ -16,6 +16,11 @@ twins give the same bits as long as they do the same operations in the same orde
 every option). Where Python raises instead of returning inf/nan (x/0, sqrt(-x)), the caller reruns
 that step with the numpy function. A twin's state is the state record as a plain tuple, vectors as
 lists: ``(step, *vector_fields)``; ``state_as_floats``/``state_from_floats`` convert.
+
+The numpy step functions take an optional ``record`` dict and write into it the named terms of the
+update as they computed them (the gradient with weight decay, Adam's bias corrections, m̂ and v̂, the
+denominator, the step size …): the lab's update panel shows those, so no number on screen is a
+second derivation of the rule. ``Trajectory.update(k)`` records step k that way.
 """
 
 from __future__ import annotations
@@ -108,16 +113,22 @@ def sgd_step(
     dampening: float = 0.0,
     weight_decay: float = 0.0,
     nesterov: bool = False,
+    record: dict[str, Any] | None = None,
 ) -> tuple[Vector, SGDState]:
     """torch.optim.SGD: plain gradient descent, with heavy-ball or Nesterov momentum."""
     grad = _with_weight_decay(grad, params, weight_decay)
+    terms: dict[str, Any] = {"g": grad}
     buffer = state.momentum_buffer
     if momentum != 0:
         if buffer is None:
             buffer = grad.copy()
         else:  # torch: buf.mul_(momentum).add_(grad, alpha=1 - dampening); alpha 1 needs no product
             buffer = buffer * momentum + (grad if dampening == 0 else (1 - dampening) * grad)
+        terms["v"] = buffer
         grad = grad + momentum * buffer if nesterov else buffer
+    terms["direction"] = grad
+    if record is not None:
+        record.update(terms)
     return params + (-lr) * grad, SGDState(state.step + 1, buffer)
 
 
@@ -161,13 +172,17 @@ def adagrad_step(
     weight_decay: float = 0.0,
     initial_accumulator_value: float = 0.0,
     eps: float = 1e-10,
+    record: dict[str, Any] | None = None,
 ) -> tuple[Vector, AdagradState]:
     """torch.optim.Adagrad: every coordinate's step shrinks with its accumulated squared gradient."""
     step = state.step + 1
     grad = _with_weight_decay(grad, params, weight_decay)
     clr = lr / (1 + (step - 1) * lr_decay)
-    squared_sum = state.sum + grad * grad
+    squared_grad = grad * grad
+    squared_sum = state.sum + squared_grad
     std = np.sqrt(squared_sum) + eps
+    if record is not None:
+        record.update(g=grad, g2=squared_grad, G=squared_sum, clr=clr, denom=std)
     return params + (-clr) * grad / std, AdagradState(step, squared_sum)
 
 
@@ -215,21 +230,30 @@ def rmsprop_step(
     weight_decay: float = 0.0,
     momentum: float = 0.0,
     centered: bool = False,
+    record: dict[str, Any] | None = None,
 ) -> tuple[Vector, RMSpropState]:
     """torch.optim.RMSprop: divide by a running root-mean-square of recent gradients."""
     grad = _with_weight_decay(grad, params, weight_decay)
+    terms: dict[str, Any] = {"g": grad, "g2": grad * grad}
     square_avg = state.square_avg * alpha + (1 - alpha) * grad * grad
+    terms["s"] = square_avg
     grad_avg = state.grad_avg
     if centered:
         assert grad_avg is not None, "a centered RMSprop state has a grad_avg"
         grad_avg = _lerp(grad_avg, grad, 1 - alpha)
+        terms.update(g_avg=grad_avg, g_avg2=grad_avg * grad_avg)
         avg = np.sqrt(square_avg + (-1.0) * grad_avg * grad_avg) + eps
     else:
         avg = np.sqrt(square_avg) + eps
+    terms["denom"] = avg
+    if record is not None:
+        record.update(terms)
     buffer = state.momentum_buffer
     if momentum > 0:
         assert buffer is not None, "an RMSprop state with momentum has a momentum_buffer"
         buffer = buffer * momentum + grad / avg
+        if record is not None:
+            record["b"] = buffer
         params = params + (-lr) * buffer
     else:
         params = params + (-lr) * grad / avg
@@ -295,6 +319,7 @@ def adam_step(
     eps: float = 1e-8,
     weight_decay: float = 0.0,
     amsgrad: bool = False,
+    record: dict[str, Any] | None = None,
 ) -> tuple[Vector, AdamState]:
     """torch.optim.Adam: momentum on the gradient, RMSprop on its square, both bias-corrected."""
     beta1, beta2 = betas
@@ -312,6 +337,22 @@ def adam_step(
         denom = np.sqrt(max_exp_avg_sq) / bias_correction2_sqrt + eps
     else:
         denom = np.sqrt(exp_avg_sq) / bias_correction2_sqrt + eps
+    if record is not None:  # m̂ and v̂ as the lecture writes the rule; torch folds them into the step size
+        v_used = max_exp_avg_sq if amsgrad else exp_avg_sq
+        record.update(
+            g=grad,
+            g2=grad * grad,
+            m=exp_avg,
+            v=exp_avg_sq,
+            v_max=max_exp_avg_sq,
+            t=step,
+            bias_correction1=bias_correction1,
+            bias_correction2=1 - beta2 ** float(step),
+            m_hat=exp_avg / bias_correction1,
+            v_hat=v_used / (1 - beta2 ** float(step)),
+            step_size=step_size,
+            denom=denom,
+        )
     params = params + (-step_size) * exp_avg / denom
     return params, AdamState(step, exp_avg, exp_avg_sq, max_exp_avg_sq)
 
@@ -370,7 +411,6 @@ class Optimizer:
 
     name: str
     display_name: str
-    color: str
     torch_name: str
     hyperparameters: tuple[Hyperparameter, ...]
     new_state: Callable[..., Any]  # (params, **settings) -> the fresh state record
@@ -441,13 +481,10 @@ def _sgd_hyperparameters(momentum: float, nesterov: bool) -> tuple[Hyperparamete
 OPTIMIZERS: dict[str, Optimizer] = {
     o.name: o
     for o in (
-        Optimizer(
-            "sgd", "SGD", "#1f77b4", "SGD", _sgd_hyperparameters(0.0, False), _sgd_state, sgd_step, None, sgd_floats
-        ),
+        Optimizer("sgd", "SGD", "SGD", _sgd_hyperparameters(0.0, False), _sgd_state, sgd_step, None, sgd_floats),
         Optimizer(
             "momentum",
             "Momentum",
-            "#ff7f0e",
             "SGD",
             _sgd_hyperparameters(0.9, False),
             _sgd_state,
@@ -458,7 +495,6 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "nesterov",
             "Nesterov",
-            "#2ca02c",
             "SGD",
             _sgd_hyperparameters(0.9, True),
             _sgd_state,
@@ -469,7 +505,6 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "adagrad",
             "Adagrad",
-            "#9467bd",
             "Adagrad",
             (
                 _lr(1e-2),
@@ -486,7 +521,6 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "rmsprop",
             "RMSprop",
-            "#d62728",
             "RMSprop",
             (
                 _lr(1e-2),
@@ -504,7 +538,6 @@ OPTIMIZERS: dict[str, Optimizer] = {
         Optimizer(
             "adam",
             "Adam",
-            "#17becf",
             "Adam",
             (
                 _lr(1e-3),

@@ -12,13 +12,15 @@ from __future__ import annotations
 import ast
 import math
 import re
-import sys
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from keyword import iskeyword
 
 import numpy as np
 
 from core.graph import Graph, Node
 from core.ops import OPS
+from core.source import Piece, Source, split_top_level
 
 MAX_LENGTH = 2_000_000  # characters; a 10,000-line program is ~300,000
 
@@ -101,118 +103,171 @@ class Const:
 Operand = int | Const  # a node id or a constant
 
 
-class _Source:
-    """The user's text, the text given to `ast` (`^` → `**`, indentation stripped) and the map
-    from positions in the second back to columns of the first."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.multiline = len(text.strip().splitlines()) > 1
-        lines, self.columns = [], []
-        for line in text.split("\n"):
-            stripped = len(line) - len(line.lstrip(" \t"))
-            out, cols = [], []
-            for i, ch in enumerate(line[stripped:], start=stripped):
-                out.append("**" if ch == "^" else ch)
-                cols.extend([i, i] if ch == "^" else [i])
-            lines.append("".join(out))
-            cols.append(len(line))
-            self.columns.append(cols)
-        self.python = "\n".join(lines)
-        self.python_lines = lines
-
-    def column(self, line: int, char_offset: int) -> int:
-        """1-based column in the user's text for a 0-based character offset in the `ast` text."""
-        cols = self.columns[min(max(line, 1), len(self.columns)) - 1]
-        return cols[min(max(char_offset, 0), len(cols) - 1)] + 1
-
-    def error(self, message: str, node: ast.AST | None = None, line: int = 1, offset: int = 0) -> ParseError:
-        if node is not None:
-            line = getattr(node, "lineno", 1)
-            encoded = self.python_lines[line - 1].encode()[: getattr(node, "col_offset", 0)]
-            offset = len(encoded.decode(errors="ignore"))  # ast counts UTF-8 bytes, users count characters
-        return ParseError(message, line, self.column(line, offset), self.multiline)
-
-
 def parse(text: str) -> Graph:
     """Parse an expression or a program into a `Graph`; raise `ParseError` if it is not one."""
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         raise ParseError(f"the text is too long ({len(text):,} characters; at most {MAX_LENGTH:,})")
-    source = _Source(text)
-    if "\x00" in text:
-        before = text[: text.index("\x00")]
+    source = Source(text)
+    if "\x00" in source.text:
+        before = source.text[: source.text.index("\x00")]
         raise ParseError(
             "a null byte is not allowed", before.count("\n") + 1, len(before) - before.rfind("\n"), source.multiline
         )
-    if not text.strip():
+    if not source.text.strip():
         raise ParseError("the expression is empty")
-    limit = sys.getrecursionlimit()
-    try:
-        # ast's C code allows nesting of 3 × the recursion limit; 4000 admits sums of ~11,000 terms
-        # while keeping its C stack far below the 8 MB a thread gets.
-        sys.setrecursionlimit(max(limit, 4000))
-        module = ast.parse(source.python, mode="exec")
-    except SyntaxError as e:
-        reason = (e.msg or "invalid syntax").replace("perhaps you forgot a comma?", "").strip(" ?.")
-        line = e.lineno or 1
-        offset = (e.offset or 1) - 1
-        if "Exceeds the limit" in reason:
-            reason = "a number with too many digits"
-            # Python reports no column for this one: point at the longest run of digits on the line.
-            runs = re.finditer(r"\d+", source.python_lines[min(line, len(source.python_lines)) - 1])
-            longest = max(runs, key=lambda m: len(m.group()), default=None)
-            offset = longest.start() if longest else 0
-        if "nested" in reason:
-            raise ParseError("the expression is nested too deeply", line, 1, source.multiline) from None
-        raise source.error(f"syntax error: {reason}", line=line, offset=offset) from None
-    except (RecursionError, MemoryError, ValueError, OverflowError):
-        raise ParseError("the expression is nested too deeply or too long for the parser") from None
-    finally:
-        sys.setrecursionlimit(limit)
-    return _Builder(source).program(module)
+    return _Builder(source).program()
+
+
+# A statement `ast` could not take whole (too deep): a target, or None, and its value in pieces.
+_LongStatement = tuple[str | None, list[Piece], tuple[int, int]]
+_Statement = tuple[ast.stmt | _LongStatement, tuple[int, int]]  # and where its text starts (line, column)
 
 
 class _Builder:
     """Walks the (whitelisted) `ast` and emits nodes, folding constants into gates."""
 
-    def __init__(self, source: _Source) -> None:
+    def __init__(self, source: Source) -> None:
         self.source = source
         self.nodes: list[Node] = []
         self.names: dict[str, Operand] = {}  # names given by the program or created as inputs
         # id of an ast.Call -> the function's name and the parameters its operands fill
         self.call_slots: dict[int, tuple[str, list[str]]] = {}
+        self.origin = (1, 0)  # where the text now being built starts: `ast` positions are relative to it
 
-    def program(self, module: ast.Module) -> Graph:
-        if not module.body:
-            raise ParseError("the expression is empty")
+    def program(self) -> Graph:
+        """Every statement in order; the last one's value is the output."""
         output: Operand = Const(0.0)
-        for k, statement in enumerate(module.body):
-            last = k == len(module.body) - 1
-            if isinstance(statement, ast.Assign):
-                if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
-                    raise self.source.error("assign to one plain name, like q = x + y", statement)
-                target = statement.targets[0].id
-                if target in FUNCTIONS:
-                    raise self.source.error(f"'{target}' is a function name and cannot be assigned", statement)
-                output = self._name_value(target, self.expression(statement.value))
-            elif isinstance(statement, ast.Expr):
-                if not last:
-                    raise self.source.error(
-                        "only the last line may be a bare expression; name this value (name = …)", statement
-                    )
-                output = self.expression(statement.value)
-            elif isinstance(statement, ast.AugAssign):
-                raise self.source.error("'+=' and similar are not allowed; write q = q + …", statement)
-            else:
-                kind = type(statement).__name__.lower()
-                raise self.source.error(f"'{kind}' statements are not allowed", statement)
+        previous: _Statement | None = None  # one statement behind: only the last may be a bare expression
+        for statement in self._statements():
+            if previous is not None:
+                output = self._statement(*previous, last=False)
+            previous = statement
+        if previous is None:
+            raise ParseError("the expression is empty")
+        output = self._statement(*previous, last=True)
         return self._finish(self._node(output))
+
+    def _statements(self) -> Iterator[_Statement]:
+        """The program's statements, parsed by `ast` one logical line at a time."""
+        for line, text in self.source.statements():
+            try:
+                module = ast.parse(text, mode="exec")
+            except SyntaxError as e:
+                raise self._syntax_error(e, (line, 0)) from None
+            except (RecursionError, MemoryError):  # too deep for `ast`: split it at its `;`s and its + and -
+                for part in split_top_level(text, line, 0, ";"):
+                    yield self._long_statement(part), (part.line, part.column)
+                continue
+            except (ValueError, OverflowError):
+                raise ParseError("the expression is too long for the parser", line, 1, self.source.multiline) from None
+            for statement in module.body:
+                yield statement, (line, 0)
+
+    def _long_statement(self, part: Piece) -> ast.stmt | _LongStatement:
+        try:  # one of several `;`-separated statements may be an ordinary one
+            self.origin = (part.line, part.column)
+            (statement,) = ast.parse(part.text, mode="exec").body
+            return statement
+        except (RecursionError, MemoryError):
+            pass
+        except SyntaxError as e:
+            raise self._syntax_error(e, (part.line, part.column)) from None
+        target = None
+        pieces = split_top_level(part.text, part.line, part.column, "=")
+        if len(pieces) == 2:
+            target = pieces[0].text.strip()
+            if not target.isidentifier() or iskeyword(target):
+                raise self.source_error("assign to one plain name, like q = x + y", part.line, part.column)
+            part = pieces[1]
+        return target, split_top_level(part.text, part.line, part.column, "+-"), (part.line, part.column)
+
+    def _statement(self, statement: ast.stmt | _LongStatement, origin: tuple[int, int], last: bool) -> Operand:
+        self.origin = origin
+        if isinstance(statement, tuple):
+            target, pieces, _ = statement
+            if target is None and not last:
+                raise self.error("only the last line may be a bare expression; name this value (name = …)")
+            value = self._long_sum(pieces)
+            return value if target is None else self._assign(target, value, None)
+        if isinstance(statement, ast.Assign):
+            if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
+                raise self.error("assign to one plain name, like q = x + y", statement)
+            return self._assign(statement.targets[0].id, self.expression(statement.value), statement)
+        if isinstance(statement, ast.Expr):
+            if not last:
+                raise self.error("only the last line may be a bare expression; name this value (name = …)", statement)
+            return self.expression(statement.value)
+        if isinstance(statement, ast.AugAssign):
+            raise self.error("'+=' and similar are not allowed; write q = q + …", statement)
+        kind = type(statement).__name__.lower()
+        raise self.error(f"'{kind}' statements are not allowed", statement)
+
+    def _assign(self, target: str, value: Operand, statement: ast.stmt | None) -> Operand:
+        if target in FUNCTIONS:
+            raise self.error(f"'{target}' is a function name and cannot be assigned", statement)
+        return self._name_value(target, value)
+
+    def _long_sum(self, pieces: list[Piece]) -> Operand:
+        """t₀ ± t₁ ± … folded left to right, as `ast` would nest it; a term too deep for `ast` is cut
+        at its * and / in turn. Deeper than that (x**x**…, - - - x, f(f(…))) is an error."""
+        value: Operand | None = None
+        for piece in pieces:
+            try:
+                self.origin = (piece.line, piece.column)
+                term = self.expression(ast.parse(piece.text, mode="eval").body)
+            except SyntaxError as e:
+                raise self._syntax_error(e, (piece.line, piece.column)) from None
+            except (RecursionError, MemoryError):
+                factors = split_top_level(piece.text, piece.line, piece.column, "*/")
+                if len(factors) == 1:
+                    raise self.source_error(
+                        "the expression is nested too deeply for the parser", piece.line, piece.column
+                    ) from None
+                term = self._long_sum(factors)
+            op = {"": "", "+": "add", "-": "sub", "*": "mul", "/": "div"}[piece.operator]
+            value = term if value is None else self._binary(op, value, term)
+        assert value is not None  # split_top_level gives at least one piece for a statement
+        return value
+
+    # ---- errors, at the user's line and column ----
+
+    def error(self, message: str, node: ast.AST | None = None) -> ParseError:
+        """An error at `node` (or where the current text starts)."""
+        line, offset = self._where(getattr(node, "lineno", 1), getattr(node, "col_offset", 0))
+        return self.source_error(message, line, offset)
+
+    def source_error(self, message: str, line: int, offset: int) -> ParseError:
+        """An error at a 0-based character offset of line `line`'s `ast` text."""
+        return ParseError(message, line, self.source.column(line, offset), self.source.multiline)
+
+    def _where(self, lineno: int, col_offset: int) -> tuple[int, int]:
+        """(line, character offset in that line) for an `ast` position relative to `self.origin`."""
+        first_line, first_column = self.origin
+        line = first_line + lineno - 1
+        start = first_column if lineno == 1 else 0
+        text = self.source.python_lines[min(line, len(self.source.python_lines)) - 1][start:]
+        return line, start + len(text.encode()[:col_offset].decode(errors="ignore"))  # ast counts UTF-8 bytes
+
+    def _syntax_error(self, e: SyntaxError, origin: tuple[int, int]) -> ParseError:
+        reason = (e.msg or "invalid syntax").replace("perhaps you forgot a comma?", "").strip(" ?.")
+        line = origin[0] + (e.lineno or 1) - 1
+        offset = (origin[1] if (e.lineno or 1) == 1 else 0) + (e.offset or 1) - 1  # SyntaxError counts characters
+        if "Exceeds the limit" in reason:
+            reason = "a number with too many digits"
+            # Python reports no column for this one: point at the longest run of digits on the line.
+            runs = re.finditer(r"\d+", self.source.python_lines[min(line, len(self.source.python_lines)) - 1])
+            longest = max(runs, key=lambda m: len(m.group()), default=None)
+            offset = longest.start() if longest else 0
+        if "nested" in reason:
+            return self.source_error("the expression is nested too deeply (over 200 brackets)", line, offset)
+        return self.source_error(f"syntax error: {reason}", line, offset)
 
     def _name_value(self, target: str, value: Operand) -> Operand:
         if isinstance(value, int) and self.nodes[value].op != "input" and self.nodes[value].name is None:
-            self.nodes[value] = replace(self.nodes[value], name=target)
+            node = self.nodes[value]
+            self.nodes[value] = Node(node.id, node.op, node.args, node.params, target)
         self.names[target] = value
         return value
 
@@ -222,14 +277,18 @@ class _Builder:
         todo: list[tuple[ast.AST, list[ast.AST] | None]] = [(root, None)]
         while todo:
             node, children = todo.pop()
-            if children is None:
+            if children is not None:  # its operands are done: they are the last results
+                args = results[-len(children) :]
+                del results[-len(children) :]
+                results.append(self._combine(node, args))
+            elif isinstance(node, ast.Name):  # leaves, half of all nodes, need no second visit
+                results.append(self._name(node))
+            elif isinstance(node, ast.Constant):
+                results.append(self._constant(node))
+            else:
                 children = self._children(node)
                 todo.append((node, children))
-                todo.extend((child, None) for child in reversed(children))
-            else:
-                args = results[len(results) - len(children) :]
-                del results[len(results) - len(children) :]
-                results.append(self._combine(node, args))
+                todo.extend([(child, None) for child in reversed(children)])
         return results[0]
 
     def _children(self, node: ast.AST) -> list[ast.AST]:
@@ -242,64 +301,59 @@ class _Builder:
         if isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
                 symbol = {ast.Not: "not", ast.Invert: "~"}.get(type(node.op), "?")
-                raise self.source.error(f"operator '{symbol}' is not supported", node)
+                raise self.error(f"operator '{symbol}' is not supported", node)
             return [node.operand]
         if isinstance(node, ast.Call):
             return self._call_operands(node)
         if isinstance(node, (ast.Constant, ast.Name)):
             return []
         message = _NOT_ALLOWED.get(type(node), f"'{type(node).__name__}' is not allowed")
-        raise self.source.error(message, node)
+        raise self.error(message, node)
 
     def _operator_error(self, node: ast.BinOp, message: str) -> ParseError:
         # ast does not record where the operator is: find it between the two operands.
-        line = node.left.end_lineno or node.lineno
+        line, start = self._where(node.left.end_lineno or node.lineno, node.left.end_col_offset or 0)
         text = self.source.python_lines[line - 1]
-        start = len(text.encode()[: node.left.end_col_offset or 0].decode(errors="ignore"))
         offset = start + len(text[start:]) - len(text[start:].lstrip(" \t)"))
-        return self.source.error(message, line=line, offset=offset)
+        return self.source_error(message, line, offset)
 
     def _call_operands(self, node: ast.Call) -> list[ast.AST]:
         if not isinstance(node.func, ast.Name):
-            raise self.source.error("only the known functions can be called: " + KNOWN, node)
+            raise self.error("only the known functions can be called: " + KNOWN, node)
         name = node.func.id
         spec = FUNCTIONS.get(name)
         if spec is None:
-            raise self.source.error(f"unknown function '{name}'; known: {KNOWN}", node)
+            raise self.error(f"unknown function '{name}'; known: {KNOWN}", node)
         slots = list(spec.operands) + list(spec.params)
         given: dict[str, ast.AST] = {}
         starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
         if starred is not None:
-            raise self.source.error(_NOT_ALLOWED[ast.Starred], starred)
+            raise self.error(_NOT_ALLOWED[ast.Starred], starred)
         if len(node.args) > len(slots):
-            raise self.source.error(f"{name}() takes {_count(spec)}, got {len(node.args)}", node)
+            raise self.error(f"{name}() takes {_count(spec)}, got {len(node.args)}", node)
         for slot, arg in zip(slots, node.args):
             given[slot] = arg
         for keyword in node.keywords:
             if keyword.arg is None or keyword.arg not in slots:
                 shown = "**" if keyword.arg is None else keyword.arg
-                raise self.source.error(f"{name}() has no parameter '{shown}'; parameters: {', '.join(slots)}", node)
+                raise self.error(f"{name}() has no parameter '{shown}'; parameters: {', '.join(slots)}", node)
             if keyword.arg in given:
-                raise self.source.error(f"{name}() got '{keyword.arg}' twice", node)
+                raise self.error(f"{name}() got '{keyword.arg}' twice", node)
             given[keyword.arg] = keyword.value
         missing = [s for s in spec.operands if s not in given]
         if missing:
-            raise self.source.error(f"{name}() takes {_count(spec)}, got {len(given)}", node)
+            raise self.error(f"{name}() takes {_count(spec)}, got {len(given)}", node)
         # Which parameter each operand fills, in the order the operands' results will come back.
         filled = [s for s in slots if s in given]
         self.call_slots[id(node)] = (name, filled)
         return [given[s] for s in filled]
 
     def _combine(self, node: ast.AST, args: list[Operand]) -> Operand:
-        if isinstance(node, ast.Constant):
-            return self._constant(node)
-        if isinstance(node, ast.Name):
-            return self._name(node)
+        if isinstance(node, ast.BinOp):
+            return self._binary(_BINARY[type(node.op)], args[0], args[1])
         if isinstance(node, ast.UnaryOp):
             (a,) = args
             return a if isinstance(node.op, ast.UAdd) else self._scale(a, -1.0)
-        if isinstance(node, ast.BinOp):
-            return self._binary(_BINARY[type(node.op)], args[0], args[1])
         return self._call(id(node), node, args)
 
     def _constant(self, node: ast.Constant) -> Const:
@@ -308,7 +362,7 @@ class _Builder:
             what = "strings are" if isinstance(value, (str, bytes)) else f"{type(value).__name__} values are"
             if isinstance(value, complex):
                 what = "complex numbers are"
-            raise self.source.error(f"{what} not allowed", node)
+            raise self.error(f"{what} not allowed", node)
         try:
             return Const(float(value))
         except OverflowError:
@@ -317,7 +371,7 @@ class _Builder:
     def _name(self, node: ast.Name) -> Operand:
         name = node.id
         if name in FUNCTIONS:
-            raise self.source.error(f"'{name}' is a function; call it like {name}(x)", node)
+            raise self.error(f"'{name}' is a function; call it like {name}(x)", node)
         if name not in self.names:
             self.names[name] = self._add("input", (), name=name)
         return self.names[name]
@@ -330,7 +384,7 @@ class _Builder:
         for param, default in spec.params.items():
             value = by_slot.get(param, Const(default))
             if not isinstance(value, Const):
-                raise self.source.error(f"{param} of {name}() must be a number", node)
+                raise self.error(f"{param} of {name}() must be a number", node)
             params.append(value.value)
         operands = [by_slot[s] for s in spec.operands]
         return self._gate(spec.op, operands, params[0] if params else None)
@@ -371,8 +425,8 @@ class _Builder:
         if len(constants) == len(operands):  # fold: no gate for pure numbers
             with np.errstate(all="ignore"):
                 return Const(float(OPS[op].forward(np, *[np.float64(v) for v in constants], param)))
-        args = tuple(self._node(x) for x in operands)
-        return self._add(op, args, params=() if param is None else (float(param),))
+        args = tuple([x if isinstance(x, int) else self._node(x) for x in operands])
+        return self._add(op, args, () if param is None else (float(param),))
 
     def _node(self, operand: Operand) -> int:
         if isinstance(operand, Const):
@@ -394,7 +448,7 @@ class _Builder:
         for node in self.nodes:
             if node.id in needed:
                 new_id[node.id] = len(nodes)
-                nodes.append(replace(node, id=len(nodes), args=tuple(new_id[a] for a in node.args)))
+                nodes.append(Node(len(nodes), node.op, tuple(new_id[a] for a in node.args), node.params, node.name))
         inputs = tuple(n.name for n in nodes if n.op == "input" and n.name is not None)
         return Graph(tuple(nodes), inputs, new_id[output], self.source.text)
 

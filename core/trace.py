@@ -10,11 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-import numpy as np
-
+from core.evaluate import Sent, all_scalars, given_inputs, plan_for, run_on_scalars
 from core.graph import Graph
-from core.ops import OPS
 
 
 @dataclass(frozen=True)
@@ -101,40 +100,34 @@ class Trace:
         return TraceState(values, grads, edge_grads, self.steps[k - 1] if k else None)
 
 
+class _StepRecorder:
+    """Writes the interpreter's steps down as frozen records, as plain floats."""
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    def forward_step(self, node: int, args: tuple[Any, ...], value: Any) -> None:
+        value = float(value)
+        self.steps.append(ForwardStep(len(self.steps), node, tuple(map(float, args)), value, math.isfinite(value)))
+
+    def backward_step(self, node: int, upstream: Any, sent: tuple[Sent, ...]) -> None:
+        upstream = float(upstream)
+        args = tuple(ArgumentGradient(arg, float(local), float(to), float(total)) for arg, local, to, total in sent)
+        finite = math.isfinite(upstream) and all(math.isfinite(arg.contribution) for arg in args)
+        self.steps.append(BackwardStep(len(self.steps), node, upstream, args, finite))
+
+
 def trace(graph: Graph, inputs: Mapping[str, float]) -> Trace:
-    """Run `graph` on scalar inputs and record every forward and backward step."""
-    result = graph.evaluate(inputs)
-    if np.ndim(result.value) != 0:
+    """Run `graph` on scalar inputs and record every forward and backward step (the same run as `evaluate`)."""
+    given = given_inputs(graph, inputs)
+    if not all_scalars(given):
         raise ValueError("a trace needs scalar inputs, not arrays")
-    values = result.values
-    steps: list[Step] = []
-    for node in graph.gates:
-        steps.append(
-            ForwardStep(
-                len(steps),
-                node.id,
-                tuple(values[a] for a in node.args),
-                values[node.id],
-                math.isfinite(values[node.id]),
-            )
-        )
-    grads = [0.0] * len(graph.nodes)
-    grads[graph.output] = 1.0
-    with np.errstate(all="ignore"):
-        for node in reversed(graph.gates):
-            op = OPS[node.op]
-            # numpy scalars, so that a zero division gives inf/nan like `evaluate` instead of raising.
-            local = op.local_grads(
-                np, np.float64(values[node.id]), *(np.float64(values[a]) for a in node.args), node.param
-            )
-            local = (local,) if op.arity == 1 else local
-            upstream = grads[node.id]
-            sent = []
-            for arg, local_grad in zip(node.args, local):
-                contribution = float(upstream * local_grad)
-                grads[arg] += contribution
-                sent.append(ArgumentGradient(arg, float(local_grad), contribution, grads[arg]))
-            finite = math.isfinite(upstream) and all(math.isfinite(s.contribution) for s in sent)
-            steps.append(BackwardStep(len(steps), node.id, upstream, tuple(sent), finite))
+    recorders: list[_StepRecorder] = []
+
+    def fresh_recorder() -> _StepRecorder:  # a second attempt (on numpy, after a math error) starts over
+        recorders.append(_StepRecorder())
+        return recorders[-1]
+
+    values, _ = run_on_scalars(plan_for(graph), [float(v) for v in given], fresh_recorder)
     leaves = {node.id: values[node.id] for node in graph.nodes if node.is_leaf}
-    return Trace(graph, {name: float(inputs[name]) for name in graph.inputs}, tuple(steps), leaves)
+    return Trace(graph, dict(zip(graph.inputs, map(float, given))), tuple(recorders[-1].steps), leaves)

@@ -8,7 +8,8 @@ step functions, hence the same bits). Points, losses and gradients are recorded 
 become arrays once at the end; a run's optimizer states, one frozen record per step for the GUI,
 are rebuilt from the recorded floats when first looked at. A run whose point, loss or gradient
 stops being finite (overflow, nan) is stopped at its last finite point and marked ``diverged``;
-nothing here raises for that.
+nothing here raises for that. ``Trajectory.update(k)`` is step k written out: the terms the
+optimizer's step function recorded while taking it (``record=`` in ``core.optimizers``).
 """
 
 from __future__ import annotations
@@ -39,6 +40,25 @@ from core.surfaces import Differentiable, as_graph
 LossAndGrad = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 PointLossAndGrad = Callable[[Floats], tuple[float, Floats]]  # one point as floats -> loss, gradient
 RunSpec = tuple[str, Mapping[str, HyperValue]] | tuple[str, Mapping[str, HyperValue], LRSchedule | None]
+Progress = Callable[[float], None]  # told the fraction done now and then; may raise to stop the run
+PROGRESS_EVERY = 256  # steps between progress reports
+
+
+@dataclass(frozen=True, eq=False)
+class Update:
+    """Step k of a run as the optimizer took it: from ``point`` to ``new_point``, the states before
+    and after, and the named terms its step function recorded (``g``, ``m``, ``m_hat``, ``denom`` …)."""
+
+    step: int  # k: the step from points[k] to points[k + 1]
+    lr: float
+    point: np.ndarray
+    new_point: np.ndarray
+    loss: float
+    new_loss: float
+    grad: np.ndarray  # ∇L at the point (before any weight decay; terms["g"] has it)
+    before: Any
+    after: Any
+    terms: Mapping[str, Any]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +85,30 @@ class Trajectory:
         """One state field at every step, shape (steps + 1, len(axes)); nan while it is absent."""
         rows = [getattr(s, name) for s in self.states]
         return np.array([np.full(len(self.axes), np.nan) if r is None else r for r in rows], float)
+
+    def update(self, k: int) -> Update | None:
+        """Step k (clamped to the steps taken) retaken by the numpy step function with ``record=``,
+        so every term is the one the optimizer used; None when the run took no step."""
+        if self.steps == 0:
+            return None
+        k = max(0, min(int(k), self.steps - 1))
+        spec = optimizer_named(self.optimizer)
+        settings = {n: v for n, v in self.hyperparameters.items() if n != "lr"}
+        terms: dict[str, Any] = {}
+        with np.errstate(all="ignore"):  # a diverging run's last terms overflow: shown as inf, quietly
+            spec.step(self.points[k], self.grads[k], self.states[k], lr=float(self.lrs[k]), record=terms, **settings)
+        return Update(
+            k,
+            float(self.lrs[k]),
+            self.points[k],
+            self.points[k + 1],
+            float(self.losses[k]),
+            float(self.losses[k + 1]),
+            self.grads[k],
+            self.states[k],
+            self.states[k + 1],
+            terms,
+        )
 
 
 class RecordedStates(Sequence[Any]):
@@ -97,7 +141,16 @@ class RecordedStates(Sequence[Any]):
     def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, int) and "_states" not in self.__dict__:
+            return self._one(index)  # one state (the GUI's current step) without building thousands
         return self._states[index]
+
+    def _one(self, index: int) -> Any:
+        k = range(len(self))[index]  # negative indices and IndexError as a tuple has them
+        if k == 0:
+            return self._first
+        step, *vectors = self._recorded[k - 1]
+        return type(self._first)(step, *(None if v is None else np.array(v, float) for v in vectors))
 
     def __iter__(self) -> Iterator[object]:
         return iter(self._states)
@@ -136,7 +189,12 @@ def _numpy_step(spec: Optimizer, kind: type[Any], settings: Mapping[str, HyperVa
 
 
 def _path(
-    loss_and_grad: PointLossAndGrad, run: RunSpec, start: Floats, steps: int, axes: tuple[str, ...]
+    loss_and_grad: PointLossAndGrad,
+    run: RunSpec,
+    start: Floats,
+    steps: int,
+    axes: tuple[str, ...],
+    progress: Progress | None = None,
 ) -> Trajectory:
     """One run: ``steps`` steps from ``start`` (fewer if it diverges)."""
     spec = optimizer_named(run[0])
@@ -172,6 +230,8 @@ def _path(
                     break
             if step == steps:
                 break
+            if progress is not None and step % PROGRESS_EVERY == 0:
+                progress(step / steps)
             try:
                 point, state = twin(point, grad, state, lrs[step])
             except (ArithmeticError, ValueError):
@@ -274,12 +334,15 @@ def optimize_many(
     start: Mapping[str, float],
     steps: int = 100,
     fixed: Mapping[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> list[Trajectory]:
     """Race several optimizers from the same start: each run is its own path of scalar engine calls
     and float steps (the runs are independent; see the module doc for why not one batched call).
 
     ``runs`` holds ``(optimizer, hyperparameters)`` or ``(optimizer, hyperparameters, lr_schedule)``;
-    the axes are ``start``'s keys in order; ``expression`` is text or a parsed graph.
+    the axes are ``start``'s keys in order; ``expression`` is text or a parsed graph. ``progress``
+    is told the fraction of the race done every few hundred steps (an exception it raises, such as a
+    background job's "cancelled", stops the race).
     """
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}")
@@ -288,7 +351,13 @@ def optimize_many(
         raise ValueError("start must name at least one input")
     at = graph_point_loss_and_grad(as_graph(expression), axes, fixed)
     start_point = [float(start[name]) for name in axes]
-    return [_path(at, run, start_point, steps, axes) for run in runs]
+    if progress is None:
+        return [_path(at, run, start_point, steps, axes) for run in runs]
+
+    def part(k: int) -> Progress:
+        return lambda fraction: progress((k + fraction) / len(runs))
+
+    return [_path(at, run, start_point, steps, axes, part(k)) for k, run in enumerate(runs)]
 
 
 def optimize(

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import core
 from graphviz_app import TAB_NAMES
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES  # Qt-free
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
 DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
@@ -85,6 +86,8 @@ def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
     except core.ParseError as error:
         line = text.splitlines()[error.line - 1] if text.splitlines() else text
         raise UsageError(f"invalid expression: {error}\n  {line}\n  {' ' * (error.column - 1)}^") from None
+    if len(graph.nodes) > MAX_DRAWN_NODES:
+        raise UsageError(f"the program has {len(graph.nodes):,} nodes; the debugger draws at most {MAX_DRAWN_NODES:,}")
     for item in args.set:
         name, sep, value = item.partition("=")
         name = name.strip()

@@ -16,7 +16,9 @@ from pathlib import Path
 
 import core
 from graphviz_app import TAB_NAMES
-from graphviz_app.debugger.state import AppState
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
+from graphviz_app.debugger.state import AppState, TooBig
+from graphviz_app.files import write_atomically
 
 FORMAT = "graphviz_app.session"
 VERSION = 1
@@ -58,9 +60,12 @@ def to_json(session: Session) -> str:
 
 
 def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> None:
-    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError."""
+    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
+
+    Atomically: with the disk full, the previous file at `path` is left whole.
+    """
     try:
-        Path(path).write_text(to_json(session_of(state, tab)) + "\n", encoding="utf-8")
+        write_atomically(path, (to_json(session_of(state, tab)) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
@@ -118,9 +123,18 @@ def read_session(path: str | Path) -> Session:
 def apply_session(state: AppState, session: Session) -> None:
     """Show a validated session: expression and inputs, then phase and step position.
 
-    Through `AppState.set_expression`, with the graph `parse_session` made (not parsed again); if the
-    debugger refuses it (too big to draw) the message says why and nothing has changed.
+    Through `AppState.set_expression`, with the graph `parse_session` made (not parsed again); the
+    phase and step are placed once the new graph is shown (it is built off the GUI thread). A graph too
+    big to draw is refused here, before anything changes.
     """
+    nodes = len(session.graph.nodes)
+    if nodes > MAX_DRAWN_NODES:
+        raise SessionError(f"cannot show the session: {TooBig(nodes)}")
+
+    def place() -> None:
+        state.set_phase(session.phase)  # type: ignore[arg-type]
+        state.set_cursor(session.cursor)  # clamped into the phase's range
+
     refusals: list[str] = []
 
     def note(message: str, _line: int, _column: int) -> None:
@@ -129,13 +143,11 @@ def apply_session(state: AppState, session: Session) -> None:
 
     state.sig_error.connect(note)
     try:
-        shown = state.set_expression(session.expression, session.inputs, graph=session.graph)
+        shown = state.set_expression(session.expression, session.inputs, graph=session.graph, then=place)
     finally:
         state.sig_error.disconnect(note)
     if not shown:
         raise SessionError(f"cannot show the session: {refusals[-1] if refusals else 'invalid expression'}")
-    state.set_phase(session.phase)  # type: ignore[arg-type]
-    state.set_cursor(session.cursor)  # clamped into the phase's range
 
 
 def load_session(state: AppState, path: str | Path) -> Session:

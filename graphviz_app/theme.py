@@ -160,3 +160,65 @@ ACTIVATION_COLORS_DARK = {
 def activation_color(name: str, dark: bool) -> str:
     """The colour of activation `name` (an engine name such as "leaky_relu") in the light or dark theme."""
     return (ACTIVATION_COLORS_DARK if dark else ACTIVATION_COLORS_LIGHT)[name]
+
+
+# ---- the optimizer lab's colours (one palette, light and dark; core carries none) ----
+
+
+@dataclass(frozen=True)
+class LabColors:
+    """Every colour the optimizer lab draws with: one per optimizer, the arrows, the markers."""
+
+    optimizers: dict[str, str]  # by core.optimizers name, simplest first
+    gradient: str  # the −gradient arrow
+    velocity: str  # the −velocity (momentum buffer, Adam's m) arrow
+    marker: str  # start point and minima, filled
+    marker_edge: str
+    contour: str  # contour lines over the heat map (#rrggbbaa)
+    cursor: str  # the loss chart's current-step line
+    off: str  # an optimizer that is not running
+    panel: str  # the update panel's background
+
+
+# tab10 on white; lightened on the dark background so thin paths stay visible on a projector.
+LAB_LIGHT = LabColors(
+    optimizers={
+        "sgd": "#1f77b4",
+        "momentum": "#ff7f0e",
+        "nesterov": "#2ca02c",
+        "adagrad": "#9467bd",
+        "rmsprop": "#d62728",
+        "adam": "#17becf",
+    },
+    gradient="#e53935",
+    velocity="#ffb300",
+    marker="#ffffff",
+    marker_edge="#000000",
+    contour="#ffffff6e",
+    cursor="#888888",
+    off="#888888",
+    panel="#ffffff",
+)
+LAB_DARK = LabColors(
+    optimizers={
+        "sgd": "#58a6ff",
+        "momentum": "#ffa657",
+        "nesterov": "#56d364",
+        "adagrad": "#d2a8ff",
+        "rmsprop": "#ff7b72",
+        "adam": "#39d5e6",
+    },
+    gradient="#ff6f61",
+    velocity="#ffc940",
+    marker="#ffffff",
+    marker_edge="#000000",
+    contour="#ffffff6e",
+    cursor="#9da7b3",
+    off="#6e7681",
+    panel="#15181d",
+)
+
+
+def lab_colors(theme: Theme) -> LabColors:
+    """The lab's palette for the theme in force."""
+    return LAB_DARK if theme.dark else LAB_LIGHT

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 import core
+from core.parser import MAX_LENGTH
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import monospace_font
 
@@ -35,8 +36,13 @@ SNIPPET_LEAD = 50  # characters of the source shown before the caret
 
 
 def single_line(text: str) -> str:
-    """A program's lines joined by '; ' so that it fits one line and still parses the same."""
-    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+    """A program's lines joined by '; ' so that it fits one line and still parses the same.
+
+    Comments are left out: on one line, a `#` would swallow every statement after it. The bar keeps
+    the original text and builds that when the line is left as shown (see `ExpressionBar.build`).
+    """
+    code = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return "; ".join(line for line in code if line)
 
 
 class ExpressionBar(QWidget):
@@ -48,10 +54,12 @@ class ExpressionBar(QWidget):
         super().__init__(parent)
         self.state = state
         self._submitted = ""  # the text last sent, so the caret lines up with what was parsed
+        self._programs: dict[str, str] = {}  # a program as the line shows it → the program as written
 
         self.line = QLineEdit(objectName="expressionLine")
         self.line.setPlaceholderText("type an expression, e.g. (x + y) * z  — Enter builds the graph")
         self.line.setClearButtonEnabled(True)
+        self.line.setMaxLength(MAX_LENGTH)  # Qt's default, 32,767, would cut long programs silently
         self.line.setMinimumWidth(220)
         self.line.returnPressed.connect(self.build)
         # ↑ / ↓ recall earlier graphs, as in a shell: students retype variations of one expression.
@@ -133,7 +141,18 @@ class ExpressionBar(QWidget):
         return self.expand.isChecked()
 
     def text(self) -> str:
-        return self.editor.toPlainText() if self.multiline else self.line.text()
+        """The program to build: the editor's text, or the line's (as written, if the line shows a program)."""
+        if self.multiline:
+            return self.editor.toPlainText()
+        return self._programs.get(self.line.text(), self.line.text())
+
+    def _show_on_line(self, program: str) -> None:
+        shown = single_line(program)
+        if shown != program:
+            self._programs[shown] = program
+            while len(self._programs) > len(self.history) + 1:  # no older than the history
+                del self._programs[next(iter(self._programs))]
+        self.line.setText(shown)
 
     def build(self) -> bool:
         """Send the text to the state; an error comes back through `sig_error`."""
@@ -146,9 +165,10 @@ class ExpressionBar(QWidget):
     def set_multiline(self, on: bool) -> None:
         # Carry the text over: newline-separated in the editor, '; '-separated on the line.
         if on:
-            self.editor.setPlainText(self.line.text().replace("; ", "\n").replace(";", "\n"))
+            text = self.line.text()
+            self.editor.setPlainText(self._programs.get(text) or text.replace("; ", "\n").replace(";", "\n"))
         else:
-            self.line.setText(single_line(self.editor.toPlainText()))
+            self._show_on_line(self.editor.toPlainText())
         self.expand.blockSignals(True)
         self.expand.setChecked(on)
         self.expand.blockSignals(False)
@@ -168,7 +188,7 @@ class ExpressionBar(QWidget):
     def recall(self, step: int) -> None:
         """Put an earlier expression on the line (-1 = one further back); past the newest, an empty line."""
         self._recalled = max(0, min(len(self.history), self._recalled + step))
-        self.line.setText(single_line(self.history[self._recalled]) if self._recalled < len(self.history) else "")
+        self._show_on_line(self.history[self._recalled] if self._recalled < len(self.history) else "")
 
     def _show_expression(self) -> None:
         text = self.state.expression
@@ -179,7 +199,7 @@ class ExpressionBar(QWidget):
             if self.editor.toPlainText() != text:
                 self.editor.setPlainText(text)
         elif self.line.text() != single_line(text) and self.line.text() != text:
-            self.line.setText(single_line(text))
+            self._show_on_line(text)
             self.line.setCursorPosition(0)  # show the beginning of a long expression
 
     def show_error(self, message: str, line: int, column: int) -> None:

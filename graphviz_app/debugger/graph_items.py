@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from core.graph import Node
 
@@ -95,15 +95,61 @@ def label_font() -> QFont:
     return pixel_font(17, bold=True)
 
 
-class NodeItem(QGraphicsItem):
+@functools.lru_cache(maxsize=4096)
+def _text_width(font: QFont, text: str) -> float:
+    return QFontMetricsF(font).horizontalAdvance(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _text_height(font: QFont) -> float:
+    return QFontMetricsF(font).height()
+
+
+# Zoomed out below this level of detail, texts are not drawn (unreadable, and most of the paint time).
+TEXT_LOD = 0.22
+
+
+class _Painted(QGraphicsRectItem):
+    """An item that paints itself within a fixed rect (`set_bounds`), with no outline of its own.
+
+    The bounding rect lives in C++ (a QGraphicsRectItem's rect): the scene asks for it many times per
+    item when it indexes and paints, and a Python `boundingRect` made a 5,000-node scene crawl.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setPen(Qt.NoPen)
+
+    def set_bounds(self, rect: QRectF) -> None:
+        self.setRect(rect)
+
+
+class GraphRoot(QGraphicsRectItem):
+    """The parent of one graph's items: a new graph is made under a hidden root, then swapped in."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFlag(QGraphicsItem.ItemHasNoContents)
+        self.setPen(Qt.NoPen)
+
+
+class NodeItem(_Painted):
     """A gate (circle, or a pill for long symbols), an input (box with its name) or a constant (grey box)."""
 
     GATE_RADIUS = 29.0
     GLOW = 20.0
 
-    def __init__(self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False) -> None:
+    def __init__(
+        self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False, copy_count: int = 0
+    ) -> None:
         super().__init__()
         self.node = node
+        # A leaf reused far apart is drawn again beside its users (`copy_count` > 0 on the copies);
+        # `linked` is the original with all its copies: hovering one highlights them all.
+        self.copy_count = copy_count
+        self.linked: list[NodeItem] = []
+        self.highlighted = False
+        self.shown: tuple | None = None  # what the view last showed here, so unchanged nodes are skipped
         self.kind = "gate" if node.args else ("const" if node.op == "const" else "input")
         self.is_output = is_output
         self.palette = palette
@@ -114,7 +160,7 @@ class NodeItem(QGraphicsItem):
         self.fans_out = fans_out
         self.grad_sum = ""
         self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
-        text_width = QFontMetricsF(self.font).horizontalAdvance(node.symbol)
+        text_width = _text_width(self.font, node.symbol)
         if self.kind == "gate":
             self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 11), self.GATE_RADIUS)
         elif self.kind == "input":
@@ -126,15 +172,13 @@ class NodeItem(QGraphicsItem):
             if is_output
             else (node.name if self.kind == "gate" and node.name else "")
         )
+        m = self.GLOW + 2
+        bounds = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
+        bounds.setBottom(bounds.bottom() + 26 * self._caption_lines())
+        self.set_bounds(bounds)
         self.setAcceptHoverEvents(True)  # tooltips
         self.setZValue(2)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # repaints of a large graph cost a third less
-
-    def boundingRect(self) -> QRectF:
-        m = self.GLOW + 2
-        rect = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
-        rect.setBottom(rect.bottom() + 26 * self._caption_lines())
-        return rect
 
     def _caption_lines(self) -> int:
         return bool(self.caption) + self.fans_out
@@ -165,10 +209,30 @@ class NodeItem(QGraphicsItem):
             self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
 
+    def hoverEnterEvent(self, event) -> None:
+        for item in self.linked:
+            item.set_highlighted(True)
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        for item in self.linked:
+            item.set_highlighted(False)
+        super().hoverLeaveEvent(event)
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         p = self.palette
         hx, hy = self.half.x(), self.half.y()
         shape = QRectF(-hx, -hy, 2 * hx, 2 * hy)
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if self.highlighted:  # one of a leaf's copies is under the mouse: all of them light up
+            painter.setPen(QPen(p.value, 6.0))
+            painter.setBrush(Qt.NoBrush)
+            self._draw_shape(painter, shape.adjusted(-7, -7, 7, 7))
         if self.status in ("forward", "backward"):  # the current step: a soft glow of the phase colour
             glow = QColor(p.value if self.status == "forward" else p.grad)
             painter.setPen(Qt.NoPen)
@@ -185,11 +249,15 @@ class NodeItem(QGraphicsItem):
         pen = QPen(stroke, 3.0 if self.kind != "const" else 2.0)
         if pending:
             pen.setStyle(Qt.DashLine)
+        elif self.copy_count:
+            pen.setStyle(Qt.DotLine)  # a copy: the same leaf, drawn again
         painter.setPen(pen)
         self._draw_shape(painter, shape)
         if self.is_output:
             painter.setBrush(Qt.NoBrush)
             self._draw_shape(painter, shape.adjusted(-6, -6, 6, 6))
+        if lod < TEXT_LOD:
+            return
         painter.setPen(p.pending if pending else (p.warning if self.warning else p.text))
         painter.setFont(self.font)
         painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
@@ -212,7 +280,7 @@ class NodeItem(QGraphicsItem):
             painter.drawRoundedRect(rect, radius, radius)
 
 
-class EdgeItem(QGraphicsItem):
+class EdgeItem(_Painted):
     """A line (smooth through bend points) from argument to user, with an arrowhead at the user."""
 
     ARROW = 13.0
@@ -235,13 +303,9 @@ class EdgeItem(QGraphicsItem):
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
         self.badge = QRectF(0, 0, 30, 20)
         self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
-        self._bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
-        if uses > 1:
-            self._bounds = self._bounds.united(self.badge)
+        bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
-
-    def boundingRect(self) -> QRectF:
-        return self._bounds
 
     def set_pending(self, pending: bool) -> None:
         if pending != self.pending:
@@ -265,7 +329,7 @@ class EdgeItem(QGraphicsItem):
             painter.drawText(self.badge, Qt.AlignCenter, f"×{self.uses}")
 
 
-class EdgeLabel(QGraphicsItem):
+class EdgeLabel(_Painted):
     """A number on an edge, centred on its position, over a subtle rounded background."""
 
     PAD = QPointF(5.0, 1.0)
@@ -279,7 +343,7 @@ class EdgeLabel(QGraphicsItem):
         self.colour = colour
         self.palette = palette
         self.font = font
-        self.metrics = QFontMetricsF(font)
+        self.zoomed_out = False
         self._rect = QRectF()
         self.setZValue(3)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -292,17 +356,22 @@ class EdgeLabel(QGraphicsItem):
         if text == self.text and colour == self.colour:
             return
         if text != self.text:
-            width = self.metrics.horizontalAdvance(text) + 2 * self.PAD.x()
-            height = self.metrics.height() + 2 * self.PAD.y()
-            self.prepareGeometryChange()
+            width = _text_width(self.font, text) + 2 * self.PAD.x()
+            height = _text_height(self.font) + 2 * self.PAD.y()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
+            self.set_bounds(self._rect)
             self.text = text
         self.colour = colour
-        self.setVisible(bool(text))
+        self.show_if_text()
         self.update()
 
-    def boundingRect(self) -> QRectF:
-        return self._rect
+    def set_zoomed_out(self, zoomed_out: bool) -> None:
+        """Zoomed out so far that numbers are unreadable: hidden (painting thousands is what costs)."""
+        self.zoomed_out = zoomed_out
+        self.show_if_text()
+
+    def show_if_text(self) -> None:
+        self.setVisible(bool(self.text) and not self.zoomed_out)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(Qt.NoPen)

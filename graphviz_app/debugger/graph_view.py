@@ -11,21 +11,33 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
+from collections.abc import Iterator
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QPainter, QTransform
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
-from core.layout import layout_edges
+from graphviz_app.debugger import collector
 from graphviz_app.debugger.graph_items import (
     DARK,
     LIGHT,
     EdgeItem,
     EdgeLabel,
+    GraphRoot,
     NodeItem,
     label_font,
 )
-from graphviz_app.debugger.label_placement import place_edge_labels
+from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.numbers import edge as format_number
@@ -40,6 +52,41 @@ MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
 MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
 MAX_LABEL_GROWTH = 1.3
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
+LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and are not drawn
+MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
+MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
+CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
+SLICE_ITEMS = 20  # items made between two looks at the clock
+SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
+BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
+
+
+class BuildProgress(QWidget):
+    """The strip over the canvas while a new graph is built: what happens, how far, and Cancel."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, objectName="buildProgress")
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setMaximumWidth(220)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop building the new graph (Esc); the graph on screen stays")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 10, 6)
+        row.addWidget(self.label)
+        row.addWidget(self.bar)
+        row.addWidget(self.cancel)
+        self.setAutoFillBackground(True)
+        self.hide()
+
+    def show_progress(self, label: str, fraction: float) -> None:
+        self.label.setText(label)
+        self.bar.setValue(round(100 * fraction))
+        self.adjustSize()
+        self.move(12, 12)
+        self.show()
+        self.raise_()
 
 
 class _Edge:
@@ -47,6 +94,7 @@ class _Edge:
 
     def __init__(self, arg: int, node: int | None, item: EdgeItem, value: EdgeLabel, grad: EdgeLabel) -> None:
         self.arg, self.node, self.item, self.value, self.grad = arg, node, item, value, grad
+        self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
 class GraphView(QGraphicsView):
@@ -59,7 +107,12 @@ class GraphView(QGraphicsView):
         self.animation_ms = 400
         self.highlight_current = True
         self._scene = QGraphicsScene(self)
+        # No BSP index: building one walks every item at once (~60 ms for 15,000 items, also when a
+        # view attaches); without it a paint scans the items in C++, about 1 ms per 1,500 items.
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
         self.setScene(self._scene)
+        self._root: QGraphicsItem = GraphRoot()  # every item of the graph on screen is its child
+        self._scene.addItem(self._root)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing | QPainter.SmoothPixmapTransform)
         self.setDragMode(QGraphicsView.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
@@ -69,27 +122,77 @@ class GraphView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self._nodes: dict[int, NodeItem] = {}
+        self._copies: dict[int, list[NodeItem]] = {}  # leaf id -> its copies (drawn again beside its users)
         self._edges: list[_Edge] = []
+        self._graph_rect: QRectF | None = None
+        self._label_growth = 1.0
+        self._labels_shown = True
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
         self._stepping = StepAnimation(self._scene, self)
+        self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
+        self._pending_root = self._root
+        self._chunk_timer = QTimer(self, singleShot=True, interval=0)
+        self._chunk_timer.timeout.connect(self._build_chunk)
+        self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
+        self._dispose_timer = QTimer(self, singleShot=True, interval=0)
+        self._dispose_timer.timeout.connect(self._dispose_chunk)
+        self.progress = BuildProgress(self)
+        self.progress.cancel.clicked.connect(self.cancel_build)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_AFTER_MS)
+        self._busy_timer.timeout.connect(lambda: self.progress.show_progress(*self._busy))
+        self._busy = ("building the graph", 0.0)
         state.sig_graph_changed.connect(self._rebuild)
         state.sig_values_changed.connect(self.relabel)
         state.sig_cursor_changed.connect(self._on_cursor_changed)
         state.sig_phase_changed.connect(self.relabel)  # the backward phase's start shows no current step
+        state.sig_building.connect(self._on_building)
+        state.sig_built.connect(self._on_built)
         self._rebuild()
 
     # ---- public API ----
 
     def fit(self) -> None:
-        """Fit the whole graph in the view with a margin (never zooming in beyond MAX_FIT_ZOOM)."""
+        """Fit the whole graph in the view with a margin (never zooming in beyond MAX_FIT_ZOOM).
+
+        A graph too big to be legible when it fits (a 500-layer chain) is shown at MIN_FIT_ZOOM around
+        the current step instead, and the view follows the steps (zoom out with the wheel to see it all).
+        """
         rect = self.graph_rect()
-        self.fitInView(rect, Qt.KeepAspectRatio)
-        if self.transform().m11() > MAX_FIT_ZOOM:
-            self.setTransform(QTransform.fromScale(MAX_FIT_ZOOM, MAX_FIT_ZOOM))
-            self.centerOn(rect.center())
+        zoom = self._fit_zoom(rect)
+        self.setTransform(QTransform.fromScale(zoom, zoom))
+        self.centerOn(self._focus_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
         self._auto_fit = True
         self._fit_labels_to_zoom()
+
+    def _fit_zoom(self, rect: QRectF) -> float:
+        """The zoom that shows `rect` whole, within MIN_FIT_ZOOM … MAX_FIT_ZOOM."""
+        view = self.viewport().rect()
+        zoom = min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0))
+        return min(max(zoom, MIN_FIT_ZOOM), MAX_FIT_ZOOM)
+
+    def following(self) -> bool:
+        """Whether fit() shows only part of the graph (too big to read whole): the view then follows steps."""
+        rect = self.graph_rect()
+        view = self.viewport().rect()
+        return min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0)) < MIN_FIT_ZOOM
+
+    def _focus_point(self) -> QPointF:
+        """The current step's node, or the first gate to be computed before any step."""
+        step = self.state.state().step
+        node = step.node if step is not None else (self.state.graph.gates or self.state.graph.nodes)[0].id
+        return self._nodes[node].pos() if node in self._nodes else self.graph_rect().center()
+
+    def cancel_build(self) -> None:
+        """Stop building a new graph (Esc or Cancel); the one on screen stays."""
+        self.state.cancel_build()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and (self.state.building or self._building is not None):
+            self.cancel_build()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def set_dark(self, dark: bool) -> None:
         self.scheme = DARK if dark else LIGHT
@@ -98,7 +201,7 @@ class GraphView(QGraphicsView):
             if hasattr(item, "palette"):
                 item.palette = self.scheme
                 item.update()
-        self.relabel()
+        self.relabel()  # the palette is part of what each item remembers showing: all are relabelled
 
     def set_animation_ms(self, ms: int) -> None:
         """Duration of one step's travelling dots; 0 turns animation off (tests, fast playback)."""
@@ -125,13 +228,21 @@ class GraphView(QGraphicsView):
 
         Labels count with their places even while empty, so every step of a graph has the same frame
         (a series of exported steps lines up on slides, and fit() does not jump while stepping).
+        Items do not move, so it is measured once per scene.
         """
+        if self._graph_rect is None:
+            self._graph_rect = self._measure(self._nodes, self._copies, self._edges)
+        return QRectF(self._graph_rect)
+
+    @staticmethod
+    def _measure(nodes: dict[int, NodeItem], copies: dict[int, list[NodeItem]], edges: list[_Edge]) -> QRectF:
         rect = QRectF()
-        for item in (*self._nodes.values(), *(e.item for e in self._edges)):
+        every_copy = [c for group in copies.values() for c in group]
+        for item in (*nodes.values(), *every_copy, *(e.item for e in edges)):
             rect = rect.united(item.sceneBoundingRect())
-        for edge in self._edges:
+        for edge in edges:
             for label in (edge.value, edge.grad):
-                rect = rect.united(QRectF(label.scenePos() - LABEL_ROOM / 2, label.scenePos() + LABEL_ROOM / 2))
+                rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
         return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
 
     def node_item(self, node_id: int) -> NodeItem:
@@ -161,62 +272,234 @@ class GraphView(QGraphicsView):
     # ---- building ----
 
     def _rebuild(self) -> None:
-        """A new graph: new items, placed from the layered layout scaled to pixels."""
+        """A new graph: new items, placed from the state's drawing scaled to pixels.
+
+        They go under a new hidden root item and replace the old graph's root when complete. A small
+        graph is made at once; a big one a slice per event-loop turn while the old graph stays on
+        screen, so the window never stalls.
+        """
         self._finish_animation()
-        self._scene.clear()
-        self._nodes.clear()
-        self._edges.clear()
-        graph, p = self.state.graph, self.scheme
+        self._chunk_timer.stop()
+        if self._building is not None:  # a newer graph replaces one still being drawn
+            self._building = None
+            collector.resume()
+            self._dispose(self._pending_root)
+        # A fixed rect while items arrive: without one the scene measures all its items again on every
+        # event-loop turn to grow its rect.
+        self._scene.setSceneRect(self._scene.sceneRect().united(self._expected_rect()))
+        root = GraphRoot()
+        root.setVisible(False)
+        self._scene.addItem(root)
+        nodes: dict[int, NodeItem] = {}
+        copies: dict[int, list[NodeItem]] = {}
+        edges: list[_Edge] = []
+        steps = self._make_items(root, nodes, copies, edges)
+        if len(self.state.graph.nodes) <= CHUNK_ITEMS:
+            for _ in steps:
+                pass
+            self._show_root(root, nodes, copies, edges)
+            return
+        collector.pause()  # until the scene is complete (see collector)
+        self._pending_root = root
+        self._building = self._chunks(steps, root, nodes, copies, edges)
+        self._busy = (f"drawing {len(self.state.graph.nodes):,} nodes", 0.0)
+        self._busy_timer.start()
+        self._chunk_timer.start()
+
+    def _expected_rect(self) -> QRectF:
+        """Roughly where the items will be (wide pills not counted), from the layers and slots alone."""
+        drawing = self.state.drawing
+        assert drawing is not None
+        points = [*drawing.positions.values(), *drawing.copies.values()]
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        left, right = (min(xs) - 1) * LAYER_PX, (max(xs) + 1) * LAYER_PX * 1.2 + STUB_PX
+        return QRectF(left, (min(ys) - 1) * SLOT_PX, right - left, (max(ys) - min(ys) + 2) * SLOT_PX)
+
+    def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[None]:
+        yield from steps
+        yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
+        rect = QRectF()
+        every = [*nodes.values(), *(c for group in copies.values() for c in group), *(e.item for e in edges)]
+        for start in range(0, len(every), 10 * SLICE_ITEMS):
+            for item in every[start : start + 10 * SLICE_ITEMS]:
+                rect = rect.united(item.sceneBoundingRect())
+            yield
+        for count, edge in enumerate(edges, 1):
+            for label in (edge.value, edge.grad):
+                rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
+            if count % (5 * SLICE_ITEMS) == 0:
+                yield
+        self._graph_rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
+        yield
+        # The labels' size for the zoom fit() will choose, set now in slices rather than all at once then.
+        zoom = self._fit_zoom(self._graph_rect)
+        growth, shown = self._label_look(zoom)
+        for count, edge in enumerate(edges, 1):
+            for label in (edge.value, edge.grad):
+                label.setScale(growth)
+                label.set_zoomed_out(not shown)
+            if count % (5 * SLICE_ITEMS) == 0:
+                yield
+        self._label_growth, self._labels_shown = growth, shown
+        self._show_root(root, nodes, copies, edges)
+
+    def _build_chunk(self) -> None:
+        if self._building is None:
+            return
+        deadline = time.perf_counter() + SLICE_S
+        try:
+            while time.perf_counter() < deadline and self._building is not None:
+                next(self._building)
+        except StopIteration:
+            self._busy_timer.stop()
+            self.progress.hide()
+            return
+        self._chunk_timer.start()
+
+    @property
+    def drawing_scene(self) -> bool:
+        """Whether a new scene is still being made (the old graph is on screen meanwhile)."""
+        return self._building is not None
+
+    def _dispose(self, old: QGraphicsItem, items: list[QGraphicsItem] | None = None) -> None:
+        """Delete an old graph's root item; a big graph item by item over several event-loop turns (at
+        once it would freeze the window as long as making it did). `items`: its children, if known."""
+        items = old.childItems() if items is None else items
+        if len(items) <= 4 * CHUNK_ITEMS:
+            self._scene.removeItem(old)  # back to Python: deleted with its children when dropped
+            return
+        old.setVisible(False)
+        self._old_roots.append((old, items))
+        if not self._dispose_timer.isActive():
+            self._dispose_timer.start()
+
+    def _top_level_items(self) -> list[QGraphicsItem]:
+        """The shown graph's items (the root's children)."""
+        items: list[QGraphicsItem] = [*self._nodes.values(), *(c for group in self._copies.values() for c in group)]
+        for edge in self._edges:
+            items += (edge.item, edge.value, edge.grad)
+        return items
+
+    def _dispose_chunk(self) -> None:
+        deadline = time.perf_counter() + SLICE_S
+        while self._old_roots and time.perf_counter() < deadline:
+            root, items = self._old_roots[0]
+            for item in items[-SLICE_ITEMS:]:
+                self._scene.removeItem(item)  # back to Python, which deletes it with the last reference
+            del items[-SLICE_ITEMS:]
+            if not items:
+                self._old_roots.pop(0)
+                self._scene.removeItem(root)
+        if self._old_roots:
+            self._dispose_timer.start()
+
+    def _show_root(self, root: QGraphicsItem, nodes, copies, edges) -> None:
+        old, old_items = self._root, self._top_level_items()
+        self._root, self._nodes, self._copies, self._edges = root, nodes, copies, edges
+        chunked = self._building is not None
+        if not chunked:
+            self._graph_rect = self._measure(nodes, copies, edges)
+        old.setVisible(False)
+        root.setVisible(True)
+        self._dispose(old, old_items)
+        self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
+        self._shown_cursor = self.state.cursor
+        if chunked:  # the rest in the next turn: each stays short
+            building = self._building
+            QTimer.singleShot(0, lambda: self._after_showing(building))
+        else:
+            self._after_showing(None)
+
+    def _after_showing(self, building: Iterator[None] | None) -> None:
+        if building is not self._building:
+            return  # a newer graph is being drawn already
+        if building is not None:
+            collector.resume(settle=True)
+        self._building = None
+        self.relabel()  # cheap after a chunked build: every item already shows the cursor's numbers
+        self.fit()
+
+    def _make_items(self, root: QGraphicsItem, nodes, copies, edges) -> Iterator[None]:
+        """Make the items of the state's graph under `root`, yielding every SLICE_ITEMS or so."""
+        graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
+        assert drawing is not None
         self.setBackgroundBrush(p.background)
-        for node in graph.nodes:
+        for made, node in enumerate(graph.nodes, 1):
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
-            self._scene.addItem(item)
-            self._nodes[node.id] = item
-        positions = {i: self.state.positions.get(i, (0.0, 0.0)) for i in self._nodes}
-        layer_x = self._layer_x(positions)
+            item.setParentItem(root)
+            nodes[node.id] = item
+            if made % SLICE_ITEMS == 0:
+                yield
+        copy_at: dict[tuple[int, tuple[float, float]], NodeItem] = {}
+        for leaf, points in drawing.copies_of().items():
+            group = [nodes[leaf]]
+            for at in points:
+                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
+                item.setParentItem(root)
+                copy_at[(leaf, at)] = item
+                group.append(item)
+            for item in group:
+                item.linked = group
+            copies[leaf] = group[1:]
+            yield
+        positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
+        layer_x = self._layer_x(nodes, positions)
+        yield
         for node_id, (x, y) in positions.items():
-            self._nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
-        bends = layout_edges(graph)
+            nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+        yield
+        for (_leaf, (x, y)), item in copy_at.items():
+            item.setPos(layer_x[round(x)], y * SLOT_PX)
+        yield
         segments = []
-        for (arg, user), points in bends.items():
-            src, dst = self._nodes[arg], self._nodes[user]
+        for (arg, user), points in drawing.bends.items():
+            at = drawing.copies.get((arg, user))
+            src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
             middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
             ends = [
                 src.boundary_point(middle[0] if middle else dst.pos()),
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            self._add_edge(arg, user, ends, self._nodes[user].node.args.count(arg))
+            edges.append(self._add_edge(root, arg, user, ends, nodes[user].node.args.count(arg)))
             segments.append(list(itertools.pairwise(ends)))
-        out = self._nodes[graph.output]
+            if len(edges) % (SLICE_ITEMS // 2) == 0:
+                yield
+        out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         stub = [out.boundary_point(tip), tip]
-        self._add_edge(graph.output, None, stub)
+        edges.append(self._add_edge(root, graph.output, None, stub))
         segments.append([(stub[0], stub[1])])
-        obstacles = [n.mapRectToScene(n.body_rect()) for n in self._nodes.values()]
-        obstacles += [e.item.badge for e in self._edges if e.item.uses > 1]
         # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
         fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
         preferred = [
             0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-            for e in self._edges
+            for e in edges
         ]
+        yield
+        if len(edges) > MAX_SEARCHED_EDGES:  # no search: each edge's labels at its preferred spot
+            half = label_half(label_font())
+            for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+                value_pos, grad_pos = quick_place(pieces, t, half)
+                edge.value.setPos(value_pos)
+                edge.grad.setPos(grad_pos)
+                if count % SLICE_ITEMS == 0:
+                    yield
+            return
+        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
+        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         places = place_edge_labels(segments, obstacles, label_font(), preferred)
-        for edge, (value_pos, grad_pos) in zip(self._edges, places):
+        for edge, (value_pos, grad_pos) in zip(edges, places):
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
-        self._shown_cursor = self.state.cursor
-        self.relabel()
-        self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
-        self.fit()
 
-    def _layer_x(self, positions: dict[int, tuple[float, float]]) -> dict[int, float]:
+    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
         """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
         extra: dict[int, float] = {}
         for node_id, (x, _) in positions.items():
-            excess = max(0.0, self._nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
+            excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
             extra[round(x)] = max(extra.get(round(x), 0.0), excess)
-        layers = range(min(extra, default=0), max(extra, default=0) + 1)
+        layers = range(min(extra, default=0) - 1, max(extra, default=0) + 1)  # copies may sit left of 0
         xs, x = {}, 0.0
         for layer in layers:
             x += extra.get(layer, 0.0) if xs else 0.0
@@ -224,42 +507,70 @@ class GraphView(QGraphicsView):
             x += extra.get(layer, 0.0) + LAYER_PX
         return xs
 
-    def _add_edge(self, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> None:
+    def _add_edge(self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> _Edge:
         item = EdgeItem(points, self.scheme, uses)
         value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
         for it in (item, value, grad):
-            self._scene.addItem(it)
-        self._edges.append(_Edge(arg, node, item, value, grad))
+            it.setParentItem(root)
+        return _Edge(arg, node, item, value, grad)
 
     # ---- relabeling (cheap: texts and colours only) ----
 
     def relabel(self) -> None:
+        """Show the values and gradients at the cursor; items whose numbers did not change are skipped
+        (a step changes a few nodes, so a 5,000-node graph steps as fast as a small one)."""
+        if self._building is not None:
+            return  # the items on screen belong to the old graph until the new scene is complete
+        for _ in self._relabel_items(self._nodes, self._copies, self._edges):
+            pass
+
+    def _relabel_items(
+        self, nodes: dict[int, NodeItem], copies: dict[int, list[NodeItem]], edges: list[_Edge], chunk: int = 0
+    ) -> Iterator[None]:
+        """Relabel these items, yielding after every `chunk` of them (0: never)."""
         st = self.state.state()
         p, graph = self.scheme, self.state.graph
         # At the start of the backward phase no step has been played yet: nothing is "current".
         started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
         current = st.step.node if st.step is not None and self.highlight_current and started else None
-        for node in graph.nodes:
-            value, grad = st.values.get(node.id), st.grads.get(node.id)
-            bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
+        values, grads, edge_grads = st.values, st.grads, st.edge_grads
+        for count, node in enumerate(graph.nodes, 1):
+            if chunk and count % chunk == 0:
+                yield
+            value, grad = values.get(node.id), grads.get(node.id)
             status = "pending" if value is None else "done"
             if node.id == current:
                 status = st.step.phase
-            item = self._nodes[node.id]
-            item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
-            item.setToolTip(
+            item = nodes[node.id]
+            shown = (value, grad, status, p)
+            if item.shown == shown:
+                continue
+            item.shown = shown
+            bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
+            tooltip = (
                 f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
                 f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
             )
-        for edge in self._edges:
-            value = st.values.get(edge.arg)
+            item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
+            item.setToolTip(tooltip)
+            for copy in copies.get(node.id, ()):
+                copy.set_status(status, bad)
+                copy.setToolTip(tooltip + f"\n(drawn again next to its users: {len(copy.linked)} places)")
+        for count, edge in enumerate(edges, 1):
+            if chunk and count % chunk == 0:
+                yield
+            value = values.get(edge.arg)
+            grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
+            pending = (edge.node if edge.node is not None else edge.arg) not in values
+            shown = (value, grad, pending, p)
+            if edge.shown == shown:
+                continue
+            edge.shown = shown
             if edge.node is None:
-                grad = st.grads.get(edge.arg)
                 grad_text = "" if grad is None else (f"{grad:.2f}" if math.isfinite(grad) else format_number(grad))
             else:
-                grad = st.edge_grads.get((edge.arg, edge.node))
                 grad_text = "" if grad is None else format_number(grad)
-            edge.item.set_pending((edge.node if edge.node is not None else edge.arg) not in st.values)
+            edge.item.set_pending(pending)
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
             self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 
@@ -270,11 +581,27 @@ class GraphView(QGraphicsView):
     # ---- stepping and animation ----
 
     def _on_cursor_changed(self, cursor: int) -> None:
+        if self._building is not None:
+            return  # the new scene shows the cursor when it is complete
         previous, self._shown_cursor = self._shown_cursor, cursor
         self._finish_animation()
         self.relabel()
+        if self._auto_fit and self.following():
+            self.centerOn(self._focus_point())  # a big graph: keep the current step in view
         if cursor == previous + 1 and self.animation_ms > 0:
             self._animate_step()
+
+    def _on_building(self, label: str, fraction: float) -> None:
+        self._busy = (label, fraction)
+        if self.progress.isVisible():
+            self.progress.show_progress(label, fraction)
+        elif not self._busy_timer.isActive():
+            self._busy_timer.start()
+
+    def _on_built(self) -> None:
+        if self._building is None:
+            self._busy_timer.stop()
+            self.progress.hide()
 
     def _animate_step(self) -> None:
         """Dots carry the arguments' values into the node (forward) or its gradients back to them."""
@@ -303,21 +630,37 @@ class GraphView(QGraphicsView):
         """Zoom under the mouse (the transformation anchor), within sane limits."""
         factor = 1.0015 ** event.angleDelta().y()
         zoom = self.transform().m11() * factor
-        if 0.05 < zoom < 8.0:
+        if MIN_ZOOM < zoom < MAX_ZOOM:
             self.scale(factor, factor)
             self._fit_labels_to_zoom()
         self._auto_fit = False
         event.accept()
 
+    @staticmethod
+    def _label_look(zoom: float) -> tuple[float, bool]:
+        """The labels' scale at this zoom, and whether they are drawn at all."""
+        screen_px = label_font().pixelSize() * zoom
+        return min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px)), zoom >= LABEL_ZOOM
+
     def _fit_labels_to_zoom(self, growth: float | None = None) -> None:
-        """Grow the edge numbers a little when zoomed far out, so they stay readable."""
+        """Grow the edge numbers a little when zoomed far out, so they stay readable; zoomed out so far
+        that they would not be (below LABEL_ZOOM), hide them: painting thousands of unreadable
+        numbers is what made panning and zooming a big graph stutter."""
         if growth is None:
-            screen_px = label_font().pixelSize() * self.transform().m11()
-            growth = min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px))
+            growth, shown = self._label_look(self.transform().m11())
+        else:
+            shown = True  # an export shows its numbers at any size
+        if shown != self._labels_shown:
+            self._labels_shown = shown
+            for edge in self._edges:
+                edge.value.set_zoomed_out(not shown)
+                edge.grad.set_zoomed_out(not shown)
+        if growth == self._label_growth:
+            return
+        self._label_growth = growth
         for edge in self._edges:
-            if edge.value.scale() != growth:
-                edge.value.setScale(growth)
-                edge.grad.setScale(growth)
+            edge.value.setScale(growth)
+            edge.grad.setScale(growth)
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.fit()

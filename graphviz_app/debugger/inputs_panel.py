@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import sys
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QFontMetrics, QValidator
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +33,7 @@ from graphviz_app.theme import colors, fmt, fmt_full
 
 SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
 SLIDER_HALF_RANGE = 10.0
-SPIN_LIMIT = 1e12  # "any finite float" a learner would type
+SPIN_LIMIT = sys.float_info.max  # any finite float: a session or --set may bring 1e300
 CHECK_DELAY_MS = 80
 NAME_MAX_PX = 110  # longer input names are elided in the middle
 
@@ -44,7 +46,9 @@ class NumberSpinBox(QDoubleSpinBox):
     """
 
     def textFromValue(self, value: float) -> str:
-        return f"{value:.10g}"
+        """Short where that is exact (2, not 2.000000), else every digit: Enter must never round a value."""
+        short = f"{value:.10g}"
+        return short if float(short) == value else repr(value)
 
     def valueFromText(self, text: str) -> float:
         try:
@@ -64,6 +68,29 @@ class NumberSpinBox(QDoubleSpinBox):
         ok = math.isfinite(value) and self.minimum() <= value <= self.maximum()
         return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 
+    def sizeHint(self) -> QSize:
+        # Qt sizes the box for its widest value (±1.8e308 in full): size it for typical numbers instead,
+        # so the slider keeps its room; a longer value scrolls inside the box.
+        hint = super().sizeHint()
+        hint.setWidth(min(hint.width(), self.fontMetrics().horizontalAdvance("-0.000000000") + 40))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def fixup(self, text: str) -> str:
+        """Called when editing ends on text that is not a number: the old value stays, and we say why."""
+        stripped = text.strip()
+        why = "the box was empty" if not stripped else f"{stripped!r} is not a finite number"
+        QToolTip.showText(
+            self.mapToGlobal(self.rect().bottomLeft()),
+            f"{why}: type a number such as 2.5 or 1e-3",
+            self,
+            self.rect(),
+            4000,
+        )
+        return text
+
 
 class InputRow:
     """The widgets of one input; the panel owns the logic."""
@@ -81,6 +108,7 @@ class InputRow:
         self.spin.setSingleStep(0.1)
         self.spin.setKeyboardTracking(False)  # typing "-2.5" must not evaluate at "-", "-2", "-2."
         self.spin.setMinimumWidth(80)
+        self.spin.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # the slider takes the rest
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, SLIDER_STEPS)
         self.slider.setMinimumWidth(70)
@@ -124,6 +152,7 @@ class InputsPanel(QScrollArea):
         state.sig_values_changed.connect(self._show_values)
         state.sig_cursor_changed.connect(self._show_gradients)
         state.sig_theme_changed.connect(self._show_values)
+        state.sig_gradcheck_ready.connect(self._show_checks)  # the check runs in the background
         self._rebuild()
 
     # ---- building ----
@@ -234,10 +263,13 @@ class InputsPanel(QScrollArea):
 
     def _show_gradients(self, *_: object) -> None:
         c = colors(self.state.dark)
-        grads = self.state.state().grads
+        state = self.state
+        grads = state.state().grads
+        finished = state.cursor >= state.step_count  # also a graph with nothing to play, like `x`
         for name, row in self.rows.items():
-            grad = grads.get(self.state.graph.input_ids[name])
+            grad = state.result.grad[name] if finished else grads.get(state.graph.input_ids[name])
             shown = html.escape(row.grad_name)
+            row.check.setVisible(grad is not None)  # nothing to check before the gradient is known
             if grad is None:
                 row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{shown} = ?</span>")
                 row.grad.setToolTip("not computed yet: play the backward pass")
@@ -252,6 +284,8 @@ class InputsPanel(QScrollArea):
         if not self.rows:
             return
         check = self.state.gradcheck()
+        if check is None:
+            return  # still being computed: sig_gradcheck_ready brings it
         for name, row in self.rows.items():
             item = check.inputs[name]
             numbers = (

@@ -99,6 +99,17 @@ def place_edge_labels(
     return result
 
 
+def label_half(font: QFont) -> tuple[float, float]:
+    """Half the size of a label box for a typical text."""
+    metrics = QFontMetricsF(font)
+    return (metrics.horizontalAdvance(TYPICAL_TEXT) / 2 + 5, metrics.height() / 2 + 2)
+
+
+def quick_place(segments: list[Segment], t: float, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
+    """The labels of one edge at `t` along its longest segment (big graphs: no search)."""
+    return _quick_place(segments, t, half)
+
+
 def _quick_place(segments: list[Segment], t: float, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
     start, end = max(segments, key=_length)
     return _label_pair(start + (end - start) * t, end - start, half)

@@ -8,17 +8,74 @@ never compute gradients themselves — everything comes from `core`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Literal
 
 from PySide6.QtCore import QObject, Signal
 
 import core
-from graphviz_app.debugger.drawing import Drawing, prepare_drawing
-from graphviz_app.jobs import InlineRunner, Runner
+from graphviz_app.debugger import collector
+from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
+from graphviz_app.jobs import InlineRunner, Job, Runner
 from graphviz_app.theme import Theme
 
 Phase = Literal["forward", "backward", "both"]
-MAX_DRAWN_NODES = 2000  # about a second to lay out and draw on a small machine
+BUILD_KEY = "debugger.build"
+CHECK_KEY = "debugger.gradcheck"
+
+
+class TooBig(ValueError):
+    """A program with more nodes than the debugger draws (the engine itself handles it)."""
+
+    def __init__(self, nodes: int) -> None:
+        super().__init__(
+            f"this graph has {nodes:,} nodes; the debugger draws at most {MAX_DRAWN_NODES:,} "
+            "(core.parse evaluates it fine in Python)"
+        )
+
+
+@dataclass(frozen=True)
+class Build:
+    """Everything a new expression needs before it can be shown, computed off the GUI thread."""
+
+    text: str
+    graph: core.Graph
+    inputs: dict[str, float]
+    result: core.Result
+    trace: core.Trace
+    drawing: Drawing
+
+
+def _checked(graph: core.Graph, inputs: dict[str, float]) -> core.GradCheck:
+    with collector.paused():
+        return core.gradcheck(graph, inputs)
+
+
+def build(text: str, inputs: dict[str, float], job: Job | None = None, graph: core.Graph | None = None) -> Build:
+    """Parse, evaluate, trace and lay out `text` (ParseError / TooBig when it cannot be shown).
+
+    `graph`: `text` already parsed (a session file parsed off the GUI thread), so it is not parsed twice.
+    """
+    with collector.paused():  # a full collection in the middle would hold the GIL for ~0.3 s
+        return _build(text, inputs, job, graph)
+
+
+def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Graph | None) -> Build:
+    report = job.progress if job is not None else (lambda fraction, text="": None)
+    report(0.0, "reading the program")
+    if graph is None:
+        graph = core.parse(text)
+    if len(graph.nodes) > MAX_DRAWN_NODES:
+        raise TooBig(len(graph.nodes))
+    values = {name: float(inputs.get(name, 1.0)) for name in graph.inputs}
+    report(0.15, "evaluating")
+    result = graph.evaluate(values)
+    trace = graph.trace(values)
+    report(0.3, f"laying out {len(graph.nodes):,} nodes")
+    drawing = prepare_drawing(graph)
+    report(1.0, "drawing")
+    return Build(text, graph, values, result, trace, drawing)
 
 
 class AppState(QObject):
@@ -31,6 +88,9 @@ class AppState(QObject):
     sig_phase_changed = Signal(str)
     sig_show_debugger = Signal()  # another tab asked to show the current graph in the debugger
     sig_theme_changed = Signal(bool)  # True = dark: views recolour (the window applies the style sheet)
+    sig_building = Signal(str, float)  # a new graph is being built off the GUI thread: what, fraction done
+    sig_built = Signal()  # the build finished, failed or was cancelled: nothing is being built any more
+    sig_gradcheck_ready = Signal()  # `gradcheck()` has a result for the current inputs
 
     def __init__(
         self,
@@ -53,47 +113,87 @@ class AppState(QObject):
         self.result: core.Result = self.graph.evaluate({"x": 0.0})
         self.cursor = 0
         self.phase: Phase = "both"
-        if not self.set_expression(expression, inputs):
-            raise ValueError(f"invalid start expression {expression!r}")
+        self.building = False
+        self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
+        self._gradcheck: core.GradCheck | None = None
+        self._checking = False
+        busy = getattr(self.runner, "sig_busy", None)
+        if busy is not None:  # a ThreadRunner: its progress reports become ours
+            busy.connect(self._on_runner_busy)
+        # The first graph is built at once (on the caller's thread): there is no old one to show.
+        try:
+            self._apply(build(expression, inputs or {}))
+        except (core.ParseError, TooBig) as error:
+            raise ValueError(f"invalid start expression {expression!r}: {error}") from None
 
     # ---- the expression ----
 
     def set_expression(
-        self, text: str, inputs: dict[str, float] | None = None, graph: core.Graph | None = None
+        self,
+        text: str,
+        inputs: dict[str, float] | None = None,
+        graph: core.Graph | None = None,
+        then: Callable[[], None] | None = None,
     ) -> bool:
-        """Parse `text`; on success show its graph (cursor at 0), else emit `sig_error` and keep the old one.
+        """Build `text`'s graph through the runner; on success show it (cursor at 0), else emit
+        `sig_error` and keep the old one. A newer call supersedes a build still running.
 
         Input values are kept by name where the new graph has the same inputs; new inputs start at 1.0
-        unless `inputs` gives them. `graph`: `text` already parsed (a session file, parsed off the GUI
-        thread), so it is not parsed twice.
+        unless `inputs` gives them. `graph`: `text` already parsed (see `build`); `then` runs once the new
+        graph is shown (a session's step position). Returns False when the text was rejected at once (an
+        inline runner), True when it was shown or is still being built.
         """
-        if graph is None:
-            try:
-                graph = core.parse(text)
-            except core.ParseError as error:
+        values = {**self.inputs, **{k: float(v) for k, v in (inputs or {}).items()}}
+        outcome: list[bool] = []
+
+        def done(result: Build) -> None:
+            outcome.append(True)
+            self._finish_building()
+            with collector.paused():  # every view rebuilds now: no full collection in the middle
+                self._apply(result)
+            if then is not None:
+                then()
+
+        def failed(error: Exception) -> None:
+            outcome.append(False)
+            self._finish_building()
+            if isinstance(error, core.ParseError):
                 self.sig_error.emit(error.reason, error.line, error.column)
-                return False
-        if len(graph.nodes) > MAX_DRAWN_NODES:
-            # The engine handles it, but laying out and drawing it would freeze the window for seconds.
-            self.sig_error.emit(
-                f"this graph has {len(graph.nodes):,} nodes; the debugger draws at most "
-                f"{MAX_DRAWN_NODES:,} (core.parse evaluates it fine in Python)",
-                1,
-                1,
-            )
-            return False
-        values = {name: float((inputs or {}).get(name, self.inputs.get(name, 1.0))) for name in graph.inputs}
-        self.expression = text
-        self.graph = graph
-        self.drawing = prepare_drawing(graph)
-        self.positions = self.drawing.positions
-        self.inputs = values
+            else:
+                self.sig_error.emit(str(error), 1, 1)
+
+        self.building = True
+        self.runner.submit(
+            BUILD_KEY, lambda job: build(text, values, job, graph), done, failed, label="building the graph"
+        )
+        return outcome[0] if outcome else True
+
+    def cancel_build(self) -> None:
+        """Stop a build still running (Esc); the graph on screen stays."""
+        if self.building:
+            self.runner.cancel(BUILD_KEY)
+            self._finish_building()
+
+    def _finish_building(self) -> None:
+        self.building = False
+        self.sig_built.emit()
+
+    def _on_runner_busy(self, key: str, label: str, fraction: float) -> None:
+        if key == BUILD_KEY and self.building:
+            self.sig_building.emit(label, fraction)
+
+    def _apply(self, result: Build) -> None:
+        self.expression = result.text
+        self.graph = result.graph
+        self.drawing = result.drawing
+        self.positions = result.drawing.positions
+        self.inputs = dict(result.inputs)
+        self.result, self.trace = result.result, result.trace
+        self._gradcheck = None
         self.cursor = 0
-        self._recompute()
         self.sig_error.emit("", 0, 0)
         self.sig_graph_changed.emit()
         self.sig_cursor_changed.emit(self.cursor)
-        return True
 
     def show_in_debugger(self, text: str, inputs: dict[str, float]) -> bool:
         """Load an expression from another tab (activations, networks) and bring the debugger forward."""
@@ -138,13 +238,33 @@ class AppState(QObject):
         self.result = self.graph.evaluate(self.inputs)
         self.trace = self.graph.trace(self.inputs)
         self.cursor = min(self.cursor, len(self.trace))
-        self._gradcheck: core.GradCheck | None = None
+        self._gradcheck = None
+        self._state_at = None
 
-    def gradcheck(self) -> core.GradCheck:
-        """Every input's gradient against a central finite difference, computed when first asked
-        for (two evaluations per input: views ask for it after edits settle, not on every edit)."""
-        if self._gradcheck is None:
-            self._gradcheck = core.gradcheck(self.graph, self.inputs)
+    def gradcheck(self) -> core.GradCheck | None:
+        """Every input's gradient against a central finite difference, or None while it is computed.
+
+        Two evaluations per input: it runs through the runner when first asked for (views ask once
+        edits settle), and `sig_gradcheck_ready` says when it is there.
+        """
+        if self._gradcheck is None and not self._checking:
+            graph, inputs = self.graph, dict(self.inputs)
+
+            def done(check: core.GradCheck) -> None:
+                if graph is self.graph and inputs == self.inputs:
+                    self._gradcheck = check
+                    if not inline:
+                        self.sig_gradcheck_ready.emit()
+
+            inline = True
+            self._checking = True
+            try:
+                self.runner.submit(
+                    CHECK_KEY, lambda job: _checked(graph, inputs), done, lambda error: None, label="checking"
+                )
+            finally:
+                self._checking = False
+            inline = False
         return self._gradcheck
 
     # ---- the cursor ----
@@ -197,8 +317,10 @@ class AppState(QObject):
         return self.forward_count if self.phase == "forward" else len(self.trace)
 
     def state(self) -> core.TraceState:
-        """Values and gradients known at the cursor."""
-        return self.trace.state(self.cursor)
+        """Values and gradients known at the cursor (every view asks after each change: made once)."""
+        if self._state_at is None or self._state_at[0] is not self.trace or self._state_at[1] != self.cursor:
+            self._state_at = (self.trace, self.cursor, self.trace.state(self.cursor))
+        return self._state_at[2]
 
     def counter_text(self) -> str:
         """'forward 3/8' or 'backward 5/8'."""

@@ -83,5 +83,5 @@ class StepAnimation(QObject):
             self.scene.removeItem(dot)
         self._travellers.clear()
         for label in self._hidden:
-            label.setVisible(bool(label.text))
+            label.show_if_text()
         self._hidden.clear()

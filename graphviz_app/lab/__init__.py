@@ -4,16 +4,29 @@
     render_lab_png("/tmp/lab.png")         # the README picture, headless
 
 All numbers come from `core` (surfaces, grids, trajectories); this package only shows them.
+`LabState` is Qt-free: importing it (or this package) loads no Qt; `OptimizerLab` loads the views
+when first asked for.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from graphviz_app.lab.lab_state import EXPRESSION, LabState
-from graphviz_app.lab.lab_tab import OptimizerLab
+
+if TYPE_CHECKING:
+    from graphviz_app.lab.lab_tab import OptimizerLab
 
 __all__ = ["EXPRESSION", "LabState", "OptimizerLab", "render_lab_png"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "OptimizerLab":
+        from graphviz_app.lab.lab_tab import OptimizerLab
+
+        return OptimizerLab
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render_lab_png(
@@ -32,6 +45,7 @@ def render_lab_png(
     from PySide6.QtWidgets import QApplication
 
     from graphviz_app.debugger.state import AppState
+    from graphviz_app.lab.lab_tab import OptimizerLab
 
     app = QApplication.instance()
     if app is None:
@@ -49,7 +63,7 @@ def render_lab_png(
     if step is None:
         widget.lab.show_all()
     else:
-        widget.lab.set_step(step)
+        widget.lab.set_cursor(step)
     app.processEvents()
     widget.grab().save(path)
     widget.close()

@@ -1,29 +1,41 @@
 """The optimizer lab's state: which surface, where the runs start, which optimizers with which settings,
 their trajectories, and the step being shown.
 
-`LabState` is the one object the lab's views observe (like `AppState` for the debugger). Views connect
-to its `sig_…` signals and call its methods; every number comes from `core` (surface grids from
-`core.surfaces.surface_grid`, runs from `core.trajectory.optimize_many`), never from a widget.
-The "current expression" surface reads the debugger's `AppState`: two of its inputs are the axes and
-the others are held at their current values.
+`LabState` is Qt-free (psygnal signals, like napari's evented models): the views take it in their
+constructor, connect to its `sig_…` signals and call its methods. Every number comes from `core`
+(grids from `core.surfaces`, runs from `core.trajectory.optimize_many`), and all of that runs as
+one background job on the state's `runner` (a thread pool in the window, `InlineRunner` in tests):
+a newer change supersedes the job still running, so dragging a slider never queues stale races.
+What the user asked for (`surface_key`, `settings`, `steps` …) changes at once; what is shown
+(`surface`, `grid`, `trajectories`) changes when the job's result arrives.
+
+The "current expression" surface follows the debugger through `set_expression` (the tab forwards
+the debugger's changes). While the lab is not shown (`set_active(False)`) nothing is computed: the
+change is remembered and the race runs when the lab is shown again.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from psygnal import Signal
 
 import core
 from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
-from core.trajectory import Trajectory, optimize_many
-from graphviz_app.debugger.state import AppState
+from core.trajectory import RunSpec, Trajectory, optimize_many
+from graphviz_app.jobs import InlineRunner, Job, Runner
+from graphviz_app.lab.drawing import SurfaceDrawing, prepare_surface
+
+if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
+    from graphviz_app.theme import Theme
 
 EXPRESSION = "expression"  # the surface key of "the debugger's current expression"
+JOB_KEY = "lab"
 GRID_SIZE = 200
-VALUES_COALESCE_MS = 150
 DEFAULT_STEPS = 600
 # Learning rates that make the race on Rosenbrock readable in a few hundred steps: plain SGD crawls
 # along the valley, momentum gets there, Adam arrives first (torch's defaults barely move).
@@ -58,38 +70,139 @@ def default_settings() -> dict[str, RunSettings]:
     }
 
 
-class LabState(QObject):
-    """Surface + start + settings → trajectories, plus the step cursor into them."""
+@dataclass(frozen=True)
+class Request:
+    """Everything one background job needs, copied when the job is submitted (threads share nothing)."""
+
+    surface_key: str
+    expression: str
+    values: Mapping[str, float]
+    axes: tuple[str, str]
+    runs: tuple[RunSpec, ...]
+    start: tuple[float, float] | None  # None: the surface's own start
+    steps: int
+    shown: Surface | None  # the surface on screen: reused when the request is for the same one
+    grid: SurfaceGrid | None
+    drawing: SurfaceDrawing | None
+    debounce_s: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    surface: Surface
+    grid: SurfaceGrid
+    drawing: SurfaceDrawing
+    start: tuple[float, float]
+    trajectories: dict[str, Trajectory]
+    error: str
+    race_ms: float
+
+
+def _expression_surface(request: Request) -> Surface:
+    ax, ay = request.axes
+    cx, cy = float(request.values.get(ax, 0.0)), float(request.values.get(ay, 0.0))
+    held = {k: v for k, v in request.values.items() if k not in request.axes}
+    # The window is centred on the debugger's point, which is also where the runs start.
+    return surface_from_expression(
+        request.expression, (ax, ay), held, (cx - 3.0, cx + 3.0), (cy - 3.0, cy + 3.0), start=(cx, cy)
+    )
+
+
+def compute(request: Request, job: Job) -> Outcome:
+    """The lab's background work: the surface and its grid if they changed, then the race."""
+    waited = 0.0
+    while waited < request.debounce_s:  # a burst of changes (a drag): only the last one gets past this
+        time.sleep(0.01)
+        waited += 0.01
+        job.progress(0.0)
+    if request.surface_key == EXPRESSION:
+        surface = _expression_surface(request)
+    else:
+        surface = SURFACES[request.surface_key]
+    job.progress(0.05, "surface")
+    if request.shown == surface and request.grid is not None and request.drawing is not None:
+        grid, drawing = request.grid, request.drawing
+    else:
+        grid = surface_grid(
+            surface.expression, surface.axes, surface.x_range, surface.y_range, GRID_SIZE, surface.fixed
+        )
+        job.progress(0.1, "surface")
+        drawing = prepare_surface(surface, grid)
+    job.progress(0.15, "race")
+    start = request.start or surface.start
+    began, error = time.perf_counter(), ""
+    try:
+        found = optimize_many(
+            surface.expression,
+            list(request.runs),
+            dict(zip(surface.axes, start)),
+            request.steps,
+            surface.fixed,
+            progress=lambda fraction: job.progress(0.15 + 0.85 * fraction, "race"),
+        )
+    except (ValueError, core.ParseError) as problem:  # a user's expression or setting we cannot run
+        error, found = str(problem), []
+    except ArithmeticError as problem:  # core rejects bad settings first; this is the last safety net
+        error, found = f"these hyperparameters cannot run ({problem})", []
+    race_ms = (time.perf_counter() - began) * 1e3
+    return Outcome(surface, grid, drawing, start, {t.optimizer: t for t in found}, error, race_ms)
+
+
+class LabState:
+    """Surface + start + settings → trajectories (in the background), plus the step cursor into them."""
 
     sig_surface_changed = Signal()  # new surface and grid: plots redraw heat map, contours, minima
     sig_trajectories_changed = Signal()  # runs recomputed (start or settings changed): paths redraw
-    sig_step_changed = Signal(int)  # the shown step moved (argument: the new step)
+    sig_cursor_changed = Signal(int)  # the shown step moved (argument: the new step)
     sig_settings_changed = Signal(str)  # one optimizer's settings changed (argument: its name)
     sig_inspected_changed = Signal(str)  # the optimizer whose update is explained changed
+    sig_axes_changed = Signal()  # the expression's inputs (axis choices) or the chosen axes changed
+    sig_busy_changed = Signal(bool)  # a job started (True) or its result arrived / it was cancelled
+    sig_theme_changed = Signal(bool)  # the app's theme changed (True = dark)
 
-    def __init__(self, app_state: AppState | None = None, steps: int = DEFAULT_STEPS) -> None:
-        super().__init__()
-        self.app_state = app_state
+    def __init__(
+        self,
+        theme: Theme | None = None,
+        runner: Runner | None = None,
+        steps: int = DEFAULT_STEPS,
+        active: bool = True,
+        debounce_s: float = 0.0,
+    ) -> None:
+        if theme is None:
+            from graphviz_app.theme import Theme
+
+            theme = Theme()
+        self.theme = theme
+        self.runner: Runner = runner or InlineRunner()
+        self.debounce_s = debounce_s
+        self.theme.changed.connect(self._theme_changed)
         self.settings = default_settings()
         self.steps = steps
-        self.step = 0
+        self.cursor = 0
         self.inspected = "adam"
         self.surface_key = "rosenbrock"
         self.surface: Surface = SURFACES["rosenbrock"]
-        self.grid: SurfaceGrid = surface_grid(self.surface.expression, n=2)
+        self.grid: SurfaceGrid | None = None  # None until the first job has arrived
+        self.drawing: SurfaceDrawing | None = None  # heat map values and contour lines of the grid
         self.start: tuple[float, float] = self.surface.start
+        self._wanted_start: tuple[float, float] | None = None
+        self.expression = "x**2 + y**2"
+        self.expression_values: dict[str, float] = {"x": 0.0, "y": 0.0}
         self.expression_axes: tuple[str, str] = ("x", "y")
         self.trajectories: dict[str, Trajectory] = {}
         self.error = ""  # why the runs could not be computed at all (e.g. a bad expression)
-        self.recompute_ms = 0.0
-        # Dragging an input in the debugger fires many value changes; a new grid per pixel would
-        # stall the debugger, so value changes are coalesced (a new expression is followed at once).
-        self._values_timer = QTimer(self, singleShot=True, interval=VALUES_COALESCE_MS)
-        self._values_timer.timeout.connect(self._on_expression_changed)
-        if app_state is not None:
-            app_state.sig_graph_changed.connect(self._on_expression_changed)
-            app_state.sig_values_changed.connect(self._values_timer.start)
-        self.set_surface("rosenbrock")
+        self.race_ms = 0.0
+        self.active = active
+        self._stale = True
+        self._busy = False
+        self.recompute()
+
+    def _theme_changed(self, dark: bool) -> None:
+        self.sig_theme_changed.emit(dark)
+
+    @property
+    def dark(self) -> bool:
+        return self.theme.dark
 
     # ---- the surface ----
 
@@ -100,7 +213,7 @@ class LabState(QObject):
 
     def axis_choices(self) -> list[str]:
         """Inputs of the debugger's expression usable as axes (padded with unused names to two)."""
-        names = list(self.app_state.graph.inputs) if self.app_state else []
+        names = list(self.expression_values)
         for pad in ("x", "y", "u", "v"):
             if len(names) >= 2:
                 break
@@ -110,46 +223,44 @@ class LabState(QObject):
 
     def set_surface(self, key: str) -> None:
         """Show a named surface, or the debugger's expression (key `EXPRESSION`); runs restart."""
-        if key == EXPRESSION:
-            choices = self.axis_choices()
-            if not set(self.expression_axes) <= set(choices) or len(set(self.expression_axes)) < 2:
-                self.expression_axes = (choices[0], choices[1])
-            self.surface = self._expression_surface()
-        else:
-            self.surface = SURFACES[key]
+        if key != EXPRESSION and key not in SURFACES:
+            raise ValueError(f"unknown surface {key!r}; valid: {', '.join([*SURFACES, EXPRESSION])}")
         self.surface_key = key
-        s = self.surface
-        self.grid = surface_grid(s.expression, s.axes, s.x_range, s.y_range, GRID_SIZE, s.fixed)
-        self.start = s.start
-        self.sig_surface_changed.emit()
+        self._wanted_start = None
+        self._fit_axes()
         self.recompute()
+
+    def set_expression(self, text: str, values: Mapping[str, float]) -> None:
+        """The debugger's expression and input values (its inputs in order): the "current expression"
+        surface follows them; other surfaces ignore them until that one is chosen."""
+        changed_inputs = list(values) != list(self.expression_values)
+        self.expression, self.expression_values = text, {k: float(v) for k, v in values.items()}
+        if changed_inputs:
+            self._fit_axes()
+            self.sig_axes_changed.emit()
+        if self.surface_key == EXPRESSION:
+            self._wanted_start = None
+            self.recompute()
 
     def set_expression_axes(self, x_axis: str, y_axis: str) -> None:
         if x_axis == y_axis or (x_axis, y_axis) == self.expression_axes:
             return
         self.expression_axes = (x_axis, y_axis)
+        self.sig_axes_changed.emit()
         if self.surface_key == EXPRESSION:
-            self.set_surface(EXPRESSION)
+            self._wanted_start = None
+            self.recompute()
 
-    def _expression_surface(self) -> Surface:
-        values = self.app_state.inputs if self.app_state else {}
-        ax, ay = self.expression_axes
-        cx, cy = float(values.get(ax, 0.0)), float(values.get(ay, 0.0))
-        held = {k: v for k, v in values.items() if k not in self.expression_axes}
-        text = self.app_state.expression if self.app_state else "x**2 + y**2"
-        # The window is centred on the debugger's point, which is also where the runs start.
-        return surface_from_expression(text, (ax, ay), held, (cx - 3.0, cx + 3.0), (cy - 3.0, cy + 3.0), start=(cx, cy))
-
-    def _on_expression_changed(self) -> None:
-        self._values_timer.stop()
-        if self.surface_key == EXPRESSION:
-            self.set_surface(EXPRESSION)
+    def _fit_axes(self) -> None:
+        choices = self.axis_choices()
+        if not set(self.expression_axes) <= set(choices) or len(set(self.expression_axes)) < 2:
+            self.expression_axes = (choices[0], choices[1])
 
     # ---- what runs ----
 
     def set_start(self, x: float, y: float) -> None:
         """Move the start point (a click on the surface); every selected optimizer runs again."""
-        self.start = (float(x), float(y))
+        self._wanted_start = self.start = (float(x), float(y))
         self.recompute()
 
     def set_enabled(self, name: str, enabled: bool) -> None:
@@ -164,8 +275,10 @@ class LabState(QObject):
         self._update(name, decay=decay)
 
     def set_steps(self, steps: int) -> None:
-        self.steps = max(1, int(steps))
-        self.recompute()
+        steps = max(1, int(steps))
+        if steps != self.steps:
+            self.steps = steps
+            self.recompute()
 
     def set_inspected(self, name: str) -> None:
         if name != self.inspected:
@@ -173,31 +286,75 @@ class LabState(QObject):
             self.sig_inspected_changed.emit(name)
 
     def _update(self, name: str, **changes: object) -> None:
-        new = replace(self.settings[name], **changes)
+        new = replace(self.settings[name], **changes)  # type: ignore[arg-type]
         if new == self.settings[name]:
             return
         self.settings[name] = new
         self.sig_settings_changed.emit(name)
         self.recompute()
 
+    # ---- the background job ----
+
+    def set_active(self, active: bool) -> None:
+        """The lab is shown (True) or hidden: hidden, changes are only remembered."""
+        self.active = bool(active)
+        if self.active and self._stale:
+            self.recompute()
+
+    def busy(self) -> bool:
+        """A job is running whose result has not arrived yet."""
+        return self._busy
+
     def recompute(self) -> None:
-        """Race every enabled optimizer from the start (one engine call per step serves all)."""
-        runs = [(name, s.hyperparameters, s.schedule()) for name, s in self.settings.items() if s.enabled]
-        began = time.perf_counter()
-        self.error = ""
-        try:
-            start = dict(zip(self.surface.axes, self.start))
-            found = optimize_many(self.surface.expression, runs, start, self.steps, self.surface.fixed)
-        except (ValueError, core.ParseError) as error:  # a user's expression or setting we cannot run
-            self.error = str(error)
-            found = []
-        except ArithmeticError as error:  # core rejects bad settings first; this is the last safety net
-            self.error = f"these hyperparameters cannot run ({error})"
-            found = []
-        self.recompute_ms = (time.perf_counter() - began) * 1e3
-        self.trajectories = {t.optimizer: t for t in found}
-        self.step = min(self.step, self.steps)
-        self.sig_trajectories_changed.emit()  # views redraw at self.step; no separate step signal
+        """Race every enabled optimizer from the start, in the background (newer calls supersede)."""
+        if not self.active:
+            self._stale = True
+            return
+        self._stale = False
+        request = Request(
+            self.surface_key,
+            self.expression,
+            dict(self.expression_values),
+            self.expression_axes,
+            tuple((name, s.hyperparameters, s.schedule()) for name, s in self.settings.items() if s.enabled),
+            self._wanted_start,
+            self.steps,
+            self.surface,
+            self.grid,
+            self.drawing,
+            self.debounce_s,
+        )
+        self._set_busy(True)
+        self.runner.submit(
+            JOB_KEY, lambda job: compute(request, job), self._arrived, self._failed, label="optimizer race"
+        )
+
+    def cancel(self) -> None:
+        """Stop the running job; what is shown stays."""
+        self.runner.cancel(JOB_KEY)
+        self._set_busy(False)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy != self._busy:
+            self._busy = busy
+            self.sig_busy_changed.emit(busy)
+
+    def _arrived(self, outcome: Outcome) -> None:
+        new_surface = outcome.grid is not self.grid or outcome.surface != self.surface
+        self.surface, self.grid, self.drawing = outcome.surface, outcome.grid, outcome.drawing
+        self.start = outcome.start
+        self.trajectories, self.error, self.race_ms = outcome.trajectories, outcome.error, outcome.race_ms
+        self.cursor = min(self.cursor, self.steps)
+        self._set_busy(False)
+        if new_surface:
+            self.sig_surface_changed.emit()
+        self.sig_trajectories_changed.emit()  # views redraw at self.cursor; no separate cursor signal
+
+    def _failed(self, error: Exception) -> None:
+        """A surface that cannot be built (a bad expression): say why, keep what is shown."""
+        self.error = str(error)
+        self._set_busy(False)
+        self.sig_trajectories_changed.emit()
 
     def messages(self) -> list[str]:
         """What went wrong, in the user's words: one line per distinct problem (runs that failed the
@@ -210,26 +367,43 @@ class LabState(QObject):
         lines = [self.error] if self.error else []
         return lines + [f"{', '.join(names)} {text}" for text, names in by_text.items()]
 
-    # ---- the step cursor ----
+    # ---- the step cursor (what `widgets.player.Player` drives) ----
 
-    def set_step(self, k: int) -> None:
+    first_step = 0
+
+    @property
+    def last_step(self) -> int:
+        return self.steps
+
+    def set_cursor(self, k: int) -> None:
         k = max(0, min(int(k), self.steps))
-        if k != self.step:
-            self.step = k
-            self.sig_step_changed.emit(k)
+        if k != self.cursor:
+            self.cursor = k
+            self.sig_cursor_changed.emit(k)
 
     def step_forward(self, n: int = 1) -> bool:
         """n steps on; False when already at the end."""
-        before = self.step
-        self.set_step(self.step + n)
-        return self.step != before
+        before = self.cursor
+        self.set_cursor(self.cursor + n)
+        return self.cursor != before
+
+    def step_back(self) -> bool:
+        before = self.cursor
+        self.set_cursor(self.cursor - 1)
+        return self.cursor != before
 
     def reset(self) -> None:
-        self.set_step(0)
+        self.set_cursor(0)
+
+    def run_to_end(self) -> None:
+        self.set_cursor(self.steps)
 
     def show_all(self) -> None:
-        self.set_step(self.steps)
+        self.run_to_end()
+
+    def counter_text(self) -> str:
+        return f"step {self.cursor} / {self.steps}"
 
     @property
     def at_end(self) -> bool:
-        return self.step >= self.steps
+        return self.cursor >= self.steps

@@ -1,22 +1,27 @@
 """The optimizer lab tab: surface choice and optimizer checklist on the left, the surface with the race
 and the loss chart in the middle, the explained update on the right, the player on top.
 
-`OptimizerLab(state)` builds its own `LabState` (reachable as `.lab`) from the debugger's `AppState`,
-so the "current expression" surface follows what the user typed in the debugger. Keyboard shortcuts
-(Space, Right, Home, End) are scoped to this widget and its children, so they never fire while the
-debugger tab, which has window-wide shortcuts, is showing.
+`OptimizerLab(state)` builds its own `LabState` (reachable as `.lab`) with the debugger's theme and
+runner, and forwards the debugger's expression to it, so the "current expression" surface follows
+what the user typed. The lab computes only while it is shown. The player is the debugger's
+(`widgets.player.Player`): Space plays, → steps, ← steps back, Home resets, End shows every step;
+its window-wide shortcuts are live only while the lab is the visible tab.
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QProgressBar,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QSplitter,
@@ -25,14 +30,18 @@ from PySide6.QtWidgets import (
 )
 
 from graphviz_app.debugger.state import AppState
-from graphviz_app.lab.lab_state import EXPRESSION, LabState
+from graphviz_app.jobs import InlineRunner
+from graphviz_app.lab.lab_state import EXPRESSION, JOB_KEY, LabState
 from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
 from graphviz_app.lab.optimizer_list import OptimizerList
-from graphviz_app.lab.player_bar import PlayerBar
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
-from graphviz_app.theme import fmt
+from graphviz_app.numbers import number as fmt
+from graphviz_app.widgets.player import LAB_SPEEDS, Player
+
+PROGRESS_AFTER_MS = 300  # shorter jobs show no progress bar (it would only flicker)
+DEBOUNCE_S = 0.04  # in the window: a burst of changes (a drag) starts one race, not one per value
 
 
 class OptimizerLab(QWidget):
@@ -41,13 +50,40 @@ class OptimizerLab(QWidget):
     def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.lab = LabState(state)
+        runner = state.runner
+        self.lab = LabState(
+            state.theme,
+            runner,
+            active=False,  # until shown (showEvent)
+            debounce_s=0.0 if isinstance(runner, InlineRunner) else DEBOUNCE_S,
+        )
+        self.lab.set_expression(state.expression, state.inputs)
+        self.destroyed.connect(partial(_detach, self.lab))
         self.surface_plot = SurfacePlot(self.lab)
         self.loss_plot = LossPlot(self.lab)
         self.optimizer_list = OptimizerList(self.lab)
-        self.player = PlayerBar(self.lab)
+        self.player = Player(self.lab, phases=False, speeds=LAB_SPEEDS)
         self.update_panel = UpdatePanel(self.lab)
         self.legend = LegendStrip(self.lab)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setFormat("computing the race … %p%")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("stop this computation; the last result stays on screen")
+        self.cancel_button.clicked.connect(self.lab.cancel)
+        self.progress_row = QWidget()
+        progress_layout = QHBoxLayout(self.progress_row)
+        progress_layout.setContentsMargins(0, 0, 0, 0)
+        progress_layout.addWidget(self.progress, 1)
+        progress_layout.addWidget(self.cancel_button)
+        self.progress_row.setVisible(False)
+        # Showing the bar must not move the plots (a relayout repaints them all, slowly, mid-race).
+        policy = self.progress_row.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.progress_row.setSizePolicy(policy)
+        self.progress_row.setFixedWidth(360)
+        self._progress_timer = QTimer(self, singleShot=True, interval=PROGRESS_AFTER_MS)
+        self._progress_timer.timeout.connect(self._show_progress)
 
         self.surface_choice = QComboBox()
         # Long titles ("Logistic regression loss over …") must not widen the whole column.
@@ -117,26 +153,54 @@ class OptimizerLab(QWidget):
         self.columns = columns
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
-        layout.addWidget(self.player)
+        top = QHBoxLayout()
+        top.addWidget(self.player, 1)
+        top.addWidget(self.progress_row)
+        layout.addLayout(top)
         layout.addWidget(columns, 1)
-
-        shortcuts = {
-            "Space": self.player.toggle_play,
-            "Right": self.player.step,
-            "Home": self.player.reset,
-            "End": self.player.show_all,
-        }
-        for keys, slot in shortcuts.items():
-            QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.lab.sig_surface_changed.connect(self._show_surface)
         self.lab.sig_trajectories_changed.connect(self._show_start)
-        state.sig_theme_changed.connect(self.set_dark)
-        state.sig_graph_changed.connect(self._fill_axes)
+        self.lab.sig_axes_changed.connect(self._fill_axes)
+        self.lab.sig_busy_changed.connect(self._busy_changed)
+        if hasattr(runner, "sig_busy"):  # the window's ThreadRunner reports how far a job is
+            runner.sig_busy.connect(self._progressed)
+        state.sig_graph_changed.connect(self._forward_expression)
+        state.sig_values_changed.connect(self._forward_expression)
         self._fill_axes()
         self._show_surface()
         self._show_start()
-        self.set_dark(state.dark)
+
+    # ---- computing only while shown ----
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.lab.set_active(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.lab.set_active(False)
+
+    def _forward_expression(self) -> None:
+        self.lab.set_expression(self.state.expression, self.state.inputs)
+
+    # ---- progress of long jobs ----
+
+    def _busy_changed(self, busy: bool) -> None:
+        if busy:
+            if not self._progress_timer.isActive() and self.progress_row.isHidden():
+                self.progress.setValue(0)
+                self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+            self.progress_row.setVisible(False)
+
+    def _show_progress(self) -> None:
+        self.progress_row.setVisible(self.lab.busy())
+
+    def _progressed(self, key: str, _label: str, fraction: float) -> None:
+        if key == JOB_KEY:
+            self.progress.setValue(round(fraction * 1000))
 
     def _show_surface(self) -> None:
         self.surface_choice.blockSignals(True)
@@ -170,10 +234,12 @@ class OptimizerLab(QWidget):
         x, y = self.lab.start
         self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br><i>click the surface to move it</i>")
 
-    def set_dark(self, dark: bool) -> None:
-        for view in (self.surface_plot, self.loss_plot, self.update_panel):
-            view.set_dark(dark)
-
     def run_all(self) -> None:
         """Show every step at once (the End key)."""
-        self.player.show_all()
+        self.player.run_to_end()
+
+
+def _detach(lab: LabState) -> None:
+    """The tab is gone: its job's result must not reach deleted views, nor the theme a dead state."""
+    lab.cancel()
+    lab.theme.changed.disconnect(lab._theme_changed)

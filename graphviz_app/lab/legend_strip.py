@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.surface_plot import GRADIENT_COLOR, VELOCITY_COLOR
+from graphviz_app.theme import lab_colors
 
 
 class LegendStrip(QLabel):
@@ -21,19 +21,22 @@ class LegendStrip(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet("font-size: 12pt;")
         lab.sig_trajectories_changed.connect(self.refresh)
+        lab.sig_theme_changed.connect(self.refresh)
         self.refresh()
 
-    def refresh(self) -> None:
+    def refresh(self, *_: object) -> None:
+        c = lab_colors(self.lab.theme)
         entries = []
         for name, spec in OPTIMIZERS.items():
             t = self.lab.trajectories.get(name)
-            label = f'<span style="color:{spec.color}; font-size:18pt">━</span>&nbsp;<b>{spec.display_name}</b>'
+            colour = c.optimizers[name]
+            label = f'<span style="color:{colour}; font-size:18pt">━</span>&nbsp;<b>{spec.display_name}</b>'
             if t is None:
-                label = f'<s style="color:#888888">{spec.display_name}</s>'
+                label = f'<s style="color:{c.off}">{spec.display_name}</s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
-        entries.append(f'<span style="color:{GRADIENT_COLOR}; font-size:18pt">➜</span>&nbsp;−gradient')
-        entries.append(f'<span style="color:{VELOCITY_COLOR}; font-size:18pt">➜</span>&nbsp;−velocity')
+        entries.append(f'<span style="color:{c.gradient}; font-size:18pt">➜</span>&nbsp;−gradient')
+        entries.append(f'<span style="color:{c.velocity}; font-size:18pt">➜</span>&nbsp;−velocity')
         entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
         self.setText(" &nbsp; ".join(entries))

@@ -10,7 +10,23 @@ from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
+
+DRAWN_COLUMNS = 700  # a longer curve is drawn through the extremes of this many columns
+
+
+def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
+    """A curve thinned for drawing, as pyqtgraph's "peak" downsampling: per column of steps its lowest
+    and its highest loss (nan-ignoring), so no spike is lost; the last point is kept as it is."""
+    if len(x) <= 3 * columns:
+        return x, y
+    starts = np.linspace(0, len(x), columns, endpoint=False).round().astype(int)
+    with np.errstate(invalid="ignore"):
+        low, high = np.fmin.reduceat(y, starts), np.fmax.reduceat(y, starts)
+    xs = np.repeat(x[starts], 2)
+    ys = np.column_stack([low, high]).ravel()
+    return np.append(xs, x[-1]), np.append(ys, y[-1])
 
 
 class LossPlot(pg.PlotWidget):
@@ -21,23 +37,27 @@ class LossPlot(pg.PlotWidget):
         super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.foreground = "#1b1f24"
+        self.foreground = plot_colors(lab.dark).text
         self._tick_font = QFont()
         self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         self.curves: dict[str, pg.PlotDataItem] = {}
-        for name, spec in OPTIMIZERS.items():
-            self.curves[name] = self.plot_item.plot(pen=pg.mkPen(spec.color, width=3))
-        self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888888", width=2))
+        for name in OPTIMIZERS:
+            self.curves[name] = self.plot_item.plot()
+        self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         lab.sig_trajectories_changed.connect(self.draw_curves)
-        lab.sig_step_changed.connect(self.cursor.setValue)
-        self.draw_curves()
+        lab.sig_cursor_changed.connect(self._move_cursor)
+        lab.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(lab.dark)
+
+    def _move_cursor(self, step: int) -> None:
+        self.cursor.setValue(step)
 
     @property
     def log_y(self) -> bool:
@@ -57,7 +77,9 @@ class LossPlot(pg.PlotWidget):
             if t is None:
                 curve.setData([], [])
             else:
-                curve.setData(np.arange(len(t.losses)), t.losses)
+                # 5,000 steps on a chart some 600 pixels wide: each pixel column's lowest and highest
+                # loss are drawn, so no spike is lost, and painting stays fast.
+                curve.setData(*peaks(np.arange(len(t.losses)), t.losses))
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:
@@ -69,9 +91,13 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.setYRange(np.log10(low), np.log10(max(high, low * 10)), padding=0.05)
         else:
             self.plot_item.enableAutoRange(axis="y")
-        self.cursor.setValue(self.lab.step)
+        self.cursor.setValue(self.lab.cursor)
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
         self.foreground = plot_colors(dark).text
+        c = lab_colors(self.lab.theme)
+        for name, curve in self.curves.items():
+            curve.setPen(pg.mkPen(c.optimizers[name], width=3))
+        self.cursor.setPen(pg.mkPen(c.cursor, width=2))
         self.draw_curves()

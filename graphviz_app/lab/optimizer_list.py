@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import DECAYS, LabState
-from graphviz_app.theme import fmt
+from graphviz_app.numbers import number as fmt
+from graphviz_app.theme import lab_colors
 
 LR_LOW, LR_HIGH, LR_TICKS = -5.0, 0.5, 550  # log10 range of the learning-rate slider
 COALESCE_MS = 40
@@ -60,9 +61,10 @@ class OptimizerRow(QFrame):
         layout = QGridLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setVerticalSpacing(2)
-        swatch = QLabel()
-        swatch.setFixedSize(22, 22)
-        swatch.setStyleSheet(f"background: {spec.color}; border-radius: 4px;")
+        self.swatch = QLabel()
+        self.swatch.setFixedSize(22, 22)
+        self.recolor()
+        lab.sig_theme_changed.connect(self.recolor)
         self.check = QCheckBox(spec.display_name)
         self.check.setStyleSheet("font-weight: bold;")
         self.check.toggled.connect(lambda on: lab.set_enabled(name, on))
@@ -74,7 +76,7 @@ class OptimizerRow(QFrame):
         self.slider.setMinimumWidth(80)
         self.slider.valueChanged.connect(lambda tick: self._show_lr(tick_to_lr(tick)))
         self.slider.valueChanged.connect(lambda tick: on_lr(name, tick_to_lr(tick)))
-        layout.addWidget(swatch, 0, 0)
+        layout.addWidget(self.swatch, 0, 0)
         layout.addWidget(self.check, 0, 1)
         layout.addWidget(QLabel("lr"), 0, 2)
         layout.addWidget(self.slider, 0, 3)
@@ -114,6 +116,10 @@ class OptimizerRow(QFrame):
         layout.addLayout(knobs, 1, 1, 1, 4)
         layout.setColumnStretch(3, 1)
         self.refresh()
+
+    def recolor(self, *_: object) -> None:
+        colour = lab_colors(self.lab.theme).optimizers[self.name]
+        self.swatch.setStyleSheet(f"background: {colour}; border-radius: 4px;")
 
     def _show_lr(self, lr: float) -> None:
         self.lr_label.setText(fmt(lr))

@@ -1,6 +1,7 @@
 """The loss surface as a heat map with contour lines, the runs' paths on it, and the inspected update.
 
-The heat map and contours are drawn once per surface (from `LabState.grid`, computed by core); paths
+The heat map and contours are drawn once per surface (from `LabState.drawing`, prepared off the GUI
+thread from core's grid); paths
 are redrawn when the runs change, and only cut to the current step when the step moves. The view keeps
 a 1:1 aspect so that gradients really are perpendicular to the contour lines. A left click (without a
 drag) sets the start point. Arrows for the inspected optimizer: the negative gradient, and its
@@ -17,55 +18,37 @@ from PySide6.QtWidgets import QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
-CONTOUR_LEVELS = 14
 MARKER_LIMIT = 150
-CONTOUR_STRIDE = 2  # contours from every 2nd grid node: 4× faster, still smooth at 100×100
-GRADIENT_COLOR = "#e53935"
-VELOCITY_COLOR = "#ffb300"
+DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
 
 
-def color_field(Z: np.ndarray, log_color: bool) -> tuple[np.ndarray, str]:
-    """What the heat map shows: the loss, or log10(loss − min + ε) when it spans many decades."""
-    finite = Z[np.isfinite(Z)]
-    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    shown = np.where(np.isfinite(Z), Z, high)
-    if not log_color:
-        return shown, "loss"
-    eps = max((high - low) * 1e-5, 1e-12)
-    return np.log10(shown - low + eps), "log₁₀(loss − min + ε)"
-
-
-def contour_lines(
-    field: np.ndarray, x_range: tuple[float, float], y_range: tuple[float, float], levels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """All contour lines of `field` (rows along y) as one x and one y array, lines split by nan."""
-    n_y, n_x = field.shape
-    dx = (x_range[1] - x_range[0]) / (n_x - 1)
-    dy = (y_range[1] - y_range[0]) / (n_y - 1)
-    xs, ys = [np.empty(0)], [np.empty(0)]
-    for level in levels:
-        for line in pg.functions.isocurve(field.T, level, connected=True):
-            points = np.asarray(line, float) - 0.5  # isocurve puts grid node i at i + 0.5
-            xs += [x_range[0] + points[:, 0] * dx, [np.nan]]
-            ys += [y_range[0] + points[:, 1] * dy, [np.nan]]
-    return np.concatenate(xs), np.concatenate(ys)
+def drawn_points(points: np.ndarray, limit: int = DRAWN_POINTS) -> np.ndarray:
+    """The points a path is drawn through: all of them up to `limit`, else evenly spaced ones, always
+    the first and the last (late steps of a converging run are pixels apart at most)."""
+    if len(points) <= limit:
+        return points
+    return points[np.unique(np.linspace(0, len(points) - 1, limit).round().astype(int))]
 
 
 class Arrow:
     """A shaft (a thick line) and a filled head, in data coordinates (the view's aspect is 1:1)."""
 
-    def __init__(self, plot: pg.PlotItem, color: str) -> None:
-        self.shaft = plot.plot(pen=pg.mkPen(color, width=4))
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.shaft = plot.plot()
         self.head = QGraphicsPolygonItem()
+        self.head.setZValue(20)
+        self.shaft.setZValue(20)
+        plot.addItem(self.head)
+
+    def set_color(self, color: str) -> None:
+        self.shaft.setPen(pg.mkPen(color, width=5))
         self.head.setBrush(QBrush(QColor(color)))
         pen = QPen(QColor(color))
         pen.setCosmetic(True)
         self.head.setPen(pen)
-        self.head.setZValue(20)
-        self.shaft.setZValue(20)
-        plot.addItem(self.head)
 
     def set(self, tail: np.ndarray | None, vector: np.ndarray | None, head_size: float) -> None:
         if tail is None or vector is None or not np.isfinite(vector).all() or not np.any(vector):
@@ -88,7 +71,7 @@ class SurfacePlot(pg.PlotWidget):
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
-        self.foreground = "#1b1f24"
+        self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
         self._tick_font = QFont()
         self._tick_font.setPointSize(12)
@@ -100,61 +83,76 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
-        self.contours = pg.PlotDataItem(pen=pg.mkPen((255, 255, 255, 110), width=1.2), connect="finite")
+        self.contours = pg.PlotDataItem(connect="finite")
         self.plot_item.addItem(self.contours)
-        self.minima = pg.ScatterPlotItem(
-            symbol="star", size=26, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=1.5)
-        )
+        self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
-        for name, spec in OPTIMIZERS.items():
-            path = pg.PlotDataItem(
-                pen=pg.mkPen(spec.color, width=5), symbol="o", symbolSize=7, symbolBrush=spec.color, symbolPen=None
-            )
-            head = pg.ScatterPlotItem(size=15, brush=pg.mkBrush(spec.color), pen=pg.mkPen("#ffffff", width=2))
+        for name in OPTIMIZERS:
+            path = pg.PlotDataItem(symbol="o", symbolSize=7, symbolPen=None)
+            head = pg.ScatterPlotItem(size=16)
             head.setZValue(12)
             self.plot_item.addItem(path)
             self.plot_item.addItem(head)
             self.paths[name], self.heads[name] = path, head
-        self.start_marker = pg.ScatterPlotItem(
-            symbol="o", size=20, brush=pg.mkBrush("#ffffff"), pen=pg.mkPen("#000000", width=3)
-        )
+        self.start_marker = pg.ScatterPlotItem(symbol="o", size=20)
         self.start_marker.setZValue(14)
         self.plot_item.addItem(self.start_marker)
-        self.gradient_arrow = Arrow(self.plot_item, GRADIENT_COLOR)
-        self.velocity_arrow = Arrow(self.plot_item, VELOCITY_COLOR)
+        self.gradient_arrow = Arrow(self.plot_item)
+        self.velocity_arrow = Arrow(self.plot_item)
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
         lab.sig_surface_changed.connect(self.draw_surface)
         lab.sig_trajectories_changed.connect(self.draw_paths)
-        lab.sig_step_changed.connect(self.draw_step)
-        lab.sig_inspected_changed.connect(lambda _name: self.draw_step(lab.step))
+        lab.sig_cursor_changed.connect(self.draw_step)
+        lab.sig_inspected_changed.connect(self._inspected_changed)
+        lab.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(lab.dark)
         self.draw_surface()
         self.draw_paths()
+
+    def _inspected_changed(self, _name: str) -> None:
+        self.draw_step(self.lab.cursor)
+
+    def recolor(self) -> None:
+        """Every item in the theme's lab palette (`graphviz_app.theme.lab_colors`)."""
+        c = lab_colors(self.lab.theme)
+        self.contours.setPen(pg.mkPen(c.contour, width=1.2))
+        self.minima.setBrush(pg.mkBrush(c.marker))
+        self.minima.setPen(pg.mkPen(c.marker_edge, width=1.5))
+        self.start_marker.setBrush(pg.mkBrush(c.marker))
+        self.start_marker.setPen(pg.mkPen(c.marker_edge, width=3))
+        for name, path in self.paths.items():
+            colour = c.optimizers[name]
+            path.setPen(pg.mkPen(colour, width=5))
+            path.setSymbolBrush(colour)
+            self.heads[name].setBrush(pg.mkBrush(colour))
+            self.heads[name].setPen(pg.mkPen(c.marker, width=2))
+        self.gradient_arrow.set_color(c.gradient)
+        self.velocity_arrow.set_color(c.velocity)
 
     # ---- drawing ----
 
     def draw_surface(self) -> None:
         """Heat map, contour lines and known minima of the lab's surface (once per surface)."""
-        s, grid = self.lab.surface, self.lab.grid
-        shown, label = color_field(grid.Z, s.log_color)
+        s, drawing = self.lab.surface, self.lab.drawing
+        if drawing is None:  # the first job has not arrived yet
+            self._draw_labels()
+            return
+        shown = drawing.shown
         n_y, n_x = shown.shape
         dx = (s.x_range[1] - s.x_range[0]) / (n_x - 1)
         dy = (s.y_range[1] - s.y_range[0]) / (n_y - 1)
         rect = QRectF(s.x_range[0] - dx / 2, s.y_range[0] - dy / 2, n_x * dx, n_y * dy)
         self.image.setImage(shown.T, autoLevels=False)  # ImageItem indexes [x, y]
         self.image.setRect(rect)
-        low, high = float(shown.min()), float(shown.max())
+        low, high = drawing.low, drawing.high
         self.colorbar.setLevels((low, high if high > low else low + 1))
-        self._colour_label = label
-        xs, ys = grid.X[0, ::CONTOUR_STRIDE], grid.Y[::CONTOUR_STRIDE, 0]
-        levels = np.linspace(low, high, CONTOUR_LEVELS + 2)[1:-1]
-        self.contours.setData(
-            *contour_lines(shown[::CONTOUR_STRIDE, ::CONTOUR_STRIDE], (xs[0], xs[-1]), (ys[0], ys[-1]), levels)
-        )
+        self._colour_label = drawing.label
+        self.contours.setData(drawing.contour_x, drawing.contour_y)  # prepared off the GUI thread
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
         self._draw_labels()
@@ -163,7 +161,7 @@ class SurfacePlot(pg.PlotWidget):
     def draw_paths(self) -> None:
         """Start marker; then the paths cut at the current step."""
         self.start_marker.setData([self.lab.start[0]], [self.lab.start[1]])
-        self.draw_step(self.lab.step)
+        self.draw_step(self.lab.cursor)
 
     def draw_step(self, step: int) -> None:
         """Every path up to `step`, its head at the point reached, and the inspected update's arrows."""
@@ -183,7 +181,8 @@ class SurfacePlot(pg.PlotWidget):
             path.setZValue(10 + 0.01 * ranks.get(name, 0))
             # A marker per step while they can be told apart; beyond that they only thicken the line.
             path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
-            path.setData(points[:, 0], points[:, 1])
+            drawn = drawn_points(points)
+            path.setData(drawn[:, 0], drawn[:, 1])
             self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
         self._draw_arrows(step)
 
@@ -196,7 +195,9 @@ class SurfacePlot(pg.PlotWidget):
         k = min(step, t.steps)
         point, gradient = t.points[k], -t.grads[k]
         field_name = OPTIMIZERS[t.optimizer].arrow_state
-        velocity = -t.state_field(field_name)[min(k + 1, t.steps)] if field_name else None
+        state = t.states[min(k + 1, t.steps)]  # the velocity after this step: the arrow points where it goes
+        recorded = getattr(state, field_name) if field_name else None
+        velocity = None if recorded is None else -recorded
         s = self.lab.surface
         length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
         sizes = [np.hypot(*v) for v in (gradient, velocity) if v is not None and np.isfinite(v).all()]
@@ -227,6 +228,7 @@ class SurfacePlot(pg.PlotWidget):
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
+        self.recolor()
         self._draw_labels()
 
     def _draw_labels(self) -> None:

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.formulas import update_html
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.surface_plot import GRADIENT_COLOR, VELOCITY_COLOR
-from graphviz_app.theme import colors
+from graphviz_app.theme import colors, lab_colors
 
 VELOCITY_WORDS = {"momentum_buffer": "−velocity v", "exp_avg": "−m (Adam's first moment)"}
 
@@ -23,7 +22,6 @@ class UpdatePanel(QWidget):
     def __init__(self, lab: LabState, parent=None) -> None:
         super().__init__(parent)
         self.lab = lab
-        self.dark = False
         self.choice = QComboBox()
         for name, spec in OPTIMIZERS.items():
             self.choice.addItem(spec.display_name, name)
@@ -44,30 +42,31 @@ class UpdatePanel(QWidget):
         layout.addWidget(self.formula, 1)
         layout.addWidget(self.legend)
         lab.sig_trajectories_changed.connect(self.refresh)
-        lab.sig_step_changed.connect(lambda _step: self.refresh_formula())
-        lab.sig_inspected_changed.connect(lambda _name: self.refresh())
-        self.refresh()
+        lab.sig_cursor_changed.connect(self.refresh_formula)
+        lab.sig_inspected_changed.connect(self.refresh)
+        lab.sig_theme_changed.connect(self.set_dark)
+        self.set_dark(lab.dark)
 
-    def refresh(self) -> None:
+    def refresh(self, *_: object) -> None:
         self.choice.blockSignals(True)
         self.choice.setCurrentIndex(list(OPTIMIZERS).index(self.lab.inspected))
         self.choice.blockSignals(False)
-        c = colors(self.dark)
+        c, lab = colors(self.lab.dark), lab_colors(self.lab.theme)
         lines = self.lab.messages()
         self.messages.setVisible(bool(lines))
         self.messages.setText("<br>".join(f"⚠ {html.escape(line)}" for line in lines))
         self.messages.setStyleSheet(f"color: {c.warn}; font-weight: bold; font-size: 12pt;")
         velocity = VELOCITY_WORDS.get(OPTIMIZERS[self.lab.inspected].arrow_state)
         self.legend.setText(
-            f'<span style="color:{GRADIENT_COLOR}; font-size:16pt">➜</span> −gradient'
-            + (f' &nbsp; <span style="color:{VELOCITY_COLOR}; font-size:16pt">➜</span> {velocity}' if velocity else "")
+            f'<span style="color:{lab.gradient}; font-size:16pt">➜</span> −gradient'
+            + (f' &nbsp; <span style="color:{lab.velocity}; font-size:16pt">➜</span> {velocity}' if velocity else "")
             + f'<br><span style="color:{c.muted}">arrows at the current point; '
             "their lengths are scaled together</span>"
         )
         self.refresh_formula()
 
-    def refresh_formula(self) -> None:
-        c = colors(self.dark)
+    def refresh_formula(self, *_: object) -> None:
+        c = colors(self.lab.dark)
         t = self.lab.trajectories.get(self.lab.inspected)
         if t is None:
             text = (
@@ -75,13 +74,11 @@ class UpdatePanel(QWidget):
                 "running — tick it in the list.</p>"
             )
         else:
-            text = update_html(t, self.lab.step, c)
-        self.formula.setHtml(f'<div style="font-size:12pt; color:{c.text}">{text}</div>')
+            text = update_html(t, self.lab.cursor, c, lab_colors(self.lab.theme))
+        self.formula.setHtml(f'<div style="font-size:14pt; color:{c.text}">{text}</div>')
 
     def set_dark(self, dark: bool) -> None:
-        self.dark = dark
         c = colors(dark)  # the browser's own background, so the text colour always fits it
-        self.formula.setStyleSheet(
-            f"QTextBrowser {{ background: {'#15181d' if dark else '#ffffff'}; color: {c.text}; }}"
-        )
+        background = lab_colors(self.lab.theme).panel
+        self.formula.setStyleSheet(f"QTextBrowser {{ background: {background}; color: {c.text}; }}")
         self.refresh()

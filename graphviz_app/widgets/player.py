@@ -1,22 +1,77 @@
 """The player: reset, step back, step forward, play/pause, run to end, phase and speed.
 
-It only moves `AppState`'s cursor; the views animate whatever the cursor shows. Its buttons are
-QActions with window-wide shortcuts (Space, ←, →, Home, End) so the keyboard works wherever the
-focus is — text fields still get their own keys because they accept the shortcut-override event for
-keys they type or move with.
+It only moves its state's cursor; the views animate whatever the cursor shows. The debugger's
+`AppState` and the optimizer lab's `LabState` are both `Playable`. Its buttons are QActions with
+window-wide shortcuts (Space, ←, →, Home, End) so the keyboard works wherever the focus is — text
+fields still get their own keys because they accept the shortcut-override event for keys they type
+or move with. A window-wide shortcut is live only while its player is visible, so the debugger's and
+the lab's players (on different tabs) never both answer a key.
+
+The debugger plays a few steps per second, one step per tick; the lab plays up to a thousand steps
+per second (`speeds=LAB_SPEEDS`), where one tick moves as many steps as have come due.
 """
 
 from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter
 from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
-from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors
 
 PHASES = (("forward", "Forward"), ("backward", "Backward"), ("both", "Both"))
 MIN_STEPS_PER_SECOND, MAX_STEPS_PER_SECOND = 1, 20  # slider positions are steps/s × 2
+MIN_TICK_MS = 30  # faster speeds move several steps per tick instead of ticking faster
+
+
+class Playable(Protocol):
+    """What a player drives: a cursor between `first_step` and `last_step`, and the signals it watches
+    (Qt or psygnal signals: both have `connect`)."""
+
+    sig_cursor_changed: Any
+    sig_theme_changed: Any
+    cursor: int
+
+    @property
+    def dark(self) -> bool: ...
+
+    @property
+    def first_step(self) -> int: ...
+
+    @property
+    def last_step(self) -> int: ...
+
+    def set_cursor(self, k: int) -> None: ...
+
+    def step_forward(self) -> bool: ...
+
+    def step_back(self) -> bool: ...
+
+    def reset(self) -> None: ...
+
+    def run_to_end(self) -> None: ...
+
+    def counter_text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Speeds:
+    """The speed slider: its range of positions and the steps per second at each."""
+
+    low: int
+    high: int
+    initial: int
+    per_second: Callable[[int], float]
+
+
+DEBUGGER_SPEEDS = Speeds(MIN_STEPS_PER_SECOND * 2, MAX_STEPS_PER_SECOND * 2, 4, lambda v: v / 2)
+# 1 … 1000 steps per second, ten positions per decade; 40 steps/s to start.
+LAB_SPEEDS = Speeds(0, 30, 16, lambda v: float(f"{10 ** (v / 10):.2g}"))
 
 
 class Player(QWidget):
@@ -24,9 +79,20 @@ class Player(QWidget):
 
     sig_interval_changed = Signal(int)  # milliseconds per step: the window lets the animation fit into it
 
-    def __init__(self, state: AppState, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: Playable,
+        parent: QWidget | None = None,
+        *,
+        phases: bool = True,
+        speeds: Speeds = DEBUGGER_SPEEDS,
+    ) -> None:
+        """`phases`: the forward/backward/both buttons (the debugger's `AppState` has phases)."""
         super().__init__(parent)
         self.state = state
+        self.speeds = speeds
+        self._steps_per_tick = 1.0
+        self._carry = 0.0
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
 
@@ -71,23 +137,24 @@ class Player(QWidget):
         self.options = QWidget()
         layout = QHBoxLayout(self.options)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("Phase:"))
         self.phase_group = QButtonGroup(self)
         self.phase_buttons: dict[str, QToolButton] = {}
-        for phase, text in PHASES:
-            button = QToolButton(text=text, checkable=True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setToolTip(f"Play the {phase} pass" if phase != "both" else "Play forward, then backward")
-            button.clicked.connect(lambda _=False, p=phase: self.state.set_phase(p))
-            self.phase_group.addButton(button)
-            self.phase_buttons[phase] = button
-            layout.addWidget(button)
+        if phases:
+            layout.addWidget(QLabel("Phase:"))
+            for phase, text in PHASES:
+                button = QToolButton(text=text, checkable=True)
+                button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+                button.setToolTip(f"Play the {phase} pass" if phase != "both" else "Play forward, then backward")
+                button.clicked.connect(lambda _=False, p=phase: self.state.set_phase(p))  # type: ignore[attr-defined]
+                self.phase_group.addButton(button)
+                self.phase_buttons[phase] = button
+                layout.addWidget(button)
+            layout.addSpacing(12)
 
-        layout.addSpacing(12)
         layout.addWidget(QLabel("Speed:"))
         self.speed = QSlider(Qt.Orientation.Horizontal)
-        self.speed.setRange(MIN_STEPS_PER_SECOND * 2, MAX_STEPS_PER_SECOND * 2)
-        self.speed.setValue(4)  # 2 steps per second: slow enough to follow on a projector
+        self.speed.setRange(speeds.low, speeds.high)
+        self.speed.setValue(speeds.initial)  # debugger: 2 steps per second, slow enough to follow on a projector
         self.speed.setFixedWidth(110)
         self.speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → step the trace, not the slider
         self.speed.valueChanged.connect(self._speed_changed)
@@ -102,8 +169,9 @@ class Player(QWidget):
         state.sig_theme_changed.connect(self._tint_icons)
         self._tint_icons()
         state.sig_cursor_changed.connect(self._show)
-        state.sig_phase_changed.connect(self._show)
-        state.sig_graph_changed.connect(self._graph_changed)
+        if phases:
+            state.sig_phase_changed.connect(self._show)  # type: ignore[attr-defined]
+            state.sig_graph_changed.connect(self._graph_changed)  # type: ignore[attr-defined]
         self._show()
 
     # ---- commands (all of them move the state's cursor) ----
@@ -127,6 +195,7 @@ class Player(QWidget):
     def play(self) -> None:
         if self.state.cursor >= self.state.last_step:
             self.state.reset()  # play from the start when already at the end
+        self._carry = 1.0 - self._steps_per_tick  # the first tick moves at once
         self.timer.start()
         self._show()
 
@@ -141,16 +210,34 @@ class Player(QWidget):
     def playing(self) -> bool:
         return self.timer.isActive()
 
+    @property
+    def steps_per_second(self) -> float:
+        return self.speeds.per_second(self.speed.value())
+
     def _tick(self) -> None:
-        if not self.state.step_forward():
+        self._carry += self._steps_per_tick
+        whole = math.floor(self._carry)
+        if whole < 1:
+            return
+        self._carry -= whole
+        before = self.state.cursor
+        if whole == 1:
+            self.state.step_forward()
+        else:
+            self.state.set_cursor(self.state.cursor + whole)
+        if self.state.cursor == before:
             self.pause()
 
     def _speed_changed(self, value: int) -> None:
-        steps_per_second = value / 2
-        self.timer.setInterval(int(1000 / steps_per_second))
+        steps_per_second = self.speeds.per_second(value)
+        if 1000 / steps_per_second >= MIN_TICK_MS:
+            interval, self._steps_per_tick = int(1000 / steps_per_second), 1.0
+        else:
+            interval, self._steps_per_tick = MIN_TICK_MS, steps_per_second * MIN_TICK_MS / 1000
+        self.timer.setInterval(interval)
         self.speed_label.setText(f"{steps_per_second:g}/s")
         self.speed.setToolTip(f"{steps_per_second:g} steps per second")
-        self.sig_interval_changed.emit(self.timer.interval())
+        self.sig_interval_changed.emit(int(interval / max(1.0, self._steps_per_tick)))
 
     def _graph_changed(self) -> None:
         self.pause()
@@ -159,7 +246,7 @@ class Player(QWidget):
 
     def _tinted(self, which: QStyle.StandardPixmap) -> QIcon:
         # The style's media icons are dark grey: invisible on the dark theme, so paint them in the text colour.
-        colour = QColor(colors(self.state.dark).text)
+        colour = QColor(colors(self.state.dark).text)  # the state's theme: AppState and LabState share one
         icon = self.style().standardIcon(which)
         tinted = QIcon()
         for mode, alpha in ((QIcon.Mode.Normal, 255), (QIcon.Mode.Disabled, 90)):
@@ -194,7 +281,8 @@ class Player(QWidget):
 
     def _show(self, *_: object) -> None:
         self.counter.setText(self.state.counter_text())
-        self.phase_buttons[self.state.phase].setChecked(True)
+        if self.phase_buttons:
+            self.phase_buttons[self.state.phase].setChecked(True)  # type: ignore[attr-defined]
         self.act_play.setChecked(self.playing)
         self.act_play.setText("Pause" if self.playing else "Play")
         self.act_play.setIcon(

@@ -90,7 +90,7 @@ def test_random_dags_are_valid_layered_drawings(seed: int) -> None:
     assert all(drawing.positions[v][0] == 0.0 for v in sources)  # all users within the span
     if len(sinks) == 1:
         assert drawing.positions[sinks[0]][0] == last
-    assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends)
+    assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends, drawing.copies)
 
 
 def test_bend_points_sit_on_every_layer_in_between() -> None:
@@ -216,3 +216,56 @@ def test_first_argument_above_in_a_dag() -> None:
     graph.add_edges_from([(2, 3), (1, 3)])
     pos = layout_digraph(graph)
     assert pos[2][1] < pos[1][1]
+
+
+def parsed(text: str) -> nx.DiGraph:
+    import core
+
+    return core.parse(text).to_networkx()
+
+
+def edge_span(drawing, u, v) -> float:
+    start = drawing.copies.get((u, v), drawing.positions[u])
+    return drawing.positions[v][0] - start[0]
+
+
+def test_a_weight_reused_by_a_deep_chain_is_copied_next_to_each_use() -> None:
+    # h1 = tanh(x*w + b) ... h40: w and b feed every layer; one edge per use would cross the drawing.
+    lines = ["h0 = x"] + [f"h{i} = tanh(h{i - 1} * w + b)" for i in range(1, 41)]
+    graph = parsed("\n".join(lines))
+    w = next(v for v, data in graph.nodes(data=True) if data["label"] == "w")
+    drawing = layered_drawing(graph)
+    assert_valid(graph, drawing.positions)
+    assert all(edge_span(drawing, w, user) == 1.0 for user in graph.succ[w])
+    assert len({drawing.copies[(w, user)] for user in graph.succ[w] if (w, user) in drawing.copies}) == 39
+    assert sum(len(points) for points in drawing.bends.values()) <= 1  # only b: layer 0, first used in 2
+    assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends, drawing.copies) == 0
+
+
+def test_copies_never_share_a_place_with_nodes_or_each_other() -> None:
+    graph = parsed("\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c" for i in range(1, 30)]))
+    drawing = layered_drawing(graph)
+    points = list(drawing.positions.values()) + list(set(drawing.copies.values()))
+    assert len(set(points)) == len(points)
+    for (leaf, user), at in drawing.copies.items():
+        assert graph.in_degree(leaf) == 0 and 1.0 <= drawing.positions[user][0] - at[0] <= 2.0
+
+
+def test_leaves_whose_users_are_close_are_drawn_once() -> None:
+    drawing = layered_drawing(parsed("x * x + x"))
+    assert drawing.copies == {}
+    assert (
+        layered_drawing(
+            parsed("\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x" for i in range(1, 9)])), max_input_span=None
+        ).copies
+        == {}
+    )
+
+
+def test_a_long_sum_keeps_its_terms_next_to_their_plus() -> None:
+    # Each product sits just left of the + that adds it, not at the far left with a long edge.
+    graph = parsed(" + ".join(f"a{i}*b{i}" for i in range(40)))
+    drawing = layered_drawing(graph)
+    gates = [v for v in graph if graph.in_degree(v) > 0]
+    assert all(edge_span(drawing, u, v) == 1.0 for v in gates for u in graph.pred[v] if graph.in_degree(u) > 0)
+    assert max(edge_span(drawing, u, v) for u, v in graph.edges) <= 5.0

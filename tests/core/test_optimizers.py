@@ -62,7 +62,7 @@ def test_table_is_ordered_simplest_first_with_torch_defaults() -> None:
     assert OPTIMIZERS["rmsprop"].defaults()["alpha"] == 0.99
     assert OPTIMIZERS["momentum"].defaults()["momentum"] == 0.9
     assert OPTIMIZERS["nesterov"].defaults()["nesterov"] is True
-    assert len({o.color for o in OPTIMIZERS.values()}) == len(OPTIMIZERS)
+    assert not any(hasattr(o, "color") for o in OPTIMIZERS.values())  # colours are the GUI's (theme.py)
 
 
 def test_huge_learning_rate_diverges_cleanly() -> None:
@@ -279,3 +279,77 @@ def test_run_optimizers_takes_a_batch_function() -> None:
     expected = optimize("x**2 + y**2", "sgd", {"x": 1.0, "y": -2.0}, steps=10, lr=0.1)
     np.testing.assert_array_equal(sgd.points, expected.points)
     assert adam.points.shape == (11, 2) and adam.axes == ("x", "y")
+
+
+@pytest.mark.parametrize(
+    ("name", "hyper"),
+    [
+        ("sgd", {"lr": 0.01, "weight_decay": 0.1}),
+        ("momentum", {"lr": 0.01}),
+        ("nesterov", {"lr": 0.01}),
+        ("adagrad", {"lr": 0.3, "lr_decay": 0.01}),
+        ("rmsprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+        ("adam", {"lr": 0.05, "amsgrad": True}),
+    ],
+)
+def test_a_recorded_update_is_the_step_that_was_taken(name: str, hyper: dict) -> None:
+    t = optimize("x**2 + 20*y**2", name, {"x": 1.0, "y": 1.0}, steps=5, **hyper)
+    for k in range(5):
+        update = t.update(k)
+        assert update is not None and update.step == k
+        np.testing.assert_array_equal(update.point, t.points[k])
+        np.testing.assert_array_equal(update.new_point, t.points[k + 1])
+        # the recorded terms reproduce the step: θ' = θ − lr·direction (SGD family) etc.
+        assert set(update.terms) >= {"g"}
+        wd = hyper.get("weight_decay", 0.0)
+        np.testing.assert_array_equal(update.terms["g"], t.grads[k] + wd * t.points[k] if wd else t.grads[k])
+    assert t.update(99).step == 4  # clamped to the last step taken
+
+
+def test_adam_records_bias_corrected_moments_with_the_step_count_t() -> None:
+    """m̂ of step k uses t = k + 1 (the count after the step): off by one would divide by 1 − β₁⁰ = 0."""
+    t = optimize("x**2 + y**2", "adam", {"x": 1.0, "y": -2.0}, steps=4, lr=0.1)
+    b1, b2 = 0.9, 0.999
+    for k in range(4):
+        terms = t.update(k).terms
+        m, v = t.states[k + 1].exp_avg, t.states[k + 1].exp_avg_sq
+        assert terms["t"] == k + 1
+        np.testing.assert_allclose(terms["m_hat"], m / (1 - b1 ** (k + 1)), rtol=1e-15)
+        np.testing.assert_allclose(terms["v_hat"], v / (1 - b2 ** (k + 1)), rtol=1e-15)
+        # the step really is θ − step_size·m / denom with those terms
+        np.testing.assert_array_equal(t.points[k + 1], t.points[k] + (-terms["step_size"]) * m / terms["denom"])
+    np.testing.assert_allclose(t.update(0).terms["m_hat"], t.grads[0])  # first step: m̂ is the gradient itself
+
+
+def test_no_step_no_update() -> None:
+    assert optimize("x**2 + y**2", "sgd", {"x": 1.0, "y": 1.0}, steps=0).update(0) is None
+
+
+def test_progress_is_reported_and_can_stop_a_race() -> None:
+    seen: list[float] = []
+    runs = [("sgd", {"lr": 0.01}), ("adam", {"lr": 0.01})]
+    optimize_many("x**2 + y**2", runs, {"x": 1.0, "y": 1.0}, steps=1000, progress=seen.append)
+    assert seen == sorted(seen) and seen[0] == 0.0 and 0.85 < seen[-1] < 1.0 and len(seen) == 8
+
+    class Stop(Exception):
+        pass
+
+    def stop(fraction: float) -> None:
+        if fraction > 0.3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        optimize_many("x**2 + y**2", runs, {"x": 1.0, "y": 1.0}, steps=1000, progress=stop)
+
+
+def test_one_recorded_state_equals_the_same_state_from_the_whole_sequence() -> None:
+    t = optimize("x**2 + 3*y**2", "adam", {"x": 1.0, "y": 1.0}, steps=20, lr=0.1, amsgrad=True)
+    fresh = optimize("x**2 + 3*y**2", "adam", {"x": 1.0, "y": 1.0}, steps=20, lr=0.1, amsgrad=True)
+    singles = [fresh.states[k] for k in (0, 1, 7, 20, -1)]  # built one by one, before the whole sequence
+    wholes = [t.states[:][k] for k in (0, 1, 7, 20, -1)]
+    for single, whole in zip(singles, wholes):
+        assert single.step == whole.step
+        for name in ("exp_avg", "exp_avg_sq", "max_exp_avg_sq"):
+            np.testing.assert_array_equal(getattr(single, name), getattr(whole, name))
+    with pytest.raises(IndexError):
+        fresh.states[21]

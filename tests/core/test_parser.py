@@ -4,6 +4,8 @@ constant folding into the lecture's gates, and the graph's structure."""
 from __future__ import annotations
 
 import math
+import sys
+import threading
 
 import networkx as nx
 import pytest
@@ -296,4 +298,87 @@ def test_unicode_names_report_character_columns() -> None:
 def test_too_many_digits_on_a_later_line_points_at_the_number() -> None:
     with pytest.raises(core.ParseError, match="too many digits") as info:
         core.parse("q = x^2\nf = q * " + "7" * 5000)
+    assert (info.value.line, info.value.column) == (2, 9)
+
+
+# ---- long and deep programs, without touching the process-wide recursion limit ----
+
+
+@pytest.fixture
+def fixed_recursion_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parsing may run in a worker thread: changing the recursion limit there would race with the GUI."""
+
+    def refuse(limit: int) -> None:
+        raise AssertionError(f"parse() changed the recursion limit to {limit}")
+
+    monkeypatch.setattr(sys, "setrecursionlimit", refuse)
+
+
+@pytest.mark.parametrize(
+    "text, value, grad",
+    [
+        ("+".join(["x"] * 20_000), 20_000.0, 20_000.0),  # ast alone gives up near 3,000 terms
+        ("q = " + " - ".join(["x"] * 10_001) + "; q * 2", -19_998.0, -19_998.0),
+        ("x" + " - -x" * 5_000, 5_001.0, 5_001.0),  # `- -x`: one binary minus, one unary
+        ("1e-3*x + " + " + ".join(["x"] * 5_000), 5_000.001, 5_000.001),  # 1e-3 holds a `-` that is no operator
+        ("*".join(["x"] * 6_000), 1.0, 6_000.0),
+    ],
+)
+def test_long_chains_parse_without_raising_the_recursion_limit(
+    text: str, value: float, grad: float, fixed_recursion_limit: None
+) -> None:
+    r = core.parse(text).evaluate({"x": 1.0})
+    assert r.value == pytest.approx(value) and r.grad["x"] == pytest.approx(grad)
+
+
+def test_a_long_chain_folds_left_like_a_short_one() -> None:
+    short, long = "x - y - 2 + x*y", "-".join(["x"] * 4_000)
+    assert [n.op for n in core.parse(short).nodes] == ["input", "input", "sub", "add_const", "mul", "add"]
+    x, first, *rest = core.parse(long).nodes
+    assert first.args == (x.id, x.id) and all(n.op == "sub" for n in rest)
+    assert all(n.args == (n.id - 1, x.id) for n in rest)  # ((x − x) − x) − …, not x − (x − …)
+
+
+@pytest.mark.parametrize(
+    "text, keyword, column",
+    [
+        ("+".join(["x"] * 5_000) + " + foo(x)", "unknown function 'foo'", 10_003),
+        ("+".join(["x"] * 5_000) + " % y", "'%'", 10_001),
+        ("+".join(["x"] * 5_000) + " +", "syntax", 10_002),
+        ("(" * 300 + "x" + ")" * 300, "nested too deeply", 201),  # where the 201st bracket opens
+        ("-" * 100_000 + "x", "nested too deeply", 1),
+        ("x" + "**x" * 100_000, "nested too deeply", 1),
+        ("y + (" + "+".join(["x"] * 5_000) + ")", "nested too deeply", 5),  # inside brackets: not cut
+    ],
+)
+def test_too_deep_or_wrong_long_input_is_a_parse_error_with_a_column(
+    text: str, keyword: str, column: int, fixed_recursion_limit: None
+) -> None:
+    with pytest.raises(core.ParseError) as info:
+        core.parse(text)
+    assert keyword in str(info.value) and info.value.column == column
+
+
+def test_a_deep_program_in_a_worker_thread_is_a_parse_error_not_a_crash() -> None:
+    outcome: list[object] = []
+
+    def work() -> None:
+        try:
+            outcome.append(len(core.parse("+".join(["x"] * 10_000)).nodes))
+            core.parse("-" * 100_000 + "x")
+        except core.ParseError as e:
+            outcome.append(e.reason)
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    worker.join()
+    assert outcome == [10_000, "the expression is nested too deeply for the parser"]
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_ends_are_newlines(newline: str) -> None:
+    text = "q = x + y\nf = q * z\nf"
+    assert [n.label for n in core.parse(text.replace("\n", newline)).nodes] == [n.label for n in core.parse(text).nodes]
+    with pytest.raises(core.ParseError) as info:
+        core.parse(newline.join(["q = x + y", "f = q * foo(z)"]))
     assert (info.value.line, info.value.column) == (2, 9)

@@ -89,6 +89,14 @@ def test_offscreen_platform_counts_as_a_display(monkeypatch):
     assert app.has_display()
 
 
+def test_a_program_too_big_to_draw_prints_one_line_and_exits_2(capsys):
+    from graphviz_app.app import main
+
+    code = main(["--expr", "+".join(f"x{i}" for i in range(2600))])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "5,199 nodes" in err and "5,000" in err
+
+
 def test_an_unknown_tab_is_one_line_listing_the_valid_names(capsys):
     assert app.main(["--tab", "graphs", "--expr", "x"]) == 2
     err = capsys.readouterr().err

@@ -87,12 +87,12 @@ def test_the_expression_is_parsed_once(tmp_path, monkeypatch):
 
 
 def test_a_graph_too_big_to_draw_says_so_and_changes_nothing(tmp_path):
-    program = "+".join(f"x{i}" for i in range(2100))
+    program = "+".join(f"x{i}" for i in range(2600))  # 5,199 nodes
     path = tmp_path / "big.json"
     path.write_text(json.dumps({"format": "graphviz_app.session", "version": 1, "expression": program}))
     state = AppState()
     before = snapshot(state)
-    with pytest.raises(SessionError, match="draws at most 2,000"):
+    with pytest.raises(SessionError, match="5,199 nodes; the debugger draws at most 5,000"):
         session.load_session(state, path)
     assert snapshot(state) == before
 
@@ -105,3 +105,31 @@ def test_the_tab_is_saved_by_name_and_checked(tmp_path):
     assert session.read_session(path).tab == "networks"
     with pytest.raises(SessionError, match="tab"):
         session.parse_session('{"format": "graphviz_app.session", "version": 1, "expression": "x", "tab": 3}')
+
+
+def test_the_step_is_placed_once_a_graph_built_off_the_gui_thread_is_shown(qtbot, tmp_path):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    path = tmp_path / "s.json"
+    state = AppState("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_cursor(3)
+    session.save_session(state, path)
+    threaded = AppState("a * b", runner=ThreadRunner())
+    session.load_session(threaded, path)
+    qtbot.waitUntil(lambda: threaded.expression == "(x + y) * z", timeout=5000)
+    assert threaded.cursor == 3 and threaded.inputs == {"x": -2.0, "y": 5.0, "z": -4.0}
+
+
+def test_a_failed_save_keeps_the_previous_session_file(tmp_path, monkeypatch):
+    # Regression: with the disk full the old session was already truncated when the error came.
+    path = tmp_path / "work.json"
+    session.save_session(AppState("(x + y) * z"), path)
+    before = path.read_text()
+
+    def disk_full(*_args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("graphviz_app.files.os.fsync", disk_full)
+    with pytest.raises(SessionError, match="No space left"):
+        session.save_session(AppState("a * b"), path)
+    assert path.read_text() == before

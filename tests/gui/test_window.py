@@ -268,10 +268,11 @@ def test_help_dialogs_are_not_modal(qtbot, window):
 
 def test_a_graph_too_large_to_draw_is_refused_with_a_message(qtbot, window):
     old = window.state.graph
-    window.expression_bar.line.setText("+".join(f"x{i}" for i in range(2100)))  # typing it takes seconds
+    window.expression_bar.line.setText("+".join(f"x{i}" for i in range(2600)))  # 5,199 nodes; typing takes seconds
     qtbot.keyClick(window.expression_bar.line, Qt.Key.Key_Return)
     assert window.state.graph is old
-    assert "at most 2,000" in window.expression_bar.error.text()
+    assert "5,199 nodes" in window.expression_bar.error.text()
+    assert "at most 5,000" in window.expression_bar.error.text()
 
 
 def test_after_enter_the_arrow_keys_step_the_new_graph(qtbot, window):

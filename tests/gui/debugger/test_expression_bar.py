@@ -44,3 +44,34 @@ def test_a_good_expression_clears_the_message(qtbot):
     bar.line.setText("x + 1")
     bar.build()
     assert bar.error.isHidden()
+
+
+def test_a_program_with_comments_builds_the_same_from_the_single_line(qtbot):
+    # Regression: the lines were joined with "; ", so the comment swallowed `b = a * 2` and f went 6 → 3.
+    program = "a = x  # the input\nb = a * 2"
+    state = AppState(program, {"x": 3.0})
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    assert "#" not in bar.line.text()
+    bar.build()
+    assert state.expression == program
+    assert state.result.value == 6.0
+    bar.line.setText(bar.line.text() + " + 1")  # an edit on the line builds what the line says
+    bar.build()
+    assert state.result.value == 7.0
+
+
+def test_a_long_program_is_never_cut_by_the_line(qtbot):
+    # Regression: QLineEdit's default maxLength (32,767) cut a long program and Enter built the cut text.
+    program = "a" * 40_000 + " * 2"
+    assert len(program) > 32_767
+    state = AppState("x")
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    bar.line.setText(program)
+    assert bar.line.text() == program
+    bar.recall(-1)
+    bar.recall(+1)
+    bar.line.setText(program)
+    bar.build()
+    assert state.expression == program

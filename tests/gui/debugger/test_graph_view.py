@@ -200,3 +200,49 @@ def test_long_numbers_of_the_xor_unit_do_not_overlap(qtbot):
     boxes = [label.sceneBoundingRect() for pair in view.edge_label_items().values() for label in pair if label.text]
     overlaps = [a.intersected(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :] if a.intersects(b)]
     assert all(min(o.width(), o.height()) <= 4 for o in overlaps)
+
+
+def test_a_weight_reused_by_a_deep_chain_is_drawn_beside_each_use_and_hover_links_the_copies(qtbot):
+    program = "\n".join(["h0 = x"] + [f"h{i} = tanh(h{i - 1} * w + b)" for i in range(1, 30)])
+    state, view = make_view(qtbot, program, {})
+    w = state.graph.input_ids["w"]
+    copies = view._copies[w]
+    assert len(copies) == 28 and all(c.node.symbol == "w" and c.copy_count == 28 for c in copies)
+    assert view.node_item(w).linked == [view.node_item(w), *copies]
+    copies[3].hoverEnterEvent(None)
+    assert all(item.highlighted for item in view.node_item(w).linked)
+    copies[3].hoverLeaveEvent(None)
+    assert not any(item.highlighted for item in view.node_item(w).linked)
+
+
+def test_a_big_graph_is_built_off_the_gui_thread_and_the_old_one_stays_meanwhile(qtbot):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
+    view = GraphView(state)
+    qtbot.addWidget(view)
+    old = view.node_items()
+    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 400)])
+    assert state.set_expression(program)
+    assert state.building and view.node_items() == old  # the old graph is still on screen
+    state.set_expression("a * b")  # a newer expression supersedes the big one
+    qtbot.waitUntil(lambda: not state.building and not view.drawing_scene, timeout=20000)
+    assert state.expression == "a * b" and len(view.node_items()) == 3
+    state.set_expression(program)
+    state.cancel_build()
+    state.runner.wait()
+    qtbot.wait(50)
+    assert state.expression == "a * b" and not state.building
+
+
+def test_the_fitted_view_of_a_long_chain_stays_legible_and_follows_the_steps(qtbot):
+    program = "\n".join(["h0 = x"] + [f"h{i} = tanh(h{i - 1} * w + b)" for i in range(1, 120)])
+    state, view = make_view(qtbot, program, {})
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    assert view.following() and view.transform().m11() >= 0.3
+    state.set_cursor(200)
+    node = view.node_item(state.state().step.node)
+    assert view.viewport().rect().contains(view.mapFromScene(node.pos()))

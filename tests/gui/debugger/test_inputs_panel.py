@@ -82,3 +82,31 @@ def test_the_dock_shows_the_gradient_known_at_the_cursor_not_the_final_one(qtbot
     assert "?" in panel.rows["y"].grad.text()
     state.set_cursor(state.step_count)
     assert ">3</b>" in panel.rows["x"].grad.text() and ">3</b>" in panel.rows["y"].grad.text()
+
+
+def test_an_expression_with_nothing_to_play_shows_its_gradient(qtbot):
+    # Regression: for `x` the dock said "∂f/∂x = ?  play the backward pass", with no step to play.
+    state, panel = make_panel(qtbot, "x", {"x": 2.0})
+    assert state.step_count == 0
+    assert ">1</b>" in panel.rows["x"].grad.text()
+
+
+def test_the_check_appears_only_once_the_gradient_is_known(qtbot):
+    state, panel = make_panel(qtbot, "(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_cursor(0)
+    panel._show_checks()
+    assert panel.rows["x"].check.isHidden()
+    state.set_cursor(state.step_count)
+    assert not panel.rows["x"].check.isHidden()
+
+
+def test_enter_in_a_spin_box_never_rounds_the_value(qtbot):
+    # Regression: the box showed 10 digits, and Enter without typing set 0.123456789012345 to 0.123456789.
+    state, panel = make_panel(qtbot, "x * y", {"x": 0.123456789012345, "y": 1e300})
+    assert panel.rows["x"].spin.text() == "0.123456789012345"
+    assert panel.rows["y"].spin.text() == "1e+300"  # not clamped to 1e+12
+    for name in ("x", "y"):
+        qtbot.keyClick(panel.rows[name].spin.lineEdit(), Qt.Key.Key_Return)
+    qtbot.wait(20)
+    assert state.inputs == {"x": 0.123456789012345, "y": 1e300}
+    assert panel.rows["x"].spin.text() == "0.123456789012345"

@@ -13,16 +13,22 @@ from core.surfaces import SURFACES
 from core.trajectory import optimize
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import EXPRESSION, OptimizerLab, render_lab_png
-from graphviz_app.lab.formulas import update_html
-from graphviz_app.theme import LIGHT
+from graphviz_app.lab.formulas import update_html, vec
+from graphviz_app.theme import LAB_DARK, LAB_LIGHT, LIGHT
+from graphviz_app.widgets.background import ThreadRunner
+
+
+def shown_lab(qtbot, state: AppState | None = None) -> OptimizerLab:
+    widget = OptimizerLab(state or AppState())
+    qtbot.addWidget(widget)
+    widget.resize(1280, 760)
+    widget.show()  # the lab computes only while shown
+    return widget
 
 
 @pytest.fixture
 def lab_tab(qtbot) -> OptimizerLab:
-    widget = OptimizerLab(AppState())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    return widget
+    return shown_lab(qtbot)
 
 
 def choose_surface(tab: OptimizerLab, key: str) -> None:
@@ -48,7 +54,7 @@ def test_two_optimizers_draw_two_paths_ending_where_core_ends(lab_tab) -> None:
     choose_surface(lab_tab, "himmelblau")
     keep_only(lab_tab, "momentum", "adam")
     set_steps(lab_tab, 100)
-    lab_tab.player.all_button.click()
+    lab_tab.player.act_end.trigger()
     drawn = {name: path_of(lab_tab, name) for name in lab_tab.surface_plot.paths}
     assert {name for name, path in drawn.items() if len(path)} == {"momentum", "adam"}
     surface, settings = SURFACES["himmelblau"], lab_tab.lab.settings
@@ -61,9 +67,9 @@ def test_two_optimizers_draw_two_paths_ending_where_core_ends(lab_tab) -> None:
 
 def test_stepping_cuts_the_paths_and_moves_the_loss_cursor(lab_tab) -> None:
     set_steps(lab_tab, 50)
-    lab_tab.player.reset_button.click()
+    lab_tab.player.act_reset.trigger()
     for _ in range(3):
-        lab_tab.player.step_button.click()
+        lab_tab.player.act_forward.trigger()
     assert len(path_of(lab_tab, "sgd")) == 4
     assert lab_tab.loss_plot.cursor.value() == 3
     assert "step 3 → 4" in lab_tab.update_panel.formula.toPlainText()
@@ -107,8 +113,7 @@ def test_a_diverging_learning_rate_shows_a_message_not_a_crash(lab_tab) -> None:
 
 def test_current_expression_surface_uses_the_debuggers_expression(qtbot) -> None:
     state = AppState("(x - 1)**2 + 3*(y + 2)**2 + z", {"x": 0.0, "y": 0.0, "z": 5.0})
-    tab = OptimizerLab(state)
-    qtbot.addWidget(tab)
+    tab = shown_lab(qtbot, state)
     choose_surface(tab, EXPRESSION)
     assert tab.lab.surface.expression == state.expression
     assert tab.lab.surface.axes == ("x", "y") and tab.lab.surface.fixed == {"z": 5.0}
@@ -128,19 +133,24 @@ def test_keyboard_shortcuts_play_and_show_all(lab_tab, qtbot) -> None:
     qtbot.waitUntil(lambda: QApplication.activeWindow() is lab_tab)
     lab_tab.surface_plot.setFocus()
     qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_End)
-    assert lab_tab.lab.step == lab_tab.lab.steps
+    assert lab_tab.lab.cursor == lab_tab.lab.steps
     qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Home)
-    assert lab_tab.lab.step == 0
+    assert lab_tab.lab.cursor == 0
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Right)
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Right)
+    assert lab_tab.lab.cursor == 2
+    qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Left)
+    assert lab_tab.lab.cursor == 1
     qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Space)
     assert lab_tab.player.playing
-    qtbot.waitUntil(lambda: lab_tab.lab.step > 0, timeout=5000)  # generous: CI machines can be busy
+    qtbot.waitUntil(lambda: lab_tab.lab.cursor > 1, timeout=5000)  # generous: CI machines can be busy
     qtbot.keyClick(lab_tab.surface_plot, Qt.Key.Key_Space)
     assert not lab_tab.player.playing
 
 
 def test_the_momentum_formula_shows_the_numbers_of_the_step() -> None:
     t = optimize("x**2 + 20*y**2", "momentum", {"x": 1.0, "y": 1.0}, steps=3, lr=0.01, momentum=0.9)
-    text = update_html(t, 1, LIGHT)
+    text = update_html(t, 1, LIGHT, LAB_LIGHT)
     assert "μ·v + g" in text and "0.9·(2, 40)" in text
     assert "θ − lr·v" in text
 
@@ -150,24 +160,80 @@ def test_render_lab_png_writes_a_picture(tmp_path, qtbot) -> None:
     assert (tmp_path / "lab.png").stat().st_size > 10_000 and path.endswith("lab.png")
 
 
-def test_debugger_input_changes_reach_the_expression_surface_coalesced(qtbot) -> None:
-    state = AppState("x**2 + y**2 + z", {"x": 0.0, "y": 0.0, "z": 1.0})
-    tab = OptimizerLab(state)
-    qtbot.addWidget(tab)
+def test_debugger_input_changes_reach_the_expression_surface_only_the_last_one(qtbot) -> None:
+    runner = ThreadRunner()
+    state = AppState("x**2 + y**2 + z", {"x": 0.0, "y": 0.0, "z": 1.0}, runner=runner)
+    tab = shown_lab(qtbot, state)
     choose_surface(tab, EXPRESSION)
-    for value in (2.0, 3.0, 4.0):  # a drag: three changes, one rebuild
+    qtbot.waitUntil(lambda: not tab.lab.busy(), timeout=10000)
+    arrived: list[dict] = []
+    tab.lab.sig_surface_changed.connect(lambda: arrived.append(dict(tab.lab.surface.fixed)))
+    for value in (2.0, 3.0, 4.0):  # a drag: three changes; the newer supersede the older
         state.set_input("z", value)
-    assert tab.lab.surface.fixed == {"z": 1.0}
-    with qtbot.waitSignal(tab.lab.sig_surface_changed, timeout=2000):
-        pass
-    assert tab.lab.surface.fixed == {"z": 4.0}
+    assert tab.lab.surface.fixed == {"z": 1.0}  # nothing computed on the GUI thread
+    qtbot.waitUntil(lambda: not tab.lab.busy(), timeout=10000)
+    assert arrived == [{"z": 4.0}]
+    runner.wait()
+
+
+def test_a_hidden_lab_computes_nothing_until_shown(qtbot) -> None:
+    state = AppState("x**2 + y**2 + z", {"x": 0.0, "y": 0.0, "z": 1.0})
+    tab = shown_lab(qtbot, state)
+    choose_surface(tab, EXPRESSION)
+    tab.hide()
+    state.set_input("z", 7.0)
+    assert tab.lab.surface.fixed == {"z": 1.0}  # hidden: remembered, not computed
+    tab.show()
+    assert tab.lab.surface.fixed == {"z": 7.0}
+
+
+def test_a_long_race_shows_progress_and_can_be_cancelled(qtbot) -> None:
+    runner = ThreadRunner()
+    tab = shown_lab(qtbot, AppState(runner=runner))
+    qtbot.waitUntil(lambda: not tab.lab.busy(), timeout=10000)
+    before = tab.lab.trajectories
+    tab.lab.set_steps(5000)
+    choose_surface(tab, "beale")  # 6 × 5,000 steps: longer than the progress bar's delay
+    assert tab.lab.busy()
+    qtbot.waitUntil(lambda: tab.progress_row.isVisible(), timeout=5000)
+    tab.cancel_button.click()
+    assert not tab.lab.busy() and not tab.progress_row.isVisible()
+    assert tab.lab.trajectories is before and tab.lab.surface_key == "beale"
+    runner.wait()
+    QApplication.processEvents()
+    assert tab.lab.trajectories is before  # the cancelled race never arrives
+
+
+def test_adam_panel_shows_the_bias_corrected_moment_of_this_step(lab_tab) -> None:
+    """m̂ after step k is m / (1 − β₁^(k+1)): with t − 1 the first step would divide by zero."""
+    keep_only(lab_tab, "adam")
+    lab_tab.lab.set_inspected("adam")
+    t = lab_tab.lab.trajectories["adam"]
+    for k in (0, 1, 4):
+        lab_tab.lab.set_cursor(k)
+        text = lab_tab.update_panel.formula.toPlainText()
+        m = t.states[k + 1].exp_avg
+        right, wrong = vec(m / (1 - 0.9 ** (k + 1))), vec(m / (1 - 0.9**k)) if k else "inf"
+        assert f"m / (1 − β₁^{k + 1})" in text
+        m_hat_line = text.split("m̂")[1].split("v̂")[0]
+        assert right in m_hat_line and wrong not in m_hat_line
+
+
+def test_optimizer_colours_come_from_the_theme_and_follow_it(qtbot) -> None:
+    state = AppState()
+    tab = shown_lab(qtbot, state)
+    pen = tab.surface_plot.paths["adam"].opts["pen"]
+    assert pen.color().name() == LAB_LIGHT.optimizers["adam"]
+    state.set_dark(True)
+    assert tab.surface_plot.paths["adam"].opts["pen"].color().name() == LAB_DARK.optimizers["adam"]
+    assert tab.lab.theme is state.theme
+    assert LAB_DARK.optimizers["adam"] in tab.legend.text()
 
 
 @pytest.mark.parametrize("expression", ["exp(x)", "2*3", "log(-x*y)", "x/y", "1e300*x*x + y"])
 def test_any_typed_expression_is_a_surface_without_errors_or_warnings(qtbot, expression):
     state = AppState()
-    tab = OptimizerLab(state)
-    qtbot.addWidget(tab)
+    tab = shown_lab(qtbot, state)
     state.set_expression(expression)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # overflow in a diverging run is shown, never printed
