@@ -21,6 +21,7 @@ from collections.abc import Callable
 from heartbeat import longest_gap_ms
 from PySide6.QtWidgets import QApplication
 
+from graphviz_app.app import GUI_SWITCH_INTERVAL_S
 from graphviz_app.debugger.state import AppState
 from graphviz_app.main_window import LazyTab, MainWindow
 from graphviz_app.widgets.background import ThreadRunner
@@ -36,6 +37,7 @@ def report(name: str, gap_ms: float) -> None:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)  # as `graphviz-app` runs
     runner = ThreadRunner()
     state = AppState(runner=runner)
     window = MainWindow(state, extra_tabs=True, preload=True)  # as `graphviz-app` opens it
