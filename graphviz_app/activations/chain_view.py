@@ -87,7 +87,7 @@ class ChainView(QWidget):
         return group
 
     def _build_chart(self) -> QVBoxLayout:
-        self.chain_plot = log_plot()
+        self.chain_plot = log_plot(enableMenu=False)
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)

@@ -145,7 +145,7 @@ class CurvesView(QWidget):
 
     def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
         """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
-        plot = pg.PlotWidget()
+        plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
         for name in ACTIVATIONS:
             item = pg.PlotDataItem()
