@@ -76,6 +76,10 @@ class NetworksTab(QWidget):
     def ready(self) -> bool:
         return hasattr(self, "loss")
 
+    def stop_work(self) -> None:
+        """The window is closing: stop training (MainWindow.closeEvent)."""
+        self.state.pause()
+
     def _add_plane(self, then_loss: bool = True) -> None:
         self.plane = PlaneView(self.state)
         self.plots_layout.addWidget(self.plane, 3)
