@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.activations.curves_view import lines_height
+from graphviz_app.activations.curves_view import lines_height, run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -44,16 +44,30 @@ PANEL_WIDTH = 265
 class ChainView(QWidget):
     """Chain settings on the left; |∂out/∂h| against layers back from the output on the right."""
 
-    def __init__(self, state: ActivationsState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: make the chart on a later turn of the event loop than the controls."""
         super().__init__(parent)
         self.state = state
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._build_controls())
-        layout.addLayout(self._build_chart(), 1)
-        state.sig_chain_changed.connect(self.redraw)
-        state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        self._built = False
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self._build_controls())
+        steps = [self._add_chart]
+        if staged:
+            run_in_turns(steps)
+        else:
+            for step in steps:
+                step()
+
+    def ready(self) -> bool:
+        return self._built
+
+    def _add_chart(self) -> None:
+        self._layout.addLayout(self._build_chart(), 1)
+        self.state.sig_chain_changed.connect(self.redraw)
+        self.state.theme.changed.connect(self.set_dark)
+        self.set_dark(self.state.theme.dark)
+        self._built = True
 
     def _build_controls(self) -> QGroupBox:
         state = self.state
