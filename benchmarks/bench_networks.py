@@ -1,15 +1,20 @@
 """Tiny-network training speed: one engine pass over the data set per step, and the heat-map grid.
 
 Run: .venv/bin/python benchmarks/bench_networks.py
-The GUI takes `steps per tick` steps every 30 ms within a 40 ms budget, so a step must stay well
-under 10 ms for training to look live.
+The tab trains on a worker (`graphviz_app/networks/state.py`): each chunk waits 40 ms, then takes
+`steps per update` steps and computes the heat map, so "step ms" × steps + "grid ms" is how long the
+picture lags behind. The event-loop gaps of the tab are in bench_gaps_networks.py.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this tree, not an install
 
 from core.datasets import dataset
 from core.networks import Model

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.evaluate import GRIDS, forward, plan_for
 from core.graph import Graph
+from core.interpreter import GRIDS, forward, plan_for
 
 TOLERANCE = 1e-5
 EPSILON = 2.0**-52  # float64's relative rounding
 ROUNDING_SAFETY = 16.0  # f(x±h) carries a few roundings from every gate on the way
+BLOCK = 128  # inputs per forward pass: arrays of 256 points at every node
 
 
 @dataclass(frozen=True)
@@ -65,24 +66,17 @@ def relative_error(a: float, b: float) -> float:
 def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> GradCheck:
     """Compare every input's gradient with (f(x+h) − f(x−h)) / 2h, h relative to |x|.
 
-    All the differences come from one forward pass on arrays: for n inputs, a batch of 2n points,
-    point 2k with input k moved up by h and point 2k+1 with it moved down, every other input held.
-    That is the grid path of the same interpreter, instead of 2n scalar evaluations."""
+    The differences come from forward passes on arrays, not from 2n scalar evaluations: for a block
+    of inputs, a batch of two points per input (up by h, down by h), the others held as scalars that
+    broadcast. One pass for up to `BLOCK` inputs keeps a big graph's arrays small."""
     names = graph.inputs
     point = np.array([float(inputs[name]) for name in names])
     analytic = graph.evaluate(dict(zip(names, point.tolist()))).grad
-    if not names:
-        return GradCheck({})
     h = step * np.maximum(1.0, np.abs(point))
-    n = len(names)
-    batch = np.tile(point, (2 * n, 1))  # row 2k: input k up by h; row 2k+1: down by h
-    rows = np.arange(n)
-    batch[2 * rows, rows] += h
-    batch[2 * rows + 1, rows] -= h
-    plan = plan_for(graph)
-    with np.errstate(all="ignore"):
-        values = forward(plan, list(batch.T), GRIDS)[plan.output]
-    up, down = np.broadcast_to(values, (2 * n,)).reshape(n, 2).T
+    up, down = np.empty(len(names)), np.empty(len(names))
+    for first in range(0, len(names), BLOCK):
+        block = range(first, min(first + BLOCK, len(names)))
+        up[block.start : block.stop], down[block.start : block.stop] = _moved_one_at_a_time(graph, point, h, block)
     numeric = (up - down) / (2 * h)
     noise = ROUNDING_SAFETY * EPSILON * (np.abs(up) + np.abs(down)) / (2 * h)
     checks = {}
@@ -90,3 +84,18 @@ def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> 
         exact, estimate = float(analytic[name]), float(numeric[k])
         checks[name] = InputCheck(name, exact, estimate, relative_error(exact, estimate), float(noise[k]))
     return GradCheck(checks)
+
+
+def _moved_one_at_a_time(graph: Graph, point: np.ndarray, h: np.ndarray, block: range) -> tuple[np.ndarray, np.ndarray]:
+    """f with input k moved up by h[k] and down by h[k], for each k of `block`, in one forward pass."""
+    columns: list[np.ndarray | np.float64] = [np.float64(x) for x in point]  # held inputs broadcast
+    for j, k in enumerate(block):  # point 2j: input k up, point 2j+1: input k down
+        column = np.full(2 * len(block), point[k])
+        column[2 * j] += h[k]
+        column[2 * j + 1] -= h[k]
+        columns[k] = column
+    plan = plan_for(graph)
+    with np.errstate(all="ignore"):
+        values = forward(plan, columns, GRIDS)[plan.output]
+    pairs = np.broadcast_to(values, (2 * len(block),)).reshape(len(block), 2)
+    return pairs[:, 0], pairs[:, 1]

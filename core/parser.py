@@ -158,18 +158,20 @@ class _Builder:
                 raise self._syntax_error(e, (line, 0)) from None
             except (RecursionError, MemoryError):  # too deep for `ast`: split it at its `;`s and its + and -
                 for part in split_top_level(text, line, 0, ";"):
-                    yield self._long_statement(part), (part.line, part.column)
+                    statement = self._long_statement(part)
+                    if statement is not None:  # `x;` ends in an empty statement, as Python allows
+                        yield statement, (part.line, part.column)
                 continue
             except (ValueError, OverflowError):
                 raise ParseError("the expression is too long for the parser", line, 1, self.source.multiline) from None
             for statement in module.body:
                 yield statement, (line, 0)
 
-    def _long_statement(self, part: Piece) -> ast.stmt | _LongStatement:
+    def _long_statement(self, part: Piece) -> ast.stmt | _LongStatement | None:
         try:  # one of several `;`-separated statements may be an ordinary one
             self.origin = (part.line, part.column)
-            (statement,) = ast.parse(part.text, mode="exec").body
-            return statement
+            body = ast.parse(part.text, mode="exec").body
+            return body[0] if body else None
         except (RecursionError, MemoryError):
             pass
         except SyntaxError as e:

@@ -1,8 +1,9 @@
 """The step trace: one evaluation recorded as immutable steps the GUI can play back.
 
 Forward steps come first (one per gate, in topological order), then backward steps (one per gate,
-in reverse order). The screen after k steps is `trace.state(k)`, a pure function of the first k
-steps, so stepping back costs nothing.
+in reverse order). They are not computed here: a recorder hooked into the interpreter's loops
+(`core.interpreter`) writes down the very run `evaluate` makes. The screen after k steps is
+`trace.state(k)`, a pure function of the first k steps, so stepping back costs nothing.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.evaluate import Sent, all_scalars, given_inputs, plan_for, run_on_scalars
+from core.evaluate import all_scalars, given_inputs
 from core.graph import Graph
+from core.interpreter import Sent, plan_for, run_on_scalars
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,10 @@ from graphviz_app import TAB_NAMES
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES  # Qt-free
 
 HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
+# Work on the thread pool is Python and holds the GIL; pyqtgraph paints through Python callbacks, each
+# of which waits for the GIL up to this long. Python's 5 ms made a repaint during training wait 100-150 ms
+# (benchmarks/bench_gaps_networks.py); 0.5 ms keeps it near 50 ms for a little switching overhead.
+GUI_SWITCH_INTERVAL_S = 0.0005
 DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
 
 
@@ -172,6 +176,7 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     # Imported after the QApplication exists: the graph items create fonts when they are imported.
     from graphviz_app import theme
     from graphviz_app.debugger.state import AppState

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -212,6 +212,14 @@ class MainWindow(QMainWindow):
         """The name of the tab in front."""
         widget = self.tabs.currentWidget()
         return next(name for name, page in self.pages.items() if page is widget)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the tabs' background work (a training run) so that the window closes at once."""
+        for name in self.pages:
+            stop = getattr(self.tab_page(name), "stop_work", None)
+            if callable(stop):
+                stop()
+        super().closeEvent(event)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)

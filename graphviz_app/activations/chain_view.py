@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.activations.curves_view import lines_height
+from graphviz_app.activations.curves_view import lines_height, run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -44,16 +44,30 @@ PANEL_WIDTH = 265
 class ChainView(QWidget):
     """Chain settings on the left; |∂out/∂h| against layers back from the output on the right."""
 
-    def __init__(self, state: ActivationsState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: make the chart on a later turn of the event loop than the controls."""
         super().__init__(parent)
         self.state = state
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._build_controls())
-        layout.addLayout(self._build_chart(), 1)
-        state.sig_chain_changed.connect(self.redraw)
-        state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        self._built = False
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(self._build_controls())
+        steps = [self._add_chart]
+        if staged:
+            run_in_turns(steps)
+        else:
+            for step in steps:
+                step()
+
+    def ready(self) -> bool:
+        return self._built
+
+    def _add_chart(self) -> None:
+        self._layout.addLayout(self._build_chart(), 1)
+        self.state.sig_chain_changed.connect(self.redraw)
+        self.state.theme.changed.connect(self.set_dark)
+        self.set_dark(self.state.theme.dark)
+        self._built = True
 
     def _build_controls(self) -> QGroupBox:
         state = self.state
@@ -87,18 +101,19 @@ class ChainView(QWidget):
         return group
 
     def _build_chart(self) -> QVBoxLayout:
-        self.chain_plot = log_plot()
+        self.chain_plot = log_plot(enableMenu=False)
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
         self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        self._legend_labels: list[str] = []
         cache_axes(self.chain_plot)
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
         self.chain_summary = QLabel()
         self.chain_summary.setWordWrap(True)
         self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
         self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
-        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 3))  # the dead-ReLU note must not resize the plot
+        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 2))  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)
@@ -120,15 +135,20 @@ class ChainView(QWidget):
         self.chain_line.setPen(pg.mkPen(color, width=LINE_WIDTH))
         self.chain_line.setSymbolBrush(pg.mkBrush(color))
         self.chain_line.setSymbolPen(pg.mkPen(plot_colors(state.theme.dark).background, width=1.5))
-        self.chain_legend.clear()
-        self.chain_legend.addItem(self.chain_line, ACTIVATIONS[name].display_name)
+        entries = [(self.chain_line, ACTIVATIONS[name].display_name)]
         for reference, line in self.reference_lines.items():
             other = state.references.get(reference)
             if other is None:
                 line.setData([], [])
                 continue
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
-            self.chain_legend.addItem(line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)")
+            entries.append((line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)"))
+        labels = [text for _, text in entries]
+        if labels != self._legend_labels:  # a legend entry is a text item: remade only when it changes
+            self._legend_labels = labels
+            self.chain_legend.clear()
+            for item, text in entries:
+                self.chain_legend.addItem(item, text)
         self._sync_controls()
         layers = chain.layers
         self.chain_summary.setText(

@@ -81,6 +81,9 @@ class CurvesView(QWidget):
             self.activation_list.addItem(item)
         self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.activation_list.itemChanged.connect(self._on_item_changed)
+        # Every activation in sight, no scrolling (the back row cannot scroll a list).
+        rows = self.activation_list.sizeHintForRow(0) * self.activation_list.count()
+        self.activation_list.setMinimumHeight(rows + 2 * self.activation_list.frameWidth() + 4)
         controls = QVBoxLayout()
         controls.addWidget(QLabel("<b>Activations</b>"))
         controls.addWidget(self.activation_list, 1)
@@ -127,7 +130,7 @@ class CurvesView(QWidget):
         self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
         # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
         # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
-        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 5, 2))
+        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 3, 2))
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
@@ -142,7 +145,7 @@ class CurvesView(QWidget):
 
     def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
         """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
-        plot = pg.PlotWidget()
+        plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
         for name in ACTIVATIONS:
             item = pg.PlotDataItem()
@@ -238,7 +241,7 @@ class CurvesView(QWidget):
             self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
             " &nbsp; ".join(
-                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 5}pt">━</span>&nbsp;'
+                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 3}pt">━</span>&nbsp;'
                 f"<b>{html.escape(text)}</b>"
                 for name, text in zip(state.shown, state.legend_texts)
             )

@@ -27,22 +27,29 @@ class ActivationsTab(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.curves_view = CurvesView(state, staged=staged)
         self.splitter.addWidget(self.curves_view)
+        # An empty slot holds the chain's place until it is made: the curves above then keep their size
+        # (a resize would repaint both plots again, 100 ms on a slow machine).
+        self._chain_slot = QWidget()
+        self.splitter.addWidget(self._chain_slot)
+        self.splitter.setSizes([560, 440])
         self.chain_view: ChainView
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         if staged:
-            run_in_turns([lambda: None, lambda: None, lambda: None, self._add_chain])  # after the curves' turns
+            run_in_turns([lambda: None, lambda: None, lambda: None, lambda: self._add_chain(staged=True)])
         else:
             self._add_chain()
 
     def ready(self) -> bool:
-        return self.curves_view.ready() and hasattr(self, "chain_view")
+        return self.curves_view.ready() and hasattr(self, "chain_view") and self.chain_view.ready()
 
-    def _add_chain(self) -> None:
-        self.chain_view = ChainView(self.state)
-        self.splitter.addWidget(self.chain_view)
-        self.splitter.setSizes([560, 440])
+    def _add_chain(self, staged: bool = False) -> None:
+        self.chain_view = ChainView(self.state, staged=staged)
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, self.chain_view)
+        self.splitter.setSizes(sizes)
+        self._chain_slot.deleteLater()
 
 
 def make_tab(app: AppState) -> ActivationsTab:

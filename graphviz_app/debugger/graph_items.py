@@ -306,6 +306,9 @@ class EdgeItem(_Painted):
         bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
         self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
+        # Numbers change on every edit and dirty the lines under them: repainting those from a pixmap
+        # instead of drawing the curves again keeps an input edit within a frame.
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_pending(self, pending: bool) -> None:
         if pending != self.pending:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QPainter, QTransform
+from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -54,10 +54,12 @@ MAX_LABEL_GROWTH = 1.3
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
 LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and are not drawn
 MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
-MIN_ZOOM, MAX_ZOOM = 0.01, 8.0
+MIN_ZOOM, MAX_ZOOM = 0.002, 8.0  # a 5,000-node graph fits whole at about 0.004
+OVERVIEW_ZOOM = 0.06  # zoomed out further, a big graph is drawn as one path (nodes are specks)
 CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
+LABELS_KEY = "debugger.labels"
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
@@ -132,6 +134,9 @@ class GraphView(QGraphicsView):
         self._stepping = StepAnimation(self._scene, self)
         self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
         self._pending_root = self._root
+        self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
+        self._overview: QPainterPath | None = None  # the whole graph as one path, for far zoomed-out views
+        self._overview_shown = False
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
         self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
@@ -280,6 +285,7 @@ class GraphView(QGraphicsView):
         """
         self._finish_animation()
         self._chunk_timer.stop()
+        self._generation += 1
         if self._building is not None:  # a newer graph replaces one still being drawn
             self._building = None
             collector.resume()
@@ -396,6 +402,7 @@ class GraphView(QGraphicsView):
     def _show_root(self, root: QGraphicsItem, nodes, copies, edges) -> None:
         old, old_items = self._root, self._top_level_items()
         self._root, self._nodes, self._copies, self._edges = root, nodes, copies, edges
+        self._overview, self._overview_shown = None, False
         chunked = self._building is not None
         if not chunked:
             self._graph_rect = self._measure(nodes, copies, edges)
@@ -477,21 +484,36 @@ class GraphView(QGraphicsView):
             for e in edges
         ]
         yield
-        if len(edges) > MAX_SEARCHED_EDGES:  # no search: each edge's labels at its preferred spot
-            half = label_half(label_font())
-            for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
-                value_pos, grad_pos = quick_place(pieces, t, half)
-                edge.value.setPos(value_pos)
-                edge.grad.setPos(grad_pos)
-                if count % SLICE_ITEMS == 0:
-                    yield
+        # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
+        # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
+        # and moves them there when done, so the new graph is on screen at once.
+        half = label_half(label_font())
+        for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+            value_pos, grad_pos = quick_place(pieces, t, half)
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+            if count % SLICE_ITEMS == 0:
+                yield
+        if len(edges) > MAX_SEARCHED_EDGES:
             return
         obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
         obstacles += [e.item.badge for e in edges if e.item.uses > 1]
-        places = place_edge_labels(segments, obstacles, label_font(), preferred)
-        for edge, (value_pos, grad_pos) in zip(edges, places):
-            edge.value.setPos(value_pos)
-            edge.grad.setPos(grad_pos)
+        generation = self._generation
+
+        def placed(places: list[tuple[QPointF, QPointF]]) -> None:
+            if generation != self._generation:
+                return  # a newer graph replaced these edges
+            for edge, (value_pos, grad_pos) in zip(edges, places):
+                edge.value.setPos(value_pos)
+                edge.grad.setPos(grad_pos)
+            if edges is self._edges:  # already on screen: its frame may have changed a little
+                self._graph_rect = None
+                if self._auto_fit:
+                    self.fit()
+
+        self.state.runner.submit(
+            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
+        )
 
     def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
         """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
@@ -642,13 +664,49 @@ class GraphView(QGraphicsView):
         screen_px = label_font().pixelSize() * zoom
         return min(MAX_LABEL_GROWTH, max(1.0, MIN_LABEL_SCREEN_PX / screen_px)), zoom >= LABEL_ZOOM
 
+    def scale(self, sx: float, sy: float) -> None:
+        """Zoom (the menu's Zoom in / out and the wheel); the edge numbers follow the zoom."""
+        super().scale(sx, sy)
+        self._auto_fit = False
+        self._fit_labels_to_zoom()
+
+    def _show_overview(self, zoom: float) -> None:
+        """Zoomed out below OVERVIEW_ZOOM a node is a few pixels: the items are hidden and the graph is
+        drawn as one path (`drawForeground`), so a 5,000-node graph seen whole paints in one call
+        instead of 20,000 (over a second per zoom step)."""
+        overview = zoom < OVERVIEW_ZOOM and len(self._nodes) > CHUNK_ITEMS
+        if overview == self._overview_shown:
+            return
+        self._overview_shown = overview
+        if overview and self._overview is None:
+            path = QPainterPath()
+            for edge in self._edges:
+                path.addPath(edge.item.line)
+            for item in (*self._nodes.values(), *(c for group in self._copies.values() for c in group)):
+                path.addRect(
+                    item.mapRectToScene(QRectF(-item.half.x(), -item.half.y(), 2 * item.half.x(), 2 * item.half.y()))
+                )
+            self._overview = path
+        self._root.setVisible(not overview)
+        self.viewport().update()
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        if self._overview_shown and self._overview is not None:
+            painter.setRenderHint(QPainter.Antialiasing, False)
+            pen = QPen(self.scheme.stroke, 0)  # cosmetic: one pixel wide at any zoom
+            painter.setPen(pen)
+            painter.setBrush(Qt.NoBrush)
+            painter.drawPath(self._overview)
+
     def _fit_labels_to_zoom(self, growth: float | None = None) -> None:
         """Grow the edge numbers a little when zoomed far out, so they stay readable; zoomed out so far
         that they would not be (below LABEL_ZOOM), hide them: painting thousands of unreadable
         numbers is what made panning and zooming a big graph stutter."""
         if growth is None:
             growth, shown = self._label_look(self.transform().m11())
+            self._show_overview(self.transform().m11())
         else:
+            self._show_overview(1.0)
             shown = True  # an export shows its numbers at any size
         if shown != self._labels_shown:
             self._labels_shown = shown

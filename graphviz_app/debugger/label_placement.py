@@ -32,7 +32,10 @@ MAX_SEARCHED_EDGES = 250  # ~0.3 s of search on this machine; larger graphs get 
 
 
 def place_edge_labels(
-    edges: list[list[Segment]], obstacles: list[QRectF], font: QFont, preferred: list[float] | None = None
+    edges: list[list[Segment]],
+    obstacles: list[QRectF],
+    font: QFont | tuple[float, float],
+    preferred: list[float] | None = None,
 ) -> list[tuple[QPointF, QPointF]]:
     """Centres of (value label, gradient label) for each edge, given as its straight segments.
 
@@ -40,9 +43,10 @@ def place_edge_labels(
     less where edges converge on their target, so that their labels sit apart). Above
     MAX_SEARCHED_EDGES the search would keep the window frozen for seconds, and a graph that large
     is read zoomed out anyway: its labels simply go at the preferred spot of the longest segment.
+    `font` may also be the half size of a label box (`label_half(font)`): then no font is used and
+    the search can run on a worker thread.
     """
-    metrics = QFontMetricsF(font)
-    half = (metrics.horizontalAdvance(TYPICAL_TEXT) / 2 + 5, metrics.height() / 2 + 2)
+    half = font if isinstance(font, tuple) else label_half(font)
     if len(edges) > MAX_SEARCHED_EDGES:
         return [_quick_place(segments, preferred[i] if preferred else 0.5, half) for i, segments in enumerate(edges)]
     line_points = [_samples(segments) for segments in edges]

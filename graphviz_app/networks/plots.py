@@ -34,7 +34,7 @@ class PlaneView(pg.PlotWidget):
     """p(class 1) as a heat map behind the data points, p = ½ as a line, the chosen sample ringed."""
 
     def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, enableMenu=False)  # no context menu: building it is a third of the cost
         self.state = state
         style_plot(self, "decision boundary", "x1", "x2")
         # Not aspect-locked: the heat map then fills the plot instead of leaving blank bands beside it.
@@ -123,7 +123,7 @@ class LossView(QWidget):
     def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
-        self.plot = log_plot()
+        self.plot = log_plot(enableMenu=False)
         style_plot(self.plot, "mean loss", "step", "cross-entropy")
         self.loss_curve = self.plot.plot([], [])
         # The current loss as a dot: before the first step the curve is one point, which a pen cannot draw.

@@ -76,6 +76,10 @@ class NetworksTab(QWidget):
     def ready(self) -> bool:
         return hasattr(self, "loss")
 
+    def stop_work(self) -> None:
+        """The window is closing: stop training (MainWindow.closeEvent)."""
+        self.state.pause()
+
     def _add_plane(self, then_loss: bool = True) -> None:
         self.plane = PlaneView(self.state)
         self.plots_layout.addWidget(self.plane, 3)
@@ -148,7 +152,7 @@ class NetworksTab(QWidget):
         train_form = QFormLayout()
         train_form.addRow("optimizer", self.optimizer_box)
         train_form.addRow(self.lr_slider)
-        train_form.addRow("Train runs", self.train_steps_box)
+        train_form.addRow("steps per Train", self.train_steps_box)
         train_form.addRow("steps per update", self.steps_box)
         train_form.addRow("start seed", self.seed_box)
         buttons = QHBoxLayout()

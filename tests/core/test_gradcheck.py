@@ -90,3 +90,14 @@ def test_gradcheck_runs_one_forward_pass_for_all_inputs(monkeypatch: pytest.Monk
     check = core.gradcheck(core.parse(" + ".join(f"{n}*{n}" for n in names)), dict.fromkeys(names, 0.5))
     assert passes == [12]  # one batched pass, each of the 12 inputs a column of 24 points
     assert check.ok and len(check.inputs) == 12
+
+
+def test_many_inputs_go_in_blocks_with_the_same_differences(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = [f"w{k}" for k in range(12)]
+    g = core.parse(" + ".join(f"sin({a}*{b})" for a, b in zip(names, names[1:] + names[:1])))
+    point = {name: 0.1 * k - 0.4 for k, name in enumerate(names)}
+    whole = core.gradcheck(g, point)
+    monkeypatch.setattr(gradcheck_module, "BLOCK", 5)  # 12 inputs: blocks of 5, 5 and 2
+    blocks = core.gradcheck(g, point)
+    assert [blocks.inputs[n].numeric for n in names] == [whole.inputs[n].numeric for n in names]
+    assert blocks.ok and whole.ok

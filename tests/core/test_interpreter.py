@@ -1,4 +1,4 @@
-"""The one interpreter (core.evaluate): the scalar path, the grid path and the step trace are the same
+"""The one interpreter (core.interpreter): the scalar path, the grid path and the step trace are the same
 two loops, fan-out sums go through one function, and a recorder sees every step of the same run."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import core
-from core.evaluate import (
+from core.graph import Graph, Node
+from core.interpreter import (
     FLOATS,
     GRIDS,
     DropUsedValues,
@@ -24,10 +25,8 @@ from core.evaluate import (
     plan_for,
     run,
 )
-from core.graph import Graph, Node
 
-# The module, not `core.evaluate` (which `core/__init__` makes the function of that name).
-interpreter = importlib.import_module("core.evaluate")
+interpreter = importlib.import_module("core.interpreter")
 
 PROGRAMS = [
     ("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0}),
@@ -93,6 +92,8 @@ def test_a_recorder_sees_every_gate_forward_in_order_then_backward_in_reverse() 
         ("x*y + x*z", 1),
         ("x + x + x", 2),
         ("q = exp(x)\nq*q + q", 2),
+        ("exp(x) + sin(x)", 1),  # into x through a one-argument gate
+        ("exp(x) * x", 1),
     ],
 )
 def test_fan_out_is_summed_by_add_at_fan_out_and_nowhere_else(

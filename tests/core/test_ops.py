@@ -244,3 +244,15 @@ def test_gradcheck_on_a_known_gradient() -> None:
     good = core.gradcheck(g, {"x": 0.7, "y": -1.3})
     assert good.ok and good.max_rel_error < 1e-7
     assert good.inputs["x"].analytic == pytest.approx(-1.3 + math.cos(0.7))
+
+
+@pytest.mark.parametrize("base, exponent", [(-2.0, 3.0), (-0.5, 2.0), (-8.0, 1.0 / 3.0)])
+def test_pow_gradient_wrt_the_exponent_is_nan_for_a_negative_base(base: float, exponent: float) -> None:
+    # d(aᵇ)/db = aᵇ·ln a, and ln a is not real for a < 0 (PyTorch gives nan too), even where aᵇ is.
+    g = core.parse("x ** y")
+    r = g.evaluate({"x": base, "y": exponent})
+    assert math.isnan(r.grad["y"])
+    grid = g.evaluate({"x": np.array([base, 2.0]), "y": np.array([exponent, exponent])})
+    assert math.isnan(grid.grad["y"][0]) and grid.grad["y"][1] == pytest.approx(2.0**exponent * math.log(2.0))
+    (step,) = g.trace({"x": base, "y": exponent}).backward
+    assert math.isnan(step.args[1].local_grad) and not step.finite

@@ -322,6 +322,7 @@ def fixed_recursion_limit(monkeypatch: pytest.MonkeyPatch) -> None:
         ("x" + " - -x" * 5_000, 5_001.0, 5_001.0),  # `- -x`: one binary minus, one unary
         ("1e-3*x + " + " + ".join(["x"] * 5_000), 5_000.001, 5_000.001),  # 1e-3 holds a `-` that is no operator
         ("*".join(["x"] * 6_000), 1.0, 6_000.0),
+        ("+".join(["x"] * 5_000) + ";  # a trailing ; and a comment", 5_000.0, 5_000.0),
     ],
 )
 def test_long_chains_parse_without_raising_the_recursion_limit(
@@ -382,3 +383,30 @@ def test_windows_and_old_mac_line_ends_are_newlines(newline: str) -> None:
     with pytest.raises(core.ParseError) as info:
         core.parse(newline.join(["q = x + y", "f = q * foo(z)"]))
     assert (info.value.line, info.value.column) == (2, 9)
+
+
+# ---- pinned details a refactoring could break ----
+
+
+@pytest.mark.parametrize(
+    "text, column",
+    [
+        ("x + * y", 5),  # the `*` that cannot start an operand
+        ("x^2 + * y", 7),  # `^` is `**` for ast: one character more, yet the user's column
+        ("    x + * y", 9),  # indentation is stripped for ast, yet counted in the column
+        ("q = x\nq + * y", 5),
+    ],
+)
+def test_a_syntax_error_points_at_the_exact_character(text: str, column: int) -> None:
+    with pytest.raises(core.ParseError) as info:
+        core.parse(text)
+    assert info.value.column == column
+    assert text.split("\n")[info.value.line - 1][column - 1] == "*"  # 1-based: the character itself
+    assert str(info.value).endswith(f"column {column}")
+
+
+@pytest.mark.parametrize("text, column", [("~x", 1), ("x * ~y", 5), ("2 ** ~x", 6)])
+def test_bitwise_not_is_rejected_not_read_as_minus(text: str, column: int) -> None:
+    with pytest.raises(core.ParseError) as info:
+        core.parse(text)
+    assert "'~'" in str(info.value) and info.value.column == column

@@ -246,3 +246,14 @@ def test_the_fitted_view_of_a_long_chain_stays_legible_and_follows_the_steps(qtb
     state.set_cursor(200)
     node = view.node_item(state.state().step.node)
     assert view.viewport().rect().contains(view.mapFromScene(node.pos()))
+
+
+def test_zoomed_far_out_the_numbers_are_hidden_and_come_back(qtbot):
+    state, view = make_view(qtbot, *SIGMOID)
+    state.run_to_end()
+    value, _ = view.edge_label_items()[(12, None)]
+    assert value.isVisible()
+    view.scale(0.1, 0.1)  # as the menu's Zoom out does
+    assert not value.isVisible() and value.text == "0.73"
+    view.fit()
+    assert value.isVisible()

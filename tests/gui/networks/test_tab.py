@@ -170,3 +170,20 @@ def test_the_loss_axes_grow_in_whole_steps(tab: NetworksTab) -> None:
     (x_low, x_high), (y_low, y_high) = tab.loss.plot.getPlotItem().vb.viewRange()
     assert x_high == pytest.approx(100) and x_low < 0  # the dot at step 0 stands clear of the axis
     assert 10**y_low <= min(tab.loss.loss_curve.yData) and max(tab.loss.loss_curve.yData) <= 10**y_high
+
+
+def test_closing_the_window_stops_a_training_run(qtbot) -> None:
+    from graphviz_app.main_window import MainWindow
+
+    runner = ThreadRunner()
+    win = MainWindow(AppState(runner=runner), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    page = win.open_tab("networks")
+    qtbot.waitUntil(lambda: page.state.snapshot is not None, timeout=5000)
+    page.state.set_train_steps(100_000)
+    page.state.train()
+    assert page.state.training
+    win.close()
+    assert not page.state.training and not page.state.busy()
+    assert runner.wait(5000)
