@@ -140,6 +140,8 @@ def process_age() -> float:
 
 def place_cursor(state, args: argparse.Namespace) -> None:
     if args.step is not None:
+        if not 0 <= args.step <= state.step_count:
+            raise UsageError(f"--step {args.step} is out of range: this graph has steps 0 to {state.step_count}")
         state.set_cursor(args.step)
     elif args.phase:
         state.set_phase(args.phase)

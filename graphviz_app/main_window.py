@@ -337,9 +337,14 @@ class MainWindow(QMainWindow):
         self.act_dark.setChecked(dark)
         self.act_light.setChecked(not dark)
 
-    def show_message(self, title: str, text: str, error: bool = False) -> QMessageBox:
-        """Status bar + a non-modal box (tests never block on it)."""
-        self.statusBar().showMessage(text, 15000)
+    def show_message(self, title: str, text: str, error: bool = False, rich: bool = False) -> QMessageBox:
+        """Status bar + a non-modal box (tests never block on it).
+
+        Plain text unless `rich`: messages quote user data (a session's fields, file names), which must
+        never be rendered as HTML. Only the app's own help texts are rich.
+        """
+        if not rich:
+            self.statusBar().showMessage(" ".join(text.split()), 15000)
         box = QMessageBox(
             QMessageBox.Icon.Warning if error else QMessageBox.Icon.Information,
             title,
@@ -347,6 +352,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Ok,
             self,
         )
+        box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _=0, b=box: self._dialogs.remove(b) if b in self._dialogs else None)
@@ -425,7 +431,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        self.show_message("Keyboard shortcuts", f"<table>{rows}</table>")
+        self.show_message("Keyboard shortcuts", f"<table>{rows}</table>", rich=True)
 
     def show_about(self) -> QMessageBox:
         return self.show_message(
@@ -434,4 +440,5 @@ class MainWindow(QMainWindow):
             "<p>Type an expression, see its computational graph, and step through the forward and "
             "backward pass node by node.</p><p>Optimizer lab, activations and tiny networks: "
             "every number comes from the same engine.</p>",
+            rich=True,
         )

@@ -107,3 +107,12 @@ def test_tab_names_are_checked_before_anything_else():
     assert app.tab_name("Lab") == "lab" and app.tab_name("graph") == "debugger"  # the old name still works
     with pytest.raises(app.UsageError, match="valid: debugger, lab"):
         app.tab_name("3")
+
+
+@pytest.mark.parametrize("step", ["999", "-5"])
+def test_a_step_out_of_range_is_refused_with_the_valid_range(capsys, tmp_path, step):
+    # Regression: --step silently clamped and exported the last (or first) step with exit 0.
+    out = tmp_path / "a.png"
+    assert app.main(["--expr", "(x+y)*z", "--step", step, "--export", str(out)]) == 2
+    assert capsys.readouterr().err == f"graphviz-app: --step {step} is out of range: this graph has steps 0 to 4\n"
+    assert not out.exists()

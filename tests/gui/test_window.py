@@ -385,3 +385,21 @@ def test_a_session_is_parsed_off_the_gui_thread(qtbot, tmp_path):
         session.parse_session = parse
     assert threads and threads[0] is not threading.main_thread()
     assert win.state.inputs == {"a": 2.0, "b": 1.0}
+
+
+def test_a_message_quoting_a_session_file_is_plain_text(qtbot, window, tmp_path):
+    # Regression: a "phase" of "<h1>Session OK</h1>" was rendered as a big heading in the error box.
+    path = tmp_path / "html.json"
+    path.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "x", "phase": "<h1>OK</h1>"}')
+    assert not window.open_session_file(path)
+    box = window._dialogs[-1]
+    assert box.textFormat() == Qt.TextFormat.PlainText and "<h1>OK</h1>" in box.text()
+    box.close()
+
+
+def test_help_texts_never_reach_the_status_bar_as_html(qtbot, window):
+    window.show_shortcuts()
+    window.show_about().close()
+    assert "<" not in window.statusBar().currentMessage()
+    for box in list(window._dialogs):
+        box.close()
