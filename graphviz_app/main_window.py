@@ -355,10 +355,25 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
         box.setModal(False)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda _=0, b=box: self._dialogs.remove(b) if b in self._dialogs else None)
+        box.finished.connect(lambda _=0, b=box: self._dialog_closed(b))
         self._dialogs.append(box)
         box.show()
         return box
+
+    def _dialog_closed(self, box: QMessageBox) -> None:
+        if box in self._dialogs:
+            self._dialogs.remove(box)
+        if self.tabs.currentWidget() is self.graph_tab:
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)  # → and Space step the graph again at once
+
+    def _raise_open(self, title: str) -> QMessageBox | None:
+        """The box called `title` if it is open (F1 twice brings it forward rather than opening a second)."""
+        for box in self._dialogs:
+            if box.windowTitle() == title and box.isVisible():
+                box.raise_()
+                box.activateWindow()
+                return box
+        return None
 
     # ---- file ----
 
@@ -430,11 +445,12 @@ class MainWindow(QMainWindow):
     # ---- help ----
 
     def show_shortcuts(self) -> None:
-        rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        self.show_message("Keyboard shortcuts", f"<table>{rows}</table>", rich=True)
+        if self._raise_open("Keyboard shortcuts") is None:
+            rows = "".join(f"<tr><td><b>{k}</b>&nbsp;&nbsp;</td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+            self.show_message("Keyboard shortcuts", f"<table>{rows}</table>", rich=True)
 
     def show_about(self) -> QMessageBox:
-        return self.show_message(
+        return self._raise_open("About graphviz-app") or self.show_message(
             "About graphviz-app",
             f"<h2>graphviz-app {graphviz_app.__version__}</h2>"
             "<p>Type an expression, see its computational graph, and step through the forward and "

@@ -403,3 +403,16 @@ def test_help_texts_never_reach_the_status_bar_as_html(qtbot, window):
     assert "<" not in window.statusBar().currentMessage()
     for box in list(window._dialogs):
         box.close()
+
+
+def test_f1_twice_brings_the_open_box_forward_and_closing_it_gives_the_graph_the_keys(qtbot, window):
+    window.show()
+    window.show_shortcuts()
+    window.show_shortcuts()
+    assert [box.windowTitle() for box in window._dialogs] == ["Keyboard shortcuts"]
+    assert window.show_about() is window.show_about()
+    window.expression_bar.line.setFocus()
+    for box in list(window._dialogs):
+        box.done(0)
+    qtbot.waitUntil(lambda: window.view.hasFocus() or QApplication.focusWidget() is window.view, timeout=2000)
+    assert window._dialogs == []
