@@ -38,6 +38,7 @@ from graphviz_app.debugger.graph_items import (
     label_font,
 )
 from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
+from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.numbers import edge as format_number
@@ -147,12 +148,17 @@ class GraphView(QGraphicsView):
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_AFTER_MS)
         self._busy_timer.timeout.connect(lambda: self.progress.show_progress(*self._busy))
         self._busy = ("building the graph", 0.0)
-        state.sig_graph_changed.connect(self._rebuild)
-        state.sig_values_changed.connect(self.relabel)
-        state.sig_cursor_changed.connect(self._on_cursor_changed)
-        state.sig_phase_changed.connect(self.relabel)  # the backward phase's start shows no current step
-        state.sig_building.connect(self._on_building)
-        state.sig_built.connect(self._on_built)
+        observe(
+            self,
+            [
+                (state.sig_graph_changed, self._rebuild),
+                (state.sig_values_changed, self.relabel),
+                (state.sig_cursor_changed, self._on_cursor_changed),
+                (state.sig_phase_changed, self.relabel),  # the backward phase's start shows no current step
+                (state.sig_building, self._on_building),
+                (state.sig_built, self._on_built),
+            ],
+        )
         self._rebuild()
 
     # ---- public API ----

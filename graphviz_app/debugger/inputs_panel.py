@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_full
 
@@ -148,11 +149,16 @@ class InputsPanel(QScrollArea):
         self._check_timer.timeout.connect(self._show_checks)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        state.sig_graph_changed.connect(self._rebuild)
-        state.sig_values_changed.connect(self._show_values)
-        state.sig_cursor_changed.connect(self._show_gradients)
-        state.sig_theme_changed.connect(self._show_values)
-        state.sig_gradcheck_ready.connect(self._show_checks)  # the check runs in the background
+        observe(
+            self,
+            [
+                (state.sig_graph_changed, self._rebuild),
+                (state.sig_values_changed, self._show_values),
+                (state.sig_cursor_changed, self._show_gradients),
+                (state.sig_theme_changed, self._show_values),
+                (state.sig_gradcheck_ready, self._show_checks),  # the check runs in the background
+            ],
+        )
         self._rebuild()
 
     # ---- building ----
