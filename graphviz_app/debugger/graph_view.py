@@ -19,11 +19,13 @@ from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
+    QGraphicsSceneHelpEvent,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolTip,
     QWidget,
 )
 
@@ -42,7 +44,6 @@ from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.numbers import edge as format_number
-from graphviz_app.numbers import full as format_full
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
 LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
@@ -100,6 +101,21 @@ class _Edge:
         self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
+class _Scene(QGraphicsScene):
+    """Tooltips made when hovered: the items' `toolTip()` builds the text from the numbers they hold,
+    so a relabel (every step, every slider move) formats none of them."""
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        for item in self.items(event.scenePos()):
+            tip = item.toolTip()
+            if tip:
+                QToolTip.showText(event.screenPos(), tip, event.widget())
+                event.setAccepted(True)
+                return
+        QToolTip.hideText()
+        event.setAccepted(False)
+
+
 class GraphView(QGraphicsView):
     """Draws `state.graph` with the values and gradients known at `state.cursor`."""
 
@@ -109,7 +125,7 @@ class GraphView(QGraphicsView):
         self.scheme = LIGHT
         self.animation_ms = 400
         self.highlight_current = True
-        self._scene = QGraphicsScene(self)
+        self._scene = _Scene(self)
         # No BSP index: building one walks every item at once (~60 ms for 15,000 items, also when a
         # view attaches); without it a paint scans the items in C++, about 1 ms per 1,500 items.
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -575,15 +591,11 @@ class GraphView(QGraphicsView):
                 continue
             item.shown = shown
             bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
-            tooltip = (
-                f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
-                f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
-            )
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
-            item.setToolTip(tooltip)
+            item.numbers = (value, grad)  # the tooltip is made from them when hovered
             for copy in copies.get(node.id, ()):
                 copy.set_status(status, bad)
-                copy.setToolTip(tooltip + f"\n(drawn again next to its users: {len(copy.linked)} places)")
+                copy.numbers = (value, grad)
         for count, edge in enumerate(edges, 1):
             if chunk and count % chunk == 0:
                 yield
@@ -604,7 +616,7 @@ class GraphView(QGraphicsView):
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
-        label.set_text(text, colour if ok else self.scheme.warning, f"{what}: {format_full(number)}")
+        label.set_text(text, colour if ok else self.scheme.warning, number, what)
 
     # ---- stepping and animation ----
 
