@@ -164,8 +164,16 @@ class InputsPanel(QScrollArea):
     # ---- building ----
 
     def _rebuild(self) -> None:
-        self.rows.clear()
         self._pending.clear()
+        if list(self.rows) == list(self.state.graph.inputs):
+            # The same inputs (an edited expression, most often): the rows stay, only their numbers
+            # change. Making 50 rows of widgets took ~100 ms on the GUI thread.
+            for name, row in self.rows.items():
+                row.center = self.state.inputs[name]
+            self._show_values()
+            self._show_checks()
+            return
+        self.rows.clear()
         body = QWidget()
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
