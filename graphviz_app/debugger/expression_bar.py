@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 import core
 from core.parser import MAX_LENGTH
+from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import monospace_font
 
@@ -130,8 +131,7 @@ class ExpressionBar(QWidget):
         column.addLayout(row)
         column.addWidget(self.error)
 
-        state.sig_graph_changed.connect(self._show_expression)
-        state.sig_error.connect(self.show_error)
+        observe(self, [(state.sig_graph_changed, self._show_expression), (state.sig_error, self.show_error)])
         self._show_expression()
 
     # ---- reading and building ----

@@ -17,6 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from core.graph import Node
+from graphviz_app.numbers import full as format_full
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class NodeItem(_Painted):
         # shown under the node ("Σ 7") because no single edge carries it.
         self.fans_out = fans_out
         self.grad_sum = ""
+        self.numbers: tuple[float | None, float | None] = (None, None)  # value, gradient at the cursor
         self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
         text_width = _text_width(self.font, node.symbol)
         if self.kind == "gate":
@@ -208,6 +210,17 @@ class NodeItem(_Painted):
         if (status, warning, grad_sum) != (self.status, self.warning, self.grad_sum):
             self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
+
+    def toolTip(self) -> str:
+        """Made when asked for (the scene's help event, tests): relabeling only stores the numbers."""
+        node, (value, grad) = self.node, self.numbers
+        tip = (
+            f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
+            f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
+        )
+        if self.copy_count:
+            tip += f"\n(drawn again next to its users: {len(self.linked)} places)"
+        return tip
 
     def hoverEnterEvent(self, event) -> None:
         for item in self.linked:
@@ -342,7 +355,8 @@ class EdgeLabel(_Painted):
         super().__init__()
         font = font or label_font()
         self.text = ""
-        self.tooltip = ""
+        self.what = ""  # "value" / "gradient": the tooltip's words, made only when asked for
+        self.number: float | None = None
         self.colour = colour
         self.palette = palette
         self.font = font
@@ -351,11 +365,12 @@ class EdgeLabel(_Painted):
         self.setZValue(3)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
-    def set_text(self, text: str, colour: QColor, tooltip: str = "") -> None:
-        """Change the text; geometry changes only when the width does (cheap relabel)."""
-        if tooltip != self.tooltip:
-            self.tooltip = tooltip
-            self.setToolTip(tooltip)
+    def set_text(self, text: str, colour: QColor, number: float | None = None, what: str = "") -> None:
+        """Change the text; geometry changes only when the width does (cheap relabel).
+
+        `number` and `what` make the tooltip ("value: 0.7310585786300049") when it is asked for.
+        """
+        self.number, self.what = number, what
         if text == self.text and colour == self.colour:
             return
         if text != self.text:
@@ -368,13 +383,18 @@ class EdgeLabel(_Painted):
         self.show_if_text()
         self.update()
 
+    def toolTip(self) -> str:
+        return f"{self.what}: {format_full(self.number)}" if self.what else ""
+
     def set_zoomed_out(self, zoomed_out: bool) -> None:
         """Zoomed out so far that numbers are unreadable: hidden (painting thousands is what costs)."""
         self.zoomed_out = zoomed_out
         self.show_if_text()
 
     def show_if_text(self) -> None:
-        self.setVisible(bool(self.text) and not self.zoomed_out)
+        visible = bool(self.text) and not self.zoomed_out
+        if visible != self.isVisible():  # setVisible itself costs, even when nothing changes
+            self.setVisible(visible)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(Qt.NoPen)

@@ -19,11 +19,13 @@ from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
+    QGraphicsSceneHelpEvent,
     QGraphicsView,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QToolTip,
     QWidget,
 )
 
@@ -38,10 +40,10 @@ from graphviz_app.debugger.graph_items import (
     label_font,
 )
 from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
+from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.numbers import edge as format_number
-from graphviz_app.numbers import full as format_full
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
 LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
@@ -99,6 +101,21 @@ class _Edge:
         self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
+class _Scene(QGraphicsScene):
+    """Tooltips made when hovered: the items' `toolTip()` builds the text from the numbers they hold,
+    so a relabel (every step, every slider move) formats none of them."""
+
+    def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
+        for item in self.items(event.scenePos()):
+            tip = item.toolTip()
+            if tip:
+                QToolTip.showText(event.screenPos(), tip, event.widget())
+                event.setAccepted(True)
+                return
+        QToolTip.hideText()
+        event.setAccepted(False)
+
+
 class GraphView(QGraphicsView):
     """Draws `state.graph` with the values and gradients known at `state.cursor`."""
 
@@ -108,7 +125,7 @@ class GraphView(QGraphicsView):
         self.scheme = LIGHT
         self.animation_ms = 400
         self.highlight_current = True
-        self._scene = QGraphicsScene(self)
+        self._scene = _Scene(self)
         # No BSP index: building one walks every item at once (~60 ms for 15,000 items, also when a
         # view attaches); without it a paint scans the items in C++, about 1 ms per 1,500 items.
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)
@@ -147,12 +164,17 @@ class GraphView(QGraphicsView):
         self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_AFTER_MS)
         self._busy_timer.timeout.connect(lambda: self.progress.show_progress(*self._busy))
         self._busy = ("building the graph", 0.0)
-        state.sig_graph_changed.connect(self._rebuild)
-        state.sig_values_changed.connect(self.relabel)
-        state.sig_cursor_changed.connect(self._on_cursor_changed)
-        state.sig_phase_changed.connect(self.relabel)  # the backward phase's start shows no current step
-        state.sig_building.connect(self._on_building)
-        state.sig_built.connect(self._on_built)
+        observe(
+            self,
+            [
+                (state.sig_graph_changed, self._rebuild),
+                (state.sig_values_changed, self.relabel),
+                (state.sig_cursor_changed, self._on_cursor_changed),
+                (state.sig_phase_changed, self.relabel),  # the backward phase's start shows no current step
+                (state.sig_building, self._on_building),
+                (state.sig_built, self._on_built),
+            ],
+        )
         self._rebuild()
 
     # ---- public API ----
@@ -569,15 +591,11 @@ class GraphView(QGraphicsView):
                 continue
             item.shown = shown
             bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
-            tooltip = (
-                f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
-                f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
-            )
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
-            item.setToolTip(tooltip)
+            item.numbers = (value, grad)  # the tooltip is made from them when hovered
             for copy in copies.get(node.id, ()):
                 copy.set_status(status, bad)
-                copy.setToolTip(tooltip + f"\n(drawn again next to its users: {len(copy.linked)} places)")
+                copy.numbers = (value, grad)
         for count, edge in enumerate(edges, 1):
             if chunk and count % chunk == 0:
                 yield
@@ -598,7 +616,7 @@ class GraphView(QGraphicsView):
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
-        label.set_text(text, colour if ok else self.scheme.warning, f"{what}: {format_full(number)}")
+        label.set_text(text, colour if ok else self.scheme.warning, number, what)
 
     # ---- stepping and animation ----
 

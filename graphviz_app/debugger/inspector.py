@@ -14,6 +14,7 @@ import math
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 import core
+from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
@@ -80,14 +81,14 @@ class Inspector(QTextBrowser):
         font.setPointSize(INSPECTOR_POINT_SIZE)
         self.setFont(font)
         self.setMinimumWidth(280)
-        for signal in (
+        signals = (
             state.sig_graph_changed,
             state.sig_values_changed,
             state.sig_cursor_changed,
             state.sig_phase_changed,
             state.sig_theme_changed,
-        ):
-            signal.connect(self.refresh)
+        )
+        observe(self, [(signal, self.refresh) for signal in signals])
         self.refresh()
 
     def refresh(self, *_: object) -> None:

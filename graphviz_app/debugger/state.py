@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QObject, Signal
+from psygnal import Signal
 
 import core
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
 from graphviz_app.jobs import InlineRunner, Job, Runner
-from graphviz_app.theme import Theme
+
+if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
+    from graphviz_app.theme import Theme
 
 Phase = Literal["forward", "backward", "both"]
 BUILD_KEY = "debugger.build"
@@ -78,8 +80,12 @@ def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Gra
     return Build(text, graph, values, result, trace, drawing)
 
 
-class AppState(QObject):
-    """Expression → graph → trace, plus the cursor into the trace."""
+class AppState:
+    """Expression → graph → trace, plus the cursor into the trace.
+
+    Qt-free (psygnal signals, like the other tabs' states): views connect to its `sig_…` signals; the
+    runner's progress reports (a `ThreadRunner`'s Qt `sig_busy`) are reached through the runner alone.
+    """
 
     sig_graph_changed = Signal()  # a new graph: views rebuild their items
     sig_values_changed = Signal()  # same graph, new input values: views relabel, cursor kept
@@ -99,9 +105,12 @@ class AppState(QObject):
         theme: Theme | None = None,
         runner: Runner | None = None,
     ) -> None:
-        super().__init__()
         # Shared with every tab: the one theme, and where heavy work runs (a thread pool in the window).
-        self.theme = theme or Theme()
+        if theme is None:
+            from graphviz_app.theme import Theme
+
+            theme = Theme()
+        self.theme = theme
         self.runner: Runner = runner or InlineRunner()
         self.theme.changed.connect(self.sig_theme_changed.emit)
         self.drawing: Drawing | None = None

@@ -22,6 +22,7 @@ from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter
 from PySide6.QtWidgets import QBoxLayout, QButtonGroup, QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
+from graphviz_app.debugger.observe import observe
 from graphviz_app.theme import colors
 
 PHASES = (("forward", "Forward"), ("backward", "Backward"), ("both", "Both"))
@@ -166,12 +167,12 @@ class Player(QWidget):
         self.layout_.addWidget(self.options)
         self._speed_changed(self.speed.value())
 
-        state.sig_theme_changed.connect(self._tint_icons)
-        self._tint_icons()
-        state.sig_cursor_changed.connect(self._show)
+        connections = [(state.sig_theme_changed, self._tint_icons), (state.sig_cursor_changed, self._show)]
         if phases:
-            state.sig_phase_changed.connect(self._show)  # type: ignore[attr-defined]
-            state.sig_graph_changed.connect(self._graph_changed)  # type: ignore[attr-defined]
+            connections.append((state.sig_phase_changed, self._show))  # type: ignore[attr-defined]
+            connections.append((state.sig_graph_changed, self._graph_changed))  # type: ignore[attr-defined]
+        observe(self, connections)
+        self._tint_icons()
         self._show()
 
     # ---- commands (all of them move the state's cursor) ----

@@ -118,8 +118,10 @@ def test_open_in_graph_view_loads_the_chain_into_the_debugger(tab: ActivationsTa
     tab.chain_view.layers_slider.set_value(4)
     tab.chain_view.weight_box.setValue(0.7)
     debugger = tab.state.debugger
-    with qtbot.waitSignal(debugger.sig_show_debugger):
-        tab.chain_view.open_button.click()
+    shown: list[bool] = []
+    debugger.sig_show_debugger.connect(lambda: shown.append(True))  # a psygnal signal: waitSignal is Qt-only
+    tab.chain_view.open_button.click()
+    qtbot.waitUntil(lambda: bool(shown))
     assert debugger.expression == tab.state.chain.program
     assert debugger.expression.splitlines()[-1] == "h4 = sigmoid(w4*h3 + b4)"
     assert len(debugger.graph) == len(parsed(tab.state.chain.program)) == 1 + 4 * 5

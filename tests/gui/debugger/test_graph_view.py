@@ -257,3 +257,20 @@ def test_zoomed_far_out_the_numbers_are_hidden_and_come_back(qtbot):
     assert not value.isVisible() and value.text == "0.73"
     view.fit()
     assert value.isVisible()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # offscreen: the tooltip window
+def test_hovering_a_node_shows_its_tooltip_made_on_demand(qtbot):
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtWidgets import QGraphicsSceneHelpEvent, QToolTip
+
+    state, view = make_view(qtbot, *SIGMOID)
+    state.run_to_end()
+    item = view.node_item(12)
+    event = QGraphicsSceneHelpEvent(QEvent.Type.GraphicsSceneHelp)
+    event.setScenePos(item.scenePos())
+    event.setScreenPos(view.mapToGlobal(QPoint(10, 10)))
+    view.scene().helpEvent(event)
+    assert event.isAccepted()
+    assert "0.7310585786" in QToolTip.text() and "local derivative" in QToolTip.text()
+    QToolTip.hideText()
