@@ -20,6 +20,7 @@ from core.activations import (
     saturated_intervals,
 )
 from core.datasets import DATASETS, Dataset, dataset
+from core.diagnosis import Problem
 from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
 from core.gradcheck import GradCheck, InputCheck, gradcheck
@@ -60,6 +61,7 @@ __all__ = [
     "Op",
     "Optimizer",
     "ParseError",
+    "Problem",
     "Result",
     "StepLR",
     "Surface",
