@@ -23,6 +23,7 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.diagnosis import Problem
 from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
+from core.forward_mode import JVP, jvp
 from core.gradcheck import GradCheck, InputCheck, gradcheck
 from core.graph import Graph, Node
 from core.layout import layout
@@ -31,7 +32,7 @@ from core.ops import OPS, Op
 from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
 from core.parser import FUNCTIONS, ParseError, parse
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
-from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
+from core.trace import ArgumentGradient, BackwardStep, ForwardStep, TangentStep, Trace, TraceState
 from core.training import Trainer
 from core.trajectory import Trajectory, optimize, optimize_many
 
@@ -39,6 +40,7 @@ __all__ = [
     "ACTIVATIONS",
     "DATASETS",
     "FUNCTIONS",
+    "JVP",
     "OPS",
     "OPTIMIZERS",
     "SURFACES",
@@ -66,6 +68,7 @@ __all__ = [
     "StepLR",
     "Surface",
     "SurfaceGrid",
+    "TangentStep",
     "Trace",
     "TraceState",
     "Trainer",
@@ -79,6 +82,7 @@ __all__ = [
     "examples",
     "gradcheck",
     "gradient_chain",
+    "jvp",
     "layout",
     "loss_and_gradient",
     "optimize",

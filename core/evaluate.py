@@ -17,7 +17,17 @@ import numpy as np
 
 from core.diagnosis import Diagnosis, Problem
 from core.graph import Graph
-from core.interpreter import FLOATS, GRIDS, DropUsedValues, backward, forward, plan_for, run, run_on_scalars
+from core.interpreter import (
+    FLOATS,
+    GRIDS,
+    Backend,
+    DropUsedValues,
+    backward,
+    forward,
+    plan_for,
+    run,
+    run_on_scalars,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +90,9 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
         def diagnose_floats() -> tuple[Problem, ...]:
             watching: list[Diagnosis] = []
 
-            def fresh() -> Diagnosis:  # one for each attempt (math, then numpy scalars): the last one counts
+            def fresh(
+                backend: Backend,
+            ) -> Diagnosis:  # one for each attempt (math, then numpy scalars): the last one counts
                 watching.append(Diagnosis(graph, floats))
                 return watching[-1]
 

@@ -83,11 +83,14 @@ class Graph:
 
         return value_and_grad(self, inputs)
 
-    def trace(self, inputs: Mapping[str, float]) -> Trace:
-        """The same run as immutable step records: forward steps, then backward steps."""
+    def trace(
+        self, inputs: Mapping[str, float], mode: str = "reverse", tangent: Mapping[str, float] | None = None
+    ) -> Trace:
+        """The same run as immutable step records: forward steps, then backward steps; or, with
+        mode="forward", one step per gate with its value and its tangent along `tangent`."""
         from core.trace import trace
 
-        return trace(self, inputs)
+        return trace(self, inputs, mode, tangent)
 
     @cached_property
     def input_ids(self) -> dict[str, int]:

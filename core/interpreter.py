@@ -9,8 +9,9 @@ path and the step trace is only what is passed in (the autodidax `eval_jaxpr`-wi
 - a `Backend`: the math namespace the op table calls (`math` for floats, numpy for arrays and for
   the float fallback) and how a constant is written in it;
 - a `Recorder` (optional): told of every forward and backward step. The trace records them, a
-  loss surface drops arrays it no longer needs; a diagnosis of where a nan began, or forward-mode
-  tangents (a second value per node), would hook in at the same two places.
+  loss surface drops arrays it no longer needs, the diagnosis of where a nan began
+  (`core.diagnosis`) and forward-mode tangents, a second value per node (`core.forward_mode`), hook
+  in at the same two places.
 """
 
 from __future__ import annotations
@@ -222,15 +223,25 @@ def run(
 
 
 def run_on_scalars(
-    plan: Plan, inputs: Sequence[float], recorder: Callable[[], Recorder] | None = None
+    plan: Plan,
+    inputs: Sequence[float],
+    recorder: Callable[[Backend], Recorder] | None = None,
+    with_backward: bool = True,
 ) -> tuple[list[float], list[float]]:
     """Both loops on floats with `math`; where `math` raises (log(-1), 1/0, overflow), the same run on
-    numpy scalars, which give nan/inf instead. `recorder` makes a fresh recorder for each attempt."""
+    numpy scalars, which give nan/inf instead. `recorder` makes a fresh recorder for each attempt, in
+    that attempt's numbers. Without the backward loop (forward mode), the grads are []."""
+
+    def attempt(numbers: Sequence[Any], backend: Backend) -> tuple[list[Any], list[Any]]:
+        hook = recorder(backend) if recorder else None
+        values = forward(plan, numbers, backend, hook)
+        return values, backward(plan, values, backend, hook) if with_backward else []
+
     try:
-        return run(plan, inputs, FLOATS, recorder() if recorder else None)
+        return attempt(inputs, FLOATS)
     except (ArithmeticError, ValueError, TypeError):
         with np.errstate(all="ignore"):
-            values, grads = run(plan, [np.float64(v) for v in inputs], NUMPY_SCALARS, recorder() if recorder else None)
+            values, grads = attempt([np.float64(v) for v in inputs], NUMPY_SCALARS)
         return [float(v) for v in values], [float(g) for g in grads]
 
 
