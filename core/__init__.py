@@ -23,9 +23,10 @@ from core.datasets import DATASETS, Dataset, dataset
 from core.diagnosis import Problem
 from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
+from core.fold import collapse, expand
 from core.forward_mode import JVP, jvp
 from core.gradcheck import GradCheck, InputCheck, gradcheck
-from core.graph import Graph, Node
+from core.graph import Fold, Graph, Node
 from core.layout import layout
 from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sample_program
 from core.ops import OPS, Op
@@ -51,6 +52,7 @@ __all__ = [
     "Dataset",
     "Example",
     "ExponentialLR",
+    "Fold",
     "ForwardStep",
     "GradCheck",
     "GradientChain",
@@ -76,10 +78,12 @@ __all__ = [
     "activation_curve",
     "activation_named",
     "chain_program",
+    "collapse",
     "dataset",
     "evaluate",
     "example",
     "examples",
+    "expand",
     "gradcheck",
     "gradient_chain",
     "jvp",

@@ -70,7 +70,7 @@ def expression(node: Node, args: Sequence[float]) -> str:
         "mul_const": f"{p}·{wrapped[0]}",
         "div_const": f"{wrapped[0]}/{p}",
         "pow_const": f"{wrapped[0]}^{p}",
-    }.get(node.op, f"{node.op}({', '.join(shown)})")
+    }.get(node.op, f"{node.symbol}({', '.join(shown)})")
 
 
 def value_problem(node: Node, args: Sequence[float], value: float) -> tuple[str, str]:

@@ -19,7 +19,6 @@ import numpy as np
 from core.evaluate import all_scalars, given_inputs
 from core.graph import Graph
 from core.interpreter import GRIDS, Backend, Sent, forward, plan_for, run_on_scalars
-from core.ops import OPS
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,7 +45,7 @@ class Tangents:
 
     def forward_step(self, node: int, args: tuple[Any, ...], value: Any) -> None:
         gate = self.graph.nodes[node]
-        op = OPS[gate.op]
+        op = gate.operation
         local = op.local_grads(self.xp, value, *args, gate.param)
         locals_ = (local,) if op.arity == 1 else tuple(local)
         self.local_grads[node] = locals_
