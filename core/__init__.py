@@ -20,17 +20,20 @@ from core.activations import (
     saturated_intervals,
 )
 from core.datasets import DATASETS, Dataset, dataset
+from core.diagnosis import Problem
 from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
+from core.fold import collapse, expand
+from core.forward_mode import JVP, jvp
 from core.gradcheck import GradCheck, InputCheck, gradcheck
-from core.graph import Graph, Node
+from core.graph import Fold, Graph, Node
 from core.layout import layout
 from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sample_program
 from core.ops import OPS, Op
 from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
 from core.parser import FUNCTIONS, ParseError, parse
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
-from core.trace import ArgumentGradient, BackwardStep, ForwardStep, Trace, TraceState
+from core.trace import ArgumentGradient, BackwardStep, ForwardStep, TangentStep, Trace, TraceState
 from core.training import Trainer
 from core.trajectory import Trajectory, optimize, optimize_many
 
@@ -38,6 +41,7 @@ __all__ = [
     "ACTIVATIONS",
     "DATASETS",
     "FUNCTIONS",
+    "JVP",
     "OPS",
     "OPTIMIZERS",
     "SURFACES",
@@ -48,6 +52,7 @@ __all__ = [
     "Dataset",
     "Example",
     "ExponentialLR",
+    "Fold",
     "ForwardStep",
     "GradCheck",
     "GradientChain",
@@ -60,10 +65,12 @@ __all__ = [
     "Op",
     "Optimizer",
     "ParseError",
+    "Problem",
     "Result",
     "StepLR",
     "Surface",
     "SurfaceGrid",
+    "TangentStep",
     "Trace",
     "TraceState",
     "Trainer",
@@ -71,12 +78,15 @@ __all__ = [
     "activation_curve",
     "activation_named",
     "chain_program",
+    "collapse",
     "dataset",
     "evaluate",
     "example",
     "examples",
+    "expand",
     "gradcheck",
     "gradient_chain",
+    "jvp",
     "layout",
     "loss_and_gradient",
     "optimize",

@@ -15,20 +15,35 @@ from typing import Any
 
 import numpy as np
 
+from core.diagnosis import Diagnosis, Problem
 from core.graph import Graph
-from core.interpreter import FLOATS, GRIDS, DropUsedValues, backward, forward, plan_for, run, run_on_scalars
+from core.interpreter import (
+    FLOATS,
+    GRIDS,
+    Backend,
+    DropUsedValues,
+    backward,
+    forward,
+    plan_for,
+    run,
+    run_on_scalars,
+)
 
 
 @dataclass(frozen=True, eq=False)
 class Result:
     """The output's `value`, d(output)/d(input) by input name in `grad`, and every node's value and
     gradient in `values` and `grads` (lists by node id). On grids the last two are computed when
-    first read: a loss surface needs only `value` and `grad` (see `DropUsedValues`)."""
+    first read: a loss surface needs only `value` and `grad` (see `DropUsedValues`). Where something
+    is not finite, `problems` says where it began (`core.diagnosis`)."""
 
     graph: Graph
     value: Any
     grad: dict[str, Any]
     every_node: Callable[[], tuple[list[Any], list[Any]]] = field(repr=False)
+    # The same loops on the same inputs with a `Diagnosis` recorder; only run when something is not
+    # finite, so that a finite evaluation (nearly all of them) pays nothing for it.
+    diagnose: Callable[[], tuple[Problem, ...]] = field(repr=False, default=tuple)
 
     @cached_property
     def _every_node(self) -> tuple[list[Any], list[Any]]:
@@ -52,6 +67,12 @@ class Result:
     def finite(self) -> bool:
         return not self.nonfinite
 
+    @cached_property
+    def problems(self) -> tuple[Problem, ...]:
+        """Where each nan/inf began: forward origins in topological order, then backward ones in the
+        order the backward pass met them; () when everything is finite."""
+        return () if self.finite else self.diagnose()
+
 
 def _finite(x: Any) -> bool:
     return bool(np.all(np.isfinite(x)))
@@ -63,10 +84,23 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
     given = given_inputs(graph, inputs)
     names = graph.inputs
     if all_scalars(given):
-        values, grads = run_on_scalars(plan, [float(v) for v in given])
-        return Result(
-            graph, values[plan.output], dict(zip(names, (grads[i] for i in plan.input_ids))), lambda: (values, grads)
-        )
+        floats = [float(v) for v in given]
+        values, grads = run_on_scalars(plan, floats)
+
+        def diagnose_floats() -> tuple[Problem, ...]:
+            watching: list[Diagnosis] = []
+
+            def fresh(
+                backend: Backend,
+            ) -> Diagnosis:  # one for each attempt (math, then numpy scalars): the last one counts
+                watching.append(Diagnosis(graph, floats))
+                return watching[-1]
+
+            run_on_scalars(plan, floats, fresh)
+            return watching[-1].problems
+
+        grad = dict(zip(names, (grads[i] for i in plan.input_ids)))
+        return Result(graph, values[plan.output], grad, lambda: (values, grads), diagnose_floats)
     arrays = [np.asarray(v, dtype=float) for v in given]
     shape = np.broadcast_shapes(*(a.shape for a in arrays))
     with np.errstate(all="ignore"):
@@ -79,12 +113,19 @@ def evaluate(graph: Graph, inputs: Mapping[str, Any]) -> Result:
             values, grads = run(plan, arrays, GRIDS)
         return [np.broadcast_to(v, shape) for v in values], [np.broadcast_to(g, shape) for g in grads]
 
+    def diagnose_grids() -> tuple[Problem, ...]:
+        diagnosis = Diagnosis(graph, arrays)
+        with np.errstate(all="ignore"):
+            run(plan, arrays, GRIDS, diagnosis)
+        return diagnosis.problems
+
     # Every grid point is its own evaluation, so broadcasting a gradient is exact (nothing to sum).
     return Result(
         graph,
         np.broadcast_to(lean_values[plan.output], shape),
         {name: np.broadcast_to(lean_grads[i], shape) for name, i in zip(names, plan.input_ids)},
         every_node,
+        diagnose_grids,
     )
 
 

@@ -20,15 +20,31 @@ if TYPE_CHECKING:
     from core.trace import Trace
 
 
+@dataclass(frozen=True, eq=False)
+class Fold:
+    """A gate made of a subgraph (`core.fold.collapse`): its name, drawn on the node, and its body,
+    a graph whose inputs are the gate's arguments in order."""
+
+    name: str
+    body: Graph
+
+    @cached_property
+    def operation(self) -> Op:
+        from core.fold import fold_operation
+
+        return fold_operation(self)
+
+
 @dataclass(frozen=True, slots=True)
 class Node:
     """One node: an input, a constant or a gate applied to earlier nodes."""
 
     id: int
-    op: str  # a key of core.ops.OPS
+    op: str  # a key of core.ops.OPS, or "fold" for a gate made of a subgraph
     args: tuple[int, ...] = ()
     params: tuple[float, ...] = ()  # the gate's constant (c of `+c`, slope, alpha) or a constant's value
     name: str | None = None  # an input's name, or the name a program gave this value
+    fold: Fold | None = None  # the folded gate's name and body (op == "fold")
 
     @property
     def param(self) -> float | None:
@@ -36,7 +52,7 @@ class Node:
 
     @property
     def operation(self) -> Op:
-        return OPS[self.op]
+        return self.fold.operation if self.fold is not None else OPS[self.op]
 
     @property
     def symbol(self) -> str:
@@ -83,11 +99,14 @@ class Graph:
 
         return value_and_grad(self, inputs)
 
-    def trace(self, inputs: Mapping[str, float]) -> Trace:
-        """The same run as immutable step records: forward steps, then backward steps."""
+    def trace(
+        self, inputs: Mapping[str, float], mode: str = "reverse", tangent: Mapping[str, float] | None = None
+    ) -> Trace:
+        """The same run as immutable step records: forward steps, then backward steps; or, with
+        mode="forward", one step per gate with its value and its tangent along `tangent`."""
         from core.trace import trace
 
-        return trace(self, inputs)
+        return trace(self, inputs, mode, tangent)
 
     @cached_property
     def input_ids(self) -> dict[str, int]:

@@ -9,20 +9,21 @@ path and the step trace is only what is passed in (the autodidax `eval_jaxpr`-wi
 - a `Backend`: the math namespace the op table calls (`math` for floats, numpy for arrays and for
   the float fallback) and how a constant is written in it;
 - a `Recorder` (optional): told of every forward and backward step. The trace records them, a
-  loss surface drops arrays it no longer needs; a diagnosis of where a nan began, or forward-mode
-  tangents (a second value per node), would hook in at the same two places.
+  loss surface drops arrays it no longer needs, the diagnosis of where a nan began
+  (`core.diagnosis`) and forward-mode tangents, a second value per node (`core.forward_mode`), hook
+  in at the same two places.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
 from core.graph import Graph
-from core.ops import OPS, SCALAR_MATH
+from core.ops import SCALAR_MATH
 
 # ---- the compiled plan ----
 
@@ -69,6 +70,9 @@ class Plan:
     backward: tuple[BackwardRow, ...]  # reversed, only the gates the output depends on
     unreached: tuple[int, ...]  # nodes the output does not depend on: gradient 0
     output: int
+    # A folded gate of three or more arguments (`core.fold`): its row has b = -1, its arguments and
+    # whether each fans out are here. Rare, so the rows of the ordinary gates stay as they are.
+    wide: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = field(default_factory=dict)
 
     def forward_gates(self) -> list[ForwardGate]:
         return [ForwardGate(*row) for row in self.forward]
@@ -84,16 +88,25 @@ def compile_plan(graph: Graph) -> Plan:
         if node.id in reached:
             reached.update(node.args)
     forward: list[ForwardRow] = [
-        (node.id, op.arity == 1, node.args[0], node.args[-1], op.forward, node.param)
+        (node.id, op.arity == 1, node.args[0], node.args[-1] if op.arity <= 2 else -1, op.forward, node.param)
         for node in graph.gates
-        for op in [OPS[node.op]]
+        for op in [node.operation]
     ]
     backward: list[BackwardRow] = []
+    wide: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {
+        node.id: (node.args, ()) for node in graph.gates if len(node.args) > 2
+    }
     has_gradient: set[int] = set()  # filled in backward order: who already got a contribution
     for gate_id, unary, a, b, _, param in reversed(forward):
         if gate_id not in reached:
             continue
-        op = OPS[graph.nodes[gate_id].op]
+        op = graph.nodes[gate_id].operation
+        if b < 0:
+            args = wide[gate_id][0]
+            wide[gate_id] = (args, tuple(arg in has_gradient for arg in args))
+            has_gradient.update(args)
+            backward.append((gate_id, False, a, b, op.local_grads, (1.0, 1.0), param, False, False))
+            continue
         constant = (1.0, 1.0)
         if op.constant_local_grads:  # they depend on the parameter only: call them on zeros
             local = op.local_grads(SCALAR_MATH, *[0.0] * (2 if unary else 3), param)
@@ -112,6 +125,7 @@ def compile_plan(graph: Graph) -> Plan:
         backward=tuple(backward),
         unreached=tuple(node.id for node in graph.nodes if node.id not in reached),
         output=graph.output,
+        wide=wide,
     )
 
 
@@ -171,10 +185,20 @@ def forward(plan: Plan, inputs: Sequence[Any], backend: Backend, recorder: Recor
     for i, c in plan.constants:
         values[i] = backend.constant(c)
     for node, unary, a, b, fn, param in plan.forward:
-        values[node] = fn(xp, values[a], param) if unary else fn(xp, values[a], values[b], param)
+        if unary:
+            values[node] = fn(xp, values[a], param)
+        elif b >= 0:
+            values[node] = fn(xp, values[a], values[b], param)
+        else:  # a folded gate of three or more arguments
+            values[node] = fn(xp, *[values[i] for i in plan.wide[node][0]], param)
         if recorder is not None:
-            recorder.forward_step(node, (values[a],) if unary else (values[a], values[b]), values[node])
+            args = (values[a],) if unary else (values[a], values[b]) if b >= 0 else _wide_args(plan, values, node)
+            recorder.forward_step(node, args, values[node])
     return values
+
+
+def _wide_args(plan: Plan, values: list[Any], node: int) -> tuple[Any, ...]:
+    return tuple(values[i] for i in plan.wide[node][0])
 
 
 def backward(plan: Plan, values: list[Any], backend: Backend, recorder: Recorder | None = None) -> list[Any]:
@@ -194,6 +218,18 @@ def backward(plan: Plan, values: list[Any], backend: Backend, recorder: Recorder
             grads[a] = add_at_fan_out(grads[a], to_a) if a_fans_out else to_a
             if recorder is not None:
                 recorder.backward_step(node, upstream, ((a, local_a, to_a, grads[a]),))
+        elif b < 0:  # a folded gate of three or more arguments
+            assert local_grads is not None
+            args, fans_out = plan.wide[node]
+            each: list[Sent] = []
+            for arg, local, fans in zip(
+                args, local_grads(xp, values[node], *_wide_args(plan, values, node), param), fans_out
+            ):
+                to = upstream * local
+                grads[arg] = add_at_fan_out(grads[arg], to) if fans else to
+                each.append((arg, local, to, grads[arg]))
+            if recorder is not None:
+                recorder.backward_step(node, upstream, tuple(each))
         else:
             if local_grads is None:  # x+y, x−y
                 local_a, local_b = constant
@@ -222,15 +258,25 @@ def run(
 
 
 def run_on_scalars(
-    plan: Plan, inputs: Sequence[float], recorder: Callable[[], Recorder] | None = None
+    plan: Plan,
+    inputs: Sequence[float],
+    recorder: Callable[[Backend], Recorder] | None = None,
+    with_backward: bool = True,
 ) -> tuple[list[float], list[float]]:
     """Both loops on floats with `math`; where `math` raises (log(-1), 1/0, overflow), the same run on
-    numpy scalars, which give nan/inf instead. `recorder` makes a fresh recorder for each attempt."""
+    numpy scalars, which give nan/inf instead. `recorder` makes a fresh recorder for each attempt, in
+    that attempt's numbers. Without the backward loop (forward mode), the grads are []."""
+
+    def attempt(numbers: Sequence[Any], backend: Backend) -> tuple[list[Any], list[Any]]:
+        hook = recorder(backend) if recorder else None
+        values = forward(plan, numbers, backend, hook)
+        return values, backward(plan, values, backend, hook) if with_backward else []
+
     try:
-        return run(plan, inputs, FLOATS, recorder() if recorder else None)
+        return attempt(inputs, FLOATS)
     except (ArithmeticError, ValueError, TypeError):
         with np.errstate(all="ignore"):
-            values, grads = run(plan, [np.float64(v) for v in inputs], NUMPY_SCALARS, recorder() if recorder else None)
+            values, grads = attempt([np.float64(v) for v in inputs], NUMPY_SCALARS)
         return [float(v) for v in values], [float(g) for g in grads]
 
 

@@ -9,7 +9,8 @@ hot path, array grids and the step trace alike.
 Signatures (p is the gate's parameter, e.g. the c of a `+c` gate, or None):
     unary:  forward(xp, a, p) -> out          local_grads(xp, out, a, p) -> d out/d a
     binary: forward(xp, a, b, p) -> out       local_grads(xp, out, a, b, p) -> (d out/d a, d out/d b)
-Kinks and ties follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min split a tie's gradient equally.
+Kinks and ties follow PyTorch: relu'(0) = 0, abs'(0) = 0, max/min split a tie's gradient equally;
+max/min of a nan is nan on floats as on arrays (as in torch), and so are its local gradients.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ def _scalar_sign(a: float) -> float:
     return float((a > 0) - (a < 0))
 
 
+def _scalar_maximum(a: float, b: float) -> float:
+    # Python's max(2, nan) is 2 (nan loses every comparison); numpy's and torch's maximum give nan.
+    return a if a > b else b if b >= a else math.nan
+
+
+def _scalar_minimum(a: float, b: float) -> float:
+    return a if a < b else b if b <= a else math.nan
+
+
 # The subset of numpy's names the op table uses, backed by `math` for plain floats. `math` raises on
 # domain errors (log(-1), 1/0, overflow) where numpy returns nan/inf; the evaluator then falls back
 # to numpy, so results always follow numpy's semantics.
@@ -43,8 +53,8 @@ SCALAR_MATH = SimpleNamespace(
     abs=abs,
     sign=_scalar_sign,
     power=math.pow,
-    maximum=max,
-    minimum=min,
+    maximum=_scalar_maximum,
+    minimum=_scalar_minimum,
     where=_scalar_where,
 )
 
@@ -119,6 +129,13 @@ def _tie(a: Any, b: Any) -> Any:
     return (a > b) + 0.5 * (a == b)
 
 
+def _extreme_grads(xp: Any, out: Any, a_wins: Any, b_wins: Any) -> tuple[Any, Any]:
+    # Where an operand is nan, max/min is nan and so is its slope: no operand "lost" (a 0 there
+    # would hide the nan from every gradient upstream).
+    is_nan = out != out
+    return xp.where(is_nan, math.nan, a_wins), xp.where(is_nan, math.nan, b_wins)
+
+
 _OPS = [
     Op("input", 0, "", "a leaf: its gradient is the answer"),
     Op("const", 0, "{p:g}", "a constant: no gradient flows into it", has_param=True),
@@ -156,7 +173,7 @@ _OPS = [
         "max",
         "∂max(a,b)/∂a = 1 if a > b (½ at a tie), else 0",
         lambda xp, a, b, p: xp.maximum(a, b),
-        lambda xp, out, a, b, p: (_tie(a, b), _tie(b, a)),
+        lambda xp, out, a, b, p: _extreme_grads(xp, out, _tie(a, b), _tie(b, a)),
     ),
     Op(
         "min",
@@ -164,7 +181,7 @@ _OPS = [
         "min",
         "∂min(a,b)/∂a = 1 if a < b (½ at a tie), else 0",
         lambda xp, a, b, p: xp.minimum(a, b),
-        lambda xp, out, a, b, p: (_tie(b, a), _tie(a, b)),
+        lambda xp, out, a, b, p: _extreme_grads(xp, out, _tie(b, a), _tie(a, b)),
     ),
     Op(
         "prelu",

@@ -23,6 +23,14 @@ from core.ops import OPS
 from core.source import Piece, Source, split_top_level
 
 MAX_LENGTH = 2_000_000  # characters; a 10,000-line program is ~300,000
+_UNREADABLE = "[\x00\ud800-\udfff]"  # a pattern for `re.search`, which keeps it compiled
+# Not names: an input called `inf` set to 1 would silently stand for infinity. nan and inf are what a
+# gate gives when it breaks, and the debugger reports where that happened; they are never typed in.
+_NOT_NUMBERS = frozenset({"nan", "inf", "infinity"})
+_NOT_NUMBERS_MESSAGE = (
+    "'{name}': nan/inf are not numbers you can type; they are what a gate gives when it breaks "
+    "(log(-1), 1/0). For a very large number write one, like 1e300"
+)
 
 
 class ParseError(ValueError):
@@ -110,11 +118,15 @@ def parse(text: str) -> Graph:
     if len(text) > MAX_LENGTH:
         raise ParseError(f"the text is too long ({len(text):,} characters; at most {MAX_LENGTH:,})")
     source = Source(text)
-    if "\x00" in source.text:
-        before = source.text[: source.text.index("\x00")]
-        raise ParseError(
-            "a null byte is not allowed", before.count("\n") + 1, len(before) - before.rfind("\n"), source.multiline
+    unreadable = re.search(_UNREADABLE, source.text)
+    if unreadable:  # `ast` cannot even be handed these: a null byte, or a surrogate UTF-8 cannot encode
+        before, char = source.text[: unreadable.start()], unreadable.group()
+        message = (
+            "a null byte is not allowed"
+            if char == "\x00"
+            else f"invalid character U+{ord(char):04X} (half of a UTF-16 surrogate pair, not a character)"
         )
+        raise ParseError(message, before.count("\n") + 1, len(before) - before.rfind("\n"), source.multiline)
     if not source.text.strip():
         raise ParseError("the expression is empty")
     return _Builder(source).program()
@@ -207,6 +219,8 @@ class _Builder:
         raise self.error(f"'{kind}' statements are not allowed", statement)
 
     def _assign(self, target: str, value: Operand, statement: ast.stmt | None) -> Operand:
+        if target.lower() in _NOT_NUMBERS:
+            raise self.error(_NOT_NUMBERS_MESSAGE.format(name=target), statement)
         if target in FUNCTIONS:
             raise self.error(f"'{target}' is a function name and cannot be assigned", statement)
         return self._name_value(target, value)
@@ -375,6 +389,8 @@ class _Builder:
         if name in FUNCTIONS:
             raise self.error(f"'{name}' is a function; call it like {name}(x)", node)
         if name not in self.names:
+            if name.lower() in _NOT_NUMBERS:  # never assigned either (`_assign`): checked once per name
+                raise self.error(_NOT_NUMBERS_MESSAGE.format(name=name), node)
             self.names[name] = self._add("input", (), name=name)
         return self.names[name]
 

@@ -293,3 +293,39 @@ def test_kinks_follow_pytorch_in_full_graphs(
     assert {k: float(v[0]) for k, v in arrays.grad.items()} == expected
     final = g.trace(point).state(10**6)
     assert {name: final.grads.get(i, 0.0) for name, i in g.input_ids.items()} == expected
+
+
+# ---- nan propagates through max and min, on every path ----
+
+
+@pytest.mark.parametrize(
+    "text, point",
+    [
+        ("max(x, log(-1))", {"x": 2.0}),
+        ("max(log(-1), x)", {"x": 2.0}),
+        ("min(x, y*y - y*y)", {"x": 2.0, "y": 1e200}),  # inf − inf: nan
+        ("min(y*y - y*y, x)", {"x": 2.0, "y": 1e200}),
+        ("max(x, log(-y)) * 3", {"x": -5.0, "y": 1.0}),
+    ],
+)
+def test_max_and_min_propagate_nan_like_torch_on_the_scalar_and_grid_paths(
+    text: str, point: dict[str, float], no_warnings: None
+) -> None:
+    g = core.parse(text)
+    r = g.evaluate(point)
+    assert math.isnan(r.value)
+    assert math.isnan(r.grad["x"])  # a nan value has no slope: ∂/∂x is nan, not the 0 of "x lost"
+    grid = g.evaluate({k: np.array([v]) for k, v in point.items()})
+    assert np.isnan(grid.value[0])
+    for name in g.inputs:
+        np.testing.assert_array_equal(grid.grad[name], [r.grad[name]])  # nan == nan for assert_array_equal
+    final = g.trace(point).state(10**6)
+    assert math.isnan(final.values[g.output]) and math.isnan(final.grads[g.input_ids["x"]])
+
+
+@pytest.mark.parametrize("fn, expected", [("max", math.inf), ("min", 2.0)])
+def test_an_infinite_operand_of_max_or_min_is_not_mistaken_for_nan(fn: str, expected: float) -> None:
+    g = core.parse(f"{fn}(x, exp(y))")
+    r = g.evaluate({"x": 2.0, "y": 1000.0})
+    assert r.value == expected
+    assert r.grad["x"] == (0.0 if fn == "max" else 1.0)

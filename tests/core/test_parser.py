@@ -410,3 +410,31 @@ def test_bitwise_not_is_rejected_not_read_as_minus(text: str, column: int) -> No
     with pytest.raises(core.ParseError) as info:
         core.parse(text)
     assert "'~'" in str(info.value) and info.value.column == column
+
+
+# ---- nan and inf, and characters Python cannot read ----
+
+
+@pytest.mark.parametrize(
+    "text, column, line",
+    [("x * inf", 5, 1), ("nan", 1, 1), ("q = x\nf = q + NaN", 9, 2), ("inf = x", 1, 1), ("exp(-Infinity)", 6, 1)],
+)
+def test_nan_and_inf_are_refused_not_made_inputs(text: str, column: int, line: int) -> None:
+    with pytest.raises(core.ParseError) as info:
+        core.parse(text)
+    assert "are not numbers you can type" in info.value.reason
+    assert (info.value.line, info.value.column) == (line, column)
+
+
+def test_names_that_only_contain_nan_or_inf_are_still_names() -> None:
+    assert core.parse("info * nanny + x_inf").inputs == ("info", "nanny", "x_inf")
+
+
+@pytest.mark.parametrize(
+    "text, line, column", [("x\ud800", 1, 2), ("x + \udfff * y", 1, 5), ("q = x\nf = q\ud83d", 2, 6)]
+)
+def test_a_lone_surrogate_is_an_invalid_character_at_its_column(text: str, line: int, column: int) -> None:
+    with pytest.raises(core.ParseError) as info:
+        core.parse(text)
+    assert "invalid character" in info.value.reason and "U+D" in info.value.reason
+    assert (info.value.line, info.value.column) == (line, column)
