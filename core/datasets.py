@@ -6,7 +6,7 @@ lecture's screenshots agree). Labels are 0.0 / 1.0 floats, ready to be fed to th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,10 @@ class Dataset:
     def __len__(self) -> int:
         return len(self.y)
 
+    def subset(self, indices: np.ndarray) -> Dataset:
+        """The points at `indices` (a minibatch, the training or the test part), in that order."""
+        return Dataset(self.name, self.display_name, self.x1[indices], self.x2[indices], self.y[indices], self.bounds)
+
 
 # What the tab's menu says, known without drawing any points.
 DISPLAY_NAMES = {
@@ -34,7 +38,10 @@ DISPLAY_NAMES = {
     "blobs": "two blobs",
     "circle": "circle",
     "spiral": "spiral",
+    "custom": "your own points",
 }
+CUSTOM = "custom"  # the user's points: not in DATASETS, the tab's state keeps them
+CUSTOM_BOUNDS = (-1.5, 1.5, -1.5, 1.5)  # the plane one clicks on; it grows only when a point lies outside
 
 
 def _bounds(x1: np.ndarray, x2: np.ndarray, margin: float = 0.35) -> tuple[float, float, float, float]:
@@ -124,3 +131,35 @@ def dataset(name: str) -> Dataset:
         return DATASETS[name]()
     except KeyError:
         raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}") from None
+
+
+def custom(points: Sequence[tuple[float, float, int]]) -> Dataset:
+    """The user's own points (x1, x2, class 0 or 1), on a fixed plane that holds them all."""
+    if any(label not in (0, 1) for _, _, label in points):
+        raise ValueError("a point is of class 0 or class 1")
+    x1, x2, y = (np.array([p[k] for p in points], dtype=float) for k in range(3))
+    bounds = CUSTOM_BOUNDS
+    if len(points):
+        grown = _bounds(x1, x2, margin=0.3)
+        bounds = (
+            min(bounds[0], grown[0]),
+            max(bounds[1], grown[1]),
+            min(bounds[2], grown[2]),
+            max(bounds[3], grown[3]),
+        )
+    return Dataset(CUSTOM, DISPLAY_NAMES[CUSTOM], x1, x2, y, bounds)
+
+
+def train_test_split(data: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
+    """The points split at random into a training part and a test part (fixed by `seed`).
+
+    round(test_fraction · n) points are held out, but at least one point stays for training. Each part
+    keeps the data set's order, so a fraction of 0 gives back the whole set, point for point."""
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError(f"the test fraction is between 0 and 1 (1 excluded), not {test_fraction}")
+    n = len(data)
+    held_out = min(round(test_fraction * n), max(n - 1, 0))
+    chosen = np.random.default_rng([seed, 2]).permutation(n)[:held_out]
+    is_test = np.zeros(n, dtype=bool)
+    is_test[chosen] = True
+    return data.subset(np.flatnonzero(~is_test)), data.subset(np.flatnonzero(is_test))

@@ -84,6 +84,20 @@ class Model:
                 lines.append(f"{unit} = " + (total if output_layer else activation.expression(total, self.parameter)))
         return "\n".join(lines)
 
+    def preactivation_program(self) -> str:
+        """The logit program with each hidden unit's weighted sum named: a{k}_{j}, then h{k}_{j} = f(a{k}_{j})."""
+        lines = ["x1x2 = x1*x2"] if self.product_feature else []
+        activation = activation_named(self.activation)
+        for k in range(1, len(self.layers)):
+            below = self.layers[k - 1]
+            for j, unit in enumerate(self.layers[k], 1):
+                total = " + ".join(f"w{k}_{j}_{i}*{name}" for i, name in enumerate(below, 1)) + f" + b{k}_{j}"
+                if k == len(self.layers) - 1:
+                    lines.append(f"{unit} = {total}")
+                else:
+                    lines += [f"a{k}_{j} = {total}", f"{unit} = " + activation.expression(f"a{k}_{j}", self.parameter)]
+        return "\n".join(lines)
+
     def loss_program(self) -> str:
         """The per-sample loss: binary cross-entropy of σ(z) against y, in its overflow-free form."""
         return self.logit_program() + "\nloss = softplus(z) - y*z"
@@ -154,6 +168,23 @@ def sample_program(model: Model, weights: np.ndarray, data: Dataset, index: int)
         "y": float(data.y[index]),
     }
     return model.loss_program(), inputs
+
+
+def inactive_units(model: Model, weights: np.ndarray, data: Dataset) -> tuple[np.ndarray, ...]:
+    """For each hidden layer, which units have a weighted sum a ≤ 0 on every sample of `data`.
+
+    For ReLU such a unit is dead: ReLU'(a) = 0 for a < 0, so no sample sends any gradient through it
+    and its incoming weights never change again. Leaky ReLU passes slope·gradient, so its unit can
+    come back; for sigmoid and tanh a ≤ 0 is no trap at all."""
+    if not model.hidden or not len(data):
+        return tuple(np.zeros(width, dtype=bool) for width in model.hidden)
+    graph = parsed(model.preactivation_program())
+    result = graph.evaluate({**weight_inputs(model, weights), "x1": data.x1, "x2": data.x2})
+    ids = {node.name: node.id for node in graph.nodes if node.op != "input"}
+    return tuple(
+        np.array([bool(np.all(np.asarray(result.values[ids[f"a{k}_{j}"]]) <= 0)) for j in range(1, width + 1)])
+        for k, width in enumerate(model.hidden, 1)
+    )
 
 
 def _logit_id(graph: Graph) -> int:

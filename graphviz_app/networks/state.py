@@ -15,7 +15,6 @@ Pause cancels it. With an `InlineRunner` (tests) the same code runs at once, chu
 
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -24,10 +23,10 @@ import numpy as np
 from psygnal import Signal
 
 from core.activations import ACTIVATIONS, activation_named
-from core.datasets import DATASETS, Dataset, dataset
-from core.networks import MAX_WIDTH, Model
+from core.datasets import CUSTOM, DATASETS, Dataset, custom, dataset, train_test_split
+from core.networks import MAX_WIDTH, Model, inactive_units, sample_program
 from core.optimizers import OPTIMIZERS, optimizer_named
-from core.training import Trainer
+from core.training import RACE_ACTIVATIONS, Trainer, race_activations, steps_to_reach
 from graphviz_app.jobs import InlineRunner, Job, Runner
 
 if TYPE_CHECKING:  # the theme module is Qt; the state only passes the one Theme object on to the views
@@ -35,6 +34,8 @@ if TYPE_CHECKING:  # the theme module is Qt; the state only passes the one Theme
     from graphviz_app.theme import Theme
 
 KEY = "networks.train"
+RACE_KEY = "networks.race"
+NO_POINTS = "no training points yet: click on the plane to add a point of class 0, Shift+click for class 1"
 GRID_SIZE = 90  # heat-map cells per side
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 UPDATE_S = 0.04  # a chunk takes at least this long on the worker: the picture moves at about 25 frames/s
@@ -59,10 +60,23 @@ class TrainingSnapshot:
     diverged: bool
     probability: np.ndarray  # p(class 1) on the heat-map grid, shape (GRID_SIZE, GRID_SIZE)
     boundary: np.ndarray  # the line p = ½ as segments, shape (n, 2, 2): segment, end, (x1, x2)
+    batch_size: int  # 0: the whole training set
+    batch_losses: np.ndarray  # batch_losses[i]: the minibatch loss step i+1 descended
+    test_losses: np.ndarray  # empty without test points
+    test_accuracy: float | None
+    inactive: tuple[np.ndarray, ...]  # per hidden layer: units whose sum is ≤ 0 on every training point
 
     @property
     def loss(self) -> float:
         return float(self.losses[-1])
+
+    @property
+    def inactive_count(self) -> int:
+        return int(sum(layer.sum() for layer in self.inactive))
+
+    @property
+    def full_batch(self) -> bool:
+        return self.batch_size == 0
 
 
 def plane_grid(data: Dataset, size: int = GRID_SIZE) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +131,30 @@ def snapshot_of(trainer: Trainer, grid: tuple[np.ndarray, np.ndarray]) -> Traini
         trainer.diverged,
         probability,
         boundary,
+        0 if trainer.full_batch else trainer.batch_size,
+        np.array(trainer.batch_losses),
+        np.array(trainer.test_losses),
+        trainer.test_accuracies[-1] if trainer.test_accuracies else None,
+        inactive_units(trainer.model, trainer.weights, trainer.data),
     )
+
+
+@dataclass(frozen=True, eq=False)
+class RaceResult:
+    """The activations race: each activation's training losses from the same start, and the threshold."""
+
+    model: Model  # the architecture raced (its own activation aside)
+    losses: dict[str, np.ndarray]
+    threshold: float
+
+    def steps_to_threshold(self) -> dict[str, int | None]:
+        return {name: steps_to_reach(losses, self.threshold) for name, losses in self.losses.items()}
+
+    def speedup(self, fast: str = "relu", slow: str = "sigmoid") -> float | None:
+        """How many times fewer steps `fast` needed than `slow` (the lecture's "e.g. 6x"), if both got there."""
+        steps = self.steps_to_threshold()
+        a, b = steps.get(fast), steps.get(slow)
+        return None if a is None or b is None else b / max(a, 1)
 
 
 class NetworkState:
@@ -129,6 +166,7 @@ class NetworkState:
     sig_progress = Signal(float)  # how far the current Train click is (0 … 1)
     sig_sample_changed = Signal(int)
     sig_error = Signal(str)  # a failed run (the previous snapshot stays); "" clears it
+    sig_race_changed = Signal()  # a race began (race_running), ended (race) or was dropped
 
     def __init__(
         self,
@@ -152,6 +190,13 @@ class NetworkState:
         self.seed = 0
         self.steps_per_update = 5
         self.train_steps = 1000  # how many steps one Train click runs
+        self.batch_size = 0  # 0: the whole training set every step
+        self.test_fraction = 0.0  # the share of the points held out as test points
+        self.points: list[tuple[float, float, int]] = []  # the user's own data set ("custom")
+        self.race: RaceResult | None = None
+        self.race_running = False
+        self.race_steps = 500
+        self.race_threshold = 0.1
         self.sample = 0
         self.training = False
         self.progress = 0.0
@@ -163,6 +208,7 @@ class NetworkState:
         self._start_steps = 0
         self._submitting = self._again = False
         self.data: Dataset = dataset(self.dataset_name)
+        self.train_data, self.test_data = self.data, self.data.subset(np.arange(0))
         self.grid = plane_grid(self.data)
         self.reset()
 
@@ -178,8 +224,8 @@ class NetworkState:
         return Model(hidden, self.activation, self.product_feature, self.parameters.get(self.activation))
 
     def set_dataset(self, name: str) -> None:
-        if name not in DATASETS:
-            raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
+        if name not in DATASETS and name != CUSTOM:
+            raise ValueError(f"unknown data set {name!r}; valid: {', '.join([*DATASETS, CUSTOM])}")
         if name != self.dataset_name:
             self.dataset_name = name
             self.reset()
@@ -240,6 +286,58 @@ class NetworkState:
             if self.training:
                 self._submit_chunk()  # supersedes the chunk that runs with the old rate
 
+    def set_batch_size(self, size: int) -> None:
+        """Points per step (0 or the training set's size: all of them); a fresh run."""
+        size = max(0, int(size))
+        if size >= len(self.train_data):
+            size = 0
+        if size != self.batch_size:
+            self.batch_size = size
+            self.reset()
+
+    def set_test_fraction(self, fraction: float) -> None:
+        """The share of points held out for testing (0 … 0.9, the split fixed by the seed); a fresh run."""
+        fraction = min(max(float(fraction), 0.0), 0.9)
+        if fraction != self.test_fraction:
+            self.test_fraction = fraction
+            self.reset()
+
+    # ---- the user's own points ----
+
+    def add_point(self, x1: float, x2: float, label: int) -> None:
+        """A point of class `label` (0 or 1) in the user's data set, which becomes the data set."""
+        if label not in (0, 1):
+            raise ValueError(f"a point is of class 0 or 1, not {label}")
+        if not (np.isfinite(x1) and np.isfinite(x2)):
+            raise ValueError("a point needs finite coordinates")
+        self.points.append((float(x1), float(x2), int(label)))
+        self.dataset_name = CUSTOM
+        self.reset()
+
+    def remove_point_near(self, x1: float, x2: float, radius: float) -> bool:
+        """Remove the user's point nearest (x1, x2) if it lies within `radius`; True if one went."""
+        if self.dataset_name != CUSTOM or not self.points:
+            return False
+        distances = [np.hypot(p[0] - x1, p[1] - x2) for p in self.points]
+        nearest = int(np.argmin(distances))
+        if distances[nearest] > radius:
+            return False
+        del self.points[nearest]
+        self.reset()
+        return True
+
+    def set_points(self, points: list[tuple[float, float, int]]) -> None:
+        """All of the user's points at once (a session coming back); a bad point changes nothing."""
+        custom(points)  # validates
+        self.points = [(float(a), float(b), int(c)) for a, b, c in points]
+        if self.dataset_name == CUSTOM:
+            self.reset()
+
+    def clear_points(self) -> None:
+        self.points = []
+        if self.dataset_name == CUSTOM:
+            self.reset()
+
     def set_steps_per_update(self, steps: int) -> None:
         self.steps_per_update = max(1, int(steps))
 
@@ -257,24 +355,33 @@ class NetworkState:
     def reset(self) -> None:
         """A fresh run with the current settings (built on the worker); training stops."""
         self._stop(emit=True)
-        self.data = dataset(self.dataset_name)
+        self._drop_race()
+        self.data = custom(self.points) if self.dataset_name == CUSTOM else dataset(self.dataset_name)
+        self.train_data, self.test_data = train_test_split(self.data, self.test_fraction, self.seed)
+        if self.batch_size >= len(self.train_data):
+            self.batch_size = 0
         self.grid = plane_grid(self.data)
-        self.sample = min(self.sample, len(self.data) - 1)
+        self.sample = max(min(self.sample, len(self.data) - 1), 0)
         self.trainer = None
-        model, data, grid = self.model(), self.data, self.grid
-        optimizer, lr, seed = self.optimizer, self.lr, self.seed
+        model, data, test, grid = self.model(), self.train_data, self.test_data, self.grid
+        optimizer, lr, seed, batch = self.optimizer, self.lr, self.seed, self.batch_size or None
+        self.sig_setup_changed.emit()
+        if not len(data):
+            self.snapshot = None  # nothing to draw but the empty plane
+            self._set_error(NO_POINTS)
+            self.sig_trained.emit()
+            return
 
         def build(job: Job) -> tuple[Trainer, TrainingSnapshot]:
-            trainer = Trainer(model, data, optimizer, lr=lr, seed=seed)
+            trainer = Trainer(model, data, optimizer, lr=lr, seed=seed, batch_size=batch, test=test)
             job.progress(0.5, "heat map")
             return trainer, snapshot_of(trainer, grid)
 
-        self.sig_setup_changed.emit()
         self._submit(build, "building the network")
 
     def train(self) -> None:
         """Train `train_steps` steps, chunk by chunk, off the GUI thread; `pause()` stops."""
-        if self.training:
+        if self.training or not len(self.train_data):
             return
         steps = self.trainer.steps if self.trainer is not None else 0
         self._start_steps, self._goal = steps, steps + self.train_steps
@@ -296,6 +403,60 @@ class NetworkState:
             self._goal = self.trainer.steps + k
             self._submit_chunk(chunk=k)
 
+    # ---- the activations race ----
+
+    def start_race(self) -> None:
+        """Train the current architecture with each of the five activations from the same start, off the
+        GUI thread (a newer race supersedes it); `race` holds the loss curves when it is done."""
+        if not self.hidden_layers or not len(self.train_data):
+            self._set_error("the race needs a hidden layer and training points")
+            return
+        model, data, steps = self.model(), self.train_data, self.race_steps
+        optimizer, lr, seed, batch, threshold = (
+            self.optimizer,
+            self.lr,
+            self.seed,
+            self.batch_size or None,
+            self.race_threshold,
+        )
+
+        def race(job: Job) -> RaceResult:
+            runs = race_activations(model, data, steps, optimizer, lr, seed, batch, progress=job.progress)
+            return RaceResult(model, {name: np.array(losses) for name, losses in runs.items()}, threshold)
+
+        self.race, self.race_running = None, True
+        self.sig_race_changed.emit()
+        self.runner.submit(RACE_KEY, race, self._race_done, self._race_failed, "racing five activations")
+
+    def set_race_threshold(self, threshold: float) -> None:
+        """The loss each activation has to reach; the race's table recounts, nothing retrains."""
+        if not (np.isfinite(threshold) and threshold > 0):
+            raise ValueError(f"the threshold is a positive loss, not {threshold}")
+        self.race_threshold = float(threshold)
+        if self.race is not None:
+            self.race = RaceResult(self.race.model, self.race.losses, self.race_threshold)
+            self.sig_race_changed.emit()
+
+    def _race_done(self, result: RaceResult) -> None:
+        self.race, self.race_running = result, False
+        self.sig_race_changed.emit()
+
+    def _race_failed(self, error: Exception) -> None:
+        self.race_running = False
+        self.sig_race_changed.emit()
+        self._set_error(f"the race failed: {error}")
+
+    def _drop_race(self) -> None:
+        if self.race_running:
+            self.runner.cancel(RACE_KEY)
+        if self.race is not None or self.race_running:
+            self.race, self.race_running = None, False
+            self.sig_race_changed.emit()
+
+    def _set_error(self, message: str) -> None:
+        self.error = message
+        self.sig_error.emit(message)
+
     def busy(self) -> bool:
         """True while a build or a chunk runs."""
         return self._pending
@@ -305,9 +466,9 @@ class NetworkState:
     def show_sample_in_debugger(self) -> bool:
         """The loss graph of the chosen sample with the current weights, in the debugger (training stops)."""
         self.pause()
-        if self.debugger is None or self.trainer is None:
+        if self.debugger is None or self.trainer is None or not len(self.data):
             return False
-        text, inputs = self.trainer.sample_program(self.sample)
+        text, inputs = sample_program(self.trainer.model, self.trainer.weights, self.data, self.sample)
         return self.debugger.show_in_debugger(text, inputs)
 
     # ---- running jobs ----
@@ -323,7 +484,7 @@ class NetworkState:
 
     def _submit_chunk(self, chunk: int | None = None) -> None:
         assert self.trainer is not None
-        trainer = _copy_trainer(self.trainer)  # the worker trains a copy: the GUI's trainer never races
+        trainer = self.trainer.fork()  # the worker trains a copy: the GUI's trainer never races
         goal, grid, pace = self._goal, self.grid, self.update_s if chunk is None else 0.0
         count = min(chunk or self.steps_per_update, goal - trainer.steps)
         start, total = self._start_steps, max(self._goal - self._start_steps, 1)
@@ -382,17 +543,17 @@ class NetworkState:
     def _failed(self, error: Exception) -> None:
         self._pending = False
         self._stop(emit=True)
-        self.error = f"training failed: {error}"
-        self.sig_error.emit(self.error)
+        self._set_error(f"training failed: {error}")
 
 
-def _copy_trainer(trainer: Trainer) -> Trainer:
-    """A trainer that can step without touching `trainer` (weights and optimizer state are replaced,
-    never changed in place, by each step; only the history lists grow)."""
-    clone = copy.copy(trainer)
-    clone.losses = list(trainer.losses)
-    clone.accuracies = list(trainer.accuracies)
-    return clone
-
-
-__all__ = ["DATASETS", "DEFAULT_LR", "GRID_SIZE", "OPTIMIZERS", "NetworkState", "TrainingSnapshot"]
+__all__ = [
+    "CUSTOM",
+    "DATASETS",
+    "DEFAULT_LR",
+    "GRID_SIZE",
+    "OPTIMIZERS",
+    "RACE_ACTIVATIONS",
+    "NetworkState",
+    "RaceResult",
+    "TrainingSnapshot",
+]

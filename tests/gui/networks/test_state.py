@@ -8,8 +8,9 @@ import sys
 import numpy as np
 import pytest
 
-from core.datasets import DATASETS, DISPLAY_NAMES, dataset
+from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES, dataset
 from core.networks import Model, loss_and_gradient
+from core.training import RACE_ACTIVATIONS, steps_to_reach
 from graphviz_app.jobs import Job
 from graphviz_app.networks.state import GRID_SIZE, NetworkState
 from graphviz_app.theme import Theme
@@ -67,7 +68,8 @@ def test_starts_on_xor_with_a_2_2_1_tanh_network(state: NetworkState) -> None:
 
 
 def test_display_names_match_the_data_sets() -> None:
-    assert {name: make().display_name for name, make in DATASETS.items()} == DISPLAY_NAMES
+    names = {name: make().display_name for name, make in DATASETS.items()}
+    assert names == {name: text for name, text in DISPLAY_NAMES.items() if name != CUSTOM}
 
 
 def test_train_runs_the_chosen_number_of_steps_and_lowers_the_loss(state: NetworkState) -> None:
@@ -196,3 +198,76 @@ def test_the_snapshot_carries_the_decision_boundary(state: NetworkState) -> None
     lo1, hi1, lo2, hi2 = state.data.bounds
     x1, x2 = snapshot.boundary[..., 0], snapshot.boundary[..., 1]
     assert (lo1 <= x1).all() and (x1 <= hi1).all() and (lo2 <= x2).all() and (x2 <= hi2).all()
+
+
+def test_the_batch_size_trains_on_minibatches_and_the_snapshot_has_their_losses(state: NetworkState) -> None:
+    state.set_dataset("noisy_xor")
+    state.set_batch_size(8)
+    state.step(10)
+    snapshot = state.snapshot
+    assert snapshot is not None and snapshot.batch_size == 8 and len(snapshot.batch_losses) == 10
+    assert state.trainer is not None and state.trainer.batch_size == 8
+    state.set_batch_size(10_000)  # more than there are points: the whole set
+    assert state.batch_size == 0 and state.trainer is not None and state.trainer.full_batch
+
+
+def test_test_points_are_held_out_and_measured(state: NetworkState) -> None:
+    state.set_dataset("circle")
+    state.set_test_fraction(0.25)
+    assert len(state.train_data) == 120 and len(state.test_data) == 40 and len(state.data) == 160
+    state.step(20)
+    snapshot = state.snapshot
+    assert snapshot is not None and len(snapshot.test_losses) == 21 and snapshot.test_accuracy is not None
+    state.set_test_fraction(0.0)
+    assert state.snapshot is not None and state.snapshot.test_accuracy is None and len(state.test_data) == 0
+
+
+def test_own_points_are_added_removed_and_cleared(state: NetworkState) -> None:
+    state.set_dataset("custom")
+    assert state.snapshot is None and "click on the plane" in state.error
+    state.train()
+    assert not state.training  # nothing to train on
+    state.add_point(-0.5, -0.5, 0)
+    state.add_point(0.5, 0.5, 1)
+    state.add_point(0.6, -0.4, 1)
+    assert state.error == "" and state.snapshot is not None and len(state.data) == 3
+    assert state.remove_point_near(0.55, 0.5, radius=0.2) and len(state.data) == 2
+    assert not state.remove_point_near(1.4, 1.4, radius=0.2) and len(state.data) == 2
+    state.step(50)
+    assert state.snapshot is not None and state.snapshot.accuracy == 1.0
+    with pytest.raises(ValueError):
+        state.add_point(0.0, 0.0, 2)
+    state.clear_points()
+    assert len(state.data) == 0 and state.snapshot is None
+
+
+def test_dead_units_come_with_the_snapshot(state: NetworkState) -> None:
+    state.set_model(activation="relu", width=3)
+    assert state.trainer is not None
+    weights = dict(zip(state.trainer.model.weight_names, state.trainer.weights))
+    weights.update(b1_1=1.0, b1_3=1.0, w1_1_1=0.5, w1_1_2=0.5, w1_3_1=0.5, w1_3_2=0.5)  # alive everywhere
+    weights.update(b1_2=-5.0, w1_2_1=-1.0, w1_2_2=-1.0)  # unit 2 never sums above 0 on the XOR square
+    state.trainer.weights = np.array([weights[n] for n in state.trainer.model.weight_names])
+    state.step(1)
+    snapshot = state.snapshot
+    assert snapshot is not None and snapshot.inactive[0].tolist() == [False, True, False]
+    assert snapshot.inactive_count == 1
+
+
+def test_the_race_runs_through_the_runner_and_a_new_setup_drops_it() -> None:
+    runner = HeldRunner()
+    state = NetworkState(Theme(), runner, update_s=0.0)
+    runner.finish()
+    state.race_steps = 150
+    state.start_race()
+    assert state.race_running and set(runner.jobs) == {"networks.race"}
+    runner.finish()
+    race = state.race
+    assert race is not None and not state.race_running and list(race.losses) == list(RACE_ACTIVATIONS)
+    assert all(len(losses) == 151 for losses in race.losses.values())
+    state.set_race_threshold(0.3)
+    counts = state.race.steps_to_threshold() if state.race is not None else {}
+    assert counts["tanh"] == steps_to_reach(race.losses["tanh"], 0.3)
+    state.start_race()
+    state.set_dataset("blobs")  # the race was for the old data: cancelled and gone
+    assert "networks.race" in runner.cancelled and state.race is None and not state.race_running
