@@ -48,6 +48,7 @@ SGDFloats = tuple[int, Floats | None]
 AdagradFloats = tuple[int, Floats]
 RMSpropFloats = tuple[int, Floats, Floats | None, Floats | None]
 AdamFloats = tuple[int, Floats, Floats, Floats | None]
+AdadeltaFloats = tuple[int, Floats, Floats]
 S = TypeVar("S", bound=tuple[Any, ...])
 FloatStep = Callable[[Floats, Floats, S, float], tuple[Floats, S]]
 Number = TypeVar("Number", float, Vector)
@@ -300,6 +301,60 @@ def rmsprop_floats(
 
 
 @dataclass(frozen=True)
+class AdadeltaState:
+    """Adadelta's memory: ``square_avg`` of the gradients and ``acc_delta`` of the steps taken."""
+
+    step: int
+    square_avg: Vector
+    acc_delta: Vector
+
+
+def adadelta_step(
+    params: Vector,
+    grad: Vector,
+    state: AdadeltaState,
+    *,
+    lr: float,
+    rho: float = 0.9,
+    eps: float = 1e-6,
+    weight_decay: float = 0.0,
+    record: dict[str, Any] | None = None,
+) -> tuple[Vector, AdadeltaState]:
+    """torch.optim.Adadelta: RMSprop whose step is rescaled by the RMS of the past steps (no lr needed)."""
+    grad = _with_weight_decay(grad, params, weight_decay)
+    square_avg = state.square_avg * rho + (1 - rho) * grad * grad
+    std = np.sqrt(square_avg + eps)
+    rms_delta = np.sqrt(state.acc_delta + eps)
+    delta = rms_delta / std * grad
+    acc_delta = state.acc_delta * rho + (1 - rho) * delta * delta
+    if record is not None:
+        record.update(g=grad, g2=grad * grad, s=square_avg, std=std, rms_delta=rms_delta, delta=delta, u=acc_delta)
+    return params + (-lr) * delta, AdadeltaState(state.step + 1, square_avg, acc_delta)
+
+
+def adadelta_floats(*, rho: float = 0.9, eps: float = 1e-6, weight_decay: float = 0.0) -> FloatStep[AdadeltaFloats]:
+    """``adadelta_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    sqrt = math.sqrt
+
+    def step(params: Floats, grad: Floats, state: AdadeltaFloats, lr: float) -> tuple[Floats, AdadeltaFloats]:
+        count, square_avg, acc_delta = state
+        new_params: Floats = []
+        new_square_avg: Floats = []
+        new_acc_delta: Floats = []
+        for p, g, s, a in zip(params, grad, square_avg, acc_delta):
+            if weight_decay != 0:
+                g = g + weight_decay * p
+            s = s * rho + (1 - rho) * g * g
+            delta = sqrt(a + eps) / sqrt(s + eps) * g
+            new_square_avg.append(s)
+            new_acc_delta.append(a * rho + (1 - rho) * delta * delta)
+            new_params.append(p + (-lr) * delta)
+        return new_params, (count + 1, new_square_avg, new_acc_delta)
+
+    return step
+
+
+@dataclass(frozen=True)
 class AdamState:
     """Adam's memory: first moment ``exp_avg`` (m), second moment ``exp_avg_sq`` (v)."""
 
@@ -391,6 +446,41 @@ def adam_floats(
     return step
 
 
+def adamw_step(
+    params: Vector,
+    grad: Vector,
+    state: AdamState,
+    *,
+    lr: float,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 1e-2,
+    amsgrad: bool = False,
+    record: dict[str, Any] | None = None,
+) -> tuple[Vector, AdamState]:
+    """torch.optim.AdamW: Adam, with the weights shrunk by lr·wd apart from the gradient (decoupled)."""
+    decayed = params * (1 - lr * weight_decay) if weight_decay != 0 else params
+    new_params, new_state = adam_step(decayed, grad, state, lr=lr, betas=betas, eps=eps, amsgrad=amsgrad, record=record)
+    if record is not None:
+        record["decayed"] = decayed
+    return new_params, new_state
+
+
+def adamw_floats(
+    *, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8, weight_decay: float = 1e-2, amsgrad: bool = False
+) -> FloatStep[AdamFloats]:
+    """``adamw_step`` on lists of floats, coordinate by coordinate (see the module doc)."""
+    adam = adam_floats(betas=betas, eps=eps, amsgrad=amsgrad)
+
+    def step(params: Floats, grad: Floats, state: AdamFloats, lr: float) -> tuple[Floats, AdamFloats]:
+        if weight_decay != 0:
+            factor = 1 - lr * weight_decay
+            params = [p * factor for p in params]
+        return adam(params, grad, state, lr)
+
+    return step
+
+
 NON_NEGATIVE = ("momentum", "weight_decay", "eps", "lr_decay", "initial_accumulator_value", "alpha")
 
 
@@ -436,6 +526,9 @@ class Optimizer:
             value = settings.get(name)
             if isinstance(value, float | int) and value < 0:
                 raise ValueError(f"invalid {name}: {value} (must be ≥ 0)")
+        rho = settings.get("rho", 0.5)
+        if isinstance(rho, float | int) and not 0.0 <= rho <= 1.0:
+            raise ValueError(f"invalid rho value: {rho} (must be in [0, 1])")
         betas = settings.get("betas", ())
         for k, beta in enumerate(betas if isinstance(betas, tuple) else ()):
             if not 0.0 <= beta < 1.0:
@@ -462,6 +555,11 @@ def _rmsprop_state(params: Vector, momentum: float = 0.0, centered: bool = False
 def _adam_state(params: Vector, amsgrad: bool = False, **_: HyperValue) -> AdamState:
     zeros = np.zeros_like(params, dtype=float)
     return AdamState(0, zeros, zeros, zeros if amsgrad else None)
+
+
+def _adadelta_state(params: Vector, **_: HyperValue) -> AdadeltaState:
+    zeros = np.zeros_like(params, dtype=float)
+    return AdadeltaState(0, zeros, zeros)
 
 
 def _lr(default: float) -> Hyperparameter:
@@ -536,6 +634,21 @@ OPTIMIZERS: dict[str, Optimizer] = {
             rmsprop_floats,
         ),
         Optimizer(
+            "adadelta",
+            "Adadelta",
+            "Adadelta",
+            (
+                _lr(1.0),
+                Hyperparameter("rho", 0.9, 0.5, 0.9999),
+                Hyperparameter("eps", 1e-6, 1e-12, 1e-2, log_scale=True),
+                Hyperparameter("weight_decay", 0.0, 0.0, 0.1),
+            ),
+            _adadelta_state,
+            adadelta_step,
+            None,
+            adadelta_floats,
+        ),
+        Optimizer(
             "adam",
             "Adam",
             "Adam",
@@ -551,6 +664,22 @@ OPTIMIZERS: dict[str, Optimizer] = {
             "exp_avg",
             adam_floats,
         ),
+        Optimizer(
+            "adamw",
+            "AdamW",
+            "AdamW",
+            (
+                _lr(1e-3),
+                Hyperparameter("betas", (0.9, 0.999), (0.0, 0.9), (0.999, 0.99999)),
+                Hyperparameter("eps", 1e-8, 1e-12, 1e-2, log_scale=True),
+                Hyperparameter("weight_decay", 1e-2, 0.0, 0.5),
+                Hyperparameter("amsgrad", False, False, True),
+            ),
+            _adam_state,
+            adamw_step,
+            "exp_avg",
+            adamw_floats,
+        ),
     )
 }
 
@@ -565,6 +694,7 @@ def optimizer_named(name: str) -> Optimizer:
 
 __all__ = [
     "OPTIMIZERS",
+    "AdadeltaState",
     "AdagradState",
     "AdamState",
     "ExponentialLR",
@@ -576,10 +706,14 @@ __all__ = [
     "RMSpropState",
     "SGDState",
     "StepLR",
+    "adadelta_floats",
+    "adadelta_step",
     "adagrad_floats",
     "adagrad_step",
     "adam_floats",
     "adam_step",
+    "adamw_floats",
+    "adamw_step",
     "constant_learning_rates",
     "optimizer_named",
     "rmsprop_floats",

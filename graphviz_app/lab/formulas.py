@@ -72,7 +72,9 @@ def update_html(t: Trajectory, step: int, c: Colors, lab: LabColors) -> str:
     lines = _Lines()
     h, terms = t.hyperparameters, u.terms
     wd = float(h.get("weight_decay", 0.0))  # type: ignore[arg-type]
-    if wd:
+    if wd and t.optimizer == "adamw":  # decoupled: the weights shrink, the gradient stays as it is
+        lines.add("θ′", "θ·(1 − lr·wd)", f"{vec(u.point)}·(1 − {fmt(u.lr)}·{fmt(wd)})", vec(terms["decayed"]), c.value)
+    elif wd:
         lines.add("g", "∇L(θ) + wd·θ", f"{vec(u.grad)} + {fmt(wd)}·{vec(u.point)}", vec(terms["g"]), c.grad)
     if t.optimizer in ("sgd", "momentum", "nesterov"):
         _sgd(lines, h, u, c, lab)
@@ -80,7 +82,9 @@ def update_html(t: Trajectory, step: int, c: Colors, lab: LabColors) -> str:
         _adagrad(lines, h, u, c)
     elif t.optimizer == "rmsprop":
         _rmsprop(lines, h, u, c, lab)
-    elif t.optimizer == "adam":
+    elif t.optimizer == "adadelta":
+        _adadelta(lines, h, u, c)
+    elif t.optimizer in ("adam", "adamw"):
         _adam(lines, h, u, c, lab)
     gradient_line = (
         f"<p>step <b>{u.step} → {u.step + 1}</b> &nbsp; lr = <b>{fmt(u.lr)}</b><br>"
@@ -159,6 +163,29 @@ def _rmsprop(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: Lab
         )
 
 
+def _adadelta(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors) -> None:
+    terms, rho, eps = u.terms, float(h["rho"]), fmt(h["eps"])
+    lines.add(
+        "s",
+        "ρ·s + (1 − ρ)·g²",
+        f"{fmt(rho)}·{vec(u.before.square_avg)} + {fmt(1 - rho)}·{vec(terms['g2'])}",
+        vec(terms["s"]),
+    )
+    lines.add(
+        "Δ",
+        "√(u + ε) / √(s + ε) · g",
+        f"√({vec(u.before.acc_delta)} + {eps}) / √({vec(terms['s'])} + {eps}) · {vec(terms['g'])}",
+        vec(terms["delta"]),
+    )
+    lines.add(
+        "u",
+        "ρ·u + (1 − ρ)·Δ²",
+        f"{fmt(rho)}·{vec(u.before.acc_delta)} + {fmt(1 - rho)}·{vec(terms['delta'])}²",
+        vec(terms["u"]),
+    )
+    lines.add("θ", "θ − lr·Δ", f"{vec(u.point)} − {fmt(u.lr)}·{vec(terms['delta'])}", vec(u.new_point), c.value)
+
+
 def _adam(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: LabColors) -> None:
     terms = u.terms
     b1, b2 = (float(b) for b in h["betas"])
@@ -187,10 +214,12 @@ def _adam(lines: _Lines, h: Mapping[str, Any], u: Update, c: Colors, lab: LabCol
         f"{vec(terms['v_max'] if terms['v_max'] is not None else terms['v'])} / {fmt(terms['bias_correction2'])}",
         vec(terms["v_hat"]),
     )
+    decayed = "decayed" in terms and float(h["weight_decay"]) != 0  # AdamW: from the shrunk weights θ′
+    theta, start = ("θ′", vec(terms["decayed"])) if decayed else ("θ", vec(u.point))
     lines.add(
         "θ",
-        "θ − lr·m̂ / (√v̂ + ε)",
-        f"{vec(u.point)} − {fmt(u.lr)}·{vec(terms['m_hat'])} / (√{vec(terms['v_hat'])} + {fmt(h['eps'])})",
+        f"{theta} − lr·m̂ / (√v̂ + ε)",
+        f"{start} − {fmt(u.lr)}·{vec(terms['m_hat'])} / (√{vec(terms['v_hat'])} + {fmt(h['eps'])})",
         vec(u.new_point),
         c.value,
     )

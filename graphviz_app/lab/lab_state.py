@@ -40,7 +40,16 @@ GRID_SIZE = 200
 DEFAULT_STEPS = 600
 # Learning rates that make the race on Rosenbrock readable in a few hundred steps: plain SGD crawls
 # along the valley, momentum gets there, Adam arrives first (torch's defaults barely move).
-TEACHING_LR = {"sgd": 1e-3, "momentum": 5e-4, "nesterov": 5e-4, "adagrad": 0.5, "rmsprop": 1e-2, "adam": 0.1}
+TEACHING_LR = {
+    "sgd": 1e-3,
+    "momentum": 5e-4,
+    "nesterov": 5e-4,
+    "adagrad": 0.5,
+    "rmsprop": 1e-2,
+    "adadelta": 1.0,
+    "adam": 0.1,
+    "adamw": 0.1,
+}
 DECAYS = {
     "none": "constant learning rate",
     "step": "step: ×0.5 every 100 steps",

@@ -36,7 +36,9 @@ MAIN_KNOBS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
     "nesterov": (("momentum", "μ", None),),
     "adagrad": (),
     "rmsprop": (("alpha", "α", None), ("momentum", "μ", None)),
+    "adadelta": (("rho", "ρ", None),),
     "adam": (("betas", "β₁", 0), ("betas", "β₂", 1)),
+    "adamw": (("betas", "β₁", 0), ("betas", "β₂", 1), ("weight_decay", "wd", None)),
 }
 DECAY_LABELS = {"none": "const", "step": "step", "exponential": "exp"}
 EPS_CHOICES = (1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2)

@@ -45,12 +45,21 @@ def test_reference_covers_every_optimizer_and_the_tricky_options() -> None:
     seen = {r["optimizer"] for r in REFERENCE}
     options = {k for r in REFERENCE for k, v in r["hyperparameters"].items() if v not in (0, False)}
     assert seen == set(OPTIMIZERS)
-    assert {"weight_decay", "lr_decay", "centered", "amsgrad", "dampening"} <= options
+    assert {"weight_decay", "lr_decay", "centered", "amsgrad", "dampening", "rho"} <= options
     assert {r["schedule"]["kind"] for r in REFERENCE if r["schedule"]} == {"step", "exponential"}
 
 
 def test_table_is_ordered_simplest_first_with_torch_defaults() -> None:
-    assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam"]
+    assert list(OPTIMIZERS) == ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adadelta", "adam", "adamw"]
+    assert OPTIMIZERS["adadelta"].defaults() == {"lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0.0}
+    assert OPTIMIZERS["adamw"].defaults() == {
+        "lr": 1e-3,
+        "betas": (0.9, 0.999),
+        "eps": 1e-8,
+        "weight_decay": 1e-2,
+        "amsgrad": False,
+    }
+    assert (OPTIMIZERS["adadelta"].torch_name, OPTIMIZERS["adamw"].torch_name) == ("Adadelta", "AdamW")
     assert OPTIMIZERS["adam"].defaults() == {
         "lr": 1e-3,
         "betas": (0.9, 0.999),
@@ -102,6 +111,8 @@ def test_unknown_hyperparameter_names_the_valid_ones() -> None:
         ("rmsprop", {"alpha": -0.5}, "alpha"),
         ("adagrad", {"lr_decay": -1.0}, "lr_decay"),
         ("sgd", {"weight_decay": -1.0}, "weight_decay"),
+        ("adadelta", {"rho": 1.5}, "rho"),
+        ("adamw", {"betas": (0.9, 1.0)}, "beta parameter at index 1"),
     ],
 )
 def test_out_of_range_hyperparameters_are_rejected_as_torch_does(optimizer, settings, word) -> None:
@@ -201,6 +212,11 @@ OPTIONS = [
     ("adam", {"amsgrad": True}),
     ("adam", {"betas": (0.3, 0.99), "eps": 1e-6}),
     ("adam", {"betas": (0.8, 0.99), "weight_decay": 0.01, "amsgrad": True}),
+    ("adadelta", {}),
+    ("adadelta", {"rho": 0.5, "eps": 1e-4, "weight_decay": 0.02}),
+    ("adamw", {}),
+    ("adamw", {"weight_decay": 0.0}),
+    ("adamw", {"betas": (0.8, 0.99), "weight_decay": 0.1, "amsgrad": True}),
 ]
 
 
@@ -353,3 +369,28 @@ def test_one_recorded_state_equals_the_same_state_from_the_whole_sequence() -> N
             np.testing.assert_array_equal(getattr(single, name), getattr(whole, name))
     with pytest.raises(IndexError):
         fresh.states[21]
+
+
+def test_adadelta_records_both_running_averages_and_its_unit_correcting_step() -> None:
+    t = optimize("x**2 + y**2", "adadelta", {"x": 1.0, "y": -2.0}, steps=3, lr=1.0)
+    u = t.update(1)
+    assert u is not None
+    rho, eps, g = 0.9, 1e-6, u.grad
+    square_avg = rho * u.before.square_avg + (1 - rho) * g * g
+    delta = np.sqrt(u.before.acc_delta + eps) / np.sqrt(square_avg + eps) * g
+    np.testing.assert_allclose(u.terms["s"], square_avg, rtol=1e-15)
+    np.testing.assert_allclose(u.terms["delta"], delta, rtol=1e-15)
+    np.testing.assert_allclose(u.after.acc_delta, rho * u.before.acc_delta + (1 - rho) * delta * delta, rtol=1e-15)
+    np.testing.assert_allclose(u.new_point, u.point - delta, rtol=1e-15)
+
+
+def test_adamw_decays_the_weights_apart_from_the_gradient() -> None:
+    # A flat loss: Adam's L2 term moves the point through m/√v (a step of ~lr whatever wd), while
+    # AdamW only shrinks the weights by lr·wd each step.
+    adamw = optimize("0*x + 0*y", "adamw", {"x": 2.0, "y": -1.0}, steps=3, lr=0.1, weight_decay=0.5)
+    np.testing.assert_allclose(adamw.points[-1], np.array([2.0, -1.0]) * 0.95**3, rtol=1e-15)
+    u = adamw.update(0)
+    assert u is not None
+    np.testing.assert_allclose(u.terms["decayed"], [1.9, -0.95], rtol=1e-15)
+    adam = optimize("0*x + 0*y", "adam", {"x": 2.0, "y": -1.0}, steps=3, lr=0.1, weight_decay=0.5)
+    assert abs(adam.points[-1, 0] - adamw.points[-1, 0]) > 0.01

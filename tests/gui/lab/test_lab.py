@@ -269,3 +269,18 @@ def test_loss_axis_labels_only_what_fits_within_one_decade(lab_tab) -> None:
     values = [np.log10(v) for v in range(20, 100, 10)]
     labels = [text for text in axis.logTickStrings(values, 1.0, 0.1) if text]
     assert 0 < len(labels) < len(values)
+
+
+@pytest.mark.parametrize("name", ["adadelta", "adamw"])
+def test_adadelta_and_adamw_race_and_explain_their_recorded_state(lab_tab, name) -> None:
+    tab, lab = lab_tab, lab_tab.lab
+    assert name in lab.trajectories and name in tab.optimizer_list.rows
+    lab.set_inspected(name)
+    lab.set_cursor(3)
+    u = lab.trajectories[name].update(3)
+    assert u is not None
+    text = tab.update_panel.formula.toPlainText()
+    if name == "adadelta":
+        assert "√(u + ε) / √(s + ε) · g" in text and vec(u.terms["delta"]) in text
+    else:
+        assert "θ·(1 − lr·wd)" in text and vec(u.terms["decayed"]) in text
