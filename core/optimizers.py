@@ -524,7 +524,7 @@ class Optimizer:
         # (β = 1 in Adam) would otherwise end in a division by zero.
         for name in ("lr", *NON_NEGATIVE):
             value = settings.get(name)
-            if isinstance(value, float | int) and value < 0:
+            if isinstance(value, float | int) and not value >= 0:  # nan too, as in torch
                 raise ValueError(f"invalid {name}: {value} (must be ≥ 0)")
         rho = settings.get("rho", 0.5)
         if isinstance(rho, float | int) and not 0.0 <= rho <= 1.0:

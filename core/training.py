@@ -137,7 +137,7 @@ class Trainer:
 
     def set_learning_rate(self, lr: float) -> None:
         """Change the step size mid-run (the optimizer keeps its memory)."""
-        if lr < 0:
+        if not lr >= 0:  # nan too
             raise ValueError(f"invalid learning rate: {lr}")
         self.lr = float(lr)
 

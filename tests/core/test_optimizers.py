@@ -113,6 +113,13 @@ def test_unknown_hyperparameter_names_the_valid_ones() -> None:
         ("sgd", {"weight_decay": -1.0}, "weight_decay"),
         ("adadelta", {"rho": 1.5}, "rho"),
         ("adamw", {"betas": (0.9, 1.0)}, "beta parameter at index 1"),
+        # nan passes every `value < 0` test; torch's `not 0.0 <= value` refuses it, and so must we
+        ("sgd", {"lr": float("nan")}, "lr"),
+        ("momentum", {"momentum": float("nan")}, "momentum"),
+        ("adam", {"eps": float("nan")}, "eps"),
+        ("sgd", {"weight_decay": float("nan")}, "weight_decay"),
+        ("adam", {"betas": (float("nan"), 0.999)}, "beta parameter at index 0"),
+        ("adadelta", {"rho": float("nan")}, "rho"),
     ],
 )
 def test_out_of_range_hyperparameters_are_rejected_as_torch_does(optimizer, settings, word) -> None:

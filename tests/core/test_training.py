@@ -193,3 +193,13 @@ def test_own_points_keep_a_fixed_plane_and_train() -> None:
     trainer = Trainer(Model(), points, "adam", lr=0.1)
     trainer.step(100)
     assert trainer.accuracy == 1.0
+
+
+@pytest.mark.parametrize("lr", [float("nan"), -0.1])
+def test_a_learning_rate_torch_refuses_is_refused_at_the_start_and_mid_run(lr: float) -> None:
+    with pytest.raises(ValueError, match=r"lr|learning rate"):
+        Trainer(Model((2,)), dataset("xor"), "sgd", lr=lr)
+    trainer = Trainer(Model((2,)), dataset("xor"), "sgd", lr=0.1)
+    with pytest.raises(ValueError, match="learning rate"):
+        trainer.set_learning_rate(lr)
+    assert trainer.lr == 0.1
