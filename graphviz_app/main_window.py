@@ -185,7 +185,10 @@ class MainWindow(QMainWindow):
         self._presenting = self._was_maximized = False
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
-        self._graph_changed()
+        self._saved_work: tuple[str, tuple[tuple[str, float], ...]] | None = None
+        self._take_saved_work = True  # on the next graph shown (a session that was opened)
+        self.state.sig_error.connect(self._keep_saved_work)
+        self._graph_changed()  # takes the first picture of the user's work: nothing is unsaved yet
         self.statusBar().showMessage("Enter builds · → steps · Space plays · F fits", 8000)
 
     def add_tab(self, widget: QWidget, title: str, name: str | None = None) -> int:
@@ -214,7 +217,11 @@ class MainWindow(QMainWindow):
         return next(name for name, page in self.pages.items() if page is widget)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Stop the tabs' background work (a training run) so that the window closes at once."""
+        """Ask before unsaved work is lost; then stop the tabs' background work (a training run) so
+        that the window closes at once."""
+        if not self.confirm_discard("quitting"):
+            event.ignore()
+            return
         for name in self.pages:
             stop = getattr(self.tab_page(name), "stop_work", None)
             if callable(stop):
@@ -300,6 +307,9 @@ class MainWindow(QMainWindow):
     # ---- reactions ----
 
     def _graph_changed(self) -> None:
+        if self._take_saved_work:
+            self._take_saved_work = False
+            self._mark_saved()
         first = self.state.expression.splitlines()[0] if self.state.expression else ""
         more = " …" if "\n" in self.state.expression.strip() else ""
         self.setWindowTitle(f"{first}{more} — graphviz-app")
@@ -397,9 +407,11 @@ class MainWindow(QMainWindow):
         return outcome[0] if outcome else True
 
     def _show_session(self, loaded: session.Session, path: str | Path) -> bool:
+        self._take_saved_work = True  # the opened work is the saved one, once its graph is shown
         try:
             session.apply_session(self.state, loaded)
         except session.SessionError as error:
+            self._take_saved_work = False
             self.show_message("Cannot open session", str(error), error=True)
             return False
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
@@ -413,6 +425,7 @@ class MainWindow(QMainWindow):
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
+        self._mark_saved()
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
@@ -425,7 +438,50 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"exported {path}", 5000)
         return True
 
+    # ---- unsaved work ----
+
+    def _work(self) -> tuple[str, tuple[tuple[str, float], ...]]:
+        """What a session keeps of the user's work: the program and its inputs' values."""
+        state = self.state
+        return state.expression, tuple((name, state.inputs[name]) for name in state.graph.inputs)
+
+    def _mark_saved(self) -> None:
+        self._saved_work = self._work()
+
+    def _keep_saved_work(self, message: str, *_: object) -> None:
+        """An opened session's program failed to build: what was saved before still is."""
+        if message:
+            self._take_saved_work = False
+
+    def has_unsaved_changes(self) -> bool:
+        """The program or an input changed since the last save or open, or the expression line holds
+        text that was never built."""
+        saved = self._saved_work is not None and self._work() == self._saved_work
+        return not saved or self.expression_bar.has_unbuilt_text()
+
+    def ask_unsaved(self, doing: str) -> QMessageBox.StandardButton:
+        """Save, Discard or Cancel (a modal question: the user must answer before the work is lost)."""
+        return QMessageBox.question(
+            self,
+            "Unsaved changes",
+            f"The expression or its inputs changed since the session was last saved.\nSave them before {doing}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+
+    def confirm_discard(self, doing: str) -> bool:
+        """True when the work may be replaced: nothing unsaved, saved now, or the user said discard."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = self.ask_unsaved(doing)
+        if answer == QMessageBox.StandardButton.Save:
+            self.save_session()
+            return not self.has_unsaved_changes()
+        return answer == QMessageBox.StandardButton.Discard
+
     def open_session(self) -> None:
+        if not self.confirm_discard("opening another session"):
+            return
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json);;All files (*)")
         if path:
             self.open_session_file(path)

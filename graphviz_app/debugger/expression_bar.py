@@ -146,6 +146,11 @@ class ExpressionBar(QWidget):
             return self.editor.toPlainText()
         return self._programs.get(self.line.text(), self.line.text())
 
+    def has_unbuilt_text(self) -> bool:
+        """The line or editor holds text that differs from the program on screen."""
+        text = self.text()
+        return bool(text.strip()) and text != self.state.expression
+
     def _show_on_line(self, program: str) -> None:
         shown = single_line(program)
         if shown != program:
@@ -192,6 +197,10 @@ class ExpressionBar(QWidget):
 
     def _show_expression(self) -> None:
         text = self.state.expression
+        unbuilt = self.text()
+        if unbuilt.strip() and unbuilt != text and unbuilt not in self.history:
+            # Typed but never built, and about to be replaced (an example, a session): ↑ brings it back.
+            self.history.append(unbuilt)
         if not self.history or self.history[-1] != text:
             self.history.append(text)
         self._recalled = len(self.history)

@@ -416,3 +416,61 @@ def test_f1_twice_brings_the_open_box_forward_and_closing_it_gives_the_graph_the
         box.done(0)
     qtbot.waitUntil(lambda: window.view.hasFocus() or QApplication.focusWidget() is window.view, timeout=2000)
     assert window._dialogs == []
+
+
+def test_nothing_is_unsaved_after_opening_saving_or_only_stepping(qtbot, window, tmp_path):
+    assert not window.has_unsaved_changes()
+    window.state.set_cursor(3)  # stepping is not work
+    assert not window.has_unsaved_changes()
+    window.state.set_input("x", 1.5)
+    assert window.has_unsaved_changes()
+    path = tmp_path / "s.json"
+    assert window.save_session_file(path)
+    assert not window.has_unsaved_changes()
+    window.state.load_example("sigmoid_neuron")
+    assert window.has_unsaved_changes()
+    assert window.open_session_file(path)
+    assert not window.has_unsaved_changes()
+
+
+def test_quit_with_unsaved_work_asks_and_cancel_keeps_the_window(qtbot, window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def answer(self, doing):
+        asked.append(doing)
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(MainWindow, "ask_unsaved", answer)
+    window.close()
+    assert not asked and not window.isVisible()  # nothing changed: closes without a question
+    window.show()
+    window.state.set_input("x", 1.5)
+    window.close()
+    assert asked == ["quitting"] and window.isVisible()
+    monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self, doing: QMessageBox.StandardButton.Discard)
+    window.close()
+    assert not window.isVisible()
+
+
+def test_unbuilt_text_counts_as_unsaved_and_an_example_keeps_it_in_history(qtbot, window):
+    bar = window.expression_bar
+    bar.line.setText("a * b + c")
+    assert window.has_unsaved_changes()
+    window.state.load_example("sigmoid_neuron")  # from the Examples menu
+    assert "a * b + c" in bar.history
+    bar.line.setFocus()
+    while bar.line.text() != "a * b + c" and bar._recalled > 0:
+        qtbot.keyClick(bar.line, Qt.Key.Key_Up)
+    assert bar.line.text() == "a * b + c"
+
+
+def test_unbuilt_text_in_the_editor_comes_back_with_up(qtbot, window):
+    bar = window.expression_bar
+    bar.expand.setChecked(True)
+    bar.editor.setPlainText("q = u * v\nq + 1")
+    combo = bar.examples
+    combo.activated.emit(combo.findData("02_sigmoid_neuron"))
+    assert bar.editor.toPlainText() != "q = u * v\nq + 1"
+    assert "q = u * v\nq + 1" in bar.history

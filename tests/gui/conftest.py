@@ -1,0 +1,12 @@
+"""GUI tests never block on the modal "Unsaved changes" question: a window closed at a test's end
+discards (tests of the question itself replace this answer)."""
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from graphviz_app.main_window import MainWindow
+
+
+@pytest.fixture(autouse=True)
+def discard_unsaved_work(monkeypatch):
+    monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self, doing: QMessageBox.StandardButton.Discard)
