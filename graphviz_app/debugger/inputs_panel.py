@@ -62,10 +62,9 @@ class NumberSpinBox(QDoubleSpinBox):
         try:
             value = float(stripped)
         except ValueError:
-            # A number being typed ("-", "1e", "2.5e-") may still become valid.
-            partial = stripped == "" or (stripped[-1] in "+-eE." and all(c in "0123456789+-eE." for c in stripped))
-            state = QValidator.State.Intermediate if partial else QValidator.State.Invalid
-            return state, text, pos
+            # Not (yet) a number: "-", "1e" may still become one; anything else ("nan", "abc") is let
+            # through too, so that Enter can say why it is refused (fixup) rather than eat the keys.
+            return QValidator.State.Intermediate, text, pos
         ok = math.isfinite(value) and self.minimum() <= value <= self.maximum()
         return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
 

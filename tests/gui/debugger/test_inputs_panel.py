@@ -110,3 +110,30 @@ def test_enter_in_a_spin_box_never_rounds_the_value(qtbot):
     qtbot.wait(20)
     assert state.inputs == {"x": 0.123456789012345, "y": 1e300}
     assert panel.rows["x"].spin.text() == "0.123456789012345"
+
+
+@pytest.mark.parametrize(
+    "typed, why", [("nan", "'nan' is not a finite number"), ("inf", "'inf' is not"), ("", "empty")]
+)
+def test_a_refused_number_keeps_the_value_and_says_why(qtbot, monkeypatch, typed, why):
+    from PySide6.QtWidgets import QToolTip
+
+    said: list[str] = []
+    monkeypatch.setattr(QToolTip, "showText", lambda *args: said.append(args[1]))
+    state, panel = make_panel(qtbot, "x * y", {"x": 3.0, "y": 2.0})
+    spin = panel.rows["x"].spin
+    panel.show()
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin.lineEdit(), typed) if typed else qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Backspace)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    spin.clearFocus()
+    assert state.inputs["x"] == 3.0
+    assert any(why in text for text in said), said
+
+
+def test_a_huge_value_is_shown_exactly_and_enter_keeps_it(qtbot):
+    state, panel = make_panel(qtbot, "x * y", {"x": 1e300, "y": 2.0})
+    spin = panel.rows["x"].spin
+    assert float(spin.text()) == 1e300
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert state.inputs["x"] == 1e300
