@@ -199,3 +199,43 @@ def _first(bad: Any, numbers: Sequence[Any]) -> list[float]:
 def _points(bad: Any) -> str:
     bad = np.asarray(bad)
     return f" (at {int(bad.sum())} of {bad.size} grid points)" if bad.size > 1 else ""
+
+
+def _power_of_ten(log10: float, negative: bool = False) -> str:
+    """A magnitude too small or large for a float, written from its base-10 logarithm: 1e-400."""
+    exponent = math.floor(log10)
+    mantissa = 10 ** (log10 - exponent)
+    return f"{'-' if negative else ''}{mantissa:.3g}e{exponent}"
+
+
+def precision_note(node: Node, args: Sequence[float], upstream: float, local: float, contribution: float) -> str | None:
+    """Why a backward step's finite numbers lost their value, or None: the local gradient underflowed
+    to 0 (1/x at x = 1e200: −1/x² = −1e-400), or upstream × local over- or underflowed, where torch,
+    which fuses the product, may stay finite. `args`: the gate's argument values. Said in the
+    inspector; the origins of nan and inf are `Problem`s."""
+    if not (math.isfinite(upstream) and math.isfinite(local)) or upstream == 0:
+        return None
+    if math.isinf(contribution):
+        return (
+            f"overflow: upstream × local = {number(upstream)} · {number(local)} is larger than a float can "
+            f"hold ({LARGEST}), so the gradient passed back is infinite"
+        )
+    if contribution == 0 and local != 0:
+        return (
+            f"underflow: upstream × local = {number(upstream)} · {number(local)} is smaller than the smallest "
+            "float (5e-324), so the gradient passed back became 0"
+        )
+    if local != 0 or len(args) != 1 or not math.isfinite(args[0]) or args[0] == 0:
+        return None
+    x = args[0]
+    if node.op == "recip":  # −1/x², never 0 for a finite x
+        true, rule = _power_of_ten(-2 * math.log10(abs(x)), negative=True), "∂(1/x)/∂x = −1/x²"
+    elif node.op == "exp":  # eˣ, never 0
+        true, rule = _power_of_ten(x / math.log(10)), "∂eˣ/∂x = eˣ"
+    else:
+        return None
+    return (
+        f"underflow: {rule} = {true} at x = {number(x)} is smaller than the smallest float (5e-324), so it "
+        "became 0 and so did the gradient passed back (torch, which divides the upstream gradient instead, "
+        "may keep it)"
+    )

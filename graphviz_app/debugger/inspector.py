@@ -14,6 +14,7 @@ import math
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 import core
+from core.diagnosis import precision_note
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
@@ -189,6 +190,10 @@ class Inspector(QTextBrowser):
                 f"{fmt_full(ag.local_grad)} = {fmt_full(ag.contribution)}"
             )
             out.append(f"<p style='font-size:large'>{chain}</p>")
+            values = [self.state.state().values.get(a, math.nan) for a in node.args]
+            lost = precision_note(node, values, step.upstream_grad, ag.local_grad, ag.contribution)
+            if lost:
+                out.append(f"<p style='color:{self.c.warn}'>⚠ {html.escape(lost)}</p>")
             if ag.arg in seen:
                 old = seen[ag.arg]
                 out.append(

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import core
+from core.diagnosis import precision_note
 
 
 def gate(graph: core.Graph, op: str, k: int = 0) -> int:
@@ -109,3 +110,49 @@ def test_problems_agree_with_the_steps_of_the_trace() -> None:
             if s.node == problem.node and s.phase == ("forward" if problem.where == "value" else "backward")
         ]
         assert steps and not steps[0].finite
+
+
+# ---- gradients that became 0 or inf in float where torch stays finite (issue: extreme magnitudes) ----
+
+
+def _backward_notes(expression: str, inputs: dict[str, float]) -> list[str]:
+    graph = core.parse(expression)
+    trace = graph.trace(inputs)
+    values = graph.evaluate(inputs).values
+    notes = []
+    for step in trace.steps:
+        if step.phase == "backward":
+            node = graph.nodes[step.node]
+            args = [values[a] for a in node.args]
+            for ag in step.args:
+                note = precision_note(node, args, step.upstream_grad, ag.local_grad, ag.contribution)
+                if note:
+                    notes.append(note)
+    return notes
+
+
+def test_a_local_gradient_that_underflows_to_0_is_said():
+    # ∂(1/a)/∂a = −1/a² = −1e-400 at a = 1e200: 0 in float, while torch's (-1e300)/a gives ∂/∂a = 1e-100
+    notes = _backward_notes("(-1e300)/a", {"a": 1e200})
+    assert len(notes) == 1 and "underflow" in notes[0] and "1e-400" in notes[0]
+
+
+def test_a_product_that_underflows_or_overflows_is_said():
+    under = _backward_notes("(a * 1e-200) * 1e-200", {"a": 3.0})
+    assert any("underflow" in n for n in under)
+    over = _backward_notes("exp(a) * 1e300", {"a": 700.0})  # upstream 1e300 × e^700 ≈ 1e304·1e300
+    assert any("overflow" in n for n in over)
+
+
+@pytest.mark.parametrize(
+    "expression, inputs",
+    [
+        ("(x + y) * z", {"x": -2, "y": 5, "z": -4}),
+        ("relu(x) * y", {"x": -1, "y": 2}),
+        ("x * 0", {"x": 2}),
+        ("exp(x) * y", {"x": -800, "y": 0}),
+    ],
+)
+def test_ordinary_zeros_are_not_underflow(expression, inputs):
+    # relu below 0, a factor 0, and exp(-800) (its value underflowed already: said in the forward pass)
+    assert _backward_notes(expression, inputs) == []

@@ -96,3 +96,15 @@ def test_at_a_fan_out_the_inspector_adds_the_contribution_to_the_old_total(qtbot
     text = inspector.toPlainText()
     assert "fan-out, gradients add up: ∂f/∂x += 2" in text
     assert "1 + 2 = 3" in text
+
+
+def test_a_gradient_lost_to_underflow_is_said_at_its_step(qtbot):
+    state = AppState("(-1e300)/a", {"a": 1e200})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    texts = []
+    for cursor in range(state.step_count + 1):
+        state.set_cursor(cursor)
+        texts.append(inspector.toPlainText())
+    flagged = [t for t in texts if "underflow" in t]
+    assert len(flagged) == 1 and "∂(1/x)/∂x = −1/x² = -1e-400" in flagged[0]
