@@ -85,6 +85,7 @@ def main() -> None:
     label = f"drag an input slider at {DRAG_HZ} Hz for {DRAG_S:.0f} s"
     print(f"{label:<44} {len(state.graph.nodes):>6} {gap:>15.1f} {DRAG_S:>8.2f}  {verdict(gap)}")
     print(f"  slider moves delivered: {ticks[0]} of {round(DRAG_HZ * DRAG_S)}")
+    window.confirm_discard = lambda doing: True  # a benchmark's edits are not work to keep
     window.close()
 
 

@@ -158,6 +158,7 @@ def main() -> None:
             settle_s=1.0,  # the lab follows input changes after a coalescing pause
         )
     runner.wait()
+    window.confirm_discard = lambda doing: True  # a benchmark's edits are not work to keep
     window.close()
 
 
