@@ -216,4 +216,4 @@ class GateBodyDialog(QDialog):
                 )
             lines.append(line)
         lines.append(f"<span style='color:{c.muted}'>the gradients below are ∂out/∂(each node of the body)</span>")
-        return "<br>".join(lines)
+        return "<div style='font-size:12pt'>" + "<br>".join(lines) + "</div>"
