@@ -44,7 +44,7 @@ class InputCheck:
 
 @dataclass(frozen=True)
 class GateCheck:
-    """A gate made of a body (a program's own gate, or a fold) at one call: each argument's local
+    """A gate the program defines (`mysig(a) = …`) at one call: each argument's local
     derivative as the backward pass uses it (`analytic`: the program's formula where it gives one)
     next to the central finite difference of the gate's body at the values the call received."""
 
@@ -60,7 +60,7 @@ class GateCheck:
 @dataclass(frozen=True)
 class GradCheck:
     inputs: dict[str, InputCheck]
-    gates: tuple[GateCheck, ...] = ()  # every gate with a body, in topological order
+    gates: tuple[GateCheck, ...] = ()  # every call of a gate the program defines, in topological order
 
     @property
     def ok(self) -> bool:
@@ -108,9 +108,11 @@ def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> 
 
 
 def check_gates(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> tuple[GateCheck, ...]:
-    """Every gate with a body, checked at the point where `inputs` evaluate it: its local derivatives
-    (the program's own formulas where given) against central finite differences of its body."""
-    folds = [node for node in graph.gates if node.fold is not None]
+    """Every call of a gate the program defines, checked at the point where `inputs` evaluate it: its
+    local derivatives (the program's own formulas where given, else the engine's through the body)
+    against central finite differences of its body. Folds (`core.collapse`) are the engine's own
+    derivative of the graph's gates, which the inputs' check already covers."""
+    folds = [node for node in graph.gates if node.fold is not None and node.fold.defined]
     if not folds:
         return ()
     with np.errstate(all="ignore"):

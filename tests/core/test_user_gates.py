@@ -179,3 +179,35 @@ def test_mistakes_are_parse_errors_with_line_and_column(program: str, fragment: 
         core.parse(program)
     assert fragment in info.value.reason
     assert (info.value.line, info.value.column) == (line, column), info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("gate", "call", "inlined"),
+    [
+        ("g(a) = a*a*a - 2*a", "g(x*y) + y", "(x*y)**3 - 2*(x*y) + y"),
+        ("g(a, b) = log(a) * tanh(b) / b", "g(x, y) * x", "log(x) * tanh(y) / y * x"),
+        ("g(a, b, c) = max(a, b) * c + a^2", "g(x, y, x - y)", "max(x, y) * (x - y) + x^2"),
+        (
+            "g(a) = sigmoid(a) + relu(a - 1)",
+            "g(g(x)) * y",
+            "(sigmoid(sigmoid(x) + relu(x - 1)) + relu(sigmoid(x) + relu(x - 1) - 1)) * y",
+        ),
+    ],
+)
+def test_a_gate_computes_what_its_body_inlined_computes(gate: str, call: str, inlined: str) -> None:
+    g, h = core.parse(f"{gate}\nf = {call}"), core.parse(inlined)
+    assert sum(1 for n in g.gates if n.fold is not None) == call.count("g(")
+    for point in ({"x": 0.7, "y": 1.3}, {"x": 2.5, "y": 0.4}):
+        point = {k: v for k, v in point.items() if k in g.inputs}
+        (value, grad), (expected, expected_grad) = g.value_and_grad(point), h.value_and_grad(point)
+        assert value == pytest.approx(expected, rel=1e-12)
+        assert grad == pytest.approx(expected_grad, rel=1e-10)
+        check = core.gradcheck(g, point)
+        assert check.ok and check.wrong_gates == () and len(check.gates) == call.count("g(")
+
+
+def test_a_fold_of_the_graphs_own_gates_is_not_a_gate_to_check() -> None:
+    g = core.parse("sq(a) = a*a\nf = sq(x) * exp(x)")
+    folded = core.collapse(g, [n.id for n in g.gates], name="h")
+    assert core.gradcheck(folded, {"x": 0.5}).gates == ()
+    assert [c.name for c in core.gradcheck(g, {"x": 0.5}).gates] == ["sq"]
