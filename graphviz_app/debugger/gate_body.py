@@ -26,6 +26,7 @@ from graphviz_app.theme import colors
 from graphviz_app.widgets.player import Player
 
 RETRY_MS = 300  # the check, or the view's items, may not be there yet: look again
+RETRIES = 40  # then give up until the graph or the values change (a check that keeps failing)
 
 
 def verdict(check: core.GateCheck) -> str:
@@ -85,6 +86,7 @@ class GateMarks(QObject):
         self.state, self.view = state, view
         self.marks: dict[int, _WrongMark] = {}
         self.dialogs: list[GateBodyDialog] = []
+        self._tries = 0
         self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
         self._retry.timeout.connect(self.show_marks)
         view.viewport().installEventFilter(self)
@@ -104,12 +106,15 @@ class GateMarks(QObject):
 
     def _on_graph_changed(self) -> None:
         self.marks.clear()  # the view disposes of the old items, ours with them
-        if self._has_gates():
-            self._retry.start()
+        self._look_again(fresh=True)
 
     def _on_values_changed(self, *_: object) -> None:
         self._clear()
-        if self._has_gates():
+        self._look_again(fresh=True)
+
+    def _look_again(self, fresh: bool = False) -> None:
+        self._tries = 0 if fresh else self._tries + 1
+        if self._has_gates() and self._tries < RETRIES:
             self._retry.start()
 
     def _clear(self) -> None:
@@ -126,7 +131,7 @@ class GateMarks(QObject):
         check = self.state.gradcheck()
         items = self.view.node_items()
         if check is None or self.state.building or any(g.node not in items for g in check.gates):
-            self._retry.start()
+            self._look_again()
             return
         self._clear()
         c = colors(self.state.dark)
