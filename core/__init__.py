@@ -25,7 +25,7 @@ from core.evaluate import Result, evaluate
 from core.examples import Example, example, examples
 from core.fold import collapse, expand
 from core.forward_mode import JVP, jvp
-from core.gradcheck import GradCheck, InputCheck, gradcheck
+from core.gradcheck import GateCheck, GradCheck, InputCheck, gradcheck
 from core.graph import Fold, Graph, Node
 from core.layout import layout
 from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sample_program
@@ -54,6 +54,7 @@ __all__ = [
     "ExponentialLR",
     "Fold",
     "ForwardStep",
+    "GateCheck",
     "GradCheck",
     "GradientChain",
     "Graph",

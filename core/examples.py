@@ -19,6 +19,7 @@ class Example:
     expression: str
     inputs: dict[str, float]
     description: str = ""
+    wrong_gates: tuple[str, ...] = ()  # gates of its own shipped with a wrong derivative, for students to find
 
     def graph(self) -> Graph:
         return parse(self.expression)
@@ -38,6 +39,7 @@ def examples() -> list[Example]:
                     data["expression"],
                     {k: float(v) for k, v in data["inputs"].items()},
                     data.get("description", ""),
+                    tuple(data.get("wrong_gates", ())),
                 )
             )
     return found

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from core.graph import Fold, Graph, Node
 from core.interpreter import FLOATS, NUMPY_SCALARS, Backend, forward, plan_for, run
@@ -62,10 +63,14 @@ def expand(graph: Graph, node_id: int) -> Graph:
 
 
 def fold_operation(fold: Fold) -> Op:
-    """The op of a folded gate: forward and local gradients through its body, on any numbers."""
+    """The op of a folded gate: forward and local gradients through its body, on any numbers; an
+    argument with a derivative line of the program's own uses that formula instead (trusted, as a
+    framework trusts a custom autograd function: `core.gradcheck` is what checks it)."""
     body = fold.body
     plan = plan_for(body)
     arity = len(body.inputs)
+    given = {argument: plan_for(graph) for argument, graph in fold.derivatives}
+    through_body = [name for name in body.inputs if name not in given]
 
     def backend(xp: Any) -> Backend:
         return FLOATS if xp is SCALAR_MATH else NUMPY_SCALARS  # numpy scalars and grids alike
@@ -76,20 +81,38 @@ def fold_operation(fold: Fold) -> Op:
 
     def local_grads(xp: Any, out: Any, *args: Any) -> Any:
         *operands, _param = args
-        _, grads = run(plan, operands, backend(xp))
-        through = tuple(grads[i] for i in plan.input_ids)
+        grads: list[Any] = []
+        if through_body:
+            _, grads = run(plan, operands, backend(xp))
+        through = tuple(
+            _shaped(forward(given[name], [*operands, out], backend(xp))[given[name].output], out)
+            if name in given
+            else grads[i]
+            for name, i in zip(body.inputs, plan.input_ids)
+        )
         return through[0] if arity == 1 else through
 
-    gates = " → ".join(node.symbol for node in body.gates)
+    return Op("fold", arity, fold.name, _formula(fold), value, local_grads)
+
+
+def _shaped(local: Any, out: Any) -> Any:
+    """A derivative line that is a constant (`d lin / d a = 1`) gives a number: on a grid, one per point."""
+    if isinstance(out, np.ndarray) and np.ndim(local) == 0:
+        return np.full_like(out, local, dtype=float)
+    return local
+
+
+def _formula(fold: Fold) -> str:
+    body, texts = fold.body, fold.derivative_texts
     names = ", ".join(body.inputs)
-    return Op(
-        "fold",
-        arity,
-        fold.name,
-        f"∂{fold.name}/∂({names}) through its gates: {gates}",
-        value,
-        local_grads,
-    )
+    through = [name for name in body.inputs if name not in texts]
+    parts = [f"∂{fold.name}/∂{name} = {texts[name]} (your derivative)" for name in body.inputs if name in texts]
+    if through:
+        gates = " → ".join(node.symbol for node in body.gates) or "none"
+        shown = names if len(through) == len(body.inputs) else ", ".join(through)
+        where = "through its body" if fold.defined else "through its gates"
+        parts.append(f"∂{fold.name}/∂({shown}) {where}: {gates}")
+    return "; ".join(parts)
 
 
 def _checked_selection(graph: Graph, selection: set[int]) -> set[int]:

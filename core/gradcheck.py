@@ -43,12 +43,33 @@ class InputCheck:
 
 
 @dataclass(frozen=True)
+class GateCheck:
+    """A gate the program defines (`mysig(a) = …`) at one call: each argument's local
+    derivative as the backward pass uses it (`analytic`: the program's formula where it gives one)
+    next to the central finite difference of the gate's body at the values the call received."""
+
+    node: int
+    name: str
+    arguments: dict[str, InputCheck]
+
+    @property
+    def ok(self) -> bool:
+        return all(check.ok or not _finite(check) for check in self.arguments.values())
+
+
+@dataclass(frozen=True)
 class GradCheck:
     inputs: dict[str, InputCheck]
+    gates: tuple[GateCheck, ...] = ()  # every call of a gate the program defines, in topological order
 
     @property
     def ok(self) -> bool:
         return all(check.ok for check in self.inputs.values())
+
+    @property
+    def wrong_gates(self) -> tuple[int, ...]:
+        """Ids of the gates whose local derivative disagrees with finite differences of their body."""
+        return tuple(gate.node for gate in self.gates if not gate.ok)
 
     @property
     def max_rel_error(self) -> float:
@@ -83,7 +104,43 @@ def gradcheck(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> 
     for k, name in enumerate(names):
         exact, estimate = float(analytic[name]), float(numeric[k])
         checks[name] = InputCheck(name, exact, estimate, relative_error(exact, estimate), float(noise[k]))
-    return GradCheck(checks)
+    return GradCheck(checks, check_gates(graph, inputs, step))
+
+
+def check_gates(graph: Graph, inputs: Mapping[str, float], step: float = 1e-6) -> tuple[GateCheck, ...]:
+    """Every call of a gate the program defines, checked at the point where `inputs` evaluate it: its
+    local derivatives (the program's own formulas where given, else the engine's through the body)
+    against central finite differences of its body. Folds (`core.collapse`) are the engine's own
+    derivative of the graph's gates, which the inputs' check already covers."""
+    folds = [node for node in graph.gates if node.fold is not None and node.fold.defined]
+    if not folds:
+        return ()
+    with np.errstate(all="ignore"):
+        values = graph.evaluate({name: float(inputs[name]) for name in graph.inputs}).values
+    checks = []
+    for node in folds:
+        assert node.fold is not None
+        body = node.fold.body
+        point = np.array([float(values[a]) for a in node.args])
+        with np.errstate(all="ignore"):
+            out = node.operation.forward(np, *[np.float64(x) for x in point], None)
+            local = node.operation.local_grads(np, out, *[np.float64(x) for x in point], None)
+        given = (local,) if len(node.args) == 1 else tuple(local)
+        h = step * np.maximum(1.0, np.abs(point))
+        up, down = _moved_one_at_a_time(body, point, h, range(len(point)))
+        numeric = (up - down) / (2 * h)
+        noise = ROUNDING_SAFETY * EPSILON * (np.abs(up) + np.abs(down)) / (2 * h)
+        arguments = {}
+        for k, name in enumerate(body.inputs):
+            exact, estimate = float(given[k]), float(numeric[k])
+            arguments[name] = InputCheck(name, exact, estimate, relative_error(exact, estimate), float(noise[k]))
+        checks.append(GateCheck(node.id, node.fold.name, arguments))
+    return tuple(checks)
+
+
+def _finite(check: InputCheck) -> bool:
+    """Both numbers finite: where a body is nan or inf at the point, its differences cannot judge."""
+    return bool(np.isfinite(check.analytic) and np.isfinite(check.numeric))
 
 
 def _moved_one_at_a_time(graph: Graph, point: np.ndarray, h: np.ndarray, block: range) -> tuple[np.ndarray, np.ndarray]:

@@ -22,11 +22,21 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, eq=False)
 class Fold:
-    """A gate made of a subgraph (`core.fold.collapse`): its name, drawn on the node, and its body,
-    a graph whose inputs are the gate's arguments in order."""
+    """A gate made of a subgraph (`core.fold.collapse`, or a gate the program defines, `defined`):
+    its name, drawn on the node, and its body, a graph whose inputs are the gate's arguments in order.
+    `derivatives` are the program's own derivative lines, by argument: graphs of the gate's arguments
+    and `out` (the gate's output), trusted in the backward pass; an argument without one is
+    differentiated through the body."""
 
     name: str
     body: Graph
+    derivatives: tuple[tuple[str, Graph], ...] = ()  # (argument, d name / d argument)
+    defined: bool = False  # a gate the program defines (`name(a) = …`), not a fold of its gates
+
+    @property
+    def derivative_texts(self) -> dict[str, str]:
+        """The text of each derivative line the program gave, by argument."""
+        return {argument: graph.source for argument, graph in self.derivatives}
 
     @cached_property
     def operation(self) -> Op:

@@ -18,7 +18,7 @@ from keyword import iskeyword
 
 import numpy as np
 
-from core.graph import Graph, Node
+from core.graph import Fold, Graph, Node
 from core.ops import OPS
 from core.source import Piece, Source, split_top_level
 
@@ -31,6 +31,15 @@ _NOT_NUMBERS_MESSAGE = (
     "'{name}': nan/inf are not numbers you can type; they are what a gate gives when it breaks "
     "(log(-1), 1/0). For a very large number write one, like 1e300"
 )
+
+
+# A gate the program defines, `mysig(a) = …`, and a derivative line for it, `d mysig / d a = …`: not
+# Python, so they are recognised before `ast` sees the line; the formula after `=` is then an expression.
+# Patterns for `re.match` and `re.search`, which keep them compiled.
+_GATE_HEAD = r"([^\W\d]\w*)[ \t]*\(([^()]*)\)[ \t]*=(?!=)"
+_DERIVATIVE_HEAD = r"d[ \t]+([^\W\d]\w*)[ \t]*/[ \t]*d[ \t]+([^\W\d]\w*)[ \t]*=(?!=)"
+_ANY_HEAD = rf"(?:^|;)[ \t]*(?:{_GATE_HEAD}|{_DERIVATIVE_HEAD})"
+OUT = "out"  # in a derivative line: the gate's own output
 
 
 class ParseError(ValueError):
@@ -111,6 +120,36 @@ class Const:
 Operand = int | Const  # a node id or a constant
 
 
+@dataclass(frozen=True)
+class _GateLine:
+    """A gate definition or a derivative line, as the text matched it."""
+
+    match: re.Match[str]
+    derivative: bool
+    line: int
+    column: int  # 0-based offset of the match in its line's `ast` text
+
+
+@dataclass
+class _GateDefinition:
+    """A gate the program defined, while the program is read: its derivative lines may follow
+    until it is first used, then it is one `Fold`, shared by every call."""
+
+    name: str
+    arguments: tuple[str, ...]
+    body: Graph
+    line: int
+    derivatives: dict[str, tuple[Graph, int]] = field(default_factory=dict)  # argument -> (graph, line)
+    first_use: int = 0  # the line of its first call; 0 while unused
+    fold: Fold | None = None
+
+    def frozen(self, line: int) -> Fold:
+        if self.fold is None:
+            given = tuple((a, self.derivatives[a][0]) for a in self.arguments if a in self.derivatives)
+            self.fold, self.first_use = Fold(self.name, self.body, given, defined=True), line
+        return self.fold
+
+
 def parse(text: str) -> Graph:
     """Parse an expression or a program into a `Graph`; raise `ParseError` if it is not one."""
     if not isinstance(text, str):
@@ -134,19 +173,32 @@ def parse(text: str) -> Graph:
 
 # A statement `ast` could not take whole (too deep): a target, or None, and its value in pieces.
 _LongStatement = tuple[str | None, list[Piece], tuple[int, int]]
-_Statement = tuple[ast.stmt | _LongStatement, tuple[int, int]]  # and where its text starts (line, column)
+_Statement = tuple["ast.stmt | _LongStatement | _GateLine", tuple[int, int]]  # and where its text starts (line, column)
 
 
 class _Builder:
     """Walks the (whitelisted) `ast` and emits nodes, folding constants into gates."""
 
-    def __init__(self, source: Source) -> None:
+    def __init__(
+        self,
+        source: Source,
+        gates: dict[str, _GateDefinition] | None = None,
+        arguments: tuple[str, ...] | None = None,
+        within: str | None = None,
+        derivative: bool = False,
+    ) -> None:
         self.source = source
         self.nodes: list[Node] = []
         self.names: dict[str, Operand] = {}  # names given by the program or created as inputs
         # id of an ast.Call -> the function's name and the parameters its operands fill
         self.call_slots: dict[int, tuple[str, list[str]]] = {}
         self.origin = (1, 0)  # where the text now being built starts: `ast` positions are relative to it
+        self.gates: dict[str, _GateDefinition] = {} if gates is None else gates  # shared with sub-builders
+        # A gate's body or derivative line: only these names, all of them inputs, in this order.
+        self.arguments = arguments
+        self.within, self.derivative = within, derivative
+        for name in arguments or ():
+            self.names[name] = self._add("input", (), name=name)
 
     def program(self) -> Graph:
         """Every statement in order; the last one's value is the output."""
@@ -164,6 +216,9 @@ class _Builder:
     def _statements(self) -> Iterator[_Statement]:
         """The program's statements, parsed by `ast` one logical line at a time."""
         for line, text in self.source.statements():
+            if re.search(_ANY_HEAD, text):
+                yield from self._gate_statements(line, text)
+                continue
             try:
                 module = ast.parse(text, mode="exec")
             except SyntaxError as e:
@@ -178,6 +233,19 @@ class _Builder:
                 raise ParseError("the expression is too long for the parser", line, 1, self.source.multiline) from None
             for statement in module.body:
                 yield statement, (line, 0)
+
+    def _gate_statements(self, line: int, text: str) -> Iterator[_Statement]:
+        """A line with a gate definition or a derivative line in it, statement by statement."""
+        for part in split_top_level(text, line, 0, ";") if ";" in text else [Piece("", text, line, 0)]:
+            gate, derivative = re.match(_GATE_HEAD, part.text), re.match(_DERIVATIVE_HEAD, part.text)
+            if gate or derivative:
+                match = derivative or gate
+                assert match is not None
+                yield _GateLine(match, derivative is not None, part.line, part.column), (part.line, part.column)
+                continue
+            statement = self._long_statement(part)
+            if statement is not None:
+                yield statement, (part.line, part.column)
 
     def _long_statement(self, part: Piece) -> ast.stmt | _LongStatement | None:
         try:  # one of several `;`-separated statements may be an ordinary one
@@ -197,8 +265,20 @@ class _Builder:
             part = pieces[1]
         return target, split_top_level(part.text, part.line, part.column, "+-"), (part.line, part.column)
 
-    def _statement(self, statement: ast.stmt | _LongStatement, origin: tuple[int, int], last: bool) -> Operand:
+    def _statement(
+        self, statement: ast.stmt | _LongStatement | _GateLine, origin: tuple[int, int], last: bool
+    ) -> Operand:
         self.origin = origin
+        if isinstance(statement, _GateLine):
+            if last:
+                raise self.source_error(
+                    "the program has no output: after defining gates, use them (f = mysig(x))", *origin
+                )
+            if statement.derivative:
+                self._define_derivative(statement)
+            else:
+                self._define_gate(statement)
+            return Const(0.0)
         if isinstance(statement, tuple):
             target, pieces, _ = statement
             if target is None and not last:
@@ -223,7 +303,86 @@ class _Builder:
             raise self.error(_NOT_NUMBERS_MESSAGE.format(name=target), statement)
         if target in FUNCTIONS:
             raise self.error(f"'{target}' is a function name and cannot be assigned", statement)
+        if target in self.gates:
+            raise self.error(f"'{target}' is a gate (line {self.gates[target].line}) and cannot be assigned", statement)
         return self._name_value(target, value)
+
+    # ---- gates the program defines ----
+
+    def _define_gate(self, gate: _GateLine) -> None:
+        """`name(a, b) = formula`: the formula becomes the gate's body, a graph of its arguments."""
+        match, line, column = gate.match, gate.line, gate.column
+        name = match.group(1)
+        if name in FUNCTIONS:
+            raise self.source_error(f"'{name}' is a built-in function; give your gate another name", line, column)
+        if name in self.gates:
+            message = f"'{name}' is already defined (line {self.gates[name].line}); a gate is defined once"
+            raise self.source_error(message, line, column)
+        if name in self.names:
+            raise self.source_error(f"'{name}' is already a value; give the gate another name", line, column)
+        if name.lower() in _NOT_NUMBERS or iskeyword(name):
+            raise self.source_error(f"'{name}' cannot be a gate's name", line, column)
+        arguments: list[str] = []
+        offset = column + match.start(2)
+        for text in match.group(2).split(","):
+            argument, at = text.strip(), offset + len(text) - len(text.lstrip())
+            offset += len(text) + 1
+            if not argument.isidentifier() or iskeyword(argument) or argument in FUNCTIONS or argument in self.gates:
+                shown = f"'{argument}' is not" if argument else "missing"
+                message = f"{shown} an argument name: a gate's arguments are plain names, like mysig(a) or lin(a, b)"
+                raise self.source_error(message, line, at)
+            if argument == OUT:
+                message = f"'{OUT}' stands for the gate's output in derivative lines; call this argument otherwise"
+                raise self.source_error(message, line, at)
+            if argument in arguments:
+                raise self.source_error(f"{name}() has the argument '{argument}' twice", line, at)
+            arguments.append(argument)
+        body = self._formula(gate, name, tuple(arguments), derivative=False)
+        self.gates[name] = _GateDefinition(name, tuple(arguments), body, line)
+
+    def _define_derivative(self, line_: _GateLine) -> None:
+        """`d name / d a = formula`, in terms of the gate's arguments and `out`."""
+        match, line, column = line_.match, line_.line, line_.column
+        name, argument = match.group(1), match.group(2)
+        at_name, at_argument = column + match.start(1), column + match.start(2)
+        if name in FUNCTIONS:
+            message = f"'{name}' is a built-in function: derivative lines are for the gates your program defines"
+            raise self.source_error(message, line, at_name)
+        gate = self.gates.get(name)
+        if gate is None:
+            message = f"there is no gate '{name}' above this line; define it first, like {name}(a) = …"
+            raise self.source_error(message, line, at_name)
+        if gate.first_use:
+            message = f"write d {name} / d {argument} before {name} is first used (line {gate.first_use})"
+            raise self.source_error(message, line, column)
+        if argument not in gate.arguments:
+            message = f"{name} has no argument '{argument}' (its arguments: {', '.join(gate.arguments)})"
+            raise self.source_error(message, line, at_argument)
+        if argument in gate.derivatives:
+            message = f"d {name} / d {argument} is given twice (first on line {gate.derivatives[argument][1]})"
+            raise self.source_error(message, line, column)
+        graph = self._formula(line_, name, (*gate.arguments, OUT), derivative=True)
+        gate.derivatives[argument] = (graph, line)
+
+    def _formula(self, line_: _GateLine, gate: str, arguments: tuple[str, ...], derivative: bool) -> Graph:
+        """The expression after a gate line's `=`, as a graph whose inputs are `arguments` in order."""
+        match, line = line_.match, line_.line
+        rest = match.string[match.end() :]
+        text = rest.lstrip(" \t")
+        column = line_.column + match.end() + len(rest) - len(text)
+        shown = text.split("#", 1)[0].strip()
+        if not shown:
+            raise self.source_error("the formula is missing after '='", line, column)
+        builder = _Builder(self.source, self.gates, arguments, gate, derivative)
+        builder.origin = (line, column)
+        try:
+            tree = ast.parse(text, mode="eval")
+        except SyntaxError as e:
+            raise self._syntax_error(e, (line, column)) from None
+        except (RecursionError, MemoryError, ValueError, OverflowError):
+            raise self.source_error("the formula is nested too deeply for the parser", line, column) from None
+        output = builder.expression(tree.body)
+        return builder._finish(builder._node(output), keep_inputs=True, source=shown)
 
     def _long_sum(self, pieces: list[Piece]) -> Operand:
         """t₀ ± t₁ ± … folded left to right, as `ast` would nest it; a term too deep for `ast` is cut
@@ -283,7 +442,7 @@ class _Builder:
     def _name_value(self, target: str, value: Operand) -> Operand:
         if isinstance(value, int) and self.nodes[value].op != "input" and self.nodes[value].name is None:
             node = self.nodes[value]
-            self.nodes[value] = Node(node.id, node.op, node.args, node.params, target)
+            self.nodes[value] = Node(node.id, node.op, node.args, node.params, target, node.fold)
         self.names[target] = value
         return value
 
@@ -337,9 +496,14 @@ class _Builder:
         if not isinstance(node.func, ast.Name):
             raise self.error("only the known functions can be called: " + KNOWN, node)
         name = node.func.id
-        spec = FUNCTIONS.get(name)
+        if name == self.within:
+            if self.derivative:
+                raise self.error(f"use {OUT} for {name}'s own value: a derivative line cannot call its gate", node)
+            raise self.error(f"'{name}' calls itself: a gate cannot be recursive (it may call gates above it)", node)
+        spec = self._spec(name)
         if spec is None:
-            raise self.error(f"unknown function '{name}'; known: {KNOWN}", node)
+            known = ", ".join([*FUNCTIONS, *self.gates])
+            raise self.error(f"unknown function '{name}'; known: {known}", node)
         slots = list(spec.operands) + list(spec.params)
         given: dict[str, ast.AST] = {}
         starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
@@ -386,18 +550,34 @@ class _Builder:
 
     def _name(self, node: ast.Name) -> Operand:
         name = node.id
-        if name in FUNCTIONS:
-            raise self.error(f"'{name}' is a function; call it like {name}(x)", node)
+        if name in FUNCTIONS or name in self.gates:
+            kind = "function" if name in FUNCTIONS else "gate"
+            raise self.error(f"'{name}' is a {kind}; call it like {name}(x)", node)
+        if name not in self.names and self.arguments is not None:
+            allowed = ", ".join(a for a in self.arguments if a != OUT)
+            if self.derivative:
+                allowed += f", or {OUT} for {self.within}'s output"
+            raise self.error(f"'{name}' is not an argument of {self.within} (it can use {allowed})", node)
         if name not in self.names:
             if name.lower() in _NOT_NUMBERS:  # never assigned either (`_assign`): checked once per name
                 raise self.error(_NOT_NUMBERS_MESSAGE.format(name=name), node)
             self.names[name] = self._add("input", (), name=name)
         return self.names[name]
 
+    def _spec(self, name: str) -> FunctionSpec | None:
+        if name in self.gates:
+            return FunctionSpec("fold", self.gates[name].arguments)
+        return FUNCTIONS.get(name)
+
     def _call(self, call_id: int, node: ast.AST, args: list[Operand]) -> Operand:
         name, filled = self.call_slots.pop(call_id)  # `_call_operands` checked the call
-        spec = FUNCTIONS[name]
         by_slot = dict(zip(filled, args))
+        if name in self.gates:  # one node per call, even on constants
+            line = self._where(getattr(node, "lineno", 1), 0)[0]
+            fold = self.gates[name].frozen(line)
+            gate_args = tuple(self._node(by_slot[a]) for a in self.gates[name].arguments)
+            return self._add("fold", gate_args, fold=fold)
+        spec = FUNCTIONS[name]
         params = []
         for param, default in spec.params.items():
             value = by_slot.get(param, Const(default))
@@ -451,13 +631,21 @@ class _Builder:
             return self._add("const", (), params=(operand.value,))
         return operand
 
-    def _add(self, op: str, args: tuple[int, ...], params: tuple[float, ...] = (), name: str | None = None) -> int:
-        self.nodes.append(Node(len(self.nodes), op, args, params, name))
+    def _add(
+        self,
+        op: str,
+        args: tuple[int, ...],
+        params: tuple[float, ...] = (),
+        name: str | None = None,
+        fold: Fold | None = None,
+    ) -> int:
+        self.nodes.append(Node(len(self.nodes), op, args, params, name, fold))
         return len(self.nodes) - 1
 
-    def _finish(self, output: int) -> Graph:
-        """Keep only what the output depends on, renumbered in topological order."""
-        needed = {output}
+    def _finish(self, output: int, keep_inputs: bool = False, source: str | None = None) -> Graph:
+        """Keep only what the output depends on, renumbered in topological order (and, for a gate's
+        body, every argument: `lin(a, b) = b*2` still takes two)."""
+        needed = {output} | ({n.id for n in self.nodes if n.op == "input"} if keep_inputs else set())
         for node in reversed(self.nodes[: output + 1]):
             if node.id in needed:
                 needed.update(node.args)
@@ -466,9 +654,10 @@ class _Builder:
         for node in self.nodes:
             if node.id in needed:
                 new_id[node.id] = len(nodes)
-                nodes.append(Node(len(nodes), node.op, tuple(new_id[a] for a in node.args), node.params, node.name))
+                args = tuple(new_id[a] for a in node.args)
+                nodes.append(Node(len(nodes), node.op, args, node.params, node.name, node.fold))
         inputs = tuple(n.name for n in nodes if n.op == "input" and n.name is not None)
-        return Graph(tuple(nodes), inputs, new_id[output], self.source.text)
+        return Graph(tuple(nodes), inputs, new_id[output], self.source.text if source is None else source)
 
 
 def _count(spec: FunctionSpec) -> str:

@@ -30,6 +30,7 @@ import core
 import graphviz_app
 from graphviz_app import session, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
 
         self.expression_bar = ExpressionBar(self.state)
         self.view = GraphView(self.state)
+        self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.player = Player(self.state)
         debugger = QWidget()
         column = QVBoxLayout(debugger)

@@ -137,6 +137,8 @@ class Inspector(QTextBrowser):
     def _operand_names(self, node: core.Node) -> str:
         # The formulas use a, b (or x); say which nodes those are here.
         letters = {"prelu": ("x", "α")}.get(node.op, ("a", "b") if node.operation.arity == 2 else ("x",))
+        if node.fold is not None:  # a gate with a body: its formulas use its own argument names
+            letters = node.fold.body.inputs
         pairs = [f"{letter} = {self.names[arg]}" for letter, arg in zip(letters, node.args)]
         return f"   with {', '.join(pairs)}" if pairs else ""
 

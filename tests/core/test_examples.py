@@ -35,7 +35,9 @@ def test_example_parses_and_evaluates_finitely(ex: core.Example) -> None:
     assert all(step.finite for step in t.steps)
     assert len(t.forward) == len(t.backward) == len(g.gates)
     check = core.gradcheck(g, ex.inputs)
-    assert check.ok, check
+    wrong = {g.nodes[i].symbol for i in check.wrong_gates}
+    assert wrong == set(ex.wrong_gates), "exactly the gates shipped wrong on purpose are found"
+    assert check.ok == (not ex.wrong_gates), check
 
 
 def test_example_lookup_by_short_name() -> None:
@@ -106,3 +108,16 @@ def test_logistic_loss_example_matches_the_formula() -> None:
     assert r.value == pytest.approx(loss, abs=1e-12)
     assert r.grad["b"] == pytest.approx(p - v["y"], abs=1e-12)  # the famous ∂L/∂z = p − y
     assert r.grad["w1"] == pytest.approx((p - v["y"]) * v["x1"], abs=1e-12)
+
+
+def test_the_own_gates_example_ships_one_wrong_derivative_among_right_ones() -> None:
+    ex = core.example("own_gates")
+    g = ex.graph()
+    assert sorted({n.fold.name for n in g.nodes if n.fold is not None}) == ["lin", "mysig"]
+    check = core.gradcheck(g, ex.inputs)
+    (mysig,) = [c for c in check.gates if c.name == "mysig"]
+    s = 1 / (1 + math.exp(-1.0))  # the lecture's neuron: the sum into σ is 1
+    assert mysig.arguments["a"].numeric == pytest.approx(s * (1 - s), rel=1e-6)
+    assert mysig.arguments["a"].analytic == pytest.approx(math.exp(-1) / (1 + math.exp(-1)), rel=1e-12)
+    assert all(c.ok for c in check.gates if c.name == "lin")
+    assert g.evaluate(ex.inputs).value == pytest.approx(s, rel=1e-12)

@@ -158,3 +158,18 @@ def test_an_input_that_is_not_a_float_is_a_clear_message(tmp_path, inputs_json, 
         session.load_session(state, path)
     assert len(str(error.value)) < 200
     assert snapshot(state) == before
+
+
+def test_a_session_keeps_the_programs_own_gates_and_their_derivatives(tmp_path):
+    state = AppState()
+    state.load_example("own_gates")
+    state.set_input("w2", -2.5)
+    path = tmp_path / "gates.json"
+    session.save_session(state, path)
+    other = AppState()
+    session.load_session(other, path)
+    assert snapshot(other) == snapshot(state)
+    folds = [(n.fold.name, n.fold.derivative_texts) for n in other.graph.nodes if n.fold is not None]
+    assert ("mysig", {"a": "exp(-a) / (1 + exp(-a))"}) in folds
+    assert ("lin", {"w": "x", "x": "w"}) in folds
+    assert other.result.grad == state.result.grad  # the same (wrong) derivative is used after loading

@@ -75,3 +75,28 @@ def test_a_long_program_is_never_cut_by_the_line(qtbot):
     bar.line.setText(program)
     bar.build()
     assert state.expression == program
+
+
+def test_the_multi_line_editor_takes_gate_definitions_and_shows_their_mistakes(qtbot):
+    state = AppState()
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    bar.set_multiline(True)
+    program = "mysig(a) = 1 / (1 + exp(-a))\nd mysig / d a = out * (1 - out)\nf = mysig(w*x + b)"
+    bar.editor.setPlainText(program)
+    assert bar.build()
+    assert state.expression == program
+    assert [n.symbol for n in state.graph.gates][-1] == "mysig"
+    bar.set_multiline(False)  # on one line the program reads '; '-separated, and builds the same graph
+    assert bar.line.text() == program.replace("\n", "; ")
+    bar.line.setText(bar.line.text() + " ")
+    assert bar.build()
+    assert [n.symbol for n in state.graph.gates][-1] == "mysig"
+    bar.set_multiline(True)
+    bar.editor.setPlainText("mysig(a) = 1 / (1 + exp(-a))\nd mysig / d z = 1\nf = mysig(x)")
+    assert not bar.build()
+    source, caret = error_lines(bar)
+    assert source == "d mysig / d z = 1" and source[len(caret) - 1] == "z"
+    assert "line 2, column 13" in bar.error.text()
+    assert state.expression.startswith("mysig(a) = 1 / (1 + exp(-a));")  # the last good program stays
+    assert state.graph.gates[-1].symbol == "mysig"
