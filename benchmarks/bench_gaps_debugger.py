@@ -38,10 +38,12 @@ def lines_for(nodes: int) -> int:
 
 def main() -> None:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from graphviz_app.app import GUI_SWITCH_INTERVAL_S
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
     from graphviz_app.widgets.background import ThreadRunner
 
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)  # as `graphviz-app` runs: the GUI thread gets the GIL back sooner
     state = AppState(runner=ThreadRunner(app))
     window = MainWindow(state)
     window.resize(1600, 1000)

@@ -25,13 +25,14 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.surfaces import SURFACES, logistic_loss_expression
+from graphviz_app.app import GUI_SWITCH_INTERVAL_S
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import preload
 from graphviz_app.main_window import MainWindow
 from graphviz_app.widgets.background import ThreadRunner
 
 BUDGET_MS = 50.0
-SWITCH_INTERVAL_S = float(os.environ.get("SWITCH_INTERVAL_S", "0.005"))  # the GIL hand-over period
+SWITCH_INTERVAL_S = float(os.environ.get("SWITCH_INTERVAL_S", GUI_SWITCH_INTERVAL_S))  # the GIL hand-over period
 RACE_STEPS = 5000
 
 
