@@ -65,6 +65,10 @@ LABELS_KEY = "debugger.labels"
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
+_K = Qt.Key
+_SCROLL_KEYS = frozenset((_K.Key_Left, _K.Key_Right, _K.Key_Up, _K.Key_Down, _K.Key_PageUp, _K.Key_PageDown))
+
+
 class BuildProgress(QWidget):
     """The strip over the canvas while a new graph is built: what happens, how far, and Cancel."""
 
@@ -217,6 +221,11 @@ class GraphView(QGraphicsView):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and (self.state.building or self._building is not None):
             self.cancel_build()
+            event.accept()
+            return
+        if event.key() in _SCROLL_KEYS:
+            # The player's ← / → are disabled at the ends of the trace; the key then reaches the view,
+            # whose scroll area would slide the graph off-screen. Arrow keys step, they never pan.
             event.accept()
             return
         super().keyPressEvent(event)
