@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 import core
 import graphviz_app
-from graphviz_app import session, theme
+from graphviz_app import session, settings, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
@@ -228,6 +228,8 @@ class MainWindow(QMainWindow):
             stop = getattr(self.tab_page(name), "stop_work", None)
             if callable(stop):
                 stop()
+        # Full screen is not a size to come back to: the geometry is kept only from a normal window.
+        settings.remember_window(self.state.dark, self.current_tab(), None if self._presenting else self.saveGeometry())
         super().closeEvent(event)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -257,6 +259,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Open session…", self.open_session, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
         self._action(file, "&Save session…", self.save_session, QKeySequence.StandardKey.Save)
         file.addSeparator()
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
@@ -418,6 +423,7 @@ class MainWindow(QMainWindow):
             return False
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
+        settings.add_recent(path)
         self.statusBar().showMessage(f"opened {path}", 5000)
         return True
 
@@ -428,6 +434,7 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot save session", str(error), error=True)
             return False
         self._mark_saved()
+        settings.add_recent(path)
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
@@ -487,6 +494,33 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json);;All files (*)")
         if path:
             self.open_session_file(path)
+
+    def _fill_recent_menu(self) -> None:
+        """File → Open Recent: the remembered sessions, most recent first (Alt+1 … Alt+8 in the menu)."""
+        menu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files()
+        for number, name in enumerate(files, 1):
+            path = Path(name)
+            act = menu.addAction(f"&{number}  {path.name}  —  {path.parent}")
+            act.setToolTip(name)
+            act.triggered.connect(lambda _=False, n=name: self.open_recent(n))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: settings.forget_recent())
+        else:
+            menu.addAction("(no recent sessions)").setEnabled(False)
+
+    def open_recent(self, path: str | Path) -> bool:
+        """Open a remembered session (asking first about unsaved work); a file that has gone is said so
+        and dropped from the list."""
+        if not self.confirm_discard("opening another session"):
+            return False
+        if not Path(path).is_file():
+            settings.forget_recent(path)
+            self.show_message("Cannot open session", f"{path} no longer exists; it was removed from Open Recent.")
+            return False
+        return self.open_session_file(path)
 
     def save_session(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "Sessions (*.json)")

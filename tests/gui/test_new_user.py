@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
+from graphviz_app import app, settings
 from graphviz_app.debugger.state import AppState
 from graphviz_app.main_window import MainWindow
 
@@ -42,3 +44,88 @@ def test_arrow_keys_past_the_ends_of_the_trace_never_pan_the_view(qtbot, window,
         qtbot.keyClick(view, k)
     assert _scroll(view) == before
     assert window.state.cursor == cursor
+
+
+def test_saved_and_opened_sessions_are_listed_in_open_recent_and_open_from_it(qtbot, window, tmp_path):
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    circuit = window.state.expression
+    assert window.save_session_file(first)
+    type_expression(qtbot, window, "x * y")
+    assert window.save_session_file(second)
+    window._fill_recent_menu()  # as when the menu opens
+    entries = [a.text() for a in window.recent_menu.actions() if a.text() and a.isEnabled()]
+    assert entries[:2] == ["&1  second.json  —  " + str(tmp_path), "&2  first.json  —  " + str(tmp_path)]
+    assert settings.recent_files() == [str(second), str(first)]
+
+    next(a for a in window.recent_menu.actions() if "first.json" in a.text()).trigger()
+    qtbot.waitUntil(lambda: window.state.expression == circuit)
+    assert settings.recent_files()[0] == str(first)  # opening moves it to the top
+
+
+def test_a_recent_file_that_has_gone_is_said_so_and_dropped(qtbot, window, tmp_path):
+    gone = tmp_path / "gone.json"
+    assert window.save_session_file(gone)
+    gone.unlink()
+    before = window.state.expression
+    assert not window.open_recent(gone)
+    assert window.state.expression == before
+    assert str(gone) not in settings.recent_files()
+    assert any("no longer exists" in box.text() for box in window._dialogs)
+
+
+def test_open_recent_asks_about_unsaved_work_first(qtbot, window, tmp_path, monkeypatch):
+    path = tmp_path / "s.json"
+    assert window.save_session_file(path)
+    type_expression(qtbot, window, "x * y")  # unsaved now
+    monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self, doing: QMessageBox.StandardButton.Cancel)
+    assert not window.open_recent(path)
+    assert window.state.expression == "x * y"
+
+
+def test_closing_the_window_remembers_theme_tab_and_geometry(qtbot, window):
+    window.state.set_dark(True)
+    window.resize(760, 500)  # smaller than a new window's (restoreGeometry clamps to the offscreen screen)
+    size = window.size()
+    window.close()
+    last = settings.remembered()
+    assert last.dark is True and last.tab == "debugger" and last.geometry is not None
+    again = MainWindow(AppState())
+    qtbot.addWidget(again)
+    assert again.height() != size.height()
+    assert again.restoreGeometry(last.geometry)
+    assert again.height() == size.height()  # (the width is held up by the widgets' minimum)
+
+
+def test_full_screen_is_not_remembered_as_the_window_size(qtbot, window):
+    window.set_presenting(True)
+    window.close()
+    assert settings.remembered().geometry is None
+
+
+def test_a_damaged_settings_file_is_ignored(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.ini"
+    bad.write_text("[view]\ndark=maybe\n[window]\ngeometry=garbage\ntab=\n[recent]\nfiles=7, , x.json\n")
+    monkeypatch.setenv(settings.ENV, str(bad))
+    assert settings.remembered() == settings.Remembered(dark=None, tab=None, geometry=None)
+    assert settings.recent_files() == ["7", "x.json"]  # strings, the empty one dropped
+
+
+@pytest.mark.parametrize(
+    "argv, dark, tab, expected",
+    [
+        ([], True, "lab", (True, "lab")),  # nothing on the command line: the last run's theme and tab
+        (["--light"], True, "lab", (False, "lab")),
+        (["--dark", "--tab", "debugger"], False, "lab", (True, None)),  # flags win
+        ([], None, None, (False, None)),  # a first run
+        ([], False, "graph", (False, None)),  # the debugger's old name
+    ],
+)
+def test_flags_win_over_what_the_last_run_left(argv, dark, tab, expected):
+    assert app.remembered_choice(app.parser().parse_args(argv), dark, tab) == expected
+
+
+def type_expression(qtbot, win, text):
+    line = win.expression_bar.line
+    line.clear()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key.Key_Return)
