@@ -50,7 +50,7 @@ SHORTCUTS = [
     ("Ctrl+D", "dark / light theme"),
     ("Ctrl+O / Ctrl+S", "open / save a session"),
     ("Ctrl+E", "export the graph as PNG"),
-    ("F11", "presentation mode: full screen, graph only"),
+    ("F11", "presentation mode: full screen, graph only (Esc leaves it)"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit"),
 ]
@@ -306,6 +306,13 @@ class MainWindow(QMainWindow):
         view.addAction(self.inspector_dock.toggleViewAction())
         self.act_present = self._action(view, "&Presentation mode", self.set_presenting, "F11")
         self.act_present.setCheckable(True)
+        # Esc leaves presentation mode (a window shortcut that exists only while presenting, so that
+        # Esc still cancels a build or closes a popup otherwise).
+        self.act_leave_present = QAction("Leave presentation mode", self)
+        self.act_leave_present.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.act_leave_present.setEnabled(False)
+        self.act_leave_present.triggered.connect(lambda: self.set_presenting(False))
+        self.addAction(self.act_leave_present)
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -326,7 +333,12 @@ class MainWindow(QMainWindow):
         """Full screen with the docks hidden: on a projector the graph's numbers need every pixel."""
         self._presenting = bool(on)
         self.act_present.setChecked(self._presenting)
+        self.act_leave_present.setEnabled(self._presenting)
         self._tab_changed(self.tabs.currentIndex())  # hides or restores the docks
+        # Only the content on a projector: no menus, tab bar, expression line or status bar (every
+        # action keeps its shortcut: they are on the window, not only in the menus).
+        for chrome in (self.menuBar(), self.tabs.tabBar(), self.expression_bar, self.statusBar()):
+            chrome.setVisible(not self._presenting)
         if self._presenting:
             self._was_maximized = self.isMaximized()
             self.showFullScreen()

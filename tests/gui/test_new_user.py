@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from graphviz_app import app, settings
 from graphviz_app.debugger.state import AppState
@@ -129,3 +129,39 @@ def type_expression(qtbot, win, text):
     line.clear()
     qtbot.keyClicks(line, text)
     qtbot.keyClick(line, Qt.Key.Key_Return)
+
+
+def test_presentation_mode_shows_only_the_content_and_esc_leaves_it(qtbot, window):
+    chrome = (window.menuBar(), window.tabs.tabBar(), window.expression_bar, window.statusBar())
+    window.act_present.trigger()  # F11
+    assert window.isFullScreen()
+    assert not any(widget.isVisible() for widget in chrome)
+    assert window.view.isVisible() and window.player.isVisible()
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)  # the player's keys still work without the menus
+    assert window.state.cursor == 1
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)
+    assert not window.isFullScreen() and not window.act_present.isChecked()
+    assert all(widget.isVisible() for widget in chrome)
+    assert window.inspector_dock.isVisible()
+
+
+def test_presentation_mode_works_on_another_tab(qtbot):
+    win = MainWindow(AppState(), extra_tabs=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win)  # shortcuts answer in the active window
+    win.open_tab("activations")
+    page = win.tabs.currentWidget()
+    win.act_present.trigger()
+    assert win.isFullScreen() and not win.tabs.tabBar().isVisible() and page.isVisible()
+    qtbot.keyClick(QApplication.focusWidget() or win, Qt.Key.Key_Escape)
+    assert not win.isFullScreen() and win.tabs.tabBar().isVisible() and win.current_tab() == "activations"
+
+
+def test_esc_outside_presentation_mode_still_reaches_the_graph_view(qtbot, window):
+    assert not window.act_leave_present.isEnabled()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # nothing being built: nothing happens, no full screen
+    assert not window.isFullScreen()
