@@ -165,3 +165,11 @@ def test_esc_outside_presentation_mode_still_reaches_the_graph_view(qtbot, windo
     window.view.setFocus()
     qtbot.keyClick(window.view, Qt.Key.Key_Escape)  # nothing being built: nothing happens, no full screen
     assert not window.isFullScreen()
+
+
+@pytest.mark.parametrize("argv", [["--expr", "x*x + x", "--step", "2"], ["--example", "sigmoid_neuron", "--step", "0"]])
+def test_an_svg_export_has_no_empty_paths(tmp_path, argv):
+    out = tmp_path / "graph.svg"
+    assert app.main([*argv, "--export", str(out)]) == 0
+    svg = out.read_text()
+    assert "<path" in svg and 'd=""' not in svg  # Qt says "Invalid path data" when it renders d=""
