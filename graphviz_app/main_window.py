@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -43,7 +43,8 @@ SHORTCUTS = [
     ("Home", "reset to the start"),
     ("End", "run to the end"),
     ("F", "fit the graph in the view"),
-    ("Ctrl + / Ctrl −", "zoom"),
+    ("+ / −", "zoom the graph"),
+    ("Ctrl+= / Ctrl+− / Ctrl+0", "larger / smaller / normal text (every tab; for presenting)"),
     ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
     ("↑ / ↓", "recall earlier expressions (in the expression line)"),
     ("wheel / drag", "zoom / pan the graph"),
@@ -119,6 +120,10 @@ def _import_all(modules: list[str]) -> None:
             importlib.import_module(module)
 
 
+TEXT_STEP = 1.15  # one Ctrl+= / Ctrl+−
+TEXT_SCALES = (0.7, 2.5)  # the text size control's range
+
+
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
@@ -185,6 +190,8 @@ class MainWindow(QMainWindow):
         self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
         self._docks_shown = {self.inspector_dock: True, self.inputs_dock: True}
         self._presenting = self._was_maximized = False
+        self.text_scale = 1.0
+        self._normal_fonts: tuple[QFont, QFont] | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
         self._saved_work: tuple[str, tuple[tuple[str, float], ...]] | None = None
@@ -289,8 +296,14 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
-        self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), QKeySequence.StandardKey.ZoomOut)
+        # + / − zoom the graph (like F, a plain key: text fields keep it); Ctrl+= / Ctrl+− size the text.
+        zoom_in = self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), "+")
+        zoom_in.setShortcuts([QKeySequence("+"), QKeySequence("=")])
+        self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), "-")
+        larger = self._action(view, "&Larger text", lambda: self.set_text_scale(self.text_scale * TEXT_STEP), "Ctrl+=")
+        larger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._action(view, "&Smaller text", lambda: self.set_text_scale(self.text_scale / TEXT_STEP), "Ctrl+-")
+        self._action(view, "&Normal text size", lambda: self.set_text_scale(1.0), "Ctrl+0")
         view.addSeparator()
         themes = QActionGroup(self)
         self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))
@@ -347,6 +360,20 @@ class MainWindow(QMainWindow):
         else:
             self.showNormal()
         QTimer.singleShot(0, self.view.fit)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Every widget's text, the inspector's and the graph's numbers `scale` times their normal size
+        (within TEXT_SCALES): on a projector the back row must read them, on every tab."""
+        self.text_scale = min(TEXT_SCALES[1], max(TEXT_SCALES[0], round(scale, 3)))
+        if self._normal_fonts is None:  # the sizes that 100 % means, taken before the first change
+            self._normal_fonts = (QApplication.font(), self.inspector.font())
+        app_font, inspector_font = (QFont(font) for font in self._normal_fonts)
+        app_font.setPointSizeF(app_font.pointSizeF() * self.text_scale)
+        inspector_font.setPointSizeF(inspector_font.pointSizeF() * self.text_scale)
+        QApplication.setFont(app_font)
+        self.inspector.setFont(inspector_font)
+        self.view.set_text_scale(self.text_scale)
+        self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
 
     def _tab_changed(self, index: int) -> None:
         # The inspector and inputs belong to the debugger: other tabs get the whole width.

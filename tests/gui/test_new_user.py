@@ -173,3 +173,51 @@ def test_an_svg_export_has_no_empty_paths(tmp_path, argv):
     assert app.main([*argv, "--export", str(out)]) == 0
     svg = out.read_text()
     assert "<path" in svg and 'd=""' not in svg  # Qt says "Invalid path data" when it renders d=""
+
+
+@pytest.fixture
+def normal_text_after(window):
+    yield window
+    window.set_text_scale(1.0)  # the application font is shared by every later test
+
+
+def test_ctrl_equal_and_minus_size_the_text_of_the_widgets_the_inspector_and_the_graph(qtbot, normal_text_after):
+    window = normal_text_after
+    window.state.step_forward()
+    label = window.view._edges[0].value
+    before = (QApplication.font().pointSizeF(), window.inspector.font().pointSizeF(), label.scale())
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)
+    larger = (QApplication.font().pointSizeF(), window.inspector.font().pointSizeF(), label.scale())
+    assert all(a > b * 1.25 for a, b in zip(larger, before, strict=True))
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus, Qt.KeyboardModifier.ControlModifier)
+    smaller = (QApplication.font().pointSizeF(), window.inspector.font().pointSizeF(), label.scale())
+    assert all(b < s < la for b, s, la in zip(before, smaller, larger, strict=True))
+    qtbot.keyClick(window.view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert (QApplication.font().pointSizeF(), window.inspector.font().pointSizeF(), label.scale()) == before
+
+
+def test_the_text_size_has_bounds(normal_text_after):
+    window = normal_text_after
+    for _ in range(20):
+        window.set_text_scale(window.text_scale * 1.15)
+    assert window.text_scale == 2.5
+    for _ in range(40):
+        window.set_text_scale(window.text_scale / 1.15)
+    assert window.text_scale == 0.7
+
+
+def test_plus_and_minus_zoom_the_graph_but_type_in_text_fields(qtbot, window):
+    window.view.setFocus()
+    zoom = window.view.transform().m11()
+    qtbot.keyClick(window.view, Qt.Key.Key_Plus)
+    assert window.view.transform().m11() > zoom
+    qtbot.keyClick(window.view, Qt.Key.Key_Minus)
+    assert window.view.transform().m11() == pytest.approx(zoom)
+    line = window.expression_bar.line
+    line.setFocus()
+    line.clear()
+    qtbot.keyClicks(line, "x-y+1=")
+    assert line.text() == "x-y+1="
+    assert window.view.transform().m11() == pytest.approx(zoom)
