@@ -45,6 +45,7 @@ SHORTCUTS = [
     ("F", "fit the graph in the view"),
     ("+ / −", "zoom the graph"),
     ("Ctrl+= / Ctrl+− / Ctrl+0", "larger / smaller / normal text (every tab; for presenting)"),
+    ("Ctrl+I", "presentation mode: the inspector beside the graph, or not"),
     ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
     ("↑ / ↓", "recall earlier expressions (in the expression line)"),
     ("wheel / drag", "zoom / pan the graph"),
@@ -326,6 +327,11 @@ class MainWindow(QMainWindow):
         self.act_leave_present.setEnabled(False)
         self.act_leave_present.triggered.connect(lambda: self.set_presenting(False))
         self.addAction(self.act_leave_present)
+        self.act_present_inspector = self._action(
+            view, "&Inspector while presenting", self._present_inspector_toggled, "Ctrl+I"
+        )
+        self.act_present_inspector.setCheckable(True)
+        self.act_present_inspector.setToolTip("In presentation mode, keep the inspector beside the graph")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -375,12 +381,22 @@ class MainWindow(QMainWindow):
         self.view.set_text_scale(self.text_scale)
         self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
 
+    def _present_inspector_toggled(self) -> None:
+        self._tab_changed(self.tabs.currentIndex())
+        QTimer.singleShot(0, self.view.fit)  # the graph's room changed
+
     def _tab_changed(self, index: int) -> None:
         # The inspector and inputs belong to the debugger: other tabs get the whole width.
-        on_graph = self.tabs.widget(index) is self.graph_tab and not self._presenting
+        graph = self.tabs.widget(index) is self.graph_tab
+        on_graph = graph and not self._presenting
+        # Presenting, the inspector may stay beside the graph (View → Inspector while presenting).
+        beside = graph and self._presenting and self.act_present_inspector.isChecked()
         for dock in self._docks_shown:
             if on_graph:
                 dock.setVisible(self._docks_shown[dock])
+            elif beside and dock is self.inspector_dock:
+                dock.show()
+                self.resizeDocks([dock], [int(self.width() * 0.36)], Qt.Orientation.Horizontal)
             elif dock.isVisible() or not dock.isHidden():
                 self._docks_shown[dock] = dock.isVisible()
                 dock.hide()

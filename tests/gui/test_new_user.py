@@ -221,3 +221,16 @@ def test_plus_and_minus_zoom_the_graph_but_type_in_text_fields(qtbot, window):
     qtbot.keyClicks(line, "x-y+1=")
     assert line.text() == "x-y+1="
     assert window.view.transform().m11() == pytest.approx(zoom)
+
+
+def test_presenting_the_inspector_can_stay_beside_the_graph(qtbot, window):
+    window.act_present.trigger()
+    assert not window.inspector_dock.isVisible()
+    window.act_present_inspector.trigger()  # Ctrl+I
+    assert window.inspector_dock.isVisible() and not window.inputs_dock.isVisible()
+    assert not window.menuBar().isVisible()
+    window.act_present_inspector.trigger()
+    assert not window.inspector_dock.isVisible()
+    window.act_present_inspector.trigger()
+    window.act_present.trigger()  # leaving: both docks as before
+    assert window.inspector_dock.isVisible() and window.inputs_dock.isVisible()
