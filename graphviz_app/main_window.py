@@ -188,7 +188,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
         self.state.sig_graph_changed.connect(self._graph_changed)
-        self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
+        self.state.sig_show_debugger.connect(self._show_debugger)
         self._docks_shown = {self.inspector_dock: True, self.inputs_dock: True}
         self._presenting = self._was_maximized = False
         self.text_scale = 1.0
@@ -380,6 +380,12 @@ class MainWindow(QMainWindow):
         self.inspector.setFont(inspector_font)
         self.view.set_text_scale(self.text_scale)
         self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
+
+    def _show_debugger(self) -> None:
+        """Another tab opened a graph: the Graph tab in front, the keyboard on the graph (→ steps it,
+        End runs it, rather than moving a text cursor)."""
+        self.tabs.setCurrentWidget(self.graph_tab)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _present_inspector_toggled(self) -> None:
         self._tab_changed(self.tabs.currentIndex())

@@ -234,3 +234,19 @@ def test_presenting_the_inspector_can_stay_beside_the_graph(qtbot, window):
     window.act_present_inspector.trigger()
     window.act_present.trigger()  # leaving: both docks as before
     assert window.inspector_dock.isVisible() and window.inputs_dock.isVisible()
+
+
+def test_a_graph_opened_from_another_tab_takes_the_keyboard(qtbot, window):
+    from PySide6.QtWidgets import QLineEdit
+
+    other = QLineEdit("typing here")
+    window.add_tab(other, "Other")
+    window.tabs.setCurrentWidget(other)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    other.setFocus()
+    window.expression_bar.line.setFocus()  # where the focus was left before: End and → moved its text cursor
+    window.state.show_in_debugger("a + b", {"a": 1, "b": 2})
+    assert window.tabs.currentWidget() is window.graph_tab
+    assert QApplication.focusWidget() is window.view
+    qtbot.keyClick(window.view, Qt.Key.Key_End)
+    assert window.state.cursor == window.state.last_step
