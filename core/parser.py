@@ -440,8 +440,8 @@ class _Builder:
         if "invalid decimal literal" in reason:
             # `2x`: Python's words are about literals; say what to write (multiplication is explicit).
             text = self.source.python_lines[min(line, len(self.source.python_lines)) - 1]
-            glued = re.compile(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)")
-            found = min(glued.finditer(text), key=lambda m: abs(m.start() - offset), default=None)
+            glued = re.finditer(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", text)
+            found = min(glued, key=lambda m: abs(m.start() - offset), default=None)
             if found is not None:
                 number, name = found.groups()
                 return self.source_error(
