@@ -437,6 +437,16 @@ class _Builder:
             offset = longest.start() if longest else 0
         if "nested" in reason:
             return self.source_error("the expression is nested too deeply (over 200 brackets)", line, offset)
+        if "invalid decimal literal" in reason:
+            # `2x`: Python's words are about literals; say what to write (multiplication is explicit).
+            text = self.source.python_lines[min(line, len(self.source.python_lines)) - 1]
+            glued = re.finditer(r"(?<![\w.])(\d+(?:\.\d*)?)([A-Za-z_]\w*)", text)
+            found = min(glued, key=lambda m: abs(m.start() - offset), default=None)
+            if found is not None:
+                number, name = found.groups()
+                return self.source_error(
+                    f"a number right before a name: write {number}*{name} (multiplication needs *)", line, found.start()
+                )
         return self.source_error(f"syntax error: {reason}", line, offset)
 
     def _name_value(self, target: str, value: Operand) -> Operand:

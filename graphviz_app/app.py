@@ -10,6 +10,7 @@ Mistakes a user can make (a bad expression, a bad --set) give a clear message an
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -25,6 +26,7 @@ HEADLESS_PLATFORMS = {"offscreen", "minimal", "vnc"}
 # of which waits for the GIL up to this long. Python's 5 ms made a repaint during training wait 100-150 ms
 # (benchmarks/bench_gaps_networks.py); 0.5 ms keeps it near 50 ms for a little switching overhead.
 GUI_SWITCH_INTERVAL_S = 0.0005
+DEBUGGER_TAB = "debugger"
 DEFAULT_EXAMPLE = "circuit"  # (x + y)·z with x = -2, y = 5, z = -4
 
 
@@ -53,13 +55,14 @@ def parser() -> argparse.ArgumentParser:
     where.add_argument("--step", type=int, metavar="N", help="show the state after N steps")
     p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
-    p.add_argument("--dark", action="store_true", help="dark theme")
+    theme_flags = p.add_mutually_exclusive_group()
+    theme_flags.add_argument("--dark", action="store_true", help="dark theme (default: the theme of the last run)")
+    theme_flags.add_argument("--light", action="store_true", help="light theme")
     p.add_argument(
         "--tab",
         metavar="NAME",
-        default="debugger",
         help=f"open on this tab: {', '.join(TAB_NAMES)} (the graph debugger, the optimizer lab, activations, "
-        "tiny networks)",
+        "tiny networks; default: the tab of the last run)",
     )
     return p
 
@@ -173,6 +176,14 @@ def run_export(args: argparse.Namespace, text: str, inputs: dict[str, float]) ->
     return 0
 
 
+def remembered_choice(args: argparse.Namespace, dark: bool | None, tab: str | None) -> tuple[bool, str | None]:
+    """The theme and the tab to open when the flags leave them to the last run (`dark`, `tab`: what it
+    left, or None). The tab is None when the flags name one or the last run's is the debugger."""
+    theme_dark = args.dark or (not args.light and bool(dark))
+    tab = TAB_ALIASES.get(tab, tab) if tab else None
+    return theme_dark, None if args.tab or tab == DEBUGGER_TAB else tab
+
+
 def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], started: float) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -180,7 +191,7 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     app = QApplication.instance() or QApplication(sys.argv[:1])
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     # Imported after the QApplication exists: the graph items create fonts when they are imported.
-    from graphviz_app import theme
+    from graphviz_app import settings, theme
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow, UnknownTab
     from graphviz_app.widgets.background import ThreadRunner
@@ -188,17 +199,24 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
     app.setWindowIcon(theme.app_icon())
-    theme.apply_theme(app, args.dark)
+    last = settings.remembered()
+    dark, last_tab = remembered_choice(args, last.dark, last.tab)
+    theme.apply_theme(app, dark)
     runner = ThreadRunner(app)
     state = AppState(text, inputs, runner=runner)  # every tab's heavy work runs on its pool
-    state.set_dark(args.dark)
+    state.set_dark(dark)
     place_cursor(state, args)
     window = MainWindow(state, extra_tabs=True, preload=True)
-    window.view.set_dark(args.dark)
+    window.view.set_dark(dark)
+    if last.geometry is not None:
+        window.restoreGeometry(last.geometry)
     try:
-        window.open_tab(tab_name(args.tab))
+        window.open_tab(tab_name(args.tab) if args.tab else DEBUGGER_TAB)
     except UnknownTab as error:  # a tab this installation lacks: say so rather than open another one
         raise UsageError(str(error)) from None
+    if last_tab is not None:
+        with contextlib.suppress(UnknownTab):  # the last run's tab, if this installation has it
+            window.open_tab(last_tab)
     window.show()
     window.raise_()
     window.activateWindow()  # keyboard shortcuts work at once, without a first click
@@ -229,7 +247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     args = parser().parse_args(argv)
     try:
-        tab_name(args.tab)
+        if args.tab is not None:
+            tab_name(args.tab)
         text, inputs = resolve(args)
         if args.export:
             return run_export(args, text, inputs)

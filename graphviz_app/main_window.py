@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 import core
 import graphviz_app
-from graphviz_app import session, theme
+from graphviz_app import session, settings, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
@@ -43,14 +43,16 @@ SHORTCUTS = [
     ("Home", "reset to the start"),
     ("End", "run to the end"),
     ("F", "fit the graph in the view"),
-    ("Ctrl + / Ctrl −", "zoom"),
+    ("+ / −", "zoom the graph"),
+    ("Ctrl+= / Ctrl+− / Ctrl+0", "larger / smaller / normal text (every tab; for presenting)"),
+    ("Ctrl+I", "presentation mode: the inspector beside the graph, or not"),
     ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
     ("↑ / ↓", "recall earlier expressions (in the expression line)"),
     ("wheel / drag", "zoom / pan the graph"),
     ("Ctrl+D", "dark / light theme"),
     ("Ctrl+O / Ctrl+S", "open / save a session"),
     ("Ctrl+E", "export the graph as PNG"),
-    ("F11", "presentation mode: full screen, graph only"),
+    ("F11", "presentation mode: full screen, graph only (Esc leaves it)"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit"),
 ]
@@ -119,6 +121,10 @@ def _import_all(modules: list[str]) -> None:
             importlib.import_module(module)
 
 
+TEXT_STEP = 1.15  # one Ctrl+= / Ctrl+−
+TEXT_SCALES = (0.7, 2.5)  # the text size control's range
+
+
 class MainWindow(QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
@@ -182,9 +188,11 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._dialogs: list[QMessageBox] = []  # non-modal dialogs kept alive until closed
         self.state.sig_graph_changed.connect(self._graph_changed)
-        self.state.sig_show_debugger.connect(lambda: self.tabs.setCurrentWidget(self.graph_tab))
+        self.state.sig_show_debugger.connect(self._show_debugger)
         self._docks_shown = {self.inspector_dock: True, self.inputs_dock: True}
         self._presenting = self._was_maximized = False
+        self.text_scale = 1.0
+        self._normal_fonts: tuple[QFont, QFont] | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
         self._saved_work: tuple[str, tuple[tuple[str, float], ...]] | None = None
@@ -228,6 +236,8 @@ class MainWindow(QMainWindow):
             stop = getattr(self.tab_page(name), "stop_work", None)
             if callable(stop):
                 stop()
+        # Full screen is not a size to come back to: the geometry is kept only from a normal window.
+        settings.remember_window(self.state.dark, self.current_tab(), None if self._presenting else self.saveGeometry())
         super().closeEvent(event)
 
     def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -257,6 +267,9 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         self._action(file, "&Open session…", self.open_session, QKeySequence.StandardKey.Open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
         self._action(file, "&Save session…", self.save_session, QKeySequence.StandardKey.Save)
         file.addSeparator()
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
@@ -284,8 +297,14 @@ class MainWindow(QMainWindow):
 
         view = bar.addMenu("&View")
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
-        self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), QKeySequence.StandardKey.ZoomIn)
-        self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), QKeySequence.StandardKey.ZoomOut)
+        # + / − zoom the graph (like F, a plain key: text fields keep it); Ctrl+= / Ctrl+− size the text.
+        zoom_in = self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), "+")
+        zoom_in.setShortcuts([QKeySequence("+"), QKeySequence("=")])
+        self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), "-")
+        larger = self._action(view, "&Larger text", lambda: self.set_text_scale(self.text_scale * TEXT_STEP), "Ctrl+=")
+        larger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self._action(view, "&Smaller text", lambda: self.set_text_scale(self.text_scale / TEXT_STEP), "Ctrl+-")
+        self._action(view, "&Normal text size", lambda: self.set_text_scale(1.0), "Ctrl+0")
         view.addSeparator()
         themes = QActionGroup(self)
         self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))
@@ -301,6 +320,18 @@ class MainWindow(QMainWindow):
         view.addAction(self.inspector_dock.toggleViewAction())
         self.act_present = self._action(view, "&Presentation mode", self.set_presenting, "F11")
         self.act_present.setCheckable(True)
+        # Esc leaves presentation mode (a window shortcut that exists only while presenting, so that
+        # Esc still cancels a build or closes a popup otherwise).
+        self.act_leave_present = QAction("Leave presentation mode", self)
+        self.act_leave_present.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.act_leave_present.setEnabled(False)
+        self.act_leave_present.triggered.connect(lambda: self.set_presenting(False))
+        self.addAction(self.act_leave_present)
+        self.act_present_inspector = self._action(
+            view, "&Inspector while presenting", self._present_inspector_toggled, "Ctrl+I"
+        )
+        self.act_present_inspector.setCheckable(True)
+        self.act_present_inspector.setToolTip("In presentation mode, keep the inspector beside the graph")
 
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
@@ -321,7 +352,12 @@ class MainWindow(QMainWindow):
         """Full screen with the docks hidden: on a projector the graph's numbers need every pixel."""
         self._presenting = bool(on)
         self.act_present.setChecked(self._presenting)
+        self.act_leave_present.setEnabled(self._presenting)
         self._tab_changed(self.tabs.currentIndex())  # hides or restores the docks
+        # Only the content on a projector: no menus, tab bar, expression line or status bar (every
+        # action keeps its shortcut: they are on the window, not only in the menus).
+        for chrome in (self.menuBar(), self.tabs.tabBar(), self.expression_bar, self.statusBar()):
+            chrome.setVisible(not self._presenting)
         if self._presenting:
             self._was_maximized = self.isMaximized()
             self.showFullScreen()
@@ -331,12 +367,42 @@ class MainWindow(QMainWindow):
             self.showNormal()
         QTimer.singleShot(0, self.view.fit)
 
+    def set_text_scale(self, scale: float) -> None:
+        """Every widget's text, the inspector's and the graph's numbers `scale` times their normal size
+        (within TEXT_SCALES): on a projector the back row must read them, on every tab."""
+        self.text_scale = min(TEXT_SCALES[1], max(TEXT_SCALES[0], round(scale, 3)))
+        if self._normal_fonts is None:  # the sizes that 100 % means, taken before the first change
+            self._normal_fonts = (QApplication.font(), self.inspector.font())
+        app_font, inspector_font = (QFont(font) for font in self._normal_fonts)
+        app_font.setPointSizeF(app_font.pointSizeF() * self.text_scale)
+        inspector_font.setPointSizeF(inspector_font.pointSizeF() * self.text_scale)
+        QApplication.setFont(app_font)
+        self.inspector.setFont(inspector_font)
+        self.view.set_text_scale(self.text_scale)
+        self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
+
+    def _show_debugger(self) -> None:
+        """Another tab opened a graph: the Graph tab in front, the keyboard on the graph (→ steps it,
+        End runs it, rather than moving a text cursor)."""
+        self.tabs.setCurrentWidget(self.graph_tab)
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _present_inspector_toggled(self) -> None:
+        self._tab_changed(self.tabs.currentIndex())
+        QTimer.singleShot(0, self.view.fit)  # the graph's room changed
+
     def _tab_changed(self, index: int) -> None:
         # The inspector and inputs belong to the debugger: other tabs get the whole width.
-        on_graph = self.tabs.widget(index) is self.graph_tab and not self._presenting
+        graph = self.tabs.widget(index) is self.graph_tab
+        on_graph = graph and not self._presenting
+        # Presenting, the inspector may stay beside the graph (View → Inspector while presenting).
+        beside = graph and self._presenting and self.act_present_inspector.isChecked()
         for dock in self._docks_shown:
             if on_graph:
                 dock.setVisible(self._docks_shown[dock])
+            elif beside and dock is self.inspector_dock:
+                dock.show()
+                self.resizeDocks([dock], [int(self.width() * 0.36)], Qt.Orientation.Horizontal)
             elif dock.isVisible() or not dock.isHidden():
                 self._docks_shown[dock] = dock.isVisible()
                 dock.hide()
@@ -418,6 +484,7 @@ class MainWindow(QMainWindow):
             return False
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
+        settings.add_recent(path)
         self.statusBar().showMessage(f"opened {path}", 5000)
         return True
 
@@ -428,6 +495,7 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot save session", str(error), error=True)
             return False
         self._mark_saved()
+        settings.add_recent(path)
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
 
@@ -487,6 +555,33 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json);;All files (*)")
         if path:
             self.open_session_file(path)
+
+    def _fill_recent_menu(self) -> None:
+        """File → Open Recent: the remembered sessions, most recent first (Alt+1 … Alt+8 in the menu)."""
+        menu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files()
+        for number, name in enumerate(files, 1):
+            path = Path(name)
+            act = menu.addAction(f"&{number}  {path.name}  —  {path.parent}")
+            act.setToolTip(name)
+            act.triggered.connect(lambda _=False, n=name: self.open_recent(n))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear list", lambda: settings.forget_recent())
+        else:
+            menu.addAction("(no recent sessions)").setEnabled(False)
+
+    def open_recent(self, path: str | Path) -> bool:
+        """Open a remembered session (asking first about unsaved work); a file that has gone is said so
+        and dropped from the list."""
+        if not self.confirm_discard("opening another session"):
+            return False
+        if not Path(path).is_file():
+            settings.forget_recent(path)
+            self.show_message("Cannot open session", f"{path} no longer exists; it was removed from Open Recent.")
+            return False
+        return self.open_session_file(path)
 
     def save_session(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "Sessions (*.json)")

@@ -364,6 +364,7 @@ class EdgeLabel(_Painted):
         self._rect = QRectF()
         self.setZValue(3)
         self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setVisible(False)  # until it has a text: an empty plate is an empty path in an SVG export
 
     def set_text(self, text: str, colour: QColor, number: float | None = None, what: str = "") -> None:
         """Change the text; geometry changes only when the width does (cheap relabel).

@@ -65,6 +65,10 @@ LABELS_KEY = "debugger.labels"
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
+_K = Qt.Key
+_SCROLL_KEYS = frozenset((_K.Key_Left, _K.Key_Right, _K.Key_Up, _K.Key_Down, _K.Key_PageUp, _K.Key_PageDown))
+
+
 class BuildProgress(QWidget):
     """The strip over the canvas while a new graph is built: what happens, how far, and Cancel."""
 
@@ -145,6 +149,7 @@ class GraphView(QGraphicsView):
         self._edges: list[_Edge] = []
         self._graph_rect: QRectF | None = None
         self._label_growth = 1.0
+        self.text_scale = 1.0  # the window's text size (Ctrl+= / Ctrl+−), on top of the zoom's growth
         self._labels_shown = True
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
@@ -217,6 +222,11 @@ class GraphView(QGraphicsView):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and (self.state.building or self._building is not None):
             self.cancel_build()
+            event.accept()
+            return
+        if event.key() in _SCROLL_KEYS:
+            # The player's ← / → are disabled at the ends of the trace; the key then reaches the view,
+            # whose scroll area would slide the graph off-screen. Arrow keys step, they never pan.
             event.accept()
             return
         super().keyPressEvent(event)
@@ -364,7 +374,7 @@ class GraphView(QGraphicsView):
         growth, shown = self._label_look(zoom)
         for count, edge in enumerate(edges, 1):
             for label in (edge.value, edge.grad):
-                label.setScale(growth)
+                label.setScale(growth * self.text_scale)
                 label.set_zoomed_out(not shown)
             if count % (5 * SLICE_ITEMS) == 0:
                 yield
@@ -735,8 +745,14 @@ class GraphView(QGraphicsView):
             return
         self._label_growth = growth
         for edge in self._edges:
-            edge.value.setScale(growth)
-            edge.grad.setScale(growth)
+            edge.value.setScale(growth * self.text_scale)
+            edge.grad.setScale(growth * self.text_scale)
+
+    def set_text_scale(self, scale: float) -> None:
+        """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them."""
+        self.text_scale = scale
+        growth, self._label_growth = self._label_growth, -1.0  # re-applied even at the same zoom
+        self._fit_labels_to_zoom(growth if self._graph_rect is None else None)
 
     def mouseDoubleClickEvent(self, event) -> None:
         self.fit()

@@ -132,7 +132,13 @@ class Player(QWidget):
         self.counter = QLabel(objectName="playerCounter")
         self.counter.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.counter)
-        layout.addStretch(1)
+        # The timeline: drag to any step of the phase (a click jumps a page; ← / → still step one).
+        self.scrubber = QSlider(Qt.Orientation.Horizontal, objectName="playerTimeline")
+        self.scrubber.setMinimumWidth(120)
+        self.scrubber.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → step the trace through the actions
+        self.scrubber.setToolTip("Timeline: drag to any step")
+        self.scrubber.valueChanged.connect(self._scrubbed)
+        layout.addWidget(self.scrubber, 1)
         self.layout_.addWidget(self.transport, 1)
 
         self.options = QWidget()
@@ -243,6 +249,11 @@ class Player(QWidget):
     def _graph_changed(self) -> None:
         self.pause()
 
+    def _scrubbed(self, step: int) -> None:
+        if step != self.state.cursor:
+            self.pause()
+            self.state.set_cursor(step)
+
     # ---- showing the state ----
 
     def _tinted(self, which: QStyle.StandardPixmap) -> QIcon:
@@ -282,6 +293,11 @@ class Player(QWidget):
 
     def _show(self, *_: object) -> None:
         self.counter.setText(self.state.counter_text())
+        self.scrubber.blockSignals(True)  # showing the cursor is not a drag
+        self.scrubber.setRange(self.state.first_step, self.state.last_step)
+        self.scrubber.setPageStep(max(1, (self.state.last_step - self.state.first_step) // 10))
+        self.scrubber.setValue(self.state.cursor)
+        self.scrubber.blockSignals(False)
         if self.phase_buttons:
             self.phase_buttons[self.state.phase].setChecked(True)  # type: ignore[attr-defined]
         self.act_play.setChecked(self.playing)

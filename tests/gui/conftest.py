@@ -10,3 +10,11 @@ from graphviz_app.main_window import MainWindow
 @pytest.fixture(autouse=True)
 def discard_unsaved_work(monkeypatch):
     monkeypatch.setattr(MainWindow, "ask_unsaved", lambda self, doing: QMessageBox.StandardButton.Discard)
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch, tmp_path):
+    """Every test remembers its settings (theme, geometry, recent files) in its own file, never the user's."""
+    from graphviz_app import settings
+
+    monkeypatch.setenv(settings.ENV, str(tmp_path / "settings.ini"))
