@@ -52,24 +52,28 @@ TEACHING_LR = {
 }
 DECAYS = {
     "none": "constant learning rate",
-    "step": "step: ×0.5 every 100 steps",
-    "exponential": "exponential: ×0.995 every step",
+    "step": "step: ×γ every step_size steps (torch StepLR)",
+    "exponential": "exponential: ×γ every step (torch ExponentialLR)",
 }
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """One optimizer's row in the checklist: on/off, its hyperparameters, its learning-rate decay."""
+    """One optimizer's row in the checklist: on/off, its hyperparameters, its learning-rate decay and
+    the decay's parameters (torch.optim.lr_scheduler's names: step_size and gamma)."""
 
     enabled: bool
     hyperparameters: dict[str, HyperValue] = field(default_factory=dict)
     decay: str = "none"
+    step_size: int = 100  # StepLR: the rate is multiplied by step_gamma every step_size steps
+    step_gamma: float = 0.5
+    exp_gamma: float = 0.995  # ExponentialLR: multiplied by exp_gamma every step
 
     def schedule(self) -> StepLR | ExponentialLR | None:
         if self.decay == "step":
-            return StepLR(100, 0.5)
+            return StepLR(self.step_size, self.step_gamma)
         if self.decay == "exponential":
-            return ExponentialLR(0.995)
+            return ExponentialLR(self.exp_gamma)
         return None
 
 
@@ -292,6 +296,23 @@ class LabState:
         if decay not in DECAYS:
             raise ValueError(f"unknown decay {decay!r}; valid: {', '.join(DECAYS)}")
         self._update(name, decay=decay)
+
+    def set_decay_parameters(
+        self, name: str, step_size: int | None = None, step_gamma: float | None = None, exp_gamma: float | None = None
+    ) -> None:
+        """The decay's own numbers; a ValueError (nothing changed) for one torch would refuse or that
+        would not decay (γ outside (0, 1], a step size below 1)."""
+        changes: dict[str, object] = {}
+        if step_size is not None:
+            if isinstance(step_size, bool) or int(step_size) != step_size or step_size < 1:
+                raise ValueError(f"the step size is a whole number of steps ≥ 1, not {step_size!r}")
+            changes["step_size"] = int(step_size)
+        for key, gamma in (("step_gamma", step_gamma), ("exp_gamma", exp_gamma)):
+            if gamma is not None:
+                if not 0.0 < gamma <= 1.0:  # nan too
+                    raise ValueError(f"γ multiplies the learning rate: between 0 (excluded) and 1, not {gamma!r}")
+                changes[key] = float(gamma)
+        self._update(name, **changes)
 
     def set_steps(self, steps: int) -> None:
         steps = max(1, int(steps))
