@@ -89,3 +89,70 @@ def test_the_row_shows_the_decays_own_knobs_and_the_chart_marks_the_changes(qtbo
     assert len(tab.loss_plot.rate_mark_steps("sgd")) == 3  # 0.98^k halves at k = 35, 69, 104
     row.decay.setCurrentIndex(row.decay.findData("none"))
     assert tab.loss_plot.rate_mark_steps("sgd") == []
+
+
+# ---- "Once more: learning rate": one optimizer at several rates ----
+
+
+def test_one_optimizer_races_at_each_rate_with_its_own_curve_and_label(qtbot) -> None:
+    tab = shown_lab(qtbot)
+    set_steps(tab, 60)
+    controls = tab.race_controls
+    controls.kind.setCurrentIndex(controls.kind.findData("learning_rates"))
+    controls.optimizer.setCurrentIndex(controls.optimizer.findData("momentum"))
+    controls.rates.setText("0.003, 0.002 0.0005, 1e-4, 2e-5, 1e-5")
+    controls.apply_rates()
+    lab = tab.lab
+    assert lab.rates == (0.003, 0.002, 0.0005, 1e-4, 2e-5, 1e-5)
+    assert len(lab.trajectories) == 6 and {t.optimizer for t in lab.trajectories.values()} == {"momentum"}
+    rates = sorted(float(t.hyperparameters["lr"]) for t in lab.trajectories.values())
+    assert rates == sorted(lab.rates)
+    drawn = [name for name, curve in tab.loss_plot.curves.items() if curve.getData()[0] is not None]
+    assert len(drawn) == 6
+    assert "Momentum lr 0.003" in tab.legend.text() and "Adam" not in tab.legend.text()
+    assert tab.update_panel.choice.itemText(0) == "Momentum lr 0.003"
+    # the fastest rate got lowest here, the tiniest barely moved
+    final = {float(t.hyperparameters["lr"]): t.losses[-1] for t in lab.trajectories.values()}
+    assert final[1e-5] > final[0.0005]
+
+
+@pytest.mark.parametrize(
+    "text, message", [("0.1, x", "'x' is not a number"), ("1 2 3 4 5 6 7", "1 to 6"), ("0.1, -1", "positive")]
+)
+def test_bad_rates_are_said_under_the_field_and_the_race_stays(qtbot, text, message) -> None:
+    tab = shown_lab(qtbot)
+    controls = tab.race_controls
+    controls.kind.setCurrentIndex(controls.kind.findData("learning_rates"))
+    before = tab.lab.rates
+    controls.rates.setText(text)
+    controls.apply_rates()
+    assert tab.lab.rates == before and message in controls.message.text() and controls.message.isVisibleTo(controls)
+
+
+# ---- minibatch noise on a surface built from data ----
+
+
+def test_the_regression_surface_races_full_batch_against_minibatch_sgd(qtbot) -> None:
+    from core.regression import optimize_minibatch
+
+    tab = shown_lab(qtbot)
+    set_steps(tab, 80)
+    tab.surface_choice.setCurrentIndex(tab.surface_choice.findData("regression"))
+    controls = tab.race_controls
+    assert controls.batch.isVisibleTo(controls) and not controls.kind.isVisibleTo(controls)
+    controls.batch.setValue(3)
+    controls.seed.setValue(7)
+    lab = tab.lab
+    full, mini = lab.trajectories["sgd"], lab.trajectories["momentum"]
+    assert full.batch_size == len(lab.regression) and mini.batch_size == 3
+    sgd = lab.settings["sgd"]
+    expected = optimize_minibatch(lab.regression, ("sgd", sgd.hyperparameters, None), lab.start, 80, 3, seed=7)
+    assert np.array_equal(mini.points, expected.points)  # the seed fixes the wobble
+    assert "SGD, minibatch of 3" in tab.legend.text() and "gradient of all points" in tab.legend.text()
+    tab.player.act_end.trigger()
+    lab.set_cursor(10)
+    assert lab.inspected == "momentum"
+    assert "mean over a minibatch of 3" in tab.update_panel.formula.toPlainText()
+    assert not tab.surface_plot.full_gradient_arrow.head.polygon().isEmpty()
+    lab.set_inspected("sgd")  # the full-batch run: its gradient is the full one, no second arrow
+    assert tab.surface_plot.full_gradient_arrow.head.polygon().isEmpty()
