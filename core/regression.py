@@ -55,7 +55,7 @@ def regression_surface(data: RegressionData) -> Surface:
     w, b = data.least_squares()
     return Surface(
         "regression",
-        f"Linear regression on {len(data)} points: mean (w·xᵢ + b − yᵢ)²",
+        f"mean (w·xᵢ + b − yᵢ)² over {len(data)} points",
         f"({terms}) / {len(data)}",
         (w - 3.0, w + 3.0),
         (b - 3.0, b + 3.0),

@@ -44,6 +44,7 @@ REGRESSION = "regression"  # the surface built from data: full-batch against min
 RACE_KINDS = {"optimizers": "every ticked optimizer", "learning_rates": "one optimizer, several learning rates"}
 SLOTS = tuple(OPTIMIZERS)
 MAX_RATES = 6
+REGRESSION_LR = 0.1
 DEFAULT_RATES = {  # very high / high / good / low on Rosenbrock, like the slide's four curves
     "sgd": (2.2e-3, 1.5e-3, 1e-3, 1e-4),
 }
@@ -250,6 +251,7 @@ class LabState:
         self.rates: tuple[float, ...] = DEFAULT_RATES["sgd"]
         self.regression = regression_data()
         self.batch_size = 4  # the minibatch run's points per step on the regression surface
+        self.regression_lr = REGRESSION_LR  # its own: Rosenbrock's SGD rate would barely move on it
         self.batch_seed = 0
         self.error = ""  # why the runs could not be computed at all (e.g. a bad expression)
         self.race_ms = 0.0
@@ -293,6 +295,8 @@ class LabState:
         self.surface_key = key
         self._wanted_start = None
         self._fit_axes()
+        if key == REGRESSION:
+            self.set_inspected("momentum")  # the minibatch run: its two gradients are the point
         self._first_slot_inspected()
         self.recompute()
 
@@ -363,7 +367,7 @@ class LabState:
         """The runs of the race as the settings say, in slot order."""
         if self.surface_key == REGRESSION:
             s, n = self.settings["sgd"], len(self.regression)
-            run: RunSpec = ("sgd", s.hyperparameters, s.schedule())
+            run: RunSpec = ("sgd", {**s.hyperparameters, "lr": self.regression_lr}, s.schedule())
             return [
                 Racer("sgd", run, f"SGD, full batch of {n}", n),
                 Racer("momentum", run, f"SGD, minibatch of {self.batch_size}", self.batch_size),
@@ -409,9 +413,17 @@ class LabState:
             if self.race_kind == "learning_rates":
                 self.recompute()
 
-    def set_batch(self, batch_size: int | None = None, seed: int | None = None) -> None:
-        """Points per step (1 … N) of the minibatch run on the regression surface, and its seed."""
+    def set_batch(self, batch_size: int | None = None, seed: int | None = None, lr: float | None = None) -> None:
+        """Points per step (1 … N) of the minibatch run on the regression surface, its seed, and the
+        learning rate of both runs there."""
         n = len(self.regression)
+        if lr is not None:
+            if not 0 < lr < float("inf"):
+                raise ValueError(f"a learning rate is a positive number, not {lr:g}")
+            if lr != self.regression_lr:
+                self.regression_lr = float(lr)
+                if self.surface_key == REGRESSION:
+                    self.recompute()
         if batch_size is not None and not 1 <= int(batch_size) <= n:
             raise ValueError(f"the batch size is between 1 and the {n} points, not {batch_size}")
         new = (

@@ -129,9 +129,16 @@ class OptimizerRow(QFrame):
         self.gamma.valueChanged.connect(self._set_gamma)
         knobs.addStretch(1)
         knobs.addWidget(self.decay)
-        knobs.addWidget(self.step_size)
-        knobs.addWidget(self.gamma)
         layout.addLayout(knobs, 1, 1, 1, 4)
+        # On their own line under the knobs: beside them the row would be wider than the column.
+        decay_knobs = QHBoxLayout()
+        decay_knobs.setSpacing(6)
+        decay_knobs.addStretch(1)
+        self.decay_label = QLabel("decay")
+        decay_knobs.addWidget(self.decay_label)
+        decay_knobs.addWidget(self.step_size)
+        decay_knobs.addWidget(self.gamma)
+        layout.addLayout(decay_knobs, 2, 1, 1, 4)
         layout.setColumnStretch(3, 1)
         self.refresh()
 
@@ -177,6 +184,7 @@ class OptimizerRow(QFrame):
         self.gamma.setValue(settings.step_gamma if settings.decay == "step" else settings.exp_gamma)
         self.step_size.setVisible(settings.decay == "step")
         self.gamma.setVisible(settings.decay != "none")
+        self.decay_label.setVisible(settings.decay != "none")
         for widget in widgets:
             widget.blockSignals(False)
 

@@ -8,7 +8,7 @@ The rates are read with `float()`, never evaluated.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QLineEdit, QSpinBox, QWidget
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import MAX_RATES, RACE_KINDS, REGRESSION, LabState
@@ -48,6 +48,8 @@ class RaceControls(QWidget):
             "points per step of the minibatch run: drawn without replacement, reshuffled every epoch"
             f" ({len(lab.regression)}: the full batch)"
         )
+        self.lr = QDoubleSpinBox(decimals=3, minimum=0.001, maximum=2.0, singleStep=0.05)
+        self.lr.setToolTip("the learning rate of both SGD runs on the regression surface")
         self.seed = QSpinBox(minimum=0, maximum=9999)
         self.seed.setToolTip("the seed of the minibatch order: the same seed, the same wobble")
         self.message = QLabel(wordWrap=True)
@@ -65,7 +67,10 @@ class RaceControls(QWidget):
         grid.addWidget(self.batch, 2, 1)
         grid.addWidget(self.seed_label, 2, 2)
         grid.addWidget(self.seed, 2, 3)
-        grid.addWidget(self.message, 3, 0, 1, 4)
+        self.lr_label = QLabel("SGD lr")
+        grid.addWidget(self.lr_label, 3, 0)
+        grid.addWidget(self.lr, 3, 1)
+        grid.addWidget(self.message, 4, 0, 1, 4)
         grid.setColumnStretch(2, 1)
         self.kind.currentIndexChanged.connect(lambda i: self._apply(lambda: lab.set_race_kind(self.kind.itemData(i))))
         self.optimizer.currentIndexChanged.connect(
@@ -74,6 +79,7 @@ class RaceControls(QWidget):
         self.rates.editingFinished.connect(self.apply_rates)
         self.batch.valueChanged.connect(lambda size: self._apply(lambda: lab.set_batch(batch_size=size)))
         self.seed.valueChanged.connect(lambda seed: self._apply(lambda: lab.set_batch(seed=seed)))
+        self.lr.valueChanged.connect(lambda lr: self._apply(lambda: lab.set_batch(lr=lr)))
         lab.sig_surface_changed.connect(self.refresh)
         lab.sig_trajectories_changed.connect(self.refresh)
         self.refresh()
@@ -93,7 +99,7 @@ class RaceControls(QWidget):
 
     def refresh(self) -> None:
         lab = self.lab
-        widgets = (self.kind, self.optimizer, self.rates, self.batch, self.seed)
+        widgets = (self.kind, self.optimizer, self.rates, self.batch, self.seed, self.lr)
         for widget in widgets:
             widget.blockSignals(True)
         self.kind.setCurrentIndex(self.kind.findData(lab.race_kind))
@@ -102,6 +108,7 @@ class RaceControls(QWidget):
             self.rates.setText(", ".join(f"{r:g}" for r in lab.rates))
         self.batch.setValue(lab.batch_size)
         self.seed.setValue(lab.batch_seed)
+        self.lr.setValue(lab.regression_lr)
         for widget in widgets:
             widget.blockSignals(False)
         regression = lab.surface_key == REGRESSION
@@ -110,5 +117,5 @@ class RaceControls(QWidget):
             widget.setVisible(not regression)
         for widget in (self.rates_label, self.optimizer, self.rates):
             widget.setVisible(rates)
-        for widget in (self.batch_label, self.batch, self.seed_label, self.seed):
+        for widget in (self.batch_label, self.batch, self.seed_label, self.seed, self.lr_label, self.lr):
             widget.setVisible(regression)

@@ -233,6 +233,7 @@ class LossView(QWidget):
             return
         self._legend_key = key
         self.legend.clear()
+        self.legend.setColumnCount(2 if len(entries) > 4 else 1)  # a race's eight lines would hide the curves
         for item, label in entries:
             self.legend.addItem(item, label)
         set_plot_dark(self.plot, self.state.theme.dark)  # the new labels in the theme's colour
@@ -244,7 +245,14 @@ class LossView(QWidget):
         losses = np.maximum(snapshot.losses, 1e-300)
         self.loss_curve.setData(np.arange(len(losses)), losses)
         self.loss_marker.setData([len(losses) - 1], losses[-1:])
-        entries: list[tuple[pg.PlotDataItem, str]] = [(self.loss_curve, "training")]
+        entries: list[tuple[pg.PlotDataItem, str]] = [
+            (
+                self.loss_curve,
+                f"training ({ACTIVATIONS[snapshot.model.activation].display_name})"
+                if self.state.race is not None and snapshot.model.hidden
+                else "training",
+            )
+        ]
         if snapshot.full_batch or not len(snapshot.batch_losses):
             self.batch_curve.setData([], [])
         else:

@@ -145,13 +145,16 @@ def test_the_regression_surface_races_full_batch_against_minibatch_sgd(qtbot) ->
     lab = tab.lab
     full, mini = lab.trajectories["sgd"], lab.trajectories["momentum"]
     assert full.batch_size == len(lab.regression) and mini.batch_size == 3
+    assert lab.inspected == "momentum"  # the minibatch run is explained first
     sgd = lab.settings["sgd"]
-    expected = optimize_minibatch(lab.regression, ("sgd", sgd.hyperparameters, None), lab.start, 80, 3, seed=7)
+    expected = optimize_minibatch(
+        lab.regression, ("sgd", {**sgd.hyperparameters, "lr": lab.regression_lr}, None), lab.start, 80, 3, seed=7
+    )
     assert np.array_equal(mini.points, expected.points)  # the seed fixes the wobble
     assert "SGD, minibatch of 3" in tab.legend.text() and "gradient of all points" in tab.legend.text()
-    tab.player.act_end.trigger()
+    controls.lr.setValue(0.2)
+    assert float(lab.trajectories["momentum"].hyperparameters["lr"]) == 0.2
     lab.set_cursor(10)
-    assert lab.inspected == "momentum"
     assert "mean over a minibatch of 3" in tab.update_panel.formula.toPlainText()
     assert not tab.surface_plot.full_gradient_arrow.head.polygon().isEmpty()
     lab.set_inspected("sgd")  # the full-batch run: its gradient is the full one, no second arrow
