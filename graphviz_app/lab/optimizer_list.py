@@ -119,7 +119,7 @@ class OptimizerRow(QFrame):
         self.step_size.setPrefix("every ")
         self.step_size.setToolTip("step_size: the learning rate is multiplied by γ every this many steps")
         self.step_size.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
-        self.step_size.setFixedWidth(82)
+        self.step_size.setFixedWidth(96)
         self.gamma = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1.0, singleStep=0.001)
         self.gamma.setPrefix("γ ")
         self.gamma.setToolTip("gamma: the factor the learning rate is multiplied by at each decay")

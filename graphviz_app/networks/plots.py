@@ -275,7 +275,7 @@ class LossView(QWidget):
                     self.race_curves[name] = self.plot.plot([], [], pen=pen)
                 raced = np.maximum(np.asarray(raced), 1e-300)
                 self.race_curves[name].setData(np.arange(len(raced)), raced)
-                entries.append((self.race_curves[name], ACTIVATIONS[name].display_name))
+                # No legend entry: eight lines would cover the curves; the race panel names each colour.
                 shown.append(raced)
             self.threshold_line.setPos(np.log10(race.threshold))
         self.threshold_line.setVisible(race is not None)
