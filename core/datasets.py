@@ -150,16 +150,21 @@ def custom(points: Sequence[tuple[float, float, int]]) -> Dataset:
     return Dataset(CUSTOM, DISPLAY_NAMES[CUSTOM], x1, x2, y, bounds)
 
 
+def test_mask(n: int, test_fraction: float, seed: int = 0) -> np.ndarray:
+    """Which of n points `train_test_split` holds out for testing (True: a test point)."""
+    if not 0.0 <= test_fraction < 1.0:
+        raise ValueError(f"the test fraction is between 0 and 1 (1 excluded), not {test_fraction}")
+    held_out = min(round(test_fraction * n), max(n - 1, 0))
+    chosen = np.random.default_rng([seed, 2]).permutation(n)[:held_out]
+    is_test = np.zeros(n, dtype=bool)
+    is_test[chosen] = True
+    return is_test
+
+
 def train_test_split(data: Dataset, test_fraction: float, seed: int = 0) -> tuple[Dataset, Dataset]:
     """The points split at random into a training part and a test part (fixed by `seed`).
 
     round(test_fraction · n) points are held out, but at least one point stays for training. Each part
     keeps the data set's order, so a fraction of 0 gives back the whole set, point for point."""
-    if not 0.0 <= test_fraction < 1.0:
-        raise ValueError(f"the test fraction is between 0 and 1 (1 excluded), not {test_fraction}")
-    n = len(data)
-    held_out = min(round(test_fraction * n), max(n - 1, 0))
-    chosen = np.random.default_rng([seed, 2]).permutation(n)[:held_out]
-    is_test = np.zeros(n, dtype=bool)
-    is_test[chosen] = True
+    is_test = test_mask(len(data), test_fraction, seed)
     return data.subset(np.flatnonzero(~is_test)), data.subset(np.flatnonzero(is_test))

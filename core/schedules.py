@@ -6,6 +6,8 @@ step (torch's usual loop), with the same repeated products and therefore the sam
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -40,6 +42,20 @@ class ExponentialLR:
 
 
 LRSchedule = StepLR | ExponentialLR
+MAX_MARKS = 40  # more changes than this (exponential decay changes every step): mark the halvings
+
+
+def rate_change_steps(lrs: Sequence[float]) -> list[int]:
+    """The steps whose learning rate differs from the step before (step decay: every step_size steps);
+    when it changes nearly every step (exponential decay), the steps where it has halved once more."""
+    changes = [k for k in range(1, len(lrs)) if lrs[k] != lrs[k - 1]]
+    if len(changes) <= MAX_MARKS:
+        return changes
+    first = lrs[0]
+    if not first > 0:
+        return []
+    halvings = [math.floor(math.log2(first / lr)) if lr > 0 else -1 for lr in lrs]
+    return [k for k in range(1, len(lrs)) if halvings[k] > halvings[k - 1] >= 0][:MAX_MARKS]
 
 
 def constant_learning_rates(lr: float, steps: int) -> list[float]:

@@ -35,6 +35,7 @@ from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.state import AppState
+from graphviz_app.networks.saved import SavedNetworks, networks_of, restore_networks
 from graphviz_app.widgets.player import Player
 
 SHORTCUTS = [
@@ -482,6 +483,7 @@ class MainWindow(QMainWindow):
             self._take_saved_work = False
             self.show_message("Cannot open session", str(error), error=True)
             return False
+        self._restore_networks(loaded)
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
         settings.add_recent(path)
@@ -490,7 +492,7 @@ class MainWindow(QMainWindow):
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
-            session.save_session(self.state, path, tab=self.current_tab())
+            session.save_session(self.state, path, tab=self.current_tab(), networks=self._saved_networks())
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
@@ -498,6 +500,21 @@ class MainWindow(QMainWindow):
         settings.add_recent(path)
         self.statusBar().showMessage(f"saved {path}", 5000)
         return True
+
+    def _saved_networks(self) -> SavedNetworks | None:
+        """The tiny-networks tab's data set and own points, if that tab was built."""
+        page = self.tab_page("networks") if "networks" in self.pages else None
+        state = getattr(page, "state", None)
+        return networks_of(state) if hasattr(state, "points") else None
+
+    def _restore_networks(self, loaded: session.Session) -> None:
+        if loaded.networks is None or "networks" not in self.pages:
+            return
+        lazy = self.pages["networks"]
+        page = lazy.build() if isinstance(lazy, LazyTab) else lazy  # the points need the tab's state
+        state = getattr(page, "state", None)
+        if hasattr(state, "points"):
+            restore_networks(state, loaded.networks)
 
     def export_file(self, path: str | Path) -> bool:
         try:

@@ -19,6 +19,7 @@ from graphviz_app import TAB_NAMES
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
 from graphviz_app.debugger.state import AppState, TooBig
 from graphviz_app.files import write_atomically
+from graphviz_app.networks.saved import SavedNetworks, parse_networks
 
 FORMAT = "graphviz_app.session"
 VERSION = 1
@@ -37,35 +38,37 @@ class Session:
     phase: str = "both"
     tab: str = "debugger"  # the tab in front when it was saved, by name (graphviz_app.TAB_NAMES)
     graph: core.Graph | None = field(default=None, compare=False, repr=False)  # `expression`, parsed once
+    networks: SavedNetworks | None = None  # the tiny-networks tab's data set and own points, if it was open
 
 
-def session_of(state: AppState, tab: str = "debugger") -> Session:
-    return Session(state.expression, dict(state.inputs), state.cursor, state.phase, tab)
+def session_of(state: AppState, tab: str = "debugger", networks: SavedNetworks | None = None) -> Session:
+    return Session(state.expression, dict(state.inputs), state.cursor, state.phase, tab, networks=networks)
 
 
 def to_json(session: Session) -> str:
-    return json.dumps(
-        {
-            "format": FORMAT,
-            "version": VERSION,
-            "expression": session.expression,
-            "inputs": session.inputs,
-            "cursor": session.cursor,
-            "phase": session.phase,
-            "tab": session.tab,
-        },
-        indent=2,
-        ensure_ascii=False,
-    )
+    fields: dict[str, object] = {
+        "format": FORMAT,
+        "version": VERSION,
+        "expression": session.expression,
+        "inputs": session.inputs,
+        "cursor": session.cursor,
+        "phase": session.phase,
+        "tab": session.tab,
+    }
+    if session.networks is not None:
+        fields["networks"] = session.networks.as_json()
+    return json.dumps(fields, indent=2, ensure_ascii=False)
 
 
-def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> None:
+def save_session(
+    state: AppState, path: str | Path, tab: str = "debugger", networks: SavedNetworks | None = None
+) -> None:
     """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
 
     Atomically: with the disk full, the previous file at `path` is left whole.
     """
     try:
-        write_atomically(path, (to_json(session_of(state, tab)) + "\n").encode("utf-8"))
+        write_atomically(path, (to_json(session_of(state, tab, networks)) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
@@ -125,7 +128,11 @@ def parse_session(text: str) -> Session:
     tab = data.get("tab", "debugger")
     if tab not in TAB_NAMES:
         raise SessionError(f'"tab" must be one of {", ".join(TAB_NAMES)}, not {tab!r}')
-    return Session(expression, inputs, cursor, phase, tab, graph)
+    try:
+        networks = parse_networks(data.get("networks"))
+    except ValueError as error:
+        raise SessionError(f"the session's own data is invalid: {error}") from None
+    return Session(expression, inputs, cursor, phase, tab, graph, networks)
 
 
 def read_session(path: str | Path) -> Session:

@@ -178,6 +178,7 @@ class LabColors:
     cursor: str  # the loss chart's current-step line
     off: str  # an optimizer that is not running
     panel: str  # the update panel's background
+    full_gradient: str = "#7b1fa2"  # a minibatch run's −gradient over all the points, beside the batch's
 
 
 # tab10 on white; lightened on the dark background so thin paths stay visible on a projector.
@@ -220,6 +221,7 @@ LAB_DARK = LabColors(
     cursor="#9da7b3",
     off="#6e7681",
     panel="#15181d",
+    full_gradient="#e0b0ff",
 )
 
 

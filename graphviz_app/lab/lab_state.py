@@ -25,6 +25,7 @@ from psygnal import Signal
 
 import core
 from core.optimizers import OPTIMIZERS, ExponentialLR, HyperValue, StepLR
+from core.regression import RegressionData, optimize_minibatch, regression_data, regression_surface
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trajectory import RunSpec, Trajectory, optimize_many
 from graphviz_app.debugger import collector
@@ -35,6 +36,18 @@ if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the ap
     from graphviz_app.theme import Theme
 
 EXPRESSION = "expression"  # the surface key of "the debugger's current expression"
+REGRESSION = "regression"  # the surface built from data: full-batch against minibatch SGD
+# What races: every ticked optimizer, or one optimizer at up to six learning rates ("Once more:
+# learning rate"). Runs are drawn in colour slots named after the optimizers (their colours, their
+# plot items): in a learning-rate race slot i holds rate i, on the regression surface slot "sgd" is
+# the full batch and slot "momentum" the minibatch run. `Racer.label` is what the views print.
+RACE_KINDS = {"optimizers": "every ticked optimizer", "learning_rates": "one optimizer, several learning rates"}
+SLOTS = tuple(OPTIMIZERS)
+MAX_RATES = 6
+REGRESSION_LR = 0.1
+DEFAULT_RATES = {  # very high / high / good / low on Rosenbrock, like the slide's four curves
+    "sgd": (2.2e-3, 1.5e-3, 1e-3, 1e-4),
+}
 JOB_KEY = "lab"
 GRID_SIZE = 200
 DEFAULT_STEPS = 600
@@ -52,24 +65,28 @@ TEACHING_LR = {
 }
 DECAYS = {
     "none": "constant learning rate",
-    "step": "step: ×0.5 every 100 steps",
-    "exponential": "exponential: ×0.995 every step",
+    "step": "step: ×γ every step_size steps (torch StepLR)",
+    "exponential": "exponential: ×γ every step (torch ExponentialLR)",
 }
 
 
 @dataclass(frozen=True)
 class RunSettings:
-    """One optimizer's row in the checklist: on/off, its hyperparameters, its learning-rate decay."""
+    """One optimizer's row in the checklist: on/off, its hyperparameters, its learning-rate decay and
+    the decay's parameters (torch.optim.lr_scheduler's names: step_size and gamma)."""
 
     enabled: bool
     hyperparameters: dict[str, HyperValue] = field(default_factory=dict)
     decay: str = "none"
+    step_size: int = 100  # StepLR: the rate is multiplied by step_gamma every step_size steps
+    step_gamma: float = 0.5
+    exp_gamma: float = 0.995  # ExponentialLR: multiplied by exp_gamma every step
 
     def schedule(self) -> StepLR | ExponentialLR | None:
         if self.decay == "step":
-            return StepLR(100, 0.5)
+            return StepLR(self.step_size, self.step_gamma)
         if self.decay == "exponential":
-            return ExponentialLR(0.995)
+            return ExponentialLR(self.exp_gamma)
         return None
 
 
@@ -81,6 +98,16 @@ def default_settings() -> dict[str, RunSettings]:
 
 
 @dataclass(frozen=True)
+class Racer:
+    """One run of the race: its colour slot, what it runs, its name on screen, its batch size (0: all)."""
+
+    slot: str
+    run: RunSpec
+    label: str
+    batch_size: int = 0
+
+
+@dataclass(frozen=True)
 class Request:
     """Everything one background job needs, copied when the job is submitted (threads share nothing)."""
 
@@ -88,13 +115,15 @@ class Request:
     expression: str
     values: Mapping[str, float]
     axes: tuple[str, str]
-    runs: tuple[RunSpec, ...]
+    racers: tuple[Racer, ...]
     start: tuple[float, float] | None  # None: the surface's own start
     steps: int
     shown: Surface | None  # the surface on screen: reused when the request is for the same one
     grid: SurfaceGrid | None
     drawing: SurfaceDrawing | None
     debounce_s: float
+    regression: RegressionData | None = None
+    batch_seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -136,6 +165,8 @@ def _compute(request: Request, job: Job) -> Outcome:
         job.progress(0.0)
     if request.surface_key == EXPRESSION:
         surface = _expression_surface(request)
+    elif request.surface_key == REGRESSION and request.regression is not None:
+        surface = regression_surface(request.regression)
     else:
         surface = SURFACES[request.surface_key]
     job.progress(0.05, "surface")
@@ -151,20 +182,26 @@ def _compute(request: Request, job: Job) -> Outcome:
     start = request.start or surface.start
     began, error = time.perf_counter(), ""
     try:
-        found = optimize_many(
-            surface.expression,
-            list(request.runs),
-            dict(zip(surface.axes, start)),
-            request.steps,
-            surface.fixed,
-            progress=lambda fraction: job.progress(0.15 + 0.85 * fraction, "race"),
-        )
+        if request.regression is not None:
+            found = [
+                optimize_minibatch(request.regression, r.run, start, request.steps, r.batch_size, request.batch_seed)
+                for r in request.racers
+            ]
+        else:
+            found = optimize_many(
+                surface.expression,
+                [r.run for r in request.racers],
+                dict(zip(surface.axes, start)),
+                request.steps,
+                surface.fixed,
+                progress=lambda fraction: job.progress(0.15 + 0.85 * fraction, "race"),
+            )
     except (ValueError, core.ParseError) as problem:  # a user's expression or setting we cannot run
         error, found = str(problem), []
     except ArithmeticError as problem:  # core rejects bad settings first; this is the last safety net
         error, found = f"these hyperparameters cannot run ({problem})", []
     race_ms = (time.perf_counter() - began) * 1e3
-    return Outcome(surface, grid, drawing, start, {t.optimizer: t for t in found}, error, race_ms)
+    return Outcome(surface, grid, drawing, start, {r.slot: t for r, t in zip(request.racers, found)}, error, race_ms)
 
 
 class LabState:
@@ -208,7 +245,14 @@ class LabState:
         self.expression = "x**2 + y**2"
         self.expression_values: dict[str, float] = {"x": 0.0, "y": 0.0}
         self.expression_axes: tuple[str, str] = ("x", "y")
-        self.trajectories: dict[str, Trajectory] = {}
+        self.trajectories: dict[str, Trajectory] = {}  # by colour slot (see SLOTS)
+        self.race_kind = "optimizers"
+        self.rate_optimizer = "sgd"
+        self.rates: tuple[float, ...] = DEFAULT_RATES["sgd"]
+        self.regression = regression_data()
+        self.batch_size = 4  # the minibatch run's points per step on the regression surface
+        self.regression_lr = REGRESSION_LR  # its own: Rosenbrock's SGD rate would barely move on it
+        self.batch_seed = 0
         self.error = ""  # why the runs could not be computed at all (e.g. a bad expression)
         self.race_ms = 0.0
         self.active = active
@@ -228,7 +272,11 @@ class LabState:
     @staticmethod
     def surface_choices() -> list[tuple[str, str]]:
         """(key, title) of every surface the lab offers, the debugger's expression last."""
-        return [(key, s.title) for key, s in SURFACES.items()] + [(EXPRESSION, "Current expression")]
+        return [
+            *((key, s.title) for key, s in SURFACES.items()),
+            (REGRESSION, "Linear regression on data: full batch vs minibatch"),
+            (EXPRESSION, "Current expression"),
+        ]
 
     def axis_choices(self) -> list[str]:
         """Inputs of the debugger's expression usable as axes (padded with unused names to two)."""
@@ -242,11 +290,14 @@ class LabState:
 
     def set_surface(self, key: str) -> None:
         """Show a named surface, or the debugger's expression (key `EXPRESSION`); runs restart."""
-        if key != EXPRESSION and key not in SURFACES:
-            raise ValueError(f"unknown surface {key!r}; valid: {', '.join([*SURFACES, EXPRESSION])}")
+        if key not in (EXPRESSION, REGRESSION) and key not in SURFACES:
+            raise ValueError(f"unknown surface {key!r}; valid: {', '.join([*SURFACES, REGRESSION, EXPRESSION])}")
         self.surface_key = key
         self._wanted_start = None
         self._fit_axes()
+        if key == REGRESSION:
+            self.set_inspected("momentum")  # the minibatch run: its two gradients are the point
+        self._first_slot_inspected()
         self.recompute()
 
     def set_expression(self, text: str, values: Mapping[str, float]) -> None:
@@ -293,6 +344,102 @@ class LabState:
             raise ValueError(f"unknown decay {decay!r}; valid: {', '.join(DECAYS)}")
         self._update(name, decay=decay)
 
+    def set_decay_parameters(
+        self, name: str, step_size: int | None = None, step_gamma: float | None = None, exp_gamma: float | None = None
+    ) -> None:
+        """The decay's own numbers; a ValueError (nothing changed) for one torch would refuse or that
+        would not decay (γ outside (0, 1], a step size below 1)."""
+        changes: dict[str, object] = {}
+        if step_size is not None:
+            if isinstance(step_size, bool) or int(step_size) != step_size or step_size < 1:
+                raise ValueError(f"the step size is a whole number of steps ≥ 1, not {step_size!r}")
+            changes["step_size"] = int(step_size)
+        for key, gamma in (("step_gamma", step_gamma), ("exp_gamma", exp_gamma)):
+            if gamma is not None:
+                if not 0.0 < gamma <= 1.0:  # nan too
+                    raise ValueError(f"γ multiplies the learning rate: between 0 (excluded) and 1, not {gamma!r}")
+                changes[key] = float(gamma)
+        self._update(name, **changes)
+
+    # ---- what races ----
+
+    def racers(self) -> list[Racer]:
+        """The runs of the race as the settings say, in slot order."""
+        if self.surface_key == REGRESSION:
+            s, n = self.settings["sgd"], len(self.regression)
+            run: RunSpec = ("sgd", {**s.hyperparameters, "lr": self.regression_lr}, s.schedule())
+            return [
+                Racer("sgd", run, f"SGD, full batch of {n}", n),
+                Racer("momentum", run, f"SGD, minibatch of {self.batch_size}", self.batch_size),
+            ]
+        if self.race_kind == "learning_rates":
+            s, name = self.settings[self.rate_optimizer], OPTIMIZERS[self.rate_optimizer].display_name
+            return [
+                Racer(slot, (self.rate_optimizer, {**s.hyperparameters, "lr": lr}, s.schedule()), f"{name} lr {lr:g}")
+                for slot, lr in zip(SLOTS, self.rates)
+            ]
+        return [
+            Racer(name, (name, s.hyperparameters, s.schedule()), OPTIMIZERS[name].display_name)
+            for name, s in self.settings.items()
+            if s.enabled
+        ]
+
+    def label(self, slot: str) -> str:
+        """What the run in `slot` is called on screen (the optimizer's name when it is not racing)."""
+        return next((r.label for r in self.racers() if r.slot == slot), OPTIMIZERS[slot].display_name)
+
+    def set_race_kind(self, kind: str) -> None:
+        if kind not in RACE_KINDS:
+            raise ValueError(f"unknown race {kind!r}; valid: {', '.join(RACE_KINDS)}")
+        if kind != self.race_kind:
+            self.race_kind = kind
+            self._first_slot_inspected()
+            self.recompute()
+
+    def set_rate_race(self, optimizer: str | None = None, rates: tuple[float, ...] | None = None) -> None:
+        """The optimizer and the learning rates (1 to 6, each > 0) of the learning-rate race."""
+        if optimizer is not None and optimizer not in OPTIMIZERS:
+            raise ValueError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+        if rates is not None:
+            rates = tuple(float(r) for r in rates)
+            if not 1 <= len(rates) <= MAX_RATES:
+                raise ValueError(f"race 1 to {MAX_RATES} learning rates, not {len(rates)}")
+            bad = [r for r in rates if not (r > 0 and r < float("inf"))]
+            if bad:
+                raise ValueError(f"a learning rate is a positive number, not {bad[0]:g}")
+        new = (optimizer or self.rate_optimizer, rates or self.rates)
+        if new != (self.rate_optimizer, self.rates):
+            self.rate_optimizer, self.rates = new
+            if self.race_kind == "learning_rates":
+                self.recompute()
+
+    def set_batch(self, batch_size: int | None = None, seed: int | None = None, lr: float | None = None) -> None:
+        """Points per step (1 … N) of the minibatch run on the regression surface, its seed, and the
+        learning rate of both runs there."""
+        n = len(self.regression)
+        if lr is not None:
+            if not 0 < lr < float("inf"):
+                raise ValueError(f"a learning rate is a positive number, not {lr:g}")
+            if lr != self.regression_lr:
+                self.regression_lr = float(lr)
+                if self.surface_key == REGRESSION:
+                    self.recompute()
+        if batch_size is not None and not 1 <= int(batch_size) <= n:
+            raise ValueError(f"the batch size is between 1 and the {n} points, not {batch_size}")
+        new = (
+            self.batch_size if batch_size is None else int(batch_size),
+            self.batch_seed if seed is None else int(seed),
+        )
+        if new != (self.batch_size, self.batch_seed):
+            self.batch_size, self.batch_seed = new
+            if self.surface_key == REGRESSION:
+                self.recompute()
+
+    def _first_slot_inspected(self) -> None:
+        slots = [r.slot for r in self.racers()]
+        if slots and self.inspected not in slots:
+            self.set_inspected(slots[-1] if self.surface_key == REGRESSION else slots[0])
+
     def set_steps(self, steps: int) -> None:
         steps = max(1, int(steps))
         if steps != self.steps:
@@ -335,13 +482,15 @@ class LabState:
             self.expression,
             dict(self.expression_values),
             self.expression_axes,
-            tuple((name, s.hyperparameters, s.schedule()) for name, s in self.settings.items() if s.enabled),
+            tuple(self.racers()),
             self._wanted_start,
             self.steps,
             self.surface,
             self.grid,
             self.drawing,
             self.debounce_s,
+            self.regression if self.surface_key == REGRESSION else None,
+            self.batch_seed,
         )
         self._set_busy(True)
         self.runner.submit(
@@ -382,7 +531,7 @@ class LabState:
         for name, t in self.trajectories.items():
             if t.diverged:
                 text = t.message.replace("stopped at the last finite point", "showing the path up to there")
-                by_text.setdefault(text, []).append(OPTIMIZERS[name].display_name)
+                by_text.setdefault(text, []).append(self.label(name))
         lines = [self.error] if self.error else []
         return lines + [f"{', '.join(names)} {text}" for text, names in by_text.items()]
 

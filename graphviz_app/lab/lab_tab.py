@@ -39,6 +39,7 @@ from graphviz_app.lab.lab_state import EXPRESSION, JOB_KEY, LabState
 from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
 from graphviz_app.lab.optimizer_list import OptimizerList
+from graphviz_app.lab.race_controls import RaceControls
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
 from graphviz_app.numbers import number as fmt
@@ -118,6 +119,8 @@ class OptimizerLab(QWidget):
         form.addRow(self.surface_choice)
         form.addRow(self.axes_row)
         form.addRow("steps", self.steps)
+        self.race_controls = RaceControls(self.lab)
+        form.addRow(self.race_controls)
         form.addRow(self.start_label)
         scroll = QScrollArea(widgetResizable=True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

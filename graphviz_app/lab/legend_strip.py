@@ -4,10 +4,12 @@ marked when it diverged), and the two update arrows. Outside the plots, so it ne
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
-from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.lab_state import REGRESSION, LabState
 from graphviz_app.theme import lab_colors
 
 
@@ -27,16 +29,23 @@ class LegendStrip(QLabel):
     def refresh(self, *_: object) -> None:
         c = lab_colors(self.lab.theme)
         entries = []
-        for name, spec in OPTIMIZERS.items():
+        racing_optimizers = self.lab.race_kind == "optimizers" and self.lab.surface_key != REGRESSION
+        for name in OPTIMIZERS:  # colour slots; each optimizer's own in the usual race
             t = self.lab.trajectories.get(name)
-            colour = c.optimizers[name]
-            label = f'<span style="color:{colour}; font-size:18pt">━</span>&nbsp;<b>{spec.display_name}</b>'
+            colour, text = c.optimizers[name], html.escape(self.lab.label(name))
+            label = f'<span style="color:{colour}; font-size:18pt">━</span>&nbsp;<b>{text}</b>'
             if t is None:
-                label = f'<s style="color:{c.off}">{spec.display_name}</s>'
+                if not racing_optimizers:
+                    continue  # a slot the learning-rate or minibatch race does not use
+                label = f'<s style="color:{c.off}">{text}</s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
         entries.append(f'<span style="color:{c.gradient}; font-size:18pt">➜</span>&nbsp;−gradient')
         entries.append(f'<span style="color:{c.velocity}; font-size:18pt">➜</span>&nbsp;−velocity')
+        if self.lab.surface_key == REGRESSION:
+            entries.append(
+                f'<span style="color:{c.full_gradient}; font-size:18pt">➜</span>&nbsp;−gradient of all points'
+            )
         entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
         self.setText(" &nbsp; ".join(entries))

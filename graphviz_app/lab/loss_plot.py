@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
+from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
@@ -49,6 +50,12 @@ class LossPlot(pg.PlotWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in OPTIMIZERS:
             self.curves[name] = self.plot_item.plot()
+        # Where each run's learning rate changed (its decay): diamonds on its curve.
+        self.rate_marks: dict[str, pg.ScatterPlotItem] = {}
+        for name in OPTIMIZERS:
+            self.rate_marks[name] = pg.ScatterPlotItem(symbol="d", size=13)
+            self.rate_marks[name].setZValue(5)
+            self.plot_item.addItem(self.rate_marks[name])
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
         for axis in ("left", "bottom"):
@@ -88,6 +95,7 @@ class LossPlot(pg.PlotWidget):
                 # 5,000 steps on a chart some 600 pixels wide: each pixel column's lowest and highest
                 # loss are drawn, so no spike is lost, and painting stays fast.
                 curve.setData(*peaks(np.arange(len(t.losses)), t.losses))
+        self.draw_rate_marks(log_y)
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:
@@ -101,11 +109,30 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.enableAutoRange(axis="y")
         self.cursor.setValue(self.lab.cursor)
 
+    def draw_rate_marks(self, log_y: bool) -> None:
+        """A diamond on a run's curve at each step where its learning rate changed (step decay), or
+        where it halved once more (exponential decay, which changes it every step)."""
+        for name, marks in self.rate_marks.items():
+            t = self.lab.trajectories.get(name)
+            steps = rate_change_steps(t.lrs.tolist()) if t is not None else []
+            steps = [k for k in steps if k < len(t.losses)] if t is not None else []
+            if not steps:
+                marks.setData([], [])
+                continue
+            losses = t.losses[steps]
+            marks.setData(np.array(steps, float), np.log10(losses) if log_y else losses)
+
+    def rate_mark_steps(self, name: str) -> list[int]:
+        """The steps marked on `name`'s curve (for tests and tooltips)."""
+        return [int(x) for x in self.rate_marks[name].data["x"]]
+
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
         self.foreground = plot_colors(dark).text
         c = lab_colors(self.lab.theme)
         for name, curve in self.curves.items():
             curve.setPen(pg.mkPen(c.optimizers[name], width=3))
+            self.rate_marks[name].setBrush(pg.mkBrush(c.optimizers[name]))
+            self.rate_marks[name].setPen(pg.mkPen(c.marker, width=1.5))
         self.cursor.setPen(pg.mkPen(c.cursor, width=2))
         self.draw_curves()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSlider,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -111,17 +112,45 @@ class OptimizerRow(QFrame):
         for key, text in DECAYS.items():
             self.decay.addItem(DECAY_LABELS[key], key)
             self.decay.setItemData(self.decay.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
-        self.decay.setToolTip("learning-rate decay: const (none), step (×0.5 every 100 steps), exp (×0.995 every step)")
+        self.decay.setToolTip("learning-rate decay: const (none), step (×γ every step_size steps), exp (×γ every step)")
         self.decay.currentIndexChanged.connect(lambda i: lab.set_decay(name, self.decay.itemData(i)))
+        # The decay's parameters, shown only for the decay chosen: step_size and γ (step), γ (exp).
+        self.step_size = QSpinBox(minimum=1, maximum=100_000, singleStep=10)
+        self.step_size.setPrefix("every ")
+        self.step_size.setToolTip("step_size: the learning rate is multiplied by γ every this many steps")
+        self.step_size.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.step_size.setFixedWidth(96)
+        self.gamma = QDoubleSpinBox(decimals=4, minimum=0.0001, maximum=1.0, singleStep=0.001)
+        self.gamma.setPrefix("γ ")
+        self.gamma.setToolTip("gamma: the factor the learning rate is multiplied by at each decay")
+        self.gamma.setButtonSymbols(QDoubleSpinBox.ButtonSymbols.NoButtons)
+        self.gamma.setFixedWidth(78)
+        self.step_size.valueChanged.connect(lambda size: lab.set_decay_parameters(name, step_size=size))
+        self.gamma.valueChanged.connect(self._set_gamma)
         knobs.addStretch(1)
         knobs.addWidget(self.decay)
         layout.addLayout(knobs, 1, 1, 1, 4)
+        # On their own line under the knobs: beside them the row would be wider than the column.
+        decay_knobs = QHBoxLayout()
+        decay_knobs.setSpacing(6)
+        decay_knobs.addStretch(1)
+        self.decay_label = QLabel("decay")
+        decay_knobs.addWidget(self.decay_label)
+        decay_knobs.addWidget(self.step_size)
+        decay_knobs.addWidget(self.gamma)
+        layout.addLayout(decay_knobs, 2, 1, 1, 4)
         layout.setColumnStretch(3, 1)
         self.refresh()
 
     def recolor(self, *_: object) -> None:
         colour = lab_colors(self.lab.theme).optimizers[self.name]
         self.swatch.setStyleSheet(f"background: {colour}; border-radius: 4px;")
+
+    def _set_gamma(self, gamma: float) -> None:
+        if self.lab.settings[self.name].decay == "step":
+            self.lab.set_decay_parameters(self.name, step_gamma=gamma)
+        else:
+            self.lab.set_decay_parameters(self.name, exp_gamma=gamma)
 
     def _show_lr(self, lr: float) -> None:
         self.lr_label.setText(fmt(lr))
@@ -138,7 +167,7 @@ class OptimizerRow(QFrame):
         """Show the lab's settings without sending them back."""
         settings = self.lab.settings[self.name]
         hyper = settings.hyperparameters
-        widgets = [self.check, self.slider, self.decay, *(s for s, _, _ in self.spins)]
+        widgets = [self.check, self.slider, self.decay, self.step_size, self.gamma, *(s for s, _, _ in self.spins)]
         widgets += [self.eps] if self.eps else []
         for widget in widgets:
             widget.blockSignals(True)
@@ -151,6 +180,11 @@ class OptimizerRow(QFrame):
             eps = float(hyper["eps"])
             self.eps.setCurrentIndex(min(range(len(EPS_CHOICES)), key=lambda i: abs(math.log10(EPS_CHOICES[i] / eps))))
         self.decay.setCurrentIndex(list(DECAYS).index(settings.decay))
+        self.step_size.setValue(settings.step_size)
+        self.gamma.setValue(settings.step_gamma if settings.decay == "step" else settings.exp_gamma)
+        self.step_size.setVisible(settings.decay == "step")
+        self.gamma.setVisible(settings.decay != "none")
+        self.decay_label.setVisible(settings.decay != "none")
         for widget in widgets:
             widget.blockSignals(False)
 

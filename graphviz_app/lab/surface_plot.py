@@ -108,6 +108,7 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.addItem(self.start_marker)
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
+        self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
@@ -155,6 +156,7 @@ class SurfacePlot(pg.PlotWidget):
             self.heads[name].setPen(pg.mkPen(c.marker, width=2))
         self.gradient_arrow.set_color(c.gradient)
         self.velocity_arrow.set_color(c.velocity)
+        self.full_gradient_arrow.set_color(c.full_gradient)
 
     # ---- drawing ----
 
@@ -210,9 +212,11 @@ class SurfacePlot(pg.PlotWidget):
 
     def _draw_arrows(self, step: int) -> None:
         t = self.lab.trajectories.get(self.lab.inspected)
+        full_grads = getattr(t, "full_grads", None)  # core.regression.MinibatchTrajectory
         if t is None:
             self.gradient_arrow.set(None, None, 0)
             self.velocity_arrow.set(None, None, 0)
+            self.full_gradient_arrow.set(None, None, 0)
             return
         k = min(step, t.steps)
         point, gradient = t.points[k], -t.grads[k]
@@ -220,13 +224,16 @@ class SurfacePlot(pg.PlotWidget):
         state = t.states[min(k + 1, t.steps)]  # the velocity after this step: the arrow points where it goes
         recorded = getattr(state, field_name) if field_name else None
         velocity = None if recorded is None else -recorded
+        shows_full = full_grads is not None and k < len(full_grads) and not np.array_equal(full_grads, t.grads)
+        full = -full_grads[k] if shows_full else None
         s = self.lab.surface
         length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
-        sizes = [np.hypot(*v) for v in (gradient, velocity) if v is not None and np.isfinite(v).all()]
+        sizes = [np.hypot(*v) for v in (gradient, velocity, full) if v is not None and np.isfinite(v).all()]
         scale = length / max(sizes) if sizes and max(sizes) > 0 else 0.0
         head = length * 0.18
         self.gradient_arrow.set(point, gradient * scale, head)
         self.velocity_arrow.set(point, None if velocity is None else velocity * scale, head)
+        self.full_gradient_arrow.set(point, None if full is None else full * scale, head)
 
     # ---- the start point ----
 

@@ -6,14 +6,33 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from core.optimizers import OPTIMIZERS
-from graphviz_app.lab.formulas import update_html
+from core.trajectory import Trajectory
+from graphviz_app.lab.formulas import update_html, vec
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.theme import colors, lab_colors
+from graphviz_app.numbers import number as fmt
+from graphviz_app.theme import Colors, LabColors, colors, lab_colors
 
 VELOCITY_WORDS = {"momentum_buffer": "−velocity v", "exp_avg": "−m (Adam's first moment)"}
+
+
+def minibatch_html(t: Trajectory, step: int, n: int, c: Colors, lab: LabColors) -> str:
+    """For a minibatch run: the gradient it stepped with next to the gradient over all `n` points."""
+    full_grads = getattr(t, "full_grads", None)  # core.regression.MinibatchTrajectory
+    if full_grads is None or not len(full_grads) or getattr(t, "batch_size", n) >= n:
+        return ""
+    k = min(step, len(full_grads) - 1)
+    batch, full = t.grads[k], full_grads[k]
+    off = float(np.hypot(*(batch - full)))
+    return (
+        f'<p><span style="color:{lab.gradient}">g</span> = {vec(batch)} '
+        f"(mean over a minibatch of {t.batch_size})<br>"
+        f'<span style="color:{lab.full_gradient}">∇L</span> = {vec(full)} (mean over all {n} points)'
+        f'<br><span style="color:{c.muted}">the minibatch is off by |g − ∇L| = {fmt(off)}: the noise</span></p>'
+    )
 
 
 class UpdatePanel(QWidget):
@@ -49,6 +68,8 @@ class UpdatePanel(QWidget):
 
     def refresh(self, *_: object) -> None:
         self.choice.blockSignals(True)
+        for i, slot in enumerate(OPTIMIZERS):  # colour slots: in a learning-rate race, "SGD lr 0.001"…
+            self.choice.setItemText(i, self.lab.label(slot))
         self.choice.setCurrentIndex(list(OPTIMIZERS).index(self.lab.inspected))
         self.choice.blockSignals(False)
         c, lab = colors(self.lab.dark), lab_colors(self.lab.theme)
@@ -56,7 +77,9 @@ class UpdatePanel(QWidget):
         self.messages.setVisible(bool(lines))
         self.messages.setText("<br>".join(f"⚠ {html.escape(line)}" for line in lines))
         self.messages.setStyleSheet(f"color: {c.warn}; font-weight: bold; font-size: 12pt;")
-        velocity = VELOCITY_WORDS.get(OPTIMIZERS[self.lab.inspected].arrow_state)
+        inspected = self.lab.trajectories.get(self.lab.inspected)
+        optimizer = inspected.optimizer if inspected is not None else self.lab.inspected
+        velocity = VELOCITY_WORDS.get(OPTIMIZERS[optimizer].arrow_state)
         self.legend.setText(
             f'<span style="color:{lab.gradient}; font-size:16pt">➜</span> −gradient'
             + (f' &nbsp; <span style="color:{lab.velocity}; font-size:16pt">➜</span> {velocity}' if velocity else "")
@@ -70,11 +93,13 @@ class UpdatePanel(QWidget):
         t = self.lab.trajectories.get(self.lab.inspected)
         if t is None:
             text = (
-                f'<p style="color:{c.muted}">{OPTIMIZERS[self.lab.inspected].display_name} is not '
+                f'<p style="color:{c.muted}">{html.escape(self.lab.label(self.lab.inspected))} is not '
                 "running — tick it in the list.</p>"
             )
         else:
-            text = update_html(t, self.lab.cursor, c, lab_colors(self.lab.theme))
+            n = len(self.lab.regression)
+            text = minibatch_html(t, self.lab.cursor, n, c, lab_colors(self.lab.theme))
+            text += update_html(t, self.lab.cursor, c, lab_colors(self.lab.theme))
         self.formula.setHtml(f'<div style="font-size:14pt; color:{c.text}">{text}</div>')
 
     def set_dark(self, dark: bool) -> None:

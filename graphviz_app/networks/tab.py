@@ -15,22 +15,27 @@ from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from core.activations import ACTIVATIONS
-from core.datasets import DATASETS, DISPLAY_NAMES
+from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES
 from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
+from graphviz_app.networks.network_view import NetworkView
 from graphviz_app.networks.plots import LossView, PlaneView
+from graphviz_app.networks.race_panel import RacePanel
 from graphviz_app.networks.state import MAX_TRAIN_STEPS, NetworkState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import FONT_PT, LabeledSlider
@@ -39,6 +44,7 @@ NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 NO_PARAMETER = "activation parameter: <i>none</i>"
 PANEL_WIDTH = 310
+OWN_POINTS_HINT = "click: class 0 · Shift+click: class 1 · right-click: remove"
 
 
 class NetworksTab(QWidget):
@@ -88,7 +94,13 @@ class NetworksTab(QWidget):
 
     def _add_loss(self) -> None:
         self.loss = LossView(self.state)
-        self.plots_layout.addWidget(self.loss, 2)
+        self.network_view = NetworkView(self.state)
+        self.race_panel = RacePanel(self.state)
+        column = QVBoxLayout()
+        column.addWidget(self.network_view, 1)
+        column.addWidget(self.loss, 3)
+        column.addWidget(self.race_panel)
+        self.plots_layout.addLayout(column, 2)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
@@ -100,8 +112,12 @@ class NetworksTab(QWidget):
     def _build_controls(self) -> QWidget:
         state = self.state
         self.dataset_box = QComboBox()
-        for name in DATASETS:
+        for name in (*DATASETS, CUSTOM):
             self.dataset_box.addItem(DISPLAY_NAMES[name], name)
+        self.points_hint = QLabel(OWN_POINTS_HINT)
+        self.points_hint.setWordWrap(True)
+        self.clear_button = QPushButton("Clear points")
+        self.clear_button.setToolTip("Remove all of your own points")
         self.model_box = QComboBox()
         self.model_box.addItems(list(HIDDEN_LAYERS))
         self.product_feature_box = QCheckBox("extra feature x1·x2")
@@ -126,6 +142,19 @@ class NetworksTab(QWidget):
         self.train_steps_box.setValue(state.train_steps)
         self.seed_box = QSpinBox()
         self.seed_box.setRange(0, 9999)
+        self.batch_box = QSpinBox()
+        self.batch_box.setRange(0, 10_000)
+        self.batch_box.setSpecialValueText("all points")
+        self.batch_box.setToolTip(
+            "Points per step: each step descends the mean gradient of a minibatch drawn without replacement,"
+            " reshuffled every epoch (fixed by the seed). 'all points': full-batch gradient descent."
+        )
+        self.test_box = QDoubleSpinBox()
+        self.test_box.setRange(0.0, 90.0)
+        self.test_box.setSingleStep(10.0)
+        self.test_box.setDecimals(0)
+        self.test_box.setSuffix(" % test")
+        self.test_box.setToolTip("The share of points held out (drawn as rings, chosen by the seed): never trained on")
         self.train_button = QPushButton("Train")
         self.train_button.setCheckable(True)
         self.step_button = QPushButton("Step")
@@ -142,6 +171,11 @@ class NetworksTab(QWidget):
 
         model_form = QFormLayout()
         model_form.addRow("data", self.dataset_box)
+        own = QHBoxLayout()
+        own.addWidget(self.points_hint, 1)
+        own.addWidget(self.clear_button)
+        model_form.addRow(own)
+        model_form.addRow("held out", self.test_box)
         model_form.addRow("model", self.model_box)
         model_form.addRow(self.product_feature_box)
         model_form.addRow("width", self.width_box)
@@ -154,6 +188,7 @@ class NetworksTab(QWidget):
         train_form.addRow(self.lr_slider)
         train_form.addRow("steps per Train", self.train_steps_box)
         train_form.addRow("steps per update", self.steps_box)
+        train_form.addRow("batch size", self.batch_box)
         train_form.addRow("start seed", self.seed_box)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.step_button, self.reset_button):
@@ -182,6 +217,9 @@ class NetworksTab(QWidget):
         self.steps_box.valueChanged.connect(state.set_steps_per_update)
         self.train_steps_box.valueChanged.connect(state.set_train_steps)
         self.seed_box.valueChanged.connect(state.set_seed)
+        self.batch_box.valueChanged.connect(state.set_batch_size)
+        self.test_box.valueChanged.connect(lambda percent: state.set_test_fraction(percent / 100))
+        self.clear_button.clicked.connect(state.clear_points)
         self.train_button.toggled.connect(lambda on: state.train() if on else state.pause())
         self.step_button.clicked.connect(lambda: state.step(1))
         self.reset_button.clicked.connect(state.reset)
@@ -194,8 +232,15 @@ class NetworksTab(QWidget):
         for group in (model_group, train_group, debug_group):
             column.addWidget(group)
         column.addStretch(1)
+        # In a scroll area: at 1280×800 the groups are taller than the tab, the last one stays reachable.
+        scroll = QScrollArea()
+        scroll.setWidget(panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFixedWidth(PANEL_WIDTH + 16)
         panel.setFixedWidth(PANEL_WIDTH)
-        return panel
+        return scroll
 
     # ---- from the state to the controls ----
 
@@ -212,6 +257,8 @@ class NetworksTab(QWidget):
             self.seed_box,
             self.sample_box,
             self.lr_slider,
+            self.batch_box,
+            self.test_box,
         )
         for box in boxes:
             box.blockSignals(True)
@@ -222,6 +269,9 @@ class NetworksTab(QWidget):
         self.activation_box.setCurrentIndex(self.activation_box.findData(state.activation))
         self.optimizer_box.setCurrentIndex(self.optimizer_box.findData(state.optimizer))
         self.seed_box.setValue(state.seed)
+        self.batch_box.setRange(0, max(len(state.train_data) - 1, 0))
+        self.batch_box.setValue(state.batch_size)
+        self.test_box.setValue(round(state.test_fraction * 100))
         self.sample_box.setRange(0, len(state.data) - 1)
         self.sample_box.setValue(state.sample)
         if abs(self.lr_slider.value() - state.lr) > 1e-3 * state.lr:
@@ -230,6 +280,9 @@ class NetworksTab(QWidget):
             box.blockSignals(False)
         hidden = state.hidden_layers > 0
         self.width_box.setEnabled(hidden)
+        own = state.dataset_name == CUSTOM
+        self.points_hint.setVisible(own)
+        self.clear_button.setVisible(own)
         self.activation_box.setEnabled(hidden)
         self._show_parameter(hidden)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6.QtWidgets import QBoxLayout
 
-from core.activations import parsed
+from core.activations import ACTIVATIONS, parsed
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.state import NetworkState
 from graphviz_app.networks.tab import NetworksTab, make_tab
@@ -189,3 +189,92 @@ def test_closing_the_window_stops_a_training_run(qtbot) -> None:
     win.close()
     assert not page.state.training and not page.state.busy()
     assert runner.wait(5000)
+
+
+# ---- issue 10: minibatches, test points, own data, the activations race, dead units ----
+
+
+def test_the_batch_size_control_trains_on_minibatches_and_the_chart_draws_their_noise(tab: NetworksTab) -> None:
+    tab.dataset_box.setCurrentIndex(tab.dataset_box.findData("spiral"))
+    tab.batch_box.setValue(8)
+    assert tab.state.batch_size == 8
+    for _ in range(5):
+        tab.step_button.click()
+    snapshot = tab.state.snapshot
+    assert snapshot is not None and snapshot.batch_size == 8
+    noise = tab.loss.batch_curve.yData
+    assert len(noise) == 5 and not np.allclose(noise, tab.loss.loss_curve.yData[1:])
+    assert "each minibatch of 8" in tab.loss._legend_key
+    tab.batch_box.setValue(0)
+    assert (tab.batch_box.text() == "all points" and tab.loss.batch_curve.yData is None) or not len(
+        tab.loss.batch_curve.yData
+    )
+
+
+def test_held_out_points_are_rings_and_the_summary_gives_both_accuracies_and_the_gap(tab: NetworksTab) -> None:
+    tab.dataset_box.setCurrentIndex(tab.dataset_box.findData("blobs"))
+    tab.test_box.setValue(30)
+    n = len(tab.state.data)
+    assert tab.plane.test_point_count() == round(0.3 * n) and tab.plane.point_count() == n
+    tab.step_button.click()
+    text = tab.loss.summary.text()
+    assert "test: loss" in text and "gap: loss" in text and "accuracy" in text
+    assert len(tab.loss.test_curve.yData) == 2 and "test" in tab.loss._legend_key
+
+
+def test_clicks_add_shift_clicks_add_class_1_right_clicks_remove_and_clear_empties(tab: NetworksTab) -> None:
+    from PySide6.QtCore import Qt
+
+    tab.dataset_box.setCurrentIndex(tab.dataset_box.findData("custom"))
+    assert tab.clear_button.isVisibleTo(tab) and "Shift+click" in tab.points_hint.text()
+    tab.plane.edit_points(-0.5, -0.5, Qt.MouseButton.LeftButton)
+    tab.plane.edit_points(0.5, 0.5, Qt.MouseButton.LeftButton, shift=True)
+    tab.plane.edit_points(0.6, -0.4, Qt.MouseButton.LeftButton)
+    assert tab.state.points == [(-0.5, -0.5, 0), (0.5, 0.5, 1), (0.6, -0.4, 0)]
+    assert tab.plane.point_count() == 3
+    tab.step_button.click()
+    assert tab.state.snapshot is not None and tab.state.snapshot.steps == 1  # it trains on them
+    assert tab.plane.edit_points(0.61, -0.41, Qt.MouseButton.RightButton)
+    assert tab.state.points == [(-0.5, -0.5, 0), (0.5, 0.5, 1)] and tab.plane.point_count() == 2
+    assert not tab.plane.edit_points(1.4, 1.4, Qt.MouseButton.RightButton)  # nothing near: nothing goes
+    tab.clear_button.click()
+    assert tab.state.points == [] and tab.plane.point_count() == 0
+
+
+def test_clicks_on_a_built_in_data_set_change_nothing(tab: NetworksTab) -> None:
+    from PySide6.QtCore import Qt
+
+    assert not tab.plane.edit_points(0.5, 0.5, Qt.MouseButton.LeftButton)
+    assert tab.state.points == [] and tab.plane.point_count() == 4 and not tab.clear_button.isVisibleTo(tab)
+
+
+def test_the_race_overlays_five_curves_and_reports_steps_to_the_threshold(tab: NetworksTab) -> None:
+    tab.race_panel.steps_box.setValue(60)
+    tab.race_panel.threshold_box.setValue(0.6)
+    tab.race_panel.race_button.click()  # InlineRunner: the race happens inside the click
+    race = tab.state.race
+    assert race is not None and set(tab.loss.race_curves) == {"sigmoid", "tanh", "relu", "leaky_relu", "elu"}
+    assert all(len(tab.loss.race_curves[n].yData) == len(race.losses[n]) for n in race.losses)
+    assert tab.loss.threshold_line.isVisible() and tab.loss.threshold_line.value() == pytest.approx(np.log10(0.6))
+    verdict = tab.race_panel.verdict.text()
+    for name, steps in race.steps_to_threshold().items():
+        reached = f"<b>{steps}</b>" if steps is not None else "not reached"
+        assert f"{ACTIVATIONS[name].display_name} {reached}" in verdict
+    tab.dataset_box.setCurrentIndex(tab.dataset_box.findData("circle"))  # a new setup drops the race
+    assert tab.loss.race_curves == {} and tab.race_panel.verdict.text() == ""
+
+
+def test_dead_relu_units_are_crossed_out_with_a_sentence_and_leaky_ones_are_not_dead(tab: NetworksTab) -> None:
+    state = tab.state
+    for activation, expected in (("relu", "dead"), ("leaky_relu", "off on every point, but not dead")):
+        state.set_model(activation=activation, width=3)
+        assert state.trainer is not None
+        weights = dict(zip(state.trainer.model.weight_names, state.trainer.weights))
+        weights.update(b1_1=1.0, b1_3=1.0, w1_1_1=0.5, w1_1_2=0.5, w1_3_1=0.5, w1_3_2=0.5)
+        weights.update(b1_2=-5.0, w1_2_1=-1.0, w1_2_2=-1.0)  # unit 2 sums below 0 on all four XOR points
+        state.trainer.weights = np.array([weights[n] for n in state.trainer.model.weight_names])
+        state.step(1)
+        assert tab.network_view.diagram.layers()[1] == [False, True, False]
+        assert f"1 hidden unit is {expected}" in tab.network_view.sentence.text().replace("<b>", "")
+    state.set_model(activation="tanh")
+    assert not any(tab.network_view.diagram.layers()[1])  # tanh has no flat side: nothing is marked
