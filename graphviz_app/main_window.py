@@ -42,6 +42,7 @@ SHORTCUTS = [
     ("→ / ←", "step forward / back"),
     ("Home", "reset to the start"),
     ("End", "run to the end"),
+    ("Ctrl+G", "go to the step where the first nan or ∞ began"),
     ("F", "fit the graph in the view"),
     ("Ctrl + / Ctrl −", "zoom"),
     ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
@@ -281,6 +282,9 @@ class MainWindow(QMainWindow):
             key = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             twin = play.addAction(f"{act.text()}\t{key}")
             twin.triggered.connect(act.trigger)
+        play.addSeparator()
+        self.act_origin = self._action(play, "&Go to where it began", self.go_to_origin, "Ctrl+G")
+        self.act_origin.setToolTip("Move the player to the step where the first nan or ∞ began")
 
         view = bar.addMenu("&View")
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
@@ -305,6 +309,13 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._action(help_menu, "&About", self.show_about)
+
+    def go_to_origin(self) -> None:
+        """Ctrl+G: the player moves to the step where the first nan or ∞ began (or says there is none)."""
+        if self.state.go_to_origin():
+            self.tabs.setCurrentWidget(self.graph_tab)
+        else:
+            self.statusBar().showMessage("No nan or ∞ here: every value and gradient is finite", 5000)
 
     # ---- reactions ----
 

@@ -578,6 +578,11 @@ class GraphView(QGraphicsView):
         started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
         current = st.step.node if st.step is not None and self.highlight_current and started else None
         values, grads, edge_grads = st.values, st.grads, st.edge_grads
+        # Where a nan began is marked, and the way it went lit, once the step that made it is played.
+        origin = self.state.origin
+        began = origin is not None and self.state.cursor >= origin.cursor
+        origins = {problem.node for problem in self.state.result.problems} if began else set()
+        path = origin.edges if began and origin is not None else frozenset()
         for count, node in enumerate(graph.nodes, 1):
             if chunk and count % chunk == 0:
                 yield
@@ -586,12 +591,13 @@ class GraphView(QGraphicsView):
             if node.id == current:
                 status = st.step.phase
             item = nodes[node.id]
-            shown = (value, grad, status, p)
+            shown = (value, grad, status, p, node.id in origins)
             if item.shown == shown:
                 continue
             item.shown = shown
             bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
+            item.set_origin(node.id in origins)
             item.numbers = (value, grad)  # the tooltip is made from them when hovered
             for copy in copies.get(node.id, ()):
                 copy.set_status(status, bad)
@@ -602,7 +608,8 @@ class GraphView(QGraphicsView):
             value = values.get(edge.arg)
             grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
             pending = (edge.node if edge.node is not None else edge.arg) not in values
-            shown = (value, grad, pending, p)
+            on_path = (edge.arg, edge.node) in path
+            shown = (value, grad, pending, p, on_path)
             if edge.shown == shown:
                 continue
             edge.shown = shown
@@ -611,6 +618,7 @@ class GraphView(QGraphicsView):
             else:
                 grad_text = "" if grad is None else format_number(grad)
             edge.item.set_pending(pending)
+            edge.item.set_on_nan_path(on_path)
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
             self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 

@@ -20,6 +20,7 @@ from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
+ORIGIN_LINK = "origin"  # the inspector's link to the step where the first nan began
 INSPECTOR_POINT_SIZE = 15  # read from the back of a lecture hall
 
 
@@ -82,6 +83,7 @@ class Inspector(QTextBrowser):
         font.setPointSize(INSPECTOR_POINT_SIZE)
         self.setFont(font)
         self.setMinimumWidth(280)
+        self.anchorClicked.connect(self._on_link)
         signals = (
             state.sig_graph_changed,
             state.sig_values_changed,
@@ -109,6 +111,7 @@ class Inspector(QTextBrowser):
             parts.append(self._forward(step))
         else:
             parts.append(self._backward(step))
+        parts.append(self._origin_note(step))
         if state.cursor == state.step_count:
             parts.append(self._summary())
         elif state.phase == "forward" and state.cursor == state.forward_count:
@@ -218,6 +221,34 @@ class Inspector(QTextBrowser):
                 "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>"
             )
         return "".join(out)
+
+    def _on_link(self, url) -> None:
+        if url.toString() == ORIGIN_LINK:
+            self.state.go_to_origin()
+
+    def _origin_note(self, step: core.ForwardStep | core.BackwardStep | None) -> str:
+        """Where the first nan or ∞ began, once it has: here (what happened, what usually causes it), or
+        elsewhere (a link that moves the player there)."""
+        origin = self.state.origin
+        if origin is None or self.state.cursor < origin.cursor:
+            return ""
+        problem = origin.problem
+        gate = self.state.graph.nodes[problem.node]
+        what = "value" if problem.where == "value" else "gradient"
+        message = html.escape(problem.message)
+        cause = f"<br><span style='color:{self.c.muted}'>What usually causes it: {html.escape(origin.cause)}</span>"
+        if self.state.cursor == origin.cursor:
+            return (
+                f"<p style='color:{self.c.warn}; font-size:large'><b>✖ The {what} nan/∞ began here</b> "
+                f"(not in an input of this gate):<br>{message}{cause}</p>"
+            )
+        if step is not None and step.finite and self.state.cursor != self.state.step_count:
+            return ""
+        where = f"gate <b>{html.escape(gate.symbol)}</b> ({html.escape(self.names[gate.id])}), step {origin.cursor}"
+        return (
+            f"<p style='color:{self.c.warn}'>✖ The first nan/∞ began at {where}: {message}{cause}<br>"
+            f"<a href='{ORIGIN_LINK}' style='color:{self.c.warn}'><b>Go to where it began</b></a> (Ctrl+G)</p>"
+        )
 
     @staticmethod
     def _why_not_finite(value: float) -> str:

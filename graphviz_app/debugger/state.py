@@ -16,6 +16,7 @@ from psygnal import Signal
 
 import core
 from graphviz_app.debugger import collector
+from graphviz_app.debugger.origin import Origin, find_origin
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
 from graphviz_app.jobs import InlineRunner, Job, Runner
 
@@ -126,6 +127,7 @@ class AppState:
         self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
         self._gradcheck: core.GradCheck | None = None
         self._checking = False
+        self._origin: tuple[core.Trace, Origin | None] | None = None
         busy = getattr(self.runner, "sig_busy", None)
         if busy is not None:  # a ThreadRunner: its progress reports become ours
             busy.connect(self._on_runner_busy)
@@ -275,6 +277,25 @@ class AppState:
                 self._checking = False
             inline = False
         return self._gradcheck
+
+    # ---- where a nan began ----
+
+    @property
+    def origin(self) -> Origin | None:
+        """The first place a nan or ∞ began at these inputs (None when all is finite); made once per trace."""
+        if self._origin is None or self._origin[0] is not self.trace:
+            self._origin = (self.trace, find_origin(self.graph, self.result, self.trace))
+        return self._origin[1]
+
+    def go_to_origin(self) -> bool:
+        """Move the cursor to the step where the first nan or ∞ began (False when there is none)."""
+        origin = self.origin
+        if origin is None:
+            return False
+        if not self.first_step <= origin.cursor <= self.last_step:
+            self.set_phase("both")  # a gradient origin seen from the forward phase, or the reverse
+        self.set_cursor(origin.cursor)
+        return True
 
     # ---- the cursor ----
 
