@@ -16,8 +16,8 @@ from psygnal import Signal
 
 import core
 from graphviz_app.debugger import collector
-from graphviz_app.debugger.origin import Origin, find_origin
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
+from graphviz_app.debugger.origin import Origin, find_origin
 from graphviz_app.jobs import InlineRunner, Job, Runner
 
 if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
