@@ -608,7 +608,9 @@ class GraphView(QGraphicsView):
             value = values.get(edge.arg)
             grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
             pending = (edge.node if edge.node is not None else edge.arg) not in values
-            on_path = (edge.arg, edge.node) in path
+            # The way lights up as the nan travels it: a value once its edge carries it, a gradient likewise.
+            carried = edge.arg in values if origin is not None and origin.problem.where == "value" else grad is not None
+            on_path = (edge.arg, edge.node) in path and carried
             shown = (value, grad, pending, p, on_path)
             if edge.shown == shown:
                 continue

@@ -105,13 +105,17 @@ class Inspector(QTextBrowser):
             f"{html.escape(state.counter_text())}</p>"
         ]
         # The backward phase starts on the finished forward pass: its last forward step is not the news.
+        here = self._at_origin()
+        if not here:
+            parts.append(self._origin_note(step))
         if step is None or state.cursor == state.first_step:
             parts.append(self._at_start())
         elif isinstance(step, core.ForwardStep):
             parts.append(self._forward(step))
         else:
             parts.append(self._backward(step))
-        parts.append(self._origin_note(step))
+        if here:  # the news of this step: what went wrong, and why it usually does
+            parts.append(self._origin_note(step))
         if state.cursor == state.step_count:
             parts.append(self._summary())
         elif state.phase == "forward" and state.cursor == state.forward_count:
@@ -215,7 +219,7 @@ class Inspector(QTextBrowser):
                     "their contributions will add up.</p>"
                 )
             seen[ag.arg] = ag.accumulated
-        if not step.finite:
+        if not step.finite and not self._at_origin():
             out.append(
                 f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "
                 "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>"
@@ -225,6 +229,10 @@ class Inspector(QTextBrowser):
     def _on_link(self, url) -> None:
         if url.toString() == ORIGIN_LINK:
             self.state.go_to_origin()
+
+    def _at_origin(self) -> bool:
+        origin = self.state.origin
+        return origin is not None and self.state.cursor == origin.cursor
 
     def _origin_note(self, step: core.ForwardStep | core.BackwardStep | None) -> str:
         """Where the first nan or ∞ began, once it has: here (what happened, what usually causes it), or
@@ -239,14 +247,14 @@ class Inspector(QTextBrowser):
         cause = f"<br><span style='color:{self.c.muted}'>What usually causes it: {html.escape(origin.cause)}</span>"
         if self.state.cursor == origin.cursor:
             return (
-                f"<p style='color:{self.c.warn}; font-size:large'><b>✖ The {what} nan/∞ began here</b> "
-                f"(not in an input of this gate):<br>{message}{cause}</p>"
+                f"<p style='color:{self.c.warn}'><b>✖ The nan/∞ began here</b> (its {what}; every number "
+                f"it received was finite): {message}{cause}</p>"
             )
         if step is not None and step.finite and self.state.cursor != self.state.step_count:
             return ""
         where = f"gate <b>{html.escape(gate.symbol)}</b> ({html.escape(self.names[gate.id])}), step {origin.cursor}"
         return (
-            f"<p style='color:{self.c.warn}'>✖ The first nan/∞ began at {where}: {message}{cause}<br>"
+            f"<p style='color:{self.c.warn}'>✖ The first nan/∞ began at {where}: {message} "
             f"<a href='{ORIGIN_LINK}' style='color:{self.c.warn}'><b>Go to where it began</b></a> (Ctrl+G)</p>"
         )
 

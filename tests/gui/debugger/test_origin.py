@@ -110,7 +110,7 @@ def test_the_inspector_says_what_happened_and_why_and_links_to_it(qtbot):
     origin = state.origin
     assert origin is not None and state.cursor == origin.cursor
     text = inspector.toPlainText()
-    assert "The value nan/∞ began here" in text and "What usually causes it" in text
+    assert "The nan/∞ began here (its value" in text and "What usually causes it" in text
     assert "sqrt(-2)" in text and "Go to where it began" not in text
 
 
