@@ -34,6 +34,7 @@ from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
+from graphviz_app.debugger.mode_bar import ModeBar
 from graphviz_app.debugger.state import AppState
 from graphviz_app.widgets.player import Player
 
@@ -142,6 +143,9 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.player = Player(self.state)
+        self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the phase and the speed
+        options = self.player.options.layout()
+        options.insertWidget(options.count() - 1, self.mode_bar)
         debugger = QWidget()
         column = QVBoxLayout(debugger)
         column.setContentsMargins(0, 0, 0, 0)

@@ -17,6 +17,7 @@ import core
 from core.diagnosis import precision_note
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
+from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
@@ -90,6 +91,7 @@ class Inspector(QTextBrowser):
             state.sig_cursor_changed,
             state.sig_phase_changed,
             state.sig_theme_changed,
+            state.sig_mode_changed,
         )
         observe(self, [(signal, self.refresh) for signal in signals])
         self.refresh()
@@ -116,7 +118,9 @@ class Inspector(QTextBrowser):
             parts.append(self._backward(step))
         if here:  # the news of this step: what went wrong, and why it usually does
             parts.append(self._origin_note(step))
-        if state.cursor == state.step_count:
+        if state.cursor == state.step_count and state.trace.mode == "forward":
+            parts.append(self._forward_mode_summary())
+        elif state.cursor == state.step_count:
             parts.append(self._summary())
         elif state.phase == "forward" and state.cursor == state.forward_count:
             parts.append(self._forward_done())
@@ -173,6 +177,8 @@ class Inspector(QTextBrowser):
         self.full.append(
             f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = {fmt_full(step.value)}"
         )
+        if isinstance(step, core.TangentStep):
+            line += self._tangent_line(step, node, names)
         warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step.value)}</p>"
         return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
 
@@ -267,6 +273,33 @@ class Inspector(QTextBrowser):
                 "∞ − ∞, 0 · ∞), and every value computed from it is nan too"
             )
         return "infinite: a division by zero, log(0) or an overflow (exp of a large number)"
+
+    def _tangent_line(self, step: core.TangentStep, node: core.Node, names: list[str]) -> str:
+        me = self.names[node.id]
+        symbolic, numeric = tangent_rule(step, node, me, names)
+        colour = tangent_colour(self.state.dark) if math.isfinite(step.tangent) else self.c.warn
+        self.full.append(f"{dotted(me)} = {symbolic} = {fmt_full(step.tangent)}")
+        return (
+            f"<br><span style='color:{colour}'>{html.escape(dotted(me))} = {html.escape(symbolic)} = "
+            f"{html.escape(numeric)} = <b>{html.escape(fmt(step.tangent))}</b></span>"
+        )
+
+    def _forward_mode_summary(self) -> str:
+        state = self.state
+        seed, output = state.seed, state.graph.output
+        tangent = state.state().tangents.get(output, math.nan)
+        others = [name for name in state.graph.inputs if name != seed]
+        more = (
+            f" ∂f/∂{', ∂f/∂'.join(map(html.escape, others))} need one more forward pass each (seed another input)."
+            if others
+            else ""
+        )
+        colour = tangent_colour(state.dark)
+        return (
+            f"<hr><p><b>Forward mode done.</b> ḟ = <b style='color:{colour}'>{html.escape(fmt(tangent))}</b>"
+            f" = ∂f/∂{html.escape(seed)}: this pass moved {html.escape(seed)} alone.{more}</p>"
+            f"<p style='color:{self.c.muted}'>{html.escape(passes_line(len(state.graph.inputs)))}</p>"
+        )
 
     def _forward_done(self) -> str:
         f = self.state.state().values[self.state.graph.output]

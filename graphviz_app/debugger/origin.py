@@ -31,16 +31,22 @@ class Origin:
     path: frozenset[int]
     edges: frozenset[tuple[int, int]]
     cause: str
+    nodes: frozenset[int]  # every origin on the trace (the first is `problem.node`)
 
 
 def find_origin(graph: core.Graph, result: core.Result, trace: core.Trace) -> Origin | None:
     """The first origin of `result` on `trace`, or None when every number is finite."""
-    if not result.problems:
+    # A forward-mode trace has no backward pass: only value origins are on it.
+    problems = [p for p in result.problems if p.where == "value" or trace.mode != "forward"]
+    if not problems:
         return None
-    problem = result.problems[0]
+    problem = problems[0]
     path = _downstream(graph, problem.node) if problem.where == "value" else _upstream(graph, problem.node)
     edges = frozenset((arg, node.id) for node in graph.nodes if node.id in path for arg in node.args if arg in path)
-    return Origin(problem, step_after(trace, problem), frozenset(path), edges, usual_cause(graph, problem))
+    cause = usual_cause(graph, problem)
+    return Origin(
+        problem, step_after(trace, problem), frozenset(path), edges, cause, frozenset(p.node for p in problems)
+    )
 
 
 def step_after(trace: core.Trace, problem: core.Problem) -> int:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the ap
     from graphviz_app.theme import Theme
 
 Phase = Literal["forward", "backward", "both"]
+Mode = Literal["reverse", "forward"]
 BUILD_KEY = "debugger.build"
 CHECK_KEY = "debugger.gradcheck"
 
@@ -98,6 +99,7 @@ class AppState:
     sig_building = Signal(str, float)  # a new graph is being built off the GUI thread: what, fraction done
     sig_built = Signal()  # the build finished, failed or was cancelled: nothing is being built any more
     sig_gradcheck_ready = Signal()  # `gradcheck()` has a result for the current inputs
+    sig_mode_changed = Signal(str)  # "reverse" (backprop) or "forward" (tangents along `seed`)
 
     def __init__(
         self,
@@ -123,6 +125,8 @@ class AppState:
         self.result: core.Result = self.graph.evaluate({"x": 0.0})
         self.cursor = 0
         self.phase: Phase = "both"
+        self.mode: Mode = "reverse"
+        self.seed = ""  # forward mode: the input whose tangent is 1 (every other input's is 0)
         self.building = False
         self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
         self._gradcheck: core.GradCheck | None = None
@@ -200,6 +204,8 @@ class AppState:
         self.positions = result.drawing.positions
         self.inputs = dict(result.inputs)
         self.result, self.trace = result.result, result.trace
+        if self.mode == "forward":
+            self.trace = self._forward_trace()
         self._gradcheck = None
         self.cursor = 0
         self.sig_error.emit("", 0, 0)
@@ -247,7 +253,7 @@ class AppState:
 
     def _recompute(self) -> None:
         self.result = self.graph.evaluate(self.inputs)
-        self.trace = self.graph.trace(self.inputs)
+        self.trace = self._forward_trace() if self.mode == "forward" else self.graph.trace(self.inputs)
         self.cursor = min(self.cursor, len(self.trace))
         self._gradcheck = None
         self._state_at = None
@@ -277,6 +283,35 @@ class AppState:
                 self._checking = False
             inline = False
         return self._gradcheck
+
+    # ---- forward mode ----
+
+    def set_mode(self, mode: Mode, seed: str | None = None) -> None:
+        """Play reverse mode (forward values, then backprop) or forward mode: each gate's value and its
+        tangent along `seed` (that input moves at speed 1, the others stay). Cursor kept where it can be."""
+        if mode not in ("reverse", "forward"):
+            raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+        if seed is not None and seed not in self.graph.inputs:
+            raise ValueError(f"no input {seed!r} to seed; inputs: {', '.join(self.graph.inputs)}")
+        if mode == "forward" and not self.graph.inputs:
+            return  # nothing to differentiate by: a graph of constants
+        if mode == self.mode and (mode == "reverse" or seed in (None, self.seed)):
+            return
+        self.mode, self.seed = mode, seed or self.seed
+        if mode == "forward" and self.phase == "backward":
+            self.set_phase("both")  # forward mode has no backward pass to start from
+        self._recompute()
+        self.sig_mode_changed.emit(mode)
+        self.sig_values_changed.emit()
+        self.sig_cursor_changed.emit(self.cursor)
+
+    def _forward_trace(self) -> core.Trace:
+        if self.seed not in self.graph.inputs:
+            self.seed = self.graph.inputs[0] if self.graph.inputs else ""
+        if not self.seed:  # no inputs: nothing to seed, reverse mode it is
+            self.mode = "reverse"
+            return self.graph.trace(self.inputs)
+        return self.graph.trace(self.inputs, mode="forward", tangent={self.seed: 1.0})
 
     # ---- where a nan began ----
 
