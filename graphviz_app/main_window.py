@@ -143,9 +143,9 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.player = Player(self.state)
-        self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the phase and the speed
-        options = self.player.options.layout()
-        options.insertWidget(options.count() - 1, self.mode_bar)
+        self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter
+        transport = self.player.transport.layout()
+        transport.insertWidget(transport.count() - 1, self.mode_bar)
         debugger = QWidget()
         column = QVBoxLayout(debugger)
         column.setContentsMargins(0, 0, 0, 0)

@@ -165,6 +165,7 @@ class Inspector(QTextBrowser):
         return (
             f"<p>Nothing computed yet.</p><p>Inputs: {inputs}</p>"
             "<p>Press → to compute the first gate, Space to play.</p>"
+            f"<p style='color:{self.c.muted}'>{html.escape(passes_line(len(state.graph.inputs)))}</p>"
         )
 
     def _forward(self, step: core.ForwardStep) -> str:
@@ -313,4 +314,8 @@ class Inspector(QTextBrowser):
             f"<td>{self._val(grads.get(node_id, 0.0), 'grad')}</td></tr>"
             for name, node_id in state.graph.input_ids.items()
         )
-        return f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"
+        passes = html.escape(passes_line(len(state.graph.inputs)))
+        return (
+            f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"
+            f"<p style='color:{self.c.muted}'>{passes}</p>"
+        )

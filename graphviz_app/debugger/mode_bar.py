@@ -13,7 +13,7 @@ from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.tangents import passes_line
 
-MODES = [("reverse", "reverse (backprop)"), ("forward", "forward")]
+MODES = [("reverse", "reverse"), ("forward", "forward")]
 
 
 class ModeBar(QWidget):
@@ -24,12 +24,13 @@ class ModeBar(QWidget):
         self.state = state
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addSpacing(16)
         layout.addWidget(QLabel("Mode:"))
         self.mode = QComboBox(objectName="modeCombo")
         for mode, text in MODES:
             self.mode.addItem(text, mode)
         self.mode.setToolTip(
-            "Reverse mode: values forward, then gradients backward (every ∂f/∂input in one pass).\n"
+            "Reverse mode (backprop): values forward, then gradients backward (every ∂f/∂input in one pass).\n"
             "Forward mode: each gate computes its value and its tangent together, along one input."
         )
         self.mode.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → step the trace, not the combo
@@ -40,8 +41,6 @@ class ModeBar(QWidget):
         self.seed.setToolTip("Forward mode: this input moves at speed 1 (its tangent is 1), the others stay (0)")
         self.seed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.seed)
-        self.passes = QLabel(objectName="passesLabel")
-        layout.addWidget(self.passes)
         self.mode.activated.connect(self._chosen)
         self.seed.activated.connect(self._chosen)
         observe(self, [(state.sig_graph_changed, self._show), (state.sig_mode_changed, self._show)])
@@ -64,6 +63,5 @@ class ModeBar(QWidget):
         forward = state.mode == "forward"
         self.seed.setVisible(forward)
         self.seed_label.setVisible(forward)
-        n = len(inputs)
-        self.passes.setText(f"passes: forward {n}, reverse 1")
-        self.passes.setToolTip(passes_line(n))
+        # How many passes each mode needs for this graph: in the tooltip here, written in the inspector.
+        self.setToolTip(passes_line(len(inputs)))

@@ -81,7 +81,7 @@ def test_the_mode_bar_switches_and_counts_passes(qtbot):
     bar = ModeBar(state)
     qtbot.addWidget(bar)
     bar.show()
-    assert not bar.seed.isVisible() and "forward 3, reverse 1" in bar.passes.text()
+    assert not bar.seed.isVisible() and "forward mode 3 passes" in bar.toolTip()
     bar.mode.setCurrentIndex(bar.mode.findData("forward"))
     bar.mode.activated.emit(bar.mode.currentIndex())
     assert state.mode == "forward" and bar.seed.isVisible() and bar.seed.currentText() == "x"
@@ -90,10 +90,19 @@ def test_the_mode_bar_switches_and_counts_passes(qtbot):
     assert state.seed == "y"
     state.set_expression("a * b", {"a": 1.0, "b": 2.0})
     assert [bar.seed.itemText(i) for i in range(bar.seed.count())] == ["a", "b"]
-    assert "forward 2, reverse 1" in bar.passes.text() and "one per input" in bar.passes.toolTip()
+    assert "forward mode 2 passes (one per input)" in bar.toolTip()
 
 
 def test_the_window_has_the_mode_switch_beside_the_player(qtbot):
     win = MainWindow(AppState(*CIRCUIT))
     qtbot.addWidget(win)
-    assert win.player.options.isAncestorOf(win.mode_bar)
+    assert win.player.isAncestorOf(win.mode_bar)
+
+
+def test_the_inspector_counts_the_passes_in_reverse_mode_too(qtbot):
+    state = AppState(*CIRCUIT)
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    assert "forward mode 3 passes (one per input) · reverse mode 1 (one per output)" in inspector.toPlainText()
+    state.run_to_end()
+    assert "Backward pass complete" in inspector.toPlainText() and "reverse mode 1" in inspector.toPlainText()
