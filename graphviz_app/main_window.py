@@ -30,6 +30,7 @@ import core
 import graphviz_app
 from graphviz_app import session, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.fold_tool import FoldTool
 from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
@@ -44,6 +45,7 @@ SHORTCUTS = [
     ("Home", "reset to the start"),
     ("End", "run to the end"),
     ("Ctrl+G", "go to the step where the first nan or ∞ began"),
+    ("Ctrl+click / Shift+drag, Ctrl+K", "select gates, fold them into one (double-click unfolds)"),
     ("F", "fit the graph in the view"),
     ("Ctrl + / Ctrl −", "zoom"),
     ("Enter", "build the expression (Ctrl+Enter in the multi-line editor)"),
@@ -142,6 +144,8 @@ class MainWindow(QMainWindow):
         self.expression_bar = ExpressionBar(self.state)
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
+        self.fold_tool = FoldTool(self.state, self.view)  # Ctrl+click / Shift+drag, Ctrl+K folds
+        self.fold_tool.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.player = Player(self.state)
         self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter
         transport = self.player.transport.layout()
@@ -294,6 +298,11 @@ class MainWindow(QMainWindow):
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
         self._action(view, "Zoom &in", lambda: self.view.scale(1.25, 1.25), QKeySequence.StandardKey.ZoomIn)
         self._action(view, "Zoom &out", lambda: self.view.scale(0.8, 0.8), QKeySequence.StandardKey.ZoomOut)
+        view.addSeparator()
+        self.act_fold = self._action(
+            view, "Fold selected gates into &one…", lambda: self.fold_tool.fold_selected(), "Ctrl+K"
+        )
+        self.act_fold.setToolTip("Ctrl+click gates or Shift+drag a box round them, then fold; double-click to unfold")
         view.addSeparator()
         themes = QActionGroup(self)
         self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))

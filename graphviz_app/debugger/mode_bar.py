@@ -33,12 +33,14 @@ class ModeBar(QWidget):
             "Reverse mode (backprop): values forward, then gradients backward (every ∂f/∂input in one pass).\n"
             "Forward mode: each gate computes its value and its tangent together, along one input."
         )
+        self.mode.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.mode.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → step the trace, not the combo
         layout.addWidget(self.mode)
         self.seed_label = QLabel("along:")
         layout.addWidget(self.seed_label)
         self.seed = QComboBox(objectName="seedCombo")
         self.seed.setToolTip("Forward mode: this input moves at speed 1 (its tangent is 1), the others stay (0)")
+        self.seed.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.seed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         layout.addWidget(self.seed)
         self.mode.activated.connect(self._chosen)

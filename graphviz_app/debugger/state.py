@@ -8,6 +8,7 @@ never compute gradients themselves — everything comes from `core`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -283,6 +284,38 @@ class AppState:
                 self._checking = False
             inline = False
         return self._gradcheck
+
+    # ---- folding gates into one ----
+
+    def fold(self, node_ids: set[int], name: str) -> None:
+        """Fold the gates `node_ids` into one gate called `name` (`core.collapse`; ValueError says why
+        a selection cannot be folded, and the graph stays). The trace starts again on the folded graph."""
+        self._show_graph(core.collapse(self.graph, node_ids, name.strip() or "g"))
+
+    def unfold(self, node_id: int) -> None:
+        """Put a folded gate's body back (`core.expand`, one level)."""
+        self._show_graph(core.expand(self.graph, node_id))
+
+    def fold_name(self, node_ids: set[int]) -> str:
+        """The name to suggest for folding `node_ids`: σ when they compute a sigmoid of their one input."""
+        try:
+            folded = core.collapse(self.graph, node_ids, "g")
+        except ValueError:
+            return "g"
+        gate = next(node for node in folded.nodes if node.fold is not None and node.fold.name == "g")
+        body = gate.fold.body if gate.fold is not None else None
+        if body is None or len(body.inputs) != 1:
+            return "g"
+        points = (-3.0, -0.5, 0.0, 1.5, 4.0)
+        sigmoid = all(abs(body.evaluate({body.inputs[0]: a}).value - 1 / (1 + math.exp(-a))) < 1e-12 for a in points)
+        return "σ" if sigmoid else "g"
+
+    def _show_graph(self, graph: core.Graph) -> None:
+        if len(graph.nodes) > MAX_DRAWN_NODES:
+            raise TooBig(len(graph.nodes))
+        values = {name: self.inputs.get(name, 1.0) for name in graph.inputs}
+        trace = graph.trace(values)
+        self._apply(Build(self.expression, graph, values, graph.evaluate(values), trace, prepare_drawing(graph)))
 
     # ---- forward mode ----
 
