@@ -128,6 +128,9 @@ class AppState:
         self.phase: Phase = "both"
         self.mode: Mode = "reverse"
         self.seed = ""  # forward mode: the input whose tangent is 1 (every other input's is 0)
+        # What was folded and unfolded since the expression was built, in order (sessions replay it):
+        # ("fold", node ids, name) or ("unfold", (node id,), "").
+        self.folds: list[tuple[str, tuple[int, ...], str]] = []
         self.building = False
         self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
         self._gradcheck: core.GradCheck | None = None
@@ -165,6 +168,7 @@ class AppState:
         def done(result: Build) -> None:
             outcome.append(True)
             self._finish_building()
+            self.folds = []  # a new program: its gates as written
             with collector.paused():  # every view rebuilds now: no full collection in the middle
                 self._apply(result)
             if then is not None:
@@ -290,11 +294,22 @@ class AppState:
     def fold(self, node_ids: set[int], name: str) -> None:
         """Fold the gates `node_ids` into one gate called `name` (`core.collapse`; ValueError says why
         a selection cannot be folded, and the graph stays). The trace starts again on the folded graph."""
-        self._show_graph(core.collapse(self.graph, node_ids, name.strip() or "g"))
+        name = name.strip() or "g"
+        self._show_graph(core.collapse(self.graph, node_ids, name))
+        self.folds.append(("fold", tuple(sorted(node_ids)), name))
 
     def unfold(self, node_id: int) -> None:
         """Put a folded gate's body back (`core.expand`, one level)."""
         self._show_graph(core.expand(self.graph, node_id))
+        self.folds.append(("unfold", (node_id,), ""))
+
+    def replay_folds(self, folds: list[tuple[str, tuple[int, ...], str]]) -> None:
+        """Fold and unfold as recorded in `folds` (a session's); ValueError when one no longer fits."""
+        for what, ids, name in folds:
+            if what == "fold":
+                self.fold(set(ids), name)
+            else:
+                self.unfold(ids[0])
 
     def fold_name(self, node_ids: set[int]) -> str:
         """The name to suggest for folding `node_ids`: σ when they compute a sigmoid of their one input."""

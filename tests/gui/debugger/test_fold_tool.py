@@ -121,3 +121,27 @@ def test_inputs_keep_working_on_the_folded_graph():
     assert any(n.fold is not None for n in state.graph.nodes)
     assert state.result.value == pytest.approx(1 / (1 + math.exp(-(2 * -1 + -3 * -2 + 0))))
     assert state.fold_name({n.id for n in state.graph.nodes if n.op == "mul"}) == "g"
+
+
+def test_a_session_keeps_the_folds_and_old_files_still_open(tmp_path):
+    from graphviz_app.session import SessionError, load_session, parse_session, save_session
+
+    state = AppState(*SIGMOID)
+    state.fold(sigmoid_gates(state), "σ")
+    sigma = next(n.id for n in state.graph.nodes if n.fold is not None)
+    state.set_cursor(6)
+    path = tmp_path / "folded.json"
+    save_session(state, path)
+    other = AppState("x")
+    load_session(other, path)
+    assert [n.symbol for n in other.graph.nodes if n.fold is not None] == ["σ"]
+    assert len(other.graph.nodes) == 10 and other.cursor == 6
+    assert other.result.grad == pytest.approx(state.result.grad)
+    state.unfold(sigma)  # fold then unfold: both replayed
+    save_session(state, path)
+    load_session(other, path)
+    assert len(other.graph.nodes) == 13 and other.folds == state.folds
+    old = '{"format": "graphviz_app.session", "version": 1, "expression": "x * y", "inputs": {"x": 2, "y": 3}}'
+    assert parse_session(old).folds == ()
+    with pytest.raises(SessionError, match="fold"):
+        parse_session(old[:-1] + ', "folds": [{"fold": "everything"}]}')
