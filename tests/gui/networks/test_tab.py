@@ -189,3 +189,16 @@ def test_closing_the_window_stops_a_training_run(qtbot) -> None:
     win.close()
     assert not page.state.training and not page.state.busy()
     assert runner.wait(5000)
+
+
+def test_a_diverging_run_says_at_which_step_and_what_overflowed(tab: NetworksTab) -> None:
+    tab.state.set_model(activation="relu")
+    tab.state.set_dataset("blobs")
+    tab.state.set_optimizer("sgd")
+    tab.state.set_learning_rate(1e300)
+    tab.train_steps_box.setValue(50)
+    tab.train_button.click()
+    snapshot = tab.state.snapshot
+    assert snapshot is not None and snapshot.diverged
+    text = tab.status_label.text()
+    assert f"diverged at step {snapshot.steps + 1}: the " in text and "lower the learning rate" in text
