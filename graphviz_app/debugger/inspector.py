@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 import core
 from core.diagnosis import precision_note
 from graphviz_app.debugger.observe import observe
-from graphviz_app.debugger.state import AppState
+from graphviz_app.debugger.state import AppState, computes_sigmoid
 from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
@@ -226,6 +226,13 @@ class Inspector(QTextBrowser):
                     "their contributions will add up.</p>"
                 )
             seen[ag.arg] = ag.accumulated
+        if node.fold is not None and len(step.args) == 1 and computes_sigmoid(node.fold.body):
+            sigma = self.state.state().values.get(node.id, math.nan)  # the slide's σ gate: (1 − σ)σ
+            out.append(
+                f"<p>σ gate: ∂σ/∂{html.escape(self.names[step.args[0].arg])} = σ(1 − σ) = "
+                f"{html.escape(fmt(sigma))} · (1 − {html.escape(fmt(sigma))}) = "
+                f"{self._val(step.args[0].local_grad, 'grad')}</p>"
+            )
         if not step.finite and not self._at_origin():
             out.append(
                 f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "

@@ -83,6 +83,14 @@ def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Gra
     return Build(text, graph, values, result, trace, drawing)
 
 
+def computes_sigmoid(body: core.Graph) -> bool:
+    """Whether a gate's body is 1/(1 + e^−a) of its one argument (checked at a few points, any form)."""
+    if len(body.inputs) != 1:
+        return False
+    points = (-3.0, -0.5, 0.0, 1.5, 4.0)
+    return all(abs(body.evaluate({body.inputs[0]: a}).value - 1 / (1 + math.exp(-a))) < 1e-12 for a in points)
+
+
 class AppState:
     """Expression → graph → trace, plus the cursor into the trace.
 
@@ -318,12 +326,7 @@ class AppState:
         except ValueError:
             return "g"
         gate = next(node for node in folded.nodes if node.fold is not None and node.fold.name == "g")
-        body = gate.fold.body if gate.fold is not None else None
-        if body is None or len(body.inputs) != 1:
-            return "g"
-        points = (-3.0, -0.5, 0.0, 1.5, 4.0)
-        sigmoid = all(abs(body.evaluate({body.inputs[0]: a}).value - 1 / (1 + math.exp(-a))) < 1e-12 for a in points)
-        return "σ" if sigmoid else "g"
+        return "σ" if gate.fold is not None and computes_sigmoid(gate.fold.body) else "g"
 
     def _show_graph(self, graph: core.Graph) -> None:
         if len(graph.nodes) > MAX_DRAWN_NODES:

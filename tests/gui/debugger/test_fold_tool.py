@@ -66,6 +66,7 @@ def test_ctrl_click_selects_and_the_fold_suggests_sigma(qtbot, canvas, monkeypat
     backward = next(s for s in state.trace.backward if s.node == sigma[0].id)
     state.set_cursor(backward.index + 1)
     assert "Backward at gate σ" in inspector.toPlainText() and "0.1966" in inspector.toPlainText()
+    assert "σ gate: ∂σ/∂g4 = σ(1 − σ) = 0.7311 · (1 − 0.7311) = 0.1966" in inspector.toPlainText()
 
 
 def test_shift_drag_selects_the_gates_in_the_box(qtbot, canvas):
