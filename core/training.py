@@ -82,6 +82,7 @@ class Trainer:
         self.test_accuracies: list[float] = []
         self._measure_test()
         self.diverged = False
+        self.divergence = ""  # once diverged: the step and the quantity that first stopped being finite
 
     @property
     def full_batch(self) -> bool:
@@ -135,6 +136,25 @@ class Trainer:
     def named_weights(self) -> dict[str, float]:
         return weight_inputs(self.model, self.weights)
 
+    def _first_nonfinite(self, weights: np.ndarray, current: LossAndGradient) -> str:
+        """The quantity that first stopped being finite in a refused step, in words with its value:
+        the updated weights come first, then the loss computed from them, then its gradient."""
+        names = self.model.weight_names
+
+        def first(values: np.ndarray) -> tuple[str, float]:
+            k = int(np.argmax(~np.isfinite(values)))
+            return names[k], float(values[k])
+
+        if not np.isfinite(weights).all():
+            name, value = first(weights)
+            what = f"the weight {name} became {value}"
+        elif not np.isfinite(current.loss):
+            what = f"the loss became {float(current.loss)}"
+        else:
+            name, value = first(current.gradient)
+            what = f"the gradient ∂loss/∂{name} became {value}"
+        return f"{what} (lr = {self.lr:g}; a learning rate too large makes each step overshoot further)"
+
     def set_learning_rate(self, lr: float) -> None:
         """Change the step size mid-run (the optimizer keeps its memory)."""
         if not lr >= 0:  # nan too
@@ -161,6 +181,7 @@ class Trainer:
                     np.isfinite(weights).all() and np.isfinite(current.loss) and np.isfinite(current.gradient).all()
                 ):
                     self.diverged = True  # keep the last finite weights on screen
+                    self.divergence = f"step {self.steps + 1}: {self._first_nonfinite(weights, current)}"
                     break
                 self.weights, self._state, self._current = weights, state, current
                 self.losses.append(current.loss)

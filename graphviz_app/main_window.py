@@ -30,10 +30,12 @@ import core
 import graphviz_app
 from graphviz_app import session, settings, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.fold_tool import FoldTool
 from graphviz_app.debugger.gate_body import GateMarks
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
+from graphviz_app.debugger.mode_bar import ModeBar
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.saved import SavedNetworks, networks_of, restore_networks
 from graphviz_app.widgets.player import Player
@@ -43,6 +45,8 @@ SHORTCUTS = [
     ("→ / ←", "step forward / back"),
     ("Home", "reset to the start"),
     ("End", "run to the end"),
+    ("Ctrl+G", "go to the step where the first nan or ∞ began"),
+    ("Ctrl+click / Shift+drag, Ctrl+K", "select gates, fold them into one (double-click unfolds)"),
     ("F", "fit the graph in the view"),
     ("+ / −", "zoom the graph"),
     ("Ctrl+= / Ctrl+− / Ctrl+0", "larger / smaller / normal text (every tab; for presenting)"),
@@ -147,7 +151,12 @@ class MainWindow(QMainWindow):
         self.expression_bar = ExpressionBar(self.state)
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
+        self.fold_tool = FoldTool(self.state, self.view)  # Ctrl+click / Shift+drag, Ctrl+K folds
+        self.fold_tool.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.player = Player(self.state)
+        self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter
+        transport = self.player.transport.layout()
+        transport.insertWidget(transport.count() - 1, self.mode_bar)
         debugger = QWidget()
         column = QVBoxLayout(debugger)
         column.setContentsMargins(0, 0, 0, 0)
@@ -196,7 +205,7 @@ class MainWindow(QMainWindow):
         self._normal_fonts: tuple[QFont, QFont] | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
-        self._saved_work: tuple[str, tuple[tuple[str, float], ...]] | None = None
+        self._saved_work: tuple[object, ...] | None = None
         self._take_saved_work = True  # on the next graph shown (a session that was opened)
         self.state.sig_error.connect(self._keep_saved_work)
         self._graph_changed()  # takes the first picture of the user's work: nothing is unsaved yet
@@ -295,6 +304,9 @@ class MainWindow(QMainWindow):
             key = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
             twin = play.addAction(f"{act.text()}\t{key}")
             twin.triggered.connect(act.trigger)
+        play.addSeparator()
+        self.act_origin = self._action(play, "&Go to where it began", self.go_to_origin, "Ctrl+G")
+        self.act_origin.setToolTip("Move the player to the step where the first nan or ∞ began")
 
         view = bar.addMenu("&View")
         self.act_fit = self._action(view, "&Fit graph", self.view.fit, "F")
@@ -306,6 +318,11 @@ class MainWindow(QMainWindow):
         larger.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
         self._action(view, "&Smaller text", lambda: self.set_text_scale(self.text_scale / TEXT_STEP), "Ctrl+-")
         self._action(view, "&Normal text size", lambda: self.set_text_scale(1.0), "Ctrl+0")
+        view.addSeparator()
+        self.act_fold = self._action(
+            view, "Fold selected gates into &one…", lambda: self.fold_tool.fold_selected(), "Ctrl+K"
+        )
+        self.act_fold.setToolTip("Ctrl+click gates or Shift+drag a box round them, then fold; double-click to unfold")
         view.addSeparator()
         themes = QActionGroup(self)
         self.act_light = self._action(view, "&Light theme", lambda: self.state.set_dark(False))
@@ -337,6 +354,13 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1")
         self._action(help_menu, "&About", self.show_about)
+
+    def go_to_origin(self) -> None:
+        """Ctrl+G: the player moves to the step where the first nan or ∞ began (or says there is none)."""
+        if self.state.go_to_origin():
+            self.tabs.setCurrentWidget(self.graph_tab)
+        else:
+            self.statusBar().showMessage("No nan or ∞ here: every value and gradient is finite", 5000)
 
     # ---- reactions ----
 
@@ -527,10 +551,10 @@ class MainWindow(QMainWindow):
 
     # ---- unsaved work ----
 
-    def _work(self) -> tuple[str, tuple[tuple[str, float], ...]]:
-        """What a session keeps of the user's work: the program and its inputs' values."""
+    def _work(self) -> tuple[object, ...]:
+        """What a session keeps of the user's work: the program, its inputs' values and the folds."""
         state = self.state
-        return state.expression, tuple((name, state.inputs[name]) for name in state.graph.inputs)
+        return state.expression, tuple((name, state.inputs[name]) for name in state.graph.inputs), tuple(state.folds)
 
     def _mark_saved(self) -> None:
         self._saved_work = self._work()

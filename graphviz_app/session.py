@@ -39,10 +39,19 @@ class Session:
     tab: str = "debugger"  # the tab in front when it was saved, by name (graphviz_app.TAB_NAMES)
     graph: core.Graph | None = field(default=None, compare=False, repr=False)  # `expression`, parsed once
     networks: SavedNetworks | None = None  # the tiny-networks tab's data set and own points, if it was open
+    folds: tuple[tuple[str, tuple[int, ...], str], ...] = ()  # gates folded on screen (AppState.folds)
 
 
 def session_of(state: AppState, tab: str = "debugger", networks: SavedNetworks | None = None) -> Session:
-    return Session(state.expression, dict(state.inputs), state.cursor, state.phase, tab, networks=networks)
+    return Session(
+        state.expression,
+        dict(state.inputs),
+        state.cursor,
+        state.phase,
+        tab,
+        networks=networks,
+        folds=tuple(state.folds),
+    )
 
 
 def to_json(session: Session) -> str:
@@ -55,9 +64,38 @@ def to_json(session: Session) -> str:
         "phase": session.phase,
         "tab": session.tab,
     }
+    if session.folds:
+        fields["folds"] = [_fold_json(f) for f in session.folds]
     if session.networks is not None:
         fields["networks"] = session.networks.as_json()
     return json.dumps(fields, indent=2, ensure_ascii=False)
+
+
+def _fold_json(fold: tuple[str, tuple[int, ...], str]) -> dict[str, object]:
+    what, ids, name = fold
+    return {"fold": list(ids), "name": name} if what == "fold" else {"unfold": ids[0]}
+
+
+def _folds(raw: object) -> tuple[tuple[str, tuple[int, ...], str], ...]:
+    """A session's "folds" (absent in older files): [{"fold": [ids], "name": "σ"}, {"unfold": id}, …]."""
+    if not isinstance(raw, list):
+        raise SessionError('"folds" must be a list of {"fold": [node ids], "name": …} or {"unfold": node id}')
+    folds: list[tuple[str, tuple[int, ...], str]] = []
+    for entry in raw:
+        ids = entry.get("fold") if isinstance(entry, dict) else None
+        name = entry.get("name") if isinstance(entry, dict) else None
+        one = entry.get("unfold") if isinstance(entry, dict) else None
+        if isinstance(ids, list) and ids and all(_node_id(i) for i in ids) and isinstance(name, str) and name:
+            folds.append(("fold", tuple(ids), name[:40]))
+        elif _node_id(one):
+            folds.append(("unfold", (int(one),), ""))  # type: ignore[call-overload]
+        else:
+            raise SessionError(f'cannot read the fold {_shown(entry)}: expected {{"fold": [ids], "name": …}}')
+    return tuple(folds)
+
+
+def _node_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1_000_000
 
 
 def save_session(
@@ -128,11 +166,12 @@ def parse_session(text: str) -> Session:
     tab = data.get("tab", "debugger")
     if tab not in TAB_NAMES:
         raise SessionError(f'"tab" must be one of {", ".join(TAB_NAMES)}, not {tab!r}')
+    folds = _folds(data.get("folds", []))
     try:
         networks = parse_networks(data.get("networks"))
     except ValueError as error:
         raise SessionError(f"the session's own data is invalid: {error}") from None
-    return Session(expression, inputs, cursor, phase, tab, graph, networks)
+    return Session(expression, inputs, cursor, phase, tab, graph, networks, folds)
 
 
 def read_session(path: str | Path) -> Session:
@@ -155,6 +194,10 @@ def apply_session(state: AppState, session: Session) -> None:
         raise SessionError(f"cannot show the session: {TooBig(nodes)}")
 
     def place() -> None:
+        try:
+            state.replay_folds(list(session.folds))
+        except ValueError as error:  # a fold that no longer fits: the graph stays as far as it got
+            refusals.append(f"a fold could not be made again: {error}")
         state.set_phase(session.phase)  # type: ignore[arg-type]
         state.set_cursor(session.cursor)  # clamped into the phase's range
 

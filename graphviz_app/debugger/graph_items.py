@@ -156,6 +156,7 @@ class NodeItem(_Painted):
         self.palette = palette
         self.status = "done"  # "pending" (not computed yet), "done", "forward" / "backward" (current step)
         self.warning = False
+        self.origin = False  # a nan or ∞ began here (not merely passed through): drawn apart from ⚠
         # Where a value feeds several gates, its gradient is the sum of what comes back along each edge:
         # shown under the node ("Σ 7") because no single edge carries it.
         self.fans_out = fans_out
@@ -211,6 +212,11 @@ class NodeItem(_Painted):
             self.status, self.warning, self.grad_sum = status, warning, grad_sum
             self.update()
 
+    def set_origin(self, on: bool) -> None:
+        if on != self.origin:
+            self.origin = on
+            self.update()
+
     def toolTip(self) -> str:
         """Made when asked for (the scene's help event, tests): relabeling only stores the numbers."""
         node, (value, grad) = self.node, self.numbers
@@ -220,6 +226,8 @@ class NodeItem(_Painted):
         )
         if self.copy_count:
             tip += f"\n(drawn again next to its users: {len(self.linked)} places)"
+        if self.origin:
+            tip += "\nthe nan or ∞ began here (Ctrl+G goes to its step)"
         return tip
 
     def hoverEnterEvent(self, event) -> None:
@@ -255,6 +263,10 @@ class NodeItem(_Painted):
                 painter.setBrush(glow)
                 grow = ring + 2 + (self.GLOW - ring) * i / 5
                 self._draw_shape(painter, shape.adjusted(-grow, -grow, grow, grow))
+        if self.origin:  # where it began: a solid warning disc behind the shape, unlike a plain ⚠ outline
+            painter.setPen(QPen(p.warning, 4.0, Qt.DashLine))
+            painter.setBrush(QColor(p.warning.red(), p.warning.green(), p.warning.blue(), 70))
+            self._draw_shape(painter, shape.adjusted(-12, -12, 12, 12))
         pending = self.status == "pending"
         stroke = p.warning if self.warning else (p.pending if pending else p.stroke)
         fill = {"gate": p.node_fill, "input": p.input_fill, "const": p.const_fill}[self.kind]
@@ -275,9 +287,9 @@ class NodeItem(_Painted):
         painter.setFont(self.font)
         painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
         below = QRectF(-hx - 60, hy + (8 if self.is_output else 2), 2 * hx + 120, 24)
-        if self.caption or self.warning:
+        if self.caption or self.warning or self.origin:
             painter.setFont(caption_font())
-            caption = ("⚠ " if self.warning else "") + self.caption
+            caption = ("✖ began here " if self.origin else "⚠ " if self.warning else "") + self.caption
             painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, caption)
             below.translate(0, 22)
         if self.grad_sum:
@@ -305,6 +317,7 @@ class EdgeItem(_Painted):
         self.path = smooth_path(points)  # the whole edge: travelling dots follow it
         self.palette = palette
         self.pending = False
+        self.on_nan_path = False  # the way a nan went from where it began: a wide warning band under the line
         end, before = points[-1], points[-2]
         d = end - before
         length = math.hypot(d.x(), d.y()) or 1.0
@@ -316,7 +329,7 @@ class EdgeItem(_Painted):
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
         self.badge = QRectF(0, 0, 30, 20)
         self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
-        bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-3, -3, 3, 3)
+        bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
         self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
         # Numbers change on every edit and dirty the lines under them: repainting those from a pixmap
@@ -328,8 +341,20 @@ class EdgeItem(_Painted):
             self.pending = pending
             self.update()
 
+    def set_on_nan_path(self, on: bool) -> None:
+        if on != self.on_nan_path:
+            self.on_nan_path = on
+            self.update()
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         colour = self.palette.pending if self.pending else self.palette.stroke
+        if self.on_nan_path:
+            band = QColor(self.palette.warning)
+            band.setAlpha(110)
+            painter.setPen(QPen(band, 9.0, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawPath(self.line)
+            colour = self.palette.warning
         painter.setPen(QPen(colour, 2.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.line)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
     QGraphicsScene,
@@ -43,6 +43,7 @@ from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
+from graphviz_app.debugger.tangents import tangent_colour
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
@@ -175,7 +176,8 @@ class GraphView(QGraphicsView):
                 (state.sig_graph_changed, self._rebuild),
                 (state.sig_values_changed, self.relabel),
                 (state.sig_cursor_changed, self._on_cursor_changed),
-                (state.sig_phase_changed, self.relabel),  # the backward phase's start shows no current step
+                (state.sig_phase_changed, self.relabel),
+                (state.sig_mode_changed, self.relabel),  # the backward phase's start shows no current step
                 (state.sig_building, self._on_building),
                 (state.sig_built, self._on_built),
             ],
@@ -305,6 +307,7 @@ class GraphView(QGraphicsView):
         self.state.sig_values_changed.disconnect(self.relabel)
         self.state.sig_cursor_changed.disconnect(self._on_cursor_changed)
         self.state.sig_phase_changed.disconnect(self.relabel)
+        self.state.sig_mode_changed.disconnect(self.relabel)
 
     # ---- building ----
 
@@ -588,6 +591,14 @@ class GraphView(QGraphicsView):
         started = self.state.cursor > self.state.first_step or self.state.phase != "backward"
         current = st.step.node if st.step is not None and self.highlight_current and started else None
         values, grads, edge_grads = st.values, st.grads, st.edge_grads
+        # Forward mode: the number under each edge is the tangent it carries, in the tangents' colour.
+        forward_mode = self.state.trace.mode == "forward"
+        tangent = QColor(tangent_colour(self.scheme is DARK))
+        # Where a nan began is marked, and the way it went lit, once the step that made it is played.
+        origin = self.state.origin
+        began = origin is not None and self.state.cursor >= origin.cursor
+        origins = origin.nodes if began and origin is not None else frozenset()
+        path = origin.edges if began and origin is not None else frozenset()
         for count, node in enumerate(graph.nodes, 1):
             if chunk and count % chunk == 0:
                 yield
@@ -596,12 +607,13 @@ class GraphView(QGraphicsView):
             if node.id == current:
                 status = st.step.phase
             item = nodes[node.id]
-            shown = (value, grad, status, p)
+            shown = (value, grad, status, p, node.id in origins)
             if item.shown == shown:
                 continue
             item.shown = shown
             bad = any(v is not None and not math.isfinite(v) for v in (value, grad))
             item.set_status(status, bad, "" if grad is None or not item.fans_out else "Σ " + format_number(grad))
+            item.set_origin(node.id in origins)
             item.numbers = (value, grad)  # the tooltip is made from them when hovered
             for copy in copies.get(node.id, ()):
                 copy.set_status(status, bad)
@@ -610,9 +622,15 @@ class GraphView(QGraphicsView):
             if chunk and count % chunk == 0:
                 yield
             value = values.get(edge.arg)
-            grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
+            if forward_mode:
+                grad = st.tangents.get(edge.arg) if value is not None else None
+            else:
+                grad = grads.get(edge.arg) if edge.node is None else edge_grads.get((edge.arg, edge.node))
             pending = (edge.node if edge.node is not None else edge.arg) not in values
-            shown = (value, grad, pending, p)
+            # The way lights up as the nan travels it: a value once its edge carries it, a gradient likewise.
+            carried = edge.arg in values if origin is not None and origin.problem.where == "value" else grad is not None
+            on_path = (edge.arg, edge.node) in path and carried
+            shown = (value, grad, pending, p, on_path, forward_mode)
             if edge.shown == shown:
                 continue
             edge.shown = shown
@@ -621,8 +639,12 @@ class GraphView(QGraphicsView):
             else:
                 grad_text = "" if grad is None else format_number(grad)
             edge.item.set_pending(pending)
+            edge.item.set_on_nan_path(on_path)
             self._set_label(edge.value, value, "" if value is None else format_number(value), p.value, "value")
-            self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
+            if forward_mode:
+                self._set_label(edge.grad, grad, "" if grad is None else format_number(grad), tangent, "tangent")
+            else:
+                self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)

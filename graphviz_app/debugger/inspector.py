@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 import core
 from core.diagnosis import precision_note
 from graphviz_app.debugger.observe import observe
-from graphviz_app.debugger.state import AppState
+from graphviz_app.debugger.state import AppState, computes_sigmoid
+from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
+ORIGIN_LINK = "origin"  # the inspector's link to the step where the first nan began
 INSPECTOR_POINT_SIZE = 15  # read from the back of a lecture hall
 
 
@@ -82,12 +84,14 @@ class Inspector(QTextBrowser):
         font.setPointSize(INSPECTOR_POINT_SIZE)
         self.setFont(font)
         self.setMinimumWidth(280)
+        self.anchorClicked.connect(self._on_link)
         signals = (
             state.sig_graph_changed,
             state.sig_values_changed,
             state.sig_cursor_changed,
             state.sig_phase_changed,
             state.sig_theme_changed,
+            state.sig_mode_changed,
         )
         observe(self, [(signal, self.refresh) for signal in signals])
         self.refresh()
@@ -103,13 +107,20 @@ class Inspector(QTextBrowser):
             f"{html.escape(state.counter_text())}</p>"
         ]
         # The backward phase starts on the finished forward pass: its last forward step is not the news.
+        here = self._at_origin()
+        if not here:
+            parts.append(self._origin_note(step))
         if step is None or state.cursor == state.first_step:
             parts.append(self._at_start())
         elif isinstance(step, core.ForwardStep):
             parts.append(self._forward(step))
         else:
             parts.append(self._backward(step))
-        if state.cursor == state.step_count:
+        if here:  # the news of this step: what went wrong, and why it usually does
+            parts.append(self._origin_note(step))
+        if state.cursor == state.step_count and state.trace.mode == "forward":
+            parts.append(self._forward_mode_summary())
+        elif state.cursor == state.step_count:
             parts.append(self._summary())
         elif state.phase == "forward" and state.cursor == state.forward_count:
             parts.append(self._forward_done())
@@ -154,6 +165,7 @@ class Inspector(QTextBrowser):
         return (
             f"<p>Nothing computed yet.</p><p>Inputs: {inputs}</p>"
             "<p>Press → to compute the first gate, Space to play.</p>"
+            f"<p style='color:{self.c.muted}'>{html.escape(passes_line(len(state.graph.inputs)))}</p>"
         )
 
     def _forward(self, step: core.ForwardStep) -> str:
@@ -166,6 +178,8 @@ class Inspector(QTextBrowser):
         self.full.append(
             f"{me} = {apply_text(node, [fmt_full(v) for v in step.input_values])} = {fmt_full(step.value)}"
         )
+        if isinstance(step, core.TangentStep):
+            line += self._tangent_line(step, node, names)
         warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step.value)}</p>"
         return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
 
@@ -212,12 +226,51 @@ class Inspector(QTextBrowser):
                     "their contributions will add up.</p>"
                 )
             seen[ag.arg] = ag.accumulated
-        if not step.finite:
+        if node.fold is not None and len(step.args) == 1 and computes_sigmoid(node.fold.body):
+            sigma = self.state.state().values.get(node.id, math.nan)  # the slide's σ gate: (1 − σ)σ
+            out.append(
+                f"<p>σ gate: ∂σ/∂{html.escape(self.names[step.args[0].arg])} = σ(1 − σ) = "
+                f"{html.escape(fmt(sigma))} · (1 − {html.escape(fmt(sigma))}) = "
+                f"{self._val(step.args[0].local_grad, 'grad')}</p>"
+            )
+        if not step.finite and not self._at_origin():
             out.append(
                 f"<p style='color:{self.c.warn}'>⚠ a gradient is not finite: the local derivative is "
                 "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>"
             )
         return "".join(out)
+
+    def _on_link(self, url) -> None:
+        if url.toString() == ORIGIN_LINK:
+            self.state.go_to_origin()
+
+    def _at_origin(self) -> bool:
+        origin = self.state.origin
+        return origin is not None and self.state.cursor == origin.cursor
+
+    def _origin_note(self, step: core.ForwardStep | core.BackwardStep | None) -> str:
+        """Where the first nan or ∞ began, once it has: here (what happened, what usually causes it), or
+        elsewhere (a link that moves the player there)."""
+        origin = self.state.origin
+        if origin is None or self.state.cursor < origin.cursor:
+            return ""
+        problem = origin.problem
+        gate = self.state.graph.nodes[problem.node]
+        what = "value" if problem.where == "value" else "gradient"
+        message = html.escape(problem.message)
+        cause = f"<br><span style='color:{self.c.muted}'>What usually causes it: {html.escape(origin.cause)}</span>"
+        if self.state.cursor == origin.cursor:
+            return (
+                f"<p style='color:{self.c.warn}'><b>✖ The nan/∞ began here</b> (its {what}; every number "
+                f"it received was finite): {message}{cause}</p>"
+            )
+        if step is not None and step.finite and self.state.cursor != self.state.step_count:
+            return ""
+        where = f"gate <b>{html.escape(gate.symbol)}</b> ({html.escape(self.names[gate.id])}), step {origin.cursor}"
+        return (
+            f"<p style='color:{self.c.warn}'>✖ The first nan/∞ began at {where}: {message} "
+            f"<a href='{ORIGIN_LINK}' style='color:{self.c.warn}'><b>Go to where it began</b></a> (Ctrl+G)</p>"
+        )
 
     @staticmethod
     def _why_not_finite(value: float) -> str:
@@ -228,6 +281,33 @@ class Inspector(QTextBrowser):
                 "∞ − ∞, 0 · ∞), and every value computed from it is nan too"
             )
         return "infinite: a division by zero, log(0) or an overflow (exp of a large number)"
+
+    def _tangent_line(self, step: core.TangentStep, node: core.Node, names: list[str]) -> str:
+        me = self.names[node.id]
+        symbolic, numeric = tangent_rule(step, node, me, names)
+        colour = tangent_colour(self.state.dark) if math.isfinite(step.tangent) else self.c.warn
+        self.full.append(f"{dotted(me)} = {symbolic} = {fmt_full(step.tangent)}")
+        return (
+            f"<br><span style='color:{colour}'>{html.escape(dotted(me))} = {html.escape(symbolic)} = "
+            f"{html.escape(numeric)} = <b>{html.escape(fmt(step.tangent))}</b></span>"
+        )
+
+    def _forward_mode_summary(self) -> str:
+        state = self.state
+        seed, output = state.seed, state.graph.output
+        tangent = state.state().tangents.get(output, math.nan)
+        others = [name for name in state.graph.inputs if name != seed]
+        more = (
+            f" ∂f/∂{', ∂f/∂'.join(map(html.escape, others))} need one more forward pass each (seed another input)."
+            if others
+            else ""
+        )
+        colour = tangent_colour(state.dark)
+        return (
+            f"<hr><p><b>Forward mode done.</b> ḟ = <b style='color:{colour}'>{html.escape(fmt(tangent))}</b>"
+            f" = ∂f/∂{html.escape(seed)}: this pass moved {html.escape(seed)} alone.{more}</p>"
+            f"<p style='color:{self.c.muted}'>{html.escape(passes_line(len(state.graph.inputs)))}</p>"
+        )
 
     def _forward_done(self) -> str:
         f = self.state.state().values[self.state.graph.output]
@@ -241,4 +321,8 @@ class Inspector(QTextBrowser):
             f"<td>{self._val(grads.get(node_id, 0.0), 'grad')}</td></tr>"
             for name, node_id in state.graph.input_ids.items()
         )
-        return f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"
+        passes = html.escape(passes_line(len(state.graph.inputs)))
+        return (
+            f"<hr><p><b>Backward pass complete.</b> Input gradients:</p><table>{rows}</table>"
+            f"<p style='color:{self.c.muted}'>{passes}</p>"
+        )

@@ -8,6 +8,7 @@ never compute gradients themselves — everything comes from `core`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -17,12 +18,14 @@ from psygnal import Signal
 import core
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
+from graphviz_app.debugger.origin import Origin, find_origin
 from graphviz_app.jobs import InlineRunner, Job, Runner
 
 if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
     from graphviz_app.theme import Theme
 
 Phase = Literal["forward", "backward", "both"]
+Mode = Literal["reverse", "forward"]
 BUILD_KEY = "debugger.build"
 CHECK_KEY = "debugger.gradcheck"
 
@@ -80,6 +83,14 @@ def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Gra
     return Build(text, graph, values, result, trace, drawing)
 
 
+def computes_sigmoid(body: core.Graph) -> bool:
+    """Whether a gate's body is 1/(1 + e^−a) of its one argument (checked at a few points, any form)."""
+    if len(body.inputs) != 1:
+        return False
+    points = (-3.0, -0.5, 0.0, 1.5, 4.0)
+    return all(abs(body.evaluate({body.inputs[0]: a}).value - 1 / (1 + math.exp(-a))) < 1e-12 for a in points)
+
+
 class AppState:
     """Expression → graph → trace, plus the cursor into the trace.
 
@@ -97,6 +108,7 @@ class AppState:
     sig_building = Signal(str, float)  # a new graph is being built off the GUI thread: what, fraction done
     sig_built = Signal()  # the build finished, failed or was cancelled: nothing is being built any more
     sig_gradcheck_ready = Signal()  # `gradcheck()` has a result for the current inputs
+    sig_mode_changed = Signal(str)  # "reverse" (backprop) or "forward" (tangents along `seed`)
 
     def __init__(
         self,
@@ -122,10 +134,16 @@ class AppState:
         self.result: core.Result = self.graph.evaluate({"x": 0.0})
         self.cursor = 0
         self.phase: Phase = "both"
+        self.mode: Mode = "reverse"
+        self.seed = ""  # forward mode: the input whose tangent is 1 (every other input's is 0)
+        # What was folded and unfolded since the expression was built, in order (sessions replay it):
+        # ("fold", node ids, name) or ("unfold", (node id,), "").
+        self.folds: list[tuple[str, tuple[int, ...], str]] = []
         self.building = False
         self._state_at: tuple[core.Trace, int, core.TraceState] | None = None
         self._gradcheck: core.GradCheck | None = None
         self._checking = False
+        self._origin: tuple[core.Trace, Origin | None] | None = None
         busy = getattr(self.runner, "sig_busy", None)
         if busy is not None:  # a ThreadRunner: its progress reports become ours
             busy.connect(self._on_runner_busy)
@@ -158,6 +176,7 @@ class AppState:
         def done(result: Build) -> None:
             outcome.append(True)
             self._finish_building()
+            self.folds = []  # a new program: its gates as written
             with collector.paused():  # every view rebuilds now: no full collection in the middle
                 self._apply(result)
             if then is not None:
@@ -198,6 +217,8 @@ class AppState:
         self.positions = result.drawing.positions
         self.inputs = dict(result.inputs)
         self.result, self.trace = result.result, result.trace
+        if self.mode == "forward":
+            self.trace = self._forward_trace()
         self._gradcheck = None
         self.cursor = 0
         self.sig_error.emit("", 0, 0)
@@ -245,7 +266,7 @@ class AppState:
 
     def _recompute(self) -> None:
         self.result = self.graph.evaluate(self.inputs)
-        self.trace = self.graph.trace(self.inputs)
+        self.trace = self._forward_trace() if self.mode == "forward" else self.graph.trace(self.inputs)
         self.cursor = min(self.cursor, len(self.trace))
         self._gradcheck = None
         self._state_at = None
@@ -275,6 +296,92 @@ class AppState:
                 self._checking = False
             inline = False
         return self._gradcheck
+
+    # ---- folding gates into one ----
+
+    def fold(self, node_ids: set[int], name: str) -> None:
+        """Fold the gates `node_ids` into one gate called `name` (`core.collapse`; ValueError says why
+        a selection cannot be folded, and the graph stays). The trace starts again on the folded graph."""
+        name = name.strip() or "g"
+        self._show_graph(core.collapse(self.graph, node_ids, name))
+        self.folds.append(("fold", tuple(sorted(node_ids)), name))
+
+    def unfold(self, node_id: int) -> None:
+        """Put a folded gate's body back (`core.expand`, one level)."""
+        self._show_graph(core.expand(self.graph, node_id))
+        self.folds.append(("unfold", (node_id,), ""))
+
+    def replay_folds(self, folds: list[tuple[str, tuple[int, ...], str]]) -> None:
+        """Fold and unfold as recorded in `folds` (a session's); ValueError when one no longer fits."""
+        for what, ids, name in folds:
+            if what == "fold":
+                self.fold(set(ids), name)
+            else:
+                self.unfold(ids[0])
+
+    def fold_name(self, node_ids: set[int]) -> str:
+        """The name to suggest for folding `node_ids`: σ when they compute a sigmoid of their one input."""
+        try:
+            folded = core.collapse(self.graph, node_ids, "g")
+        except ValueError:
+            return "g"
+        gate = next(node for node in folded.nodes if node.fold is not None and node.fold.name == "g")
+        return "σ" if gate.fold is not None and computes_sigmoid(gate.fold.body) else "g"
+
+    def _show_graph(self, graph: core.Graph) -> None:
+        if len(graph.nodes) > MAX_DRAWN_NODES:
+            raise TooBig(len(graph.nodes))
+        values = {name: self.inputs.get(name, 1.0) for name in graph.inputs}
+        trace = graph.trace(values)
+        self._apply(Build(self.expression, graph, values, graph.evaluate(values), trace, prepare_drawing(graph)))
+
+    # ---- forward mode ----
+
+    def set_mode(self, mode: Mode, seed: str | None = None) -> None:
+        """Play reverse mode (forward values, then backprop) or forward mode: each gate's value and its
+        tangent along `seed` (that input moves at speed 1, the others stay). Cursor kept where it can be."""
+        if mode not in ("reverse", "forward"):
+            raise ValueError(f"mode must be 'reverse' or 'forward', not {mode!r}")
+        if seed is not None and seed not in self.graph.inputs:
+            raise ValueError(f"no input {seed!r} to seed; inputs: {', '.join(self.graph.inputs)}")
+        if mode == "forward" and not self.graph.inputs:
+            return  # nothing to differentiate by: a graph of constants
+        if mode == self.mode and (mode == "reverse" or seed in (None, self.seed)):
+            return
+        self.mode, self.seed = mode, seed or self.seed
+        if mode == "forward" and self.phase == "backward":
+            self.set_phase("both")  # forward mode has no backward pass to start from
+        self._recompute()
+        self.sig_mode_changed.emit(mode)
+        self.sig_values_changed.emit()
+        self.sig_cursor_changed.emit(self.cursor)
+
+    def _forward_trace(self) -> core.Trace:
+        if self.seed not in self.graph.inputs:
+            self.seed = self.graph.inputs[0] if self.graph.inputs else ""
+        if not self.seed:  # no inputs: nothing to seed, reverse mode it is
+            self.mode = "reverse"
+            return self.graph.trace(self.inputs)
+        return self.graph.trace(self.inputs, mode="forward", tangent={self.seed: 1.0})
+
+    # ---- where a nan began ----
+
+    @property
+    def origin(self) -> Origin | None:
+        """The first place a nan or ∞ began at these inputs (None when all is finite); made once per trace."""
+        if self._origin is None or self._origin[0] is not self.trace:
+            self._origin = (self.trace, find_origin(self.graph, self.result, self.trace))
+        return self._origin[1]
+
+    def go_to_origin(self) -> bool:
+        """Move the cursor to the step where the first nan or ∞ began (False when there is none)."""
+        origin = self.origin
+        if origin is None:
+            return False
+        if not self.first_step <= origin.cursor <= self.last_step:
+            self.set_phase("both")  # a gradient origin seen from the forward phase, or the reverse
+        self.set_cursor(origin.cursor)
+        return True
 
     # ---- the cursor ----
 

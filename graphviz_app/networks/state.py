@@ -65,6 +65,7 @@ class TrainingSnapshot:
     test_losses: np.ndarray  # empty without test points
     test_accuracy: float | None
     inactive: tuple[np.ndarray, ...]  # per hidden layer: units whose sum is ≤ 0 on every training point
+    divergence: str = ""  # once diverged: the step and the quantity that first overflowed (Trainer.divergence)
 
     @property
     def loss(self) -> float:
@@ -136,6 +137,7 @@ def snapshot_of(trainer: Trainer, grid: tuple[np.ndarray, np.ndarray]) -> Traini
         np.array(trainer.test_losses),
         trainer.test_accuracies[-1] if trainer.test_accuracies else None,
         inactive_units(trainer.model, trainer.weights, trainer.data),
+        trainer.divergence,
     )
 
 

@@ -9,6 +9,8 @@ weights, in the graph view.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -329,7 +331,11 @@ class NetworksTab(QWidget):
                 f"<b>{number(snapshot.loss)}</b><br>accuracy <b>{snapshot.accuracy:.0%}</b>"
             )
             if snapshot.diverged:
-                words += f"<br><span style='color:{bad}'>diverged: lower the learning rate and Reset</span>"
+                why = html.escape(snapshot.divergence.split(" (lr")[0]) if snapshot.divergence else ""
+                words += (
+                    f"<br><span style='color:{bad}'>diverged{' at ' + why if why else ''}: lower the learning "
+                    "rate and Reset</span>"
+                )
         if state.error:
             words += f"<br><span style='color:{bad}'>{state.error}</span>"
         self.status_label.setText(words)

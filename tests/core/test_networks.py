@@ -167,3 +167,32 @@ def test_xor_is_the_lectures_four_points() -> None:
     assert list(zip(data.x1, data.x2, data.y)) == [(0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0)]
     with pytest.raises(ValueError, match="valid"):
         dataset("moons")
+
+
+def test_a_diverging_run_names_the_step_and_the_quantity_that_first_overflowed() -> None:
+    trainer = Trainer(Model((2,), "relu"), dataset("blobs"), "sgd", lr=1e300, seed=0)
+    assert trainer.divergence == ""
+    trainer.step(20)
+    step = trainer.steps + 1  # the step that was refused
+    assert trainer.divergence.startswith(f"step {step}: ")
+    # Replay the refused step by hand: the first non-finite quantity is the one named.
+    weights, _ = trainer.optimizer.step(
+        trainer.weights, trainer.gradient, trainer.optimizer.new_state(trainer.weights), lr=1e300
+    )
+    with np.errstate(all="ignore"):
+        after = loss_and_gradient(trainer.model, weights, trainer.data)
+    if not np.isfinite(weights).all():
+        first = trainer.model.weight_names[int(np.argmax(~np.isfinite(weights)))]
+        assert f"the weight {first} " in trainer.divergence
+    elif not np.isfinite(after.loss):
+        assert "the loss " in trainer.divergence
+    else:
+        first = trainer.model.weight_names[int(np.argmax(~np.isfinite(after.gradient)))]
+        assert f"the gradient ∂loss/∂{first} " in trainer.divergence
+    assert "learning rate" in trainer.divergence
+
+
+def test_a_run_that_never_diverges_names_nothing() -> None:
+    trainer = Trainer(Model((2,), "tanh"), dataset("blobs"), "sgd", lr=0.1, seed=0)
+    trainer.step(10)
+    assert not trainer.diverged and trainer.divergence == ""

@@ -474,3 +474,10 @@ def test_unbuilt_text_in_the_editor_comes_back_with_up(qtbot, window):
     combo.activated.emit(combo.findData("02_sigmoid_neuron"))
     assert bar.editor.toPlainText() != "q = u * v\nq + 1"
     assert "q = u * v\nq + 1" in bar.history
+
+
+def test_a_fold_is_unsaved_work(qtbot, window):
+    assert not window.has_unsaved_changes()
+    graph = window.state.graph
+    window.state.fold({graph.gates[0].id}, "q")
+    assert window.has_unsaved_changes()

@@ -271,3 +271,15 @@ def test_the_race_runs_through_the_runner_and_a_new_setup_drops_it() -> None:
     state.start_race()
     state.set_dataset("blobs")  # the race was for the old data: cancelled and gone
     assert "networks.race" in runner.cancelled and state.race is None and not state.race_running
+
+
+def test_a_diverging_run_names_its_step_and_quantity(state: NetworkState) -> None:
+    state.set_model(activation="relu")
+    state.set_dataset("blobs")
+    state.set_optimizer("sgd")
+    state.set_learning_rate(1e300)
+    state.set_train_steps(200)
+    state.train()
+    snapshot = state.snapshot
+    assert snapshot is not None and snapshot.diverged
+    assert snapshot.divergence.startswith(f"step {snapshot.steps + 1}: the ")

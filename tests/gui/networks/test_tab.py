@@ -278,3 +278,16 @@ def test_dead_relu_units_are_crossed_out_with_a_sentence_and_leaky_ones_are_not_
         assert f"1 hidden unit is {expected}" in tab.network_view.sentence.text().replace("<b>", "")
     state.set_model(activation="tanh")
     assert not any(tab.network_view.diagram.layers()[1])  # tanh has no flat side: nothing is marked
+
+
+def test_a_diverging_run_says_at_which_step_and_what_overflowed(tab: NetworksTab) -> None:
+    tab.state.set_model(activation="relu")
+    tab.state.set_dataset("blobs")
+    tab.state.set_optimizer("sgd")
+    tab.state.set_learning_rate(1e300)
+    tab.train_steps_box.setValue(50)
+    tab.train_button.click()
+    snapshot = tab.state.snapshot
+    assert snapshot is not None and snapshot.diverged
+    text = tab.status_label.text()
+    assert f"diverged at step {snapshot.steps + 1}: the " in text and "lower the learning rate" in text
