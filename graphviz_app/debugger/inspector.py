@@ -180,7 +180,7 @@ class Inspector(QTextBrowser):
         )
         if isinstance(step, core.TangentStep):
             line += self._tangent_line(step, node, names)
-        warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step.value)}</p>"
+        warn = "" if step.finite else f"<p style='color:{self.c.warn}'>⚠ {self._why_not_finite(step, node)}</p>"
         return self._node_header(node, "Forward") + f"<p style='font-size:large'>{line}</p>" + warn
 
     def _backward(self, step: core.BackwardStep) -> str:
@@ -196,8 +196,10 @@ class Inspector(QTextBrowser):
         seen = dict(before)
         for ag in step.args:
             arg = html.escape(self.names[ag.arg])
+            # At the output ∂f/∂f · ∂f/∂x would say ∂f/∂x in terms of itself: the slide writes 1 · local.
+            upstream_name = "1" if node.id == graph.output else f"∂f/∂{me}"
             chain = (
-                f"∂f/∂{arg} = ∂f/∂{me} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
+                f"∂f/∂{arg} = {upstream_name} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
                 f"{html.escape(fmt_factor(step.upstream_grad))} · "
                 f"{html.escape(fmt_factor(ag.local_grad))} = {self._val(ag.contribution, 'grad')}"
             )
@@ -272,10 +274,18 @@ class Inspector(QTextBrowser):
             f"<a href='{ORIGIN_LINK}' style='color:{self.c.warn}'><b>Go to where it began</b></a> (Ctrl+G)</p>"
         )
 
-    @staticmethod
-    def _why_not_finite(value: float) -> str:
-        """What a learner should know about a nan or ∞ value (the engine keeps going, so the trace does too)."""
-        if math.isnan(value):
+    def _why_not_finite(self, step: core.ForwardStep, node: core.Node) -> str:
+        """What a learner should know about a nan or ∞ value: at a gate where one began, what makes such
+        a number; at any other gate, that it only passed on what an input already was."""
+        origin = self.state.origin
+        if origin is not None and node.id not in origin.nodes:
+            bad = [self.names[a] for a, v in zip(node.args, step.input_values, strict=False) if not math.isfinite(v)]
+            came = f"from {', '.join(bad)}" if bad else "from an input"
+            return (
+                f"{fmt(step.value)} came in {came}: this gate computed correctly with it, and passes it on; "
+                "the first nan/∞ began earlier (Ctrl+G goes there)"
+            )
+        if math.isnan(step.value):
             return (
                 "nan, not a number: this gate is undefined for its input (log or √ of a negative number, "
                 "∞ − ∞, 0 · ∞), and every value computed from it is nan too"

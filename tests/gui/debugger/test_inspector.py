@@ -108,3 +108,28 @@ def test_a_gradient_lost_to_underflow_is_said_at_its_step(qtbot):
         texts.append(inspector.toPlainText())
     flagged = [t for t in texts if "underflow" in t]
     assert len(flagged) == 1 and "∂(1/x)/∂x = −1/x² = -1e-400" in flagged[0]
+
+
+def test_only_the_gate_where_a_nan_began_is_called_undefined(qtbot):
+    state = AppState("log(x) * y + 2", {"x": -1.0, "y": 3.0})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    texts = {}
+    for cursor in range(1, state.forward_count + 1):
+        state.set_cursor(cursor)
+        step = state.state().step
+        texts[state.graph.nodes[step.node].op] = inspector.toPlainText()
+    assert "undefined for its input" in texts["log"]
+    for op in ("mul", "add_const"):
+        assert "undefined for its input" not in texts[op], op
+        assert "came in from" in texts[op] and "computed correctly" in texts[op]
+
+
+def test_the_output_gates_backward_line_is_not_circular(qtbot):
+    state = AppState("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_cursor(state.forward_count + 1)  # the first backward step: the output gate
+    text = inspector.toPlainText()
+    assert "∂f/∂f ·" not in text
+    assert "= 1 · 3 = 3" in text.replace("\xa0", " ")
