@@ -311,7 +311,7 @@ class InputsPanel(QScrollArea):
                 row.check.setToolTip("no finite-difference check: f or its gradient is not finite here\n" + numbers)
                 continue
             if item.unresolved:
-                row.check.setText(f"<span style='color:{c.muted}'>– too fine</span>")
+                row.check.setText(f"<span style='color:{c.muted}'>– too small to check</span>")
                 row.check.setToolTip(
                     "a central difference cannot resolve a gradient this small next to a "
                     "value of f this large (rounding noise ≈ "
