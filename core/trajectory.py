@@ -159,19 +159,29 @@ class RecordedStates(Sequence[Any]):
         return f"RecordedStates({len(self)} states of {type(self._first).__name__})"
 
 
-def _divergence(point: np.ndarray, loss: float, grad: np.ndarray) -> tuple[str, bool] | None:
-    """What went wrong at a point, and whether the point itself is still usable; None if all is fine."""
+def _divergence(
+    point: np.ndarray, loss: float, grad: np.ndarray, axes: tuple[str, ...] = ()
+) -> tuple[str, bool] | None:
+    """What went wrong at a point, and whether the point itself is still usable; None if all is fine.
+
+    Names the quantity that first stopped being finite: the parameter (by its axis), the loss, or the
+    gradient along an axis ("parameter x overflowed to inf")."""
 
     def word(values: np.ndarray) -> str:
         bad = values[~np.isfinite(values)]
         return "became nan" if np.isnan(bad).any() else f"overflowed to {bad[0]:+}".replace("+", "")
 
+    def which(values: np.ndarray) -> str:
+        first = int(np.flatnonzero(~np.isfinite(values))[0])
+        return f" {axes[first]}" if first < len(axes) else ""
+
     if not np.isfinite(point).all():
-        return f"parameters {word(point)}", False
+        return f"parameter{which(point)} {word(point)}", False
     if not np.isfinite(loss):
         return f"loss {word(np.array([loss]))}", False
     if not np.isfinite(grad).all():
-        return f"gradient {word(grad)}", True
+        along = which(grad)
+        return f"{'gradient along' + along if along else 'gradient'} {word(grad)}", True
     return None
 
 
@@ -218,7 +228,7 @@ def _path(
             grads.extend(grad)
             # The sum is non-finite if any entry is; only then look at the entries one by one.
             if not math.isfinite(loss + sum(grad) + sum(point)):
-                problem = _divergence(np.array(point), loss, np.array(grad))
+                problem = _divergence(np.array(point), loss, np.array(grad), axes)
                 if problem is not None:
                     # The start is kept even when its loss is not finite: a run has a point.
                     kept = step + 1 if problem[1] or step == 0 else step

@@ -278,7 +278,7 @@ def test_a_race_equals_the_plain_numpy_loop_bit_for_bit(name: str, hyper: dict) 
 def test_a_step_python_refuses_is_taken_by_numpy() -> None:
     # eps=0 and a zero gradient: 0/0, a ZeroDivisionError for floats, nan for numpy's Adagrad.
     t = optimize("x**2 + y**2", "adagrad", {"x": 0.0, "y": 1.0}, steps=5, eps=0.0)
-    assert t.diverged and t.message == ("diverged at step 1: parameters became nan; stopped at the last finite point")
+    assert t.diverged and t.message == ("diverged at step 1: parameter x became nan; stopped at the last finite point")
     assert t.points.tolist() == [[0.0, 1.0]] and len(t.states) == 1
 
 
@@ -401,3 +401,11 @@ def test_adamw_decays_the_weights_apart_from_the_gradient() -> None:
     np.testing.assert_allclose(u.terms["decayed"], [1.9, -0.95], rtol=1e-15)
     adam = optimize("0*x + 0*y", "adam", {"x": 2.0, "y": -1.0}, steps=3, lr=0.1, weight_decay=0.5)
     assert abs(adam.points[-1, 0] - adamw.points[-1, 0]) > 0.01
+
+
+def test_a_diverging_run_names_the_parameter_that_overflowed() -> None:
+    # sin(x) + y: the loss stays small, y falls by lr (∂/∂y = 1) each step: -1e308, then -2e308 = -inf,
+    # while x stays finite (|∂/∂x| = |cos x| < 1). The message names y, not "parameters".
+    t = optimize("sin(x) + y", "sgd", {"x": 1.0, "y": 0.0}, steps=400, lr=1e308)
+    assert t.message == "diverged at step 2: parameter y overflowed to -inf; stopped at the last finite point"
+    assert t.points[-1][1] == -1e308 and np.isfinite(t.points[-1][0])
