@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import core
 from graphviz_app import TAB_NAMES
@@ -52,6 +53,11 @@ def parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--step", type=int, metavar="N", help="show the state after N steps")
     p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
+    p.add_argument(
+        "--export-pytorch",
+        metavar="FILE",
+        help="write the expression as a PyTorch script that prints its gradients, and exit (no Qt needed)",
+    )
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
     p.add_argument("--dark", action="store_true", help="dark theme")
     p.add_argument(
@@ -173,6 +179,18 @@ def run_export(args: argparse.Namespace, text: str, inputs: dict[str, float]) ->
     return 0
 
 
+def run_export_pytorch(path: str, text: str, inputs: dict[str, float]) -> int:
+    graph = core.parse(text)  # `resolve` parsed it already: it is good
+    try:
+        script = core.to_pytorch(graph, {name: inputs.get(name, 1.0) for name in graph.inputs})
+        Path(path).write_text(script, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        print(f"graphviz-app: cannot export {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
 def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], started: float) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -231,6 +249,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         tab_name(args.tab)
         text, inputs = resolve(args)
+        if args.export_pytorch:
+            code = run_export_pytorch(args.export_pytorch, text, inputs)
+            if code or not args.export:
+                return code
         if args.export:
             return run_export(args, text, inputs)
         export_size(args.size)

@@ -50,6 +50,7 @@ SHORTCUTS = [
     ("Ctrl+D", "dark / light theme"),
     ("Ctrl+O / Ctrl+S", "open / save a session"),
     ("Ctrl+E", "export the graph as PNG"),
+    ("Ctrl+Shift+C", "copy the expression as a PyTorch script"),
     ("F11", "presentation mode: full screen, graph only"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit"),
@@ -261,8 +262,13 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
+        self._action(file, "Export P&yTorch script…", self.export_pytorch_dialog)
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
+
+        edit = bar.addMenu("&Edit")
+        copy = self._action(edit, "Copy as &PyTorch", self.copy_pytorch, "Ctrl+Shift+C")
+        copy.setToolTip("the expression as a PyTorch script that prints the same gradients")
 
         examples = bar.addMenu("&Examples")
         for example in core.examples():
@@ -434,6 +440,30 @@ class MainWindow(QMainWindow):
     def export_file(self, path: str | Path) -> bool:
         try:
             self.view.export(str(path))
+        except (OSError, ValueError) as error:
+            self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
+            return False
+        self.statusBar().showMessage(f"exported {path}", 5000)
+        return True
+
+    # ---- the same in PyTorch ----
+
+    def copy_pytorch(self) -> None:
+        from graphviz_app.export.pytorch_script import pytorch_script
+
+        QApplication.clipboard().setText(pytorch_script(self.state))
+        self.statusBar().showMessage("copied the PyTorch script: paste it into a .py file or a notebook", 5000)
+
+    def export_pytorch_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export PyTorch script", "graph.py", "Python (*.py)")
+        if path:
+            self.export_pytorch_file(path if path.lower().endswith(".py") else f"{path}.py")
+
+    def export_pytorch_file(self, path: str | Path) -> bool:
+        from graphviz_app.export.pytorch_script import write_pytorch_script
+
+        try:
+            write_pytorch_script(self.state, path)
         except (OSError, ValueError) as error:
             self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
             return False
