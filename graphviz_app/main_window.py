@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
         self._action(file, "Export P&yTorch script…", self.export_pytorch_dialog)
+        self._action(file, "Export &animation (GIF)…", self.export_animation_dialog)
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
 
@@ -469,6 +470,19 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"exported {path}", 5000)
         return True
+
+    def export_animation_dialog(self) -> None:
+        from graphviz_app.export.animation_dialog import ask_and_export
+
+        self.watch_animation_export(ask_and_export(self, self.state))
+
+    def watch_animation_export(self, export) -> None:
+        """Status messages of a running animation export (kept alive by its parent, this window)."""
+        if export is None:
+            return
+        export.finished.connect(lambda path: self.statusBar().showMessage(f"exported {path}", 5000))
+        export.failed.connect(lambda text: self.show_message("Cannot export", f"cannot export: {text}", error=True))
+        self.statusBar().showMessage("exporting the animation…")
 
     # ---- unsaved work ----
 

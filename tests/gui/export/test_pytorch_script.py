@@ -54,7 +54,9 @@ def test_export_pytorch_to_a_bad_place_says_so_and_does_not_crash(window, tmp_pa
 
 def test_headless_export_pytorch_needs_no_qt_window(tmp_path, capsys):
     out = tmp_path / "out.py"
-    code = app.main(["--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4", "--export-pytorch", str(out)])
+    code = app.main(
+        ["--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4", "--export-pytorch", str(out)]
+    )
     assert code == 0
     text = out.read_text(encoding="utf-8")
     assert "x = torch.tensor(-2.0, dtype=torch.float64, requires_grad=True)" in text
