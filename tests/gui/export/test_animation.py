@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from PIL import Image
 
@@ -32,7 +34,7 @@ def test_one_frame_per_step_plus_the_first_and_consecutive_frames_differ(qapp, t
     assert count == state.step_count + 1
     frames = frames_of(path)
     assert len(frames) == state.step_count + 1
-    assert all(a != b for a, b in zip(frames, frames[1:]))
+    assert all(a != b for a, b in itertools.pairwise(frames))
     assert seen[-1] == (count, count)
     with Image.open(path) as image:
         assert image.size == (320, 200)
