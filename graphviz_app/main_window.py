@@ -170,6 +170,12 @@ class MainWindow(QMainWindow):
         self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
+        from graphviz_app.debugger.quiz_panel import QuizPanel
+
+        self.quiz_panel = QuizPanel(state)
+        self.quiz_dock = self._dock("Quiz", self.quiz_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.quiz_dock)
+        self.inspector_dock.raise_()
         width, height = self.width(), self.height()
         self.resizeDocks([self.inputs_dock], [max(340, int(width * 0.25))], Qt.Orientation.Horizontal)
         self.resizeDocks(
@@ -306,6 +312,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.inputs_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
+        view.addAction(self.quiz_dock.toggleViewAction())
         self.act_present = self._action(view, "&Presentation mode", self.set_presenting, "F11")
         self.act_present.setCheckable(True)
 

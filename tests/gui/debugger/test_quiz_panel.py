@@ -1,0 +1,39 @@
+"""The quiz dock displays core.quiz and steps the debugger: hidden before, revealed after the answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from graphviz_app.debugger.quiz_panel import QuizPanel
+from graphviz_app.debugger.state import AppState
+
+
+def test_predict_then_reveal_on_the_circuit(qtbot):
+    state = AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.mode.setCurrentIndex(panel.mode.findData("backward"))
+    panel.start()
+    question = panel.quiz.current
+    assert state.cursor == question.step  # the asked step is not shown yet
+    qtbot.keyClicks(panel.guess, "3")  # wrong: * sends z·upstream = -4 into q
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert state.cursor > question.step
+    assert "other input times upstream" in panel.verdict.text()
+    assert "× " in panel.verdict.text()
+    assert panel.quiz.score == (0, 1)
+    qtbot.keyClicks(panel.guess, str(panel.quiz.current.answer))
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert panel.quiz.score == (1, 2)
+    assert "score 1 / 2" in panel.score.text()
+
+
+def test_a_typo_is_a_message_not_an_answer(qtbot):
+    state = AppState("x*y", {"x": 2.0, "y": 3.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.start()
+    qtbot.keyClicks(panel.guess, "six")
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert "not a number" in panel.verdict.text()
+    assert panel.quiz.score == (0, 0)
