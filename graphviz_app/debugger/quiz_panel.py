@@ -53,7 +53,6 @@ class QuizPanel(QWidget):
         self.guess.returnPressed.connect(self.check)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
-        self.verdict.setFont(font)
         self.score = QLabel("")
         form = QFormLayout()
         form.addRow("Ask", self.mode)
@@ -64,8 +63,8 @@ class QuizPanel(QWidget):
         layout.addWidget(self.start_button)
         layout.addWidget(self.question)
         layout.addWidget(self.guess)
-        layout.addWidget(self.verdict)
         layout.addWidget(self.score)
+        layout.addWidget(self.verdict)
         layout.addStretch(1)
 
     def current_settings(self) -> QuizSettings:
@@ -112,7 +111,8 @@ class QuizPanel(QWidget):
             return
         question = quiz.current
         verdict = quiz.answer(guess)
-        self.state.set_cursor(question.step + 1)  # reveal the step
+        if quiz.current is None or quiz.current.step != question.step:
+            self.state.set_cursor(question.step + 1)  # reveal the step (once all its numbers are asked)
         line = self._chain_rule(question)
         if verdict.correct:
             self.verdict.setText(f"✔ right: {numbers.full(verdict.truth)}{line}")

@@ -18,13 +18,14 @@ def test_predict_then_reveal_on_the_circuit(qtbot):
     assert state.cursor == question.step  # the asked step is not shown yet
     qtbot.keyClicks(panel.guess, "3")  # wrong: * sends z·upstream = -4 into q
     qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
-    assert state.cursor > question.step
+    assert state.cursor == question.step  # * sends into q and z: z's number stays hidden until asked
     assert "other input times upstream" in panel.verdict.text()
     assert "× " in panel.verdict.text()
     assert panel.quiz.score == (0, 1)
     qtbot.keyClicks(panel.guess, str(panel.quiz.current.answer))
     qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
     assert panel.quiz.score == (1, 2)
+    assert state.cursor > question.step  # both numbers of the * step answered: it is shown
     assert "score 1 / 2" in panel.score.text()
 
 
