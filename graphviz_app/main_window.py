@@ -354,6 +354,14 @@ class MainWindow(QMainWindow):
             elif dock.isVisible() or not dock.isHidden():
                 self._docks_shown[dock] = dock.isVisible()
                 dock.hide()
+        # The quiz belongs to the debugger; in presentation mode it stays while a quiz runs, in large type.
+        quizzing = self.quiz_panel.quiz is not None and not self.quiz_panel.quiz.finished
+        on_debugger = self.tabs.widget(index) is self.graph_tab
+        self.quiz_panel.set_large(self._presenting)
+        if not on_debugger or (self._presenting and not quizzing):
+            self.quiz_dock.hide()
+        elif self._presenting:
+            self.quiz_dock.show()
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()

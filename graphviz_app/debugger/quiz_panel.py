@@ -49,7 +49,8 @@ class QuizPanel(QWidget):
         font = self.question.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.question.setFont(font)
-        self.guess = QLineEdit(placeholderText="your prediction, then Enter")
+        self.guess = QLineEdit(placeholderText="your prediction, Enter")
+        self.guess.setMinimumWidth(120)
         self.guess.returnPressed.connect(self.check)
         self.verdict = QLabel("")
         self.verdict.setWordWrap(True)
@@ -66,6 +67,17 @@ class QuizPanel(QWidget):
         layout.addWidget(self.score)
         layout.addWidget(self.verdict)
         layout.addStretch(1)
+
+    def set_large(self, on: bool) -> None:
+        """Presentation mode: type big enough for the back row."""
+        base = self.font().pointSizeF()
+        for label, scale in ((self.question, 1.9 if on else 1.4), (self.verdict, 1.4 if on else 1.0)):
+            font = label.font()
+            font.setPointSizeF(base * scale)
+            label.setFont(font)
+        font = self.guess.font()
+        font.setPointSizeF(base * (1.4 if on else 1.0))
+        self.guess.setFont(font)
 
     def current_settings(self) -> QuizSettings:
         return QuizSettings(
