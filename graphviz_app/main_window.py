@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 import core
 import graphviz_app
+from core.quiz import QuizSettings
 from graphviz_app import session, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.gate_body import GateMarks
@@ -438,6 +439,8 @@ class MainWindow(QMainWindow):
             self._take_saved_work = False
             self.show_message("Cannot open session", str(error), error=True)
             return False
+        if loaded.quiz:
+            self.quiz_panel.apply_settings(QuizSettings.from_dict(loaded.quiz))
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
         self.statusBar().showMessage(f"opened {path}", 5000)
@@ -445,7 +448,8 @@ class MainWindow(QMainWindow):
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
-            session.save_session(self.state, path, tab=self.current_tab())
+            quiz = self.quiz_panel.current_settings().to_dict()
+            session.save_session(self.state, path, tab=self.current_tab(), quiz=quiz)
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import core
+from core.quiz import QuizSettings
 from graphviz_app import TAB_NAMES
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
 from graphviz_app.debugger.state import AppState, TooBig
@@ -37,6 +38,7 @@ class Session:
     phase: str = "both"
     tab: str = "debugger"  # the tab in front when it was saved, by name (graphviz_app.TAB_NAMES)
     graph: core.Graph | None = field(default=None, compare=False, repr=False)  # `expression`, parsed once
+    quiz: dict = field(default_factory=dict)  # the quiz settings (core.quiz.QuizSettings.to_dict); {} in old files
 
 
 def session_of(state: AppState, tab: str = "debugger") -> Session:
@@ -53,19 +55,21 @@ def to_json(session: Session) -> str:
             "cursor": session.cursor,
             "phase": session.phase,
             "tab": session.tab,
+            **({"quiz": session.quiz} if session.quiz else {}),
         },
         indent=2,
         ensure_ascii=False,
     )
 
 
-def save_session(state: AppState, path: str | Path, tab: str = "debugger") -> None:
+def save_session(state: AppState, path: str | Path, tab: str = "debugger", quiz: dict | None = None) -> None:
     """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
 
     Atomically: with the disk full, the previous file at `path` is left whole.
     """
     try:
-        write_atomically(path, (to_json(session_of(state, tab)) + "\n").encode("utf-8"))
+        saved = replace(session_of(state, tab), quiz=dict(quiz or {}))
+        write_atomically(path, (to_json(saved) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
@@ -125,7 +129,9 @@ def parse_session(text: str) -> Session:
     tab = data.get("tab", "debugger")
     if tab not in TAB_NAMES:
         raise SessionError(f'"tab" must be one of {", ".join(TAB_NAMES)}, not {tab!r}')
-    return Session(expression, inputs, cursor, phase, tab, graph)
+    quiz = data.get("quiz", {})
+    quiz = QuizSettings.from_dict(quiz).to_dict() if isinstance(quiz, dict) and quiz else {}
+    return Session(expression, inputs, cursor, phase, tab, graph, quiz)
 
 
 def read_session(path: str | Path) -> Session:

@@ -79,6 +79,13 @@ class QuizPanel(QWidget):
         font.setPointSizeF(base * (1.4 if on else 1.0))
         self.guess.setFont(font)
 
+    def apply_settings(self, settings: QuizSettings) -> None:
+        """Settings from a session: shown in the controls, used by the next Start."""
+        self.settings = settings
+        self.mode.setCurrentIndex(max(0, self.mode.findData(settings.mode)))
+        self.count.setValue(settings.count)
+        self.tolerance.setValue(settings.tolerance * 100)
+
     def current_settings(self) -> QuizSettings:
         return QuizSettings(
             mode=self.mode.currentData(),

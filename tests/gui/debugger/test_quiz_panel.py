@@ -38,3 +38,25 @@ def test_a_typo_is_a_message_not_an_answer(qtbot):
     qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
     assert "not a number" in panel.verdict.text()
     assert panel.quiz.score == (0, 0)
+
+
+def test_sessions_keep_the_quiz_settings_and_old_files_still_open(qtbot, tmp_path):
+    from core.quiz import QuizSettings
+    from graphviz_app import session
+    from graphviz_app.main_window import MainWindow
+
+    state = AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    win.quiz_panel.apply_settings(QuizSettings("random", count=2, tolerance=0.05))
+    path = tmp_path / "s.json"
+    assert win.save_session_file(path)
+    loaded = session.read_session(path)
+    assert QuizSettings.from_dict(loaded.quiz) == QuizSettings("random", count=2, tolerance=0.05)
+    other = MainWindow(AppState("x", {"x": 1.0}))
+    qtbot.addWidget(other)
+    assert other.open_session_file(path)
+    assert other.quiz_panel.current_settings().mode == "random"
+    old = tmp_path / "old.json"
+    old.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "x*y"}', encoding="utf-8")
+    assert session.read_session(old).quiz == {}
