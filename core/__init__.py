@@ -32,6 +32,7 @@ from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sa
 from core.ops import OPS, Op
 from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
 from core.parser import FUNCTIONS, ParseError, parse
+from core.pytorch import to_pytorch
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trace import ArgumentGradient, BackwardStep, ForwardStep, TangentStep, Trace, TraceState
 from core.training import Trainer
@@ -98,4 +99,5 @@ __all__ = [
     "saturated_intervals",
     "surface_from_expression",
     "surface_grid",
+    "to_pytorch",
 ]

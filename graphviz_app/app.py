@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import core
 from graphviz_app import TAB_NAMES
@@ -54,6 +55,17 @@ def parser() -> argparse.ArgumentParser:
     )
     where.add_argument("--step", type=int, metavar="N", help="show the state after N steps")
     p.add_argument("--export", metavar="FILE", help="write the scene to FILE (.png or .svg) and exit")
+    p.add_argument(
+        "--export-pytorch",
+        metavar="FILE",
+        help="write the expression as a PyTorch script that prints its gradients, and exit (no Qt needed)",
+    )
+    p.add_argument(
+        "--export-animation",
+        metavar="FILE",
+        help="write the forward and backward stepping as an animated GIF (or MP4 with imageio-ffmpeg) and exit",
+    )
+    p.add_argument("--fps", type=float, default=2.0, metavar="N", help="frames per second of --export-animation")
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
     theme_flags = p.add_mutually_exclusive_group()
     theme_flags.add_argument("--dark", action="store_true", help="dark theme (default: the theme of the last run)")
@@ -184,6 +196,40 @@ def remembered_choice(args: argparse.Namespace, dark: bool | None, tab: str | No
     return theme_dark, None if args.tab or tab == DEBUGGER_TAB else tab
 
 
+def run_export_pytorch(path: str, text: str, inputs: dict[str, float]) -> int:
+    graph = core.parse(text)  # `resolve` parsed it already: it is good
+    try:
+        script = core.to_pytorch(graph, {name: inputs.get(name, 1.0) for name in graph.inputs})
+        Path(path).write_text(script, encoding="utf-8")
+    except (OSError, ValueError) as error:
+        print(f"graphviz-app: cannot export {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path}")
+    return 0
+
+
+def run_export_animation(args: argparse.Namespace, text: str, inputs: dict[str, float]) -> int:
+    path = args.export_animation
+    size = export_size(args.size)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before QApplication: no display needed
+    from PySide6.QtWidgets import QApplication
+
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.export import animation
+
+    app = QApplication.instance() or QApplication(["graphviz-app"])  # noqa: F841 - must outlive the export
+    try:
+        animation.check_path(path)
+        state = AppState(text, inputs)
+        state.set_dark(args.dark)
+        frames = animation.export_animation(state, path, fps=args.fps, size=size or animation.DEFAULT_SIZE)
+    except (OSError, ValueError) as error:
+        print(f"graphviz-app: cannot export {path}: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote {path} ({frames} frames at {args.fps:g} fps)")
+    return 0
+
+
 def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], started: float) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -250,8 +296,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.tab is not None:
             tab_name(args.tab)
         text, inputs = resolve(args)
-        if args.export:
-            return run_export(args, text, inputs)
+        exports = [
+            (args.export_pytorch, lambda: run_export_pytorch(args.export_pytorch, text, inputs)),
+            (args.export_animation, lambda: run_export_animation(args, text, inputs)),
+            (args.export, lambda: run_export(args, text, inputs)),
+        ]
+        if any(path for path, _ in exports):
+            codes = [export() for path, export in exports if path]
+            return max(codes)
         export_size(args.size)
         if not has_display():
             print("graphviz-app needs a display (or use --export FILE)", file=sys.stderr)

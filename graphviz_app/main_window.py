@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 import core
 import graphviz_app
+from core.quiz import QuizSettings
 from graphviz_app import session, settings, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.fold_tool import FoldTool
@@ -57,6 +58,7 @@ SHORTCUTS = [
     ("Ctrl+D", "dark / light theme"),
     ("Ctrl+O / Ctrl+S", "open / save a session"),
     ("Ctrl+E", "export the graph as PNG"),
+    ("Ctrl+Shift+C", "copy the expression as a PyTorch script"),
     ("F11", "presentation mode: full screen, graph only (Esc leaves it)"),
     ("F1", "this list"),
     ("Ctrl+Q", "quit"),
@@ -185,6 +187,12 @@ class MainWindow(QMainWindow):
         self.inputs_dock = self._dock("Inputs", self.inputs_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
+        from graphviz_app.debugger.quiz_panel import QuizPanel
+
+        self.quiz_panel = QuizPanel(state)
+        self.quiz_dock = self._dock("Quiz", self.quiz_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.quiz_dock)
+        self.inspector_dock.raise_()
         width, height = self.width(), self.height()
         self.resizeDocks([self.inputs_dock], [max(340, int(width * 0.25))], Qt.Orientation.Horizontal)
         self.resizeDocks(
@@ -284,8 +292,14 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
+        self._action(file, "Export P&yTorch script…", self.export_pytorch_dialog)
+        self._action(file, "Export &animation (GIF)…", self.export_animation_dialog)
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
+
+        edit = bar.addMenu("&Edit")
+        copy = self._action(edit, "Copy as &PyTorch", self.copy_pytorch, "Ctrl+Shift+C")
+        copy.setToolTip("the expression as a PyTorch script that prints the same gradients")
 
         examples = bar.addMenu("&Examples")
         for example in core.examples():
@@ -336,6 +350,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         view.addAction(self.inputs_dock.toggleViewAction())
         view.addAction(self.inspector_dock.toggleViewAction())
+        view.addAction(self.quiz_dock.toggleViewAction())
         self.act_present = self._action(view, "&Presentation mode", self.set_presenting, "F11")
         self.act_present.setCheckable(True)
         # Esc leaves presentation mode (a window shortcut that exists only while presenting, so that
@@ -431,6 +446,14 @@ class MainWindow(QMainWindow):
             elif dock.isVisible() or not dock.isHidden():
                 self._docks_shown[dock] = dock.isVisible()
                 dock.hide()
+        # The quiz belongs to the debugger; in presentation mode it stays while a quiz runs, in large type.
+        quizzing = self.quiz_panel.quiz is not None and not self.quiz_panel.quiz.finished
+        on_debugger = self.tabs.widget(index) is self.graph_tab
+        self.quiz_panel.set_large(self._presenting)
+        if not on_debugger or (self._presenting and not quizzing):
+            self.quiz_dock.hide()
+        elif self._presenting:
+            self.quiz_dock.show()
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()
@@ -508,6 +531,8 @@ class MainWindow(QMainWindow):
             self.show_message("Cannot open session", str(error), error=True)
             return False
         self._restore_networks(loaded)
+        if loaded.quiz:
+            self.quiz_panel.apply_settings(QuizSettings.from_dict(loaded.quiz))
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
         settings.add_recent(path)
@@ -516,7 +541,8 @@ class MainWindow(QMainWindow):
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
-            session.save_session(self.state, path, tab=self.current_tab(), networks=self._saved_networks())
+            quiz = self.quiz_panel.current_settings().to_dict()
+            session.save_session(self.state, path, tab=self.current_tab(), networks=self._saved_networks(), quiz=quiz)
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
@@ -548,6 +574,43 @@ class MainWindow(QMainWindow):
             return False
         self.statusBar().showMessage(f"exported {path}", 5000)
         return True
+
+    # ---- the same in PyTorch ----
+
+    def copy_pytorch(self) -> None:
+        from graphviz_app.export.pytorch_script import pytorch_script
+
+        QApplication.clipboard().setText(pytorch_script(self.state))
+        self.statusBar().showMessage("copied the PyTorch script: paste it into a .py file or a notebook", 5000)
+
+    def export_pytorch_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export PyTorch script", "graph.py", "Python (*.py)")
+        if path:
+            self.export_pytorch_file(path if path.lower().endswith(".py") else f"{path}.py")
+
+    def export_pytorch_file(self, path: str | Path) -> bool:
+        from graphviz_app.export.pytorch_script import write_pytorch_script
+
+        try:
+            write_pytorch_script(self.state, path)
+        except (OSError, ValueError) as error:
+            self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
+            return False
+        self.statusBar().showMessage(f"exported {path}", 5000)
+        return True
+
+    def export_animation_dialog(self) -> None:
+        from graphviz_app.export.animation_dialog import ask_and_export
+
+        self.watch_animation_export(ask_and_export(self, self.state))
+
+    def watch_animation_export(self, export) -> None:
+        """Status messages of a running animation export (kept alive by its parent, this window)."""
+        if export is None:
+            return
+        export.finished.connect(lambda path: self.statusBar().showMessage(f"exported {path}", 5000))
+        export.failed.connect(lambda text: self.show_message("Cannot export", f"cannot export: {text}", error=True))
+        self.statusBar().showMessage("exporting the animation…")
 
     # ---- unsaved work ----
 

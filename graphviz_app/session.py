@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import core
+from core.quiz import QuizSettings
 from graphviz_app import TAB_NAMES
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES
 from graphviz_app.debugger.state import AppState, TooBig
@@ -40,6 +41,7 @@ class Session:
     graph: core.Graph | None = field(default=None, compare=False, repr=False)  # `expression`, parsed once
     networks: SavedNetworks | None = None  # the tiny-networks tab's data set and own points, if it was open
     folds: tuple[tuple[str, tuple[int, ...], str], ...] = ()  # gates folded on screen (AppState.folds)
+    quiz: dict = field(default_factory=dict)  # the quiz settings (core.quiz.QuizSettings.to_dict); {} in old files
 
 
 def session_of(state: AppState, tab: str = "debugger", networks: SavedNetworks | None = None) -> Session:
@@ -68,6 +70,8 @@ def to_json(session: Session) -> str:
         fields["folds"] = [_fold_json(f) for f in session.folds]
     if session.networks is not None:
         fields["networks"] = session.networks.as_json()
+    if session.quiz:
+        fields["quiz"] = session.quiz
     return json.dumps(fields, indent=2, ensure_ascii=False)
 
 
@@ -99,14 +103,19 @@ def _node_id(value: object) -> bool:
 
 
 def save_session(
-    state: AppState, path: str | Path, tab: str = "debugger", networks: SavedNetworks | None = None
+    state: AppState,
+    path: str | Path,
+    tab: str = "debugger",
+    networks: SavedNetworks | None = None,
+    quiz: dict | None = None,
 ) -> None:
     """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
 
     Atomically: with the disk full, the previous file at `path` is left whole.
     """
     try:
-        write_atomically(path, (to_json(session_of(state, tab, networks)) + "\n").encode("utf-8"))
+        saved = replace(session_of(state, tab, networks), quiz=dict(quiz or {}))
+        write_atomically(path, (to_json(saved) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
 
@@ -171,7 +180,9 @@ def parse_session(text: str) -> Session:
         networks = parse_networks(data.get("networks"))
     except ValueError as error:
         raise SessionError(f"the session's own data is invalid: {error}") from None
-    return Session(expression, inputs, cursor, phase, tab, graph, networks, folds)
+    quiz = data.get("quiz", {})
+    quiz = QuizSettings.from_dict(quiz).to_dict() if isinstance(quiz, dict) and quiz else {}
+    return Session(expression, inputs, cursor, phase, tab, graph, networks, folds, quiz)
 
 
 def read_session(path: str | Path) -> Session:

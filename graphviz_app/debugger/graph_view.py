@@ -262,6 +262,17 @@ class GraphView(QGraphicsView):
                 item.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
             self._fit_labels_to_zoom()
 
+    def frame(self, size: tuple[int, int] | None = None):
+        """The whole scene with its current labels as a QImage (a frame of an exported animation)."""
+        from graphviz_app.export.picture import render_image
+
+        self._finish_animation()
+        self._fit_labels_to_zoom(1.0)
+        try:
+            return render_image(self._scene, self.graph_rect(), self.scheme.background, size)
+        finally:
+            self._fit_labels_to_zoom()
+
     def graph_rect(self) -> QRectF:
         """The scene area that fit() shows and export() writes: all items plus a margin.
 

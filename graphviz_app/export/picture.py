@@ -57,6 +57,17 @@ def render_scene(
     write_atomically(path, data.data())
 
 
+def render_image(
+    scene: QGraphicsScene, rect: QRectF, background: QColor, size: tuple[int, int] | None = None
+) -> QImage:
+    """`rect` of `scene` as an image in memory (the frames of an animation)."""
+    pixels = export_size(rect, size)
+    image = QImage(pixels, QImage.Format_ARGB32_Premultiplied)
+    image.fill(background)
+    _paint(image, scene, rect, pixels, background)
+    return image
+
+
 def _paint(device, scene: QGraphicsScene, rect: QRectF, pixels: QSize, background: QColor) -> None:
     painter = QPainter(device)
     try:

@@ -1,0 +1,62 @@
+"""The quiz dock displays core.quiz and steps the debugger: hidden before, revealed after the answer."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from graphviz_app.debugger.quiz_panel import QuizPanel
+from graphviz_app.debugger.state import AppState
+
+
+def test_predict_then_reveal_on_the_circuit(qtbot):
+    state = AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.mode.setCurrentIndex(panel.mode.findData("backward"))
+    panel.start()
+    question = panel.quiz.current
+    assert state.cursor == question.step  # the asked step is not shown yet
+    qtbot.keyClicks(panel.guess, "3")  # wrong: * sends z·upstream = -4 into q
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert state.cursor == question.step  # * sends into q and z: z's number stays hidden until asked
+    assert "other input times upstream" in panel.verdict.text()
+    assert "× " in panel.verdict.text()
+    assert panel.quiz.score == (0, 1)
+    qtbot.keyClicks(panel.guess, str(panel.quiz.current.answer))
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert panel.quiz.score == (1, 2)
+    assert state.cursor > question.step  # both numbers of the * step answered: it is shown
+    assert "score 1 / 2" in panel.score.text()
+
+
+def test_a_typo_is_a_message_not_an_answer(qtbot):
+    state = AppState("x*y", {"x": 2.0, "y": 3.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.start()
+    qtbot.keyClicks(panel.guess, "six")
+    qtbot.keyClick(panel.guess, Qt.Key.Key_Return)
+    assert "not a number" in panel.verdict.text()
+    assert panel.quiz.score == (0, 0)
+
+
+def test_sessions_keep_the_quiz_settings_and_old_files_still_open(qtbot, tmp_path):
+    from core.quiz import QuizSettings
+    from graphviz_app import session
+    from graphviz_app.main_window import MainWindow
+
+    state = AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    win = MainWindow(state)
+    qtbot.addWidget(win)
+    win.quiz_panel.apply_settings(QuizSettings("random", count=2, tolerance=0.05))
+    path = tmp_path / "s.json"
+    assert win.save_session_file(path)
+    loaded = session.read_session(path)
+    assert QuizSettings.from_dict(loaded.quiz) == QuizSettings("random", count=2, tolerance=0.05)
+    other = MainWindow(AppState("x", {"x": 1.0}))
+    qtbot.addWidget(other)
+    assert other.open_session_file(path)
+    assert other.quiz_panel.current_settings().mode == "random"
+    old = tmp_path / "old.json"
+    old.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "x*y"}', encoding="utf-8")
+    assert session.read_session(old).quiz == {}

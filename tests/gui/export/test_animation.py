@@ -1,0 +1,82 @@
+"""Animation export: a GIF frame per step plus the first, frames that differ, fps and size honoured."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from PIL import Image
+
+from graphviz_app import app
+from graphviz_app.debugger.state import AppState
+from graphviz_app.export import animation
+from graphviz_app.export.animation_dialog import AnimationExport
+
+
+def circuit() -> AppState:
+    return AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
+
+
+def frames_of(path) -> list[bytes]:
+    with Image.open(path) as image:
+        out = []
+        for i in range(image.n_frames):
+            image.seek(i)
+            out.append(image.convert("RGB").tobytes())
+        return out
+
+
+def test_one_frame_per_step_plus_the_first_and_consecutive_frames_differ(qapp, tmp_path):
+    state = circuit()
+    path = tmp_path / "steps.gif"
+    seen = []
+    count = animation.export_animation(state, path, fps=4, size=(320, 200), progress=lambda i, n: seen.append((i, n)))
+    assert count == state.step_count + 1
+    frames = frames_of(path)
+    assert len(frames) == state.step_count + 1
+    assert all(a != b for a, b in itertools.pairwise(frames))
+    assert seen[-1] == (count, count)
+    with Image.open(path) as image:
+        assert image.size == (320, 200)
+        assert image.info["duration"] == 250
+
+
+def test_the_windows_state_is_not_moved_by_an_export(qapp, tmp_path):
+    state = circuit()
+    state.set_cursor(2)
+    animation.export_animation(state, tmp_path / "a.gif", size=(160, 120))
+    assert state.cursor == 2
+
+
+def test_a_bad_suffix_or_fps_is_a_clear_error(qapp, tmp_path):
+    with pytest.raises(ValueError, match=r"\.gif or \.mp4"):
+        animation.export_animation(circuit(), tmp_path / "a.avi")
+    with pytest.raises(ValueError, match="frames per second"):
+        animation.encode([b"x"], tmp_path / "a.gif", fps=0)
+
+
+def test_the_window_export_draws_a_frame_per_tick_and_reports_the_file(qtbot, tmp_path):
+    state = circuit()
+    path = tmp_path / "w.gif"
+    export = AnimationExport(state, str(path), 2.0, (320, 200), show_progress=False)
+    with qtbot.waitSignal(export.finished, timeout=20000) as done:
+        export.start()
+    assert done.args == [str(path)]
+    assert len(frames_of(path)) == state.step_count + 1
+
+
+def test_a_cancelled_window_export_writes_nothing(qtbot, tmp_path):
+    path = tmp_path / "c.gif"
+    export = AnimationExport(circuit(), str(path), 2.0, (160, 120), show_progress=False)
+    export.start()
+    export.cancel()
+    qtbot.wait(50)
+    assert not path.exists()
+
+
+def test_headless_export_animation(tmp_path, capsys):
+    path = tmp_path / "out.gif"
+    args = ["--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4"]
+    assert app.main([*args, "--export-animation", str(path), "--fps", "2", "--size", "400x300"]) == 0
+    assert "frames at 2 fps" in capsys.readouterr().out
+    assert len(frames_of(path)) == circuit().step_count + 1
