@@ -102,16 +102,22 @@ class QuizPanel(QWidget):
         self.verdict.setText("")
         self._ask()
 
-    def _ask(self) -> None:
+    def _score_and_next(self):
+        """Show the score; the next question, or None when the quiz is over (then it says so)."""
         quiz = self.quiz
         if quiz is None:
-            return
+            return None
         right, answered = quiz.score
         self.score.setText(f"score {right} / {answered}  ·  tolerance {quiz.settings.tolerance:.0%}")
-        question = quiz.current
-        if question is None:
+        if quiz.current is None:
             self.question.setText(f"Done: {right} of {answered} right.")
-            self.state.run_to_end()
+        return quiz.current
+
+    def _ask(self) -> None:
+        question = self._score_and_next()
+        if question is None:
+            if self.quiz is not None:
+                self.state.run_to_end()
             return
         self.state.set_cursor(question.step)  # everything before the asked step is shown
         self.question.setText(f"Step {question.step + 1}: {question.prompt}")
@@ -151,14 +157,8 @@ class QuizPanel(QWidget):
         return ""
 
     def _ask_next_after_reveal(self) -> None:
-        quiz = self.quiz
-        if quiz is None:
-            return
-        right, answered = quiz.score
-        self.score.setText(f"score {right} / {answered}  ·  tolerance {quiz.settings.tolerance:.0%}")
-        nxt = quiz.current
+        nxt = self._score_and_next()
         if nxt is None:
-            self.question.setText(f"Done: {right} of {answered} right.")
             return
         self.state.set_cursor(max(self.state.cursor, nxt.step))  # up to the next asked step
         self.question.setText(f"Next, step {nxt.step + 1}: {nxt.prompt}")

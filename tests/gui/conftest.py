@@ -18,3 +18,20 @@ def isolated_settings(monkeypatch, tmp_path):
     from graphviz_app import settings
 
     monkeypatch.setenv(settings.ENV, str(tmp_path / "settings.ini"))
+
+
+@pytest.fixture
+def shown_window(qtbot):
+    """Makes the debugger's window on a state, on screen with the keyboard, without the step
+    animation (tests check labels, not the travelling dots)."""
+
+    def make(state) -> MainWindow:
+        win = MainWindow(state)
+        win.view.set_animation_ms(0)
+        qtbot.addWidget(win)
+        win.show()
+        qtbot.waitExposed(win)
+        win.activateWindow()
+        return win
+
+    return make

@@ -12,16 +12,10 @@ from graphviz_app.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot):
+def window(shown_window):
     state = AppState()
     state.load_example("circuit")
-    win = MainWindow(state)
-    win.view.set_animation_ms(0)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    return win
+    return shown_window(state)
 
 
 def _scroll(view) -> tuple[int, int]:

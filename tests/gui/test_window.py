@@ -14,16 +14,10 @@ NEURON = {"w0": 2.0, "x0": -1.0, "w1": -3.0, "x1": -2.0, "w2": -3.0}
 
 
 @pytest.fixture
-def window(qtbot):
+def window(shown_window):
     state = AppState()
     state.load_example("circuit")
-    win = MainWindow(state)
-    win.view.set_animation_ms(0)  # tests check labels, not the travelling dots
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    return win
+    return shown_window(state)
 
 
 def type_expression(qtbot, win, text):

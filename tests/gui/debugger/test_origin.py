@@ -12,7 +12,6 @@ from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inspector import ORIGIN_LINK, Inspector
 from graphviz_app.debugger.origin import find_origin
 from graphviz_app.debugger.state import AppState
-from graphviz_app.main_window import MainWindow
 
 # (expression, inputs, op of the gate where it began, where, words the usual cause must contain)
 ORIGINS = [
@@ -127,15 +126,9 @@ def test_a_finite_step_after_the_origin_does_not_repeat_it(qtbot):
 
 
 @pytest.fixture
-def window(qtbot):
+def window(shown_window):
     state = AppState("y / (x - z) + 1", {"x": 2, "y": 1, "z": 2})
-    win = MainWindow(state)
-    win.view.set_animation_ms(0)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    return win
+    return shown_window(state)
 
 
 def test_ctrl_g_and_the_play_menu_go_to_where_it_began(qtbot, window):

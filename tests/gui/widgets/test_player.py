@@ -6,21 +6,14 @@ import pytest
 from PySide6.QtCore import Qt
 
 from graphviz_app.debugger.state import AppState
-from graphviz_app.main_window import MainWindow
 from graphviz_app.widgets.player import Player
 
 
 @pytest.fixture
-def window(qtbot):
+def window(shown_window):
     state = AppState()
     state.load_example("sigmoid_neuron")  # 8 gates: 16 steps
-    win = MainWindow(state)
-    win.view.set_animation_ms(0)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    return win
+    return shown_window(state)
 
 
 def test_keys_step_reset_and_run_to_end(qtbot, window):
