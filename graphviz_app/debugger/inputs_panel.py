@@ -154,6 +154,7 @@ class InputsPanel(QScrollArea):
                 (state.sig_graph_changed, self._rebuild),
                 (state.sig_values_changed, self._show_values),
                 (state.sig_cursor_changed, self._show_gradients),
+                (state.sig_mode_changed, self._show_gradients),
                 (state.sig_theme_changed, self._show_values),
                 (state.sig_gradcheck_ready, self._show_checks),  # the check runs in the background
             ],
@@ -279,13 +280,21 @@ class InputsPanel(QScrollArea):
         state = self.state
         grads = state.state().grads
         finished = state.cursor >= state.step_count  # also a graph with nothing to play, like `x`
+        forward = state.mode == "forward"  # one pass gives ∂f/∂seed only: the output's tangent
         for name, row in self.rows.items():
-            grad = state.result.grad[name] if finished else grads.get(state.graph.input_ids[name])
+            if forward:
+                grad = state.state().tangents.get(state.graph.output) if finished and name == state.seed else None
+            else:
+                grad = state.result.grad[name] if finished else grads.get(state.graph.input_ids[name])
             shown = html.escape(row.grad_name)
             row.check.setVisible(grad is not None)  # nothing to check before the gradient is known
             if grad is None:
                 row.grad.setText(f"<span style='color:{c.muted}'>∂f/∂{shown} = ?</span>")
-                row.grad.setToolTip("not computed yet: play the backward pass")
+                row.grad.setToolTip(
+                    f"forward mode gives it with a pass along {name}"
+                    if forward and name != state.seed
+                    else "not computed yet: play the " + ("forward pass" if forward else "backward pass")
+                )
             else:
                 colour = c.grad if math.isfinite(grad) else c.warn
                 row.grad.setText(f"∂f/∂{shown} = <b style='color:{colour}'>{fmt(grad)}</b>")

@@ -138,3 +138,17 @@ def test_a_huge_value_is_shown_exactly_and_enter_keeps_it(qtbot):
     assert float(spin.text()) == 1e300
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     assert state.inputs["x"] == 1e300
+
+
+def test_forward_mode_shows_only_the_seed_inputs_derivative_at_the_end(qtbot):
+    state, panel = make_panel(qtbot, "(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    state.set_mode("forward", "x")
+    state.run_to_end()
+    assert "-4" in panel.rows["x"].grad.text()  # ḟ along x = ∂f/∂x
+    for name in ("y", "z"):
+        assert "?" in panel.rows[name].grad.text() and f"along {name}" in panel.rows[name].grad.toolTip()
+    state.set_cursor(0)
+    assert "?" in panel.rows["x"].grad.text()
+    state.set_mode("reverse")
+    state.run_to_end()
+    assert "3" in panel.rows["z"].grad.text()
