@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import importlib.util
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -567,8 +568,12 @@ class MainWindow(QMainWindow):
             restore_networks(state, loaded.networks)
 
     def export_file(self, path: str | Path) -> bool:
+        return self._export(path, lambda: self.view.export(str(path)))
+
+    def _export(self, path: str | Path, write: Callable[[], object]) -> bool:
+        """Run `write`; a failure is a message naming `path`, success a line in the status bar."""
         try:
-            self.view.export(str(path))
+            write()
         except (OSError, ValueError) as error:
             self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
             return False
@@ -591,13 +596,7 @@ class MainWindow(QMainWindow):
     def export_pytorch_file(self, path: str | Path) -> bool:
         from graphviz_app.export.pytorch_script import write_pytorch_script
 
-        try:
-            write_pytorch_script(self.state, path)
-        except (OSError, ValueError) as error:
-            self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
-            return False
-        self.statusBar().showMessage(f"exported {path}", 5000)
-        return True
+        return self._export(path, lambda: write_pytorch_script(self.state, path))
 
     def export_animation_dialog(self) -> None:
         from graphviz_app.export.animation_dialog import ask_and_export

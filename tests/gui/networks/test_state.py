@@ -147,13 +147,18 @@ def test_the_activation_parameter_is_kept_per_activation(state: NetworkState) ->
     assert state.model().parameter == pytest.approx(0.3)
 
 
-def test_a_diverging_run_stops_and_says_so(state: NetworkState) -> None:
+def diverge(state: NetworkState) -> None:
+    """Train a ReLU network with plain SGD at lr 1e300: it diverges within 200 steps."""
     state.set_model(activation="relu")
     state.set_dataset("blobs")
     state.set_optimizer("sgd")
     state.set_learning_rate(1e300)
     state.set_train_steps(200)
     state.train()
+
+
+def test_a_diverging_run_stops_and_says_so(state: NetworkState) -> None:
+    diverge(state)
     assert state.snapshot is not None and state.snapshot.diverged and not state.training
     assert state.snapshot.steps < 200
     assert np.isfinite(state.snapshot.weights).all()
@@ -274,12 +279,7 @@ def test_the_race_runs_through_the_runner_and_a_new_setup_drops_it() -> None:
 
 
 def test_a_diverging_run_names_its_step_and_quantity(state: NetworkState) -> None:
-    state.set_model(activation="relu")
-    state.set_dataset("blobs")
-    state.set_optimizer("sgd")
-    state.set_learning_rate(1e300)
-    state.set_train_steps(200)
-    state.train()
+    diverge(state)
     snapshot = state.snapshot
     assert snapshot is not None and snapshot.diverged
     assert snapshot.divergence.startswith(f"step {snapshot.steps + 1}: the ")
