@@ -222,3 +222,17 @@ class ActivationsState:
             other: gradient_chain(other, self.layers, **settings) for other in REFERENCES if other != name
         }
         return gradient_chain(name, self.layers, parameter=self.parameter(name), **settings)
+
+    # ---- sessions (graphviz_app.activations.saved) ----
+
+    def to_dict(self) -> dict[str, object]:
+        """Every choice of the tab as JSON values (shown activations, parameters, range, the chain)."""
+        from graphviz_app.activations.saved import activations_to_dict
+
+        return activations_to_dict(self)
+
+    def from_dict(self, data: object) -> list[str]:
+        """Put `to_dict`'s values back; a value that cannot be used keeps the tab's own and is one message."""
+        from graphviz_app.activations.saved import activations_from_dict
+
+        return activations_from_dict(self, data)
