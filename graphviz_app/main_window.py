@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence, QShowEvent
@@ -39,7 +41,7 @@ from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.mode_bar import ModeBar
 from graphviz_app.debugger.state import AppState
-from graphviz_app.networks.saved import SavedNetworks, networks_of, restore_networks
+from graphviz_app.networks.saved import SavedNetworks, networks_of
 from graphviz_app.widgets.player import Player
 
 SHORTCUTS = [
@@ -94,6 +96,7 @@ class LazyTab(QWidget):
         super().__init__()
         self.state, self.module, self.factory = state, module, factory
         self.page: QWidget | None = None
+        self.on_built: Callable[[], object] | None = None  # the window takes the fresh tab's settings as saved
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._loading = QLabel("Loading …")
@@ -119,6 +122,8 @@ class LazyTab(QWidget):
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self._loading.hide()
             self.layout().addWidget(self.page)
+            if self.on_built is not None:
+                self.on_built()
         return self.page
 
 
@@ -214,7 +219,7 @@ class MainWindow(QMainWindow):
         self._normal_fonts: tuple[QFont, QFont] | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
-        self._saved_work: tuple[object, ...] | None = None
+        self._saved_work: tuple[Any, dict[str, str]] | None = None
         self._take_saved_work = True  # on the next graph shown (a session that was opened)
         self.state.sig_error.connect(self._keep_saved_work)
         self._graph_changed()  # takes the first picture of the user's work: nothing is unsaved yet
@@ -223,7 +228,15 @@ class MainWindow(QMainWindow):
     def add_tab(self, widget: QWidget, title: str, name: str | None = None) -> int:
         """Add a page (optimizer lab, activations …) next to the Graph tab, found later by `name`."""
         self.pages[name or title.lower()] = widget
+        if isinstance(widget, LazyTab):
+            widget.on_built = lambda: self._tab_built(name or title.lower())
         return self.tabs.addTab(widget, title)
+
+    def _tab_built(self, name: str) -> None:
+        """A tab built after the last save shows its defaults: they are not unsaved work."""
+        current = self._work()[1]
+        if self._saved_work is not None and name in current:
+            self._saved_work[1].setdefault(name, current[name])
 
     def open_tab(self, name: str) -> QWidget:
         """Bring the tab called `name` forward and return its page (built if it was not yet)."""
@@ -531,19 +544,31 @@ class MainWindow(QMainWindow):
             self._take_saved_work = False
             self.show_message("Cannot open session", str(error), error=True)
             return False
-        self._restore_networks(loaded)
+        notes = [*loaded.notes, *self._restore_tabs(loaded)]
+        if not self._take_saved_work:  # the graph was shown at once: what is saved includes the tabs
+            self._mark_saved()
         if loaded.quiz:
             self.quiz_panel.apply_settings(QuizSettings.from_dict(loaded.quiz))
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
         settings.add_recent(path)
         self.statusBar().showMessage(f"opened {path}", 5000)
+        if notes:
+            shown = "\n".join(f"• {note}" for note in notes[:12]) + ("\n…" if len(notes) > 12 else "")
+            self.show_message("Session opened with defaults", f"Some values in {path} could not be used:\n{shown}")
         return True
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
             quiz = self.quiz_panel.current_settings().to_dict()
-            session.save_session(self.state, path, tab=self.current_tab(), networks=self._saved_networks(), quiz=quiz)
+            session.save_session(
+                self.state,
+                path,
+                tab=self.current_tab(),
+                networks=self._saved_networks(),
+                quiz=quiz,
+                tabs={name: state.to_dict() for name, state in self._tab_states().items()},
+            )
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
@@ -558,14 +583,29 @@ class MainWindow(QMainWindow):
         state = getattr(page, "state", None)
         return networks_of(state) if hasattr(state, "points") else None
 
-    def _restore_networks(self, loaded: session.Session) -> None:
-        if loaded.networks is None or "networks" not in self.pages:
-            return
-        lazy = self.pages["networks"]
-        page = lazy.build() if isinstance(lazy, LazyTab) else lazy  # the points need the tab's state
-        state = getattr(page, "state", None)
-        if hasattr(state, "points"):
-            restore_networks(state, loaded.networks)
+    def _tab_states(self, build: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The Qt-free state of every tab with a part in sessions (session.TAB_PARTS) that is built;
+        the tabs named in `build` are built first."""
+        states = {}
+        for name in session.TAB_PARTS:
+            page = self.pages.get(name)
+            if isinstance(page, LazyTab):
+                page = page.build() if name in build else page.page
+            state = getattr(page, "lab", None) or getattr(page, "state", None)  # the lab's is .lab
+            if callable(getattr(state, "to_dict", None)):
+                states[name] = state
+        return states
+
+    def _restore_tabs(self, loaded: session.Session) -> list[str]:
+        """Put the session's tabs back (built first if need be); the values left out, as messages."""
+        parts = dict(loaded.tabs)
+        if loaded.networks is not None and "networks" not in parts:
+            parts["networks"] = loaded.networks.as_json()  # a version 1 file: the data set and points
+        notes: list[str] = []
+        for name, state in self._tab_states(build=tuple(parts)).items():
+            if name in parts:
+                notes += state.from_dict(parts[name])
+        return notes
 
     def export_file(self, path: str | Path) -> bool:
         return self._export(path, lambda: self.view.export(str(path)))
@@ -613,10 +653,17 @@ class MainWindow(QMainWindow):
 
     # ---- unsaved work ----
 
-    def _work(self) -> tuple[object, ...]:
-        """What a session keeps of the user's work: the program, its inputs' values and the folds."""
+    def _work(self) -> tuple[Any, dict[str, str]]:
+        """What a session keeps of the user's work: the program, its inputs' values and the folds, and
+        every built tab's settings (the lab's step aside: like the debugger's, it is not work)."""
         state = self.state
-        return state.expression, tuple((name, state.inputs[name]) for name in state.graph.inputs), tuple(state.folds)
+        tabs = {}
+        for name, tab in self._tab_states().items():
+            part = tab.to_dict()
+            part.pop("cursor" if name == "lab" else "weights", None)  # steps, not positions; weights follow steps
+            tabs[name] = json.dumps(part, sort_keys=True)
+        inputs = tuple((name, state.inputs[name]) for name in state.graph.inputs)
+        return (state.expression, inputs, tuple(state.folds)), tabs
 
     def _mark_saved(self) -> None:
         self._saved_work = self._work()
@@ -629,8 +676,11 @@ class MainWindow(QMainWindow):
     def has_unsaved_changes(self) -> bool:
         """The program or an input changed since the last save or open, or the expression line holds
         text that was never built."""
-        saved = self._saved_work is not None and self._work() == self._saved_work
-        return not saved or self.expression_bar.has_unbuilt_text()
+        if self._saved_work is None:
+            return True
+        (debugger, tabs), (saved_debugger, saved_tabs) = self._work(), self._saved_work
+        changed_tabs = [name for name, part in tabs.items() if saved_tabs.get(name, part) != part]
+        return debugger != saved_debugger or bool(changed_tabs) or self.expression_bar.has_unbuilt_text()
 
     def ask_unsaved(self, doing: str) -> QMessageBox.StandardButton:
         """Save, Discard or Cancel (a modal question: the user must answer before the work is lost)."""
