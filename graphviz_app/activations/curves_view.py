@@ -254,7 +254,23 @@ class CurvesView(QWidget):
                 self.activation_list.blockSignals(True)
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.activation_list.blockSignals(False)
+        self._sync_controls()
         self._show_hover(state.hover)
+
+    def _sync_controls(self) -> None:
+        """Sliders and range boxes show the state (changed from a session) without sending it back."""
+        state = self.state
+        wanted = [(self.parameter_sliders[n], v) for n, v in state.parameters.items() if n in self.parameter_sliders]
+        for slider, value in [*wanted, (self.threshold_slider, state.threshold)]:
+            if abs(slider.value() - value) > 1e-3 * max(abs(value), 1e-9):
+                slider.slider.blockSignals(True)
+                slider.set_value(value)
+                slider.slider.blockSignals(False)
+        for box, value in zip((self.range_low, self.range_high), state.x_range):
+            if box.value() != round(value, box.decimals()):
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
 
     def _draw_shading(self) -> None:
         grid = self.state.grid

@@ -263,6 +263,10 @@ class OptimizerLab(QWidget):
             self.lab.set_steps(self.steps.value())
 
     def _show_start(self) -> None:
+        if self.steps.value() != self.lab.steps and not self._steps_timer.isActive():  # set from a session
+            self.steps.blockSignals(True)
+            self.steps.setValue(self.lab.steps)
+            self.steps.blockSignals(False)
         ax, ay = self.lab.surface.axes
         x, y = self.lab.start
         self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br><i>click the surface to move it</i>")

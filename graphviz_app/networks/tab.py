@@ -261,6 +261,8 @@ class NetworksTab(QWidget):
             self.lr_slider,
             self.batch_box,
             self.test_box,
+            self.steps_box,
+            self.train_steps_box,
         )
         for box in boxes:
             box.blockSignals(True)
@@ -271,6 +273,8 @@ class NetworksTab(QWidget):
         self.activation_box.setCurrentIndex(self.activation_box.findData(state.activation))
         self.optimizer_box.setCurrentIndex(self.optimizer_box.findData(state.optimizer))
         self.seed_box.setValue(state.seed)
+        self.steps_box.setValue(state.steps_per_update)
+        self.train_steps_box.setValue(state.train_steps)
         self.batch_box.setRange(0, max(len(state.train_data) - 1, 0))
         self.batch_box.setValue(state.batch_size)
         self.test_box.setValue(round(state.test_fraction * 100))

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from graphviz_app import session
 from graphviz_app.debugger.state import AppState
@@ -130,3 +131,30 @@ def test_a_session_saved_without_the_extra_tabs_keeps_only_the_debugger(tmp_path
     path = tmp_path / "plain.json"
     session.save_session(AppState(), path)
     assert not {"lab", "activations", "networks"} & set(json.loads(path.read_text()))
+
+
+def test_the_opened_tabs_controls_show_the_restored_values(qtbot, tmp_path) -> None:
+    win = window(qtbot)
+    change_every_tab(win)
+    win.tab_page("lab").lab.set_steps(250)
+    win.tab_page("networks").state.set_train_steps(321)
+    path = tmp_path / "all.json"
+    assert win.save_session_file(path)
+    other = window(qtbot)
+    assert other.open_session_file(path)
+    lab = other.open_tab("lab")
+    lab.finish_building()
+    assert lab.steps.value() == 250
+    assert lab.surface_choice.currentData() == "saddle"
+    assert not lab.optimizer_list.rows["adagrad"].check.isChecked()
+    assert lab.optimizer_list.rows["sgd"].decay.currentData() == "exponential"
+    curves = other.open_tab("activations")
+    qtbot.waitUntil(curves.ready)
+    assert (curves.curves_view.range_low.value(), curves.curves_view.range_high.value()) == (-3.0, 7.0)
+    assert curves.curves_view.parameter_sliders["elu"].value() == pytest.approx(0.4, rel=1e-2)
+    assert curves.chain_view.chain_activation.currentData() == "relu"
+    assert curves.state.parameters["elu"] == 0.4  # the slider's own steps did not round it
+    networks = other.open_tab("networks")
+    assert networks.width_box.value() == 4 and networks.train_steps_box.value() == 321
+    assert networks.lr_slider.value() == pytest.approx(0.05, rel=1e-2)
+    assert networks.state.lr == 0.05
