@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES
+from core.networks import MAX_WIDTH
 from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.network_view import NetworkView
@@ -123,8 +124,14 @@ class NetworksTab(QWidget):
         self.model_box = QComboBox()
         self.model_box.addItems(list(HIDDEN_LAYERS))
         self.product_feature_box = QCheckBox("extra feature x1·x2")
+        # Typing "12" in a box whose maximum is 8 would silently keep the "1": the box takes two digits,
+        # applies on Enter, and a width over the maximum is clamped with a notice under it.
         self.width_box = QSpinBox()
-        self.width_box.setRange(1, 8)
+        self.width_box.setRange(1, 99)
+        self.width_box.setKeyboardTracking(False)
+        self.width_box.setToolTip(f"units per hidden layer, 1 to {MAX_WIDTH}")
+        self.width_notice = QLabel(wordWrap=True)
+        self.width_notice.setVisible(False)
         self.activation_box = QComboBox()
         for name, activation in ACTIVATIONS.items():
             self.activation_box.addItem(activation.display_name, name)
@@ -181,6 +188,7 @@ class NetworksTab(QWidget):
         model_form.addRow("model", self.model_box)
         model_form.addRow(self.product_feature_box)
         model_form.addRow("width", self.width_box)
+        model_form.addRow(self.width_notice)
         model_form.addRow("activation", self.activation_box)
         model_form.addRow(self.parameter_slider)
         model_group = QGroupBox("Data and model")
@@ -209,7 +217,7 @@ class NetworksTab(QWidget):
         self.dataset_box.currentIndexChanged.connect(lambda _: state.set_dataset(self.dataset_box.currentData()))
         self.model_box.currentTextChanged.connect(lambda text: state.set_model(hidden_layers=HIDDEN_LAYERS[text]))
         self.product_feature_box.toggled.connect(lambda on: state.set_model(product_feature=on))
-        self.width_box.valueChanged.connect(lambda width: state.set_model(width=width))
+        self.width_box.valueChanged.connect(self._width_typed)
         self.activation_box.currentIndexChanged.connect(
             lambda _: state.set_model(activation=self.activation_box.currentData())
         )
@@ -291,6 +299,19 @@ class NetworksTab(QWidget):
         self.clear_button.setVisible(own)
         self.activation_box.setEnabled(hidden)
         self._show_parameter(hidden)
+
+    def _width_typed(self, width: int) -> None:
+        """A width over the maximum is clamped, and the notice says so (never a silent change)."""
+        if width > MAX_WIDTH:
+            self.width_box.blockSignals(True)
+            self.width_box.setValue(MAX_WIDTH)
+            self.width_box.blockSignals(False)
+            self.width_notice.setText(
+                f"<span style='color:{self.state.theme.colors.bad}'>a hidden layer has at most {MAX_WIDTH} "
+                f"units: {width} became {MAX_WIDTH}</span>"
+            )
+        self.width_notice.setVisible(width > MAX_WIDTH)
+        self.state.set_model(width=min(width, MAX_WIDTH))
 
     def _show_parameter(self, hidden: bool) -> None:
         """Put the chosen activation's slope / α on the slider (disabled when there is none)."""
