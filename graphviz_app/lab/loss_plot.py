@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
@@ -61,6 +61,8 @@ class LossPlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.setToolTip("click the chart to jump to that step")
         self._redraw = QTimer(self, singleShot=True, interval=0)
         self._redraw.timeout.connect(self.draw_curves)
         lab.sig_trajectories_changed.connect(self._schedule if deferred else self.draw_curves)
@@ -73,6 +75,20 @@ class LossPlot(pg.PlotWidget):
 
     def _move_cursor(self, step: int) -> None:
         self.cursor.setValue(step)
+
+    def _on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        """A left click on the chart shows that step (the player's position moves there)."""
+        view = self.plot_item.getViewBox()
+        if event.button() != Qt.MouseButton.LeftButton or not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        event.accept()
+        self.lab.set_cursor(round(view.mapSceneToView(event.scenePos()).x()))
+
+    def step_position(self, step: float) -> QPoint:
+        """The viewport pixel of `step` half-way up the chart (where a click on it lands)."""
+        view = self.plot_item.getViewBox()
+        (_, _), (y_low, y_high) = view.viewRange()
+        return self.mapFromScene(view.mapViewToScene(QPointF(step, (y_low + y_high) / 2)))
 
     @property
     def log_y(self) -> bool:
