@@ -5,7 +5,8 @@ thread from core's grid); paths
 are redrawn when the runs change, and only cut to the current step when the step moves. The view keeps
 a 1:1 aspect so that gradients really are perpendicular to the contour lines. A left click (without a
 drag) sets the start point. Arrows for the inspected optimizer: the negative gradient, and its
-velocity (momentum buffer / Adam's m) where it has one.
+velocity (momentum buffer / Adam's m) where it has one, their lengths by size on a log scale
+(`lab.arrows`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
+from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
@@ -220,20 +222,20 @@ class SurfacePlot(pg.PlotWidget):
             return
         k = min(step, t.steps)
         point, gradient = t.points[k], -t.grads[k]
-        field_name = OPTIMIZERS[t.optimizer].arrow_state
-        state = t.states[min(k + 1, t.steps)]  # the velocity after this step: the arrow points where it goes
-        recorded = getattr(state, field_name) if field_name else None
-        velocity = None if recorded is None else -recorded
         shows_full = full_grads is not None and k < len(full_grads) and not np.array_equal(full_grads, t.grads)
         full = -full_grads[k] if shows_full else None
         s = self.lab.surface
+        # By size, on a log scale (lab.arrows): near the minimum the arrows shrink to stubs.
         length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
-        sizes = [np.hypot(*v) for v in (gradient, velocity, full) if v is not None and np.isfinite(v).all()]
-        scale = length / max(sizes) if sizes and max(sizes) > 0 else 0.0
+        largest = arrows.reference(t)
         head = length * 0.18
-        self.gradient_arrow.set(point, gradient * scale, head)
-        self.velocity_arrow.set(point, None if velocity is None else velocity * scale, head)
-        self.full_gradient_arrow.set(point, None if full is None else full * scale, head)
+        for arrow, vector in (
+            (self.gradient_arrow, gradient),
+            (self.velocity_arrow, arrows.velocity(t, k)),
+            (self.full_gradient_arrow, full),
+        ):
+            shown = arrows.drawn(vector, largest, length)
+            arrow.set(point, shown, head * (1.0 if shown is None else min(1.0, 2.5 * np.hypot(*shown) / length)))
 
     # ---- the start point ----
 

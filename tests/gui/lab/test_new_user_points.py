@@ -3,10 +3,12 @@ heat map edges."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from graphviz_app.debugger.state import AppState
-from graphviz_app.lab import OptimizerLab
+from graphviz_app.lab import OptimizerLab, arrows
 
 
 def shown_lab(qtbot) -> OptimizerLab:
@@ -30,3 +32,44 @@ def test_a_click_on_the_loss_chart_jumps_there_and_back_steps_from_there(qtbot) 
     tab.player.act_back.trigger()
     assert tab.lab.cursor == reached - 1 and tab.player.scrubber.value() == reached - 1
     assert tab.player.counter.text() == f"step {reached - 1} / 200"
+
+
+def shaft_length(arrow) -> float:
+    xs, ys = arrow.shaft.getData()
+    return 0.0 if xs is None or len(xs) < 2 else float(np.hypot(xs[1] - xs[0], ys[1] - ys[0]))
+
+
+def test_the_arrow_scale_is_logarithmic_and_a_tiny_gradient_is_a_stub() -> None:
+    assert arrows.fraction(10.0, 10.0) == 1.0
+    assert arrows.fraction(1.0, 10.0) == pytest.approx(1 - 1 / arrows.DECADES)
+    assert arrows.fraction(1e-12, 10.0) == arrows.MIN_FRACTION
+    assert arrows.fraction(0.0, 10.0) == 0.0 and arrows.drawn(np.zeros(2), 10.0, 1.0) is None
+    shown = arrows.drawn(np.array([3.0, 4.0]), 50.0, 2.0)
+    assert shown / np.hypot(*shown) == pytest.approx([0.6, 0.8])  # the direction is the vector's
+
+
+def test_a_gradient_of_1e_12_at_the_minimum_is_drawn_short(qtbot) -> None:
+    tab = shown_lab(qtbot)
+    tab.lab.set_surface("bowl")
+    tab.lab.set_steps(400)
+    tab.lab.set_inspected("sgd")
+    tab.lab.set_hyperparameter("sgd", "lr", 0.1)
+    t = tab.lab.trajectories["sgd"]
+    tab.lab.set_cursor(0)
+    first = shaft_length(tab.surface_plot.gradient_arrow)
+    k = int(np.argmax(np.hypot(*t.grads.T) < 1e-12))
+    assert k > 0, "the run reaches a gradient below 1e-12"
+    tab.lab.set_cursor(k)
+    assert 0 < shaft_length(tab.surface_plot.gradient_arrow) < 0.1 * first
+    assert "log" in tab.legend.text()
+
+
+def test_the_legend_names_velocity_and_minimum_only_where_they_exist(qtbot) -> None:
+    tab = shown_lab(qtbot)
+    tab.lab.set_surface("saddle")
+    tab.lab.set_inspected("momentum")
+    assert "−velocity" in tab.legend.text() and "☆" not in tab.legend.text()
+    tab.lab.set_inspected("sgd")
+    assert "−velocity" not in tab.legend.text() and "−gradient" in tab.legend.text()
+    tab.lab.set_surface("bowl")
+    assert "☆" in tab.legend.text()
