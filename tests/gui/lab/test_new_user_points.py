@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import OptimizerLab, arrows
+from graphviz_app.lab.optimizer_list import lr_to_tick, tick_to_lr
+from graphviz_app.numbers import number as fmt
 
 
 def shown_lab(qtbot) -> OptimizerLab:
@@ -73,3 +75,34 @@ def test_the_legend_names_velocity_and_minimum_only_where_they_exist(qtbot) -> N
     assert "−velocity" not in tab.legend.text() and "−gradient" in tab.legend.text()
     tab.lab.set_surface("bowl")
     assert "☆" in tab.legend.text()
+
+
+def type_lr(qtbot, row, text: str) -> None:
+    row.lr_edit.setFocus()
+    row.lr_edit.selectAll()
+    qtbot.keyClicks(row.lr_edit, text)
+    qtbot.keyClick(row.lr_edit, Qt.Key.Key_Return)
+
+
+def test_the_learning_rate_can_be_typed_and_the_slider_follows_both_ways(qtbot) -> None:
+    tab = shown_lab(qtbot)
+    row = tab.optimizer_list.rows["adam"]
+    type_lr(qtbot, row, "3.7e-3")
+    assert tab.lab.settings["adam"].hyperparameters["lr"] == 0.0037  # exactly what was typed
+    assert row.slider.value() == lr_to_tick(0.0037) and row.lr_message.isHidden()
+    assert tab.lab.trajectories["adam"].lrs[0] == 0.0037
+    row.slider.setValue(lr_to_tick(0.02))
+    tab.optimizer_list.apply_pending()
+    assert row.lr_edit.text() == fmt(tick_to_lr(lr_to_tick(0.02)))
+    assert tab.lab.settings["adam"].hyperparameters["lr"] == tick_to_lr(lr_to_tick(0.02))
+
+
+@pytest.mark.parametrize("text", ["fast", "-0.1", "0", "nan", "1e400"])
+def test_bad_learning_rate_text_is_refused_with_a_message(qtbot, text: str) -> None:
+    tab = shown_lab(qtbot)
+    row = tab.optimizer_list.rows["sgd"]
+    before = tab.lab.settings["sgd"].hyperparameters["lr"]
+    type_lr(qtbot, row, text)
+    assert tab.lab.settings["sgd"].hyperparameters["lr"] == before
+    assert row.lr_message.isVisible() and "learning rate is a number" in row.lr_message.text()
+    assert row.lr_edit.text() == fmt(before)
