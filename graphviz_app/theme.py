@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from psygnal import Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
@@ -50,7 +51,9 @@ def colors(dark: bool) -> Colors:
 def style_sheet(dark: bool) -> str:
     """The QSS text of the light or dark theme."""
     name = "dark.qss" if dark else "light.qss"
-    return (resources.files("resources") / "styles" / name).read_text(encoding="utf-8")
+    text = (resources.files("resources") / "styles" / name).read_text(encoding="utf-8")
+    icons = Path(str(resources.files("resources") / "icons")).as_posix()  # QSS url()s want a file path
+    return text.replace("@ICONS@", icons)
 
 
 def _palette(dark: bool) -> QPalette:
