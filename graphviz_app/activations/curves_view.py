@@ -81,6 +81,8 @@ class CurvesView(QWidget):
             self.activation_list.addItem(item)
         self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.activation_list.itemChanged.connect(self._on_item_changed)
+        self.activation_list.currentItemChanged.connect(lambda *_: self._built and self._draw_shading())
+        self.activation_list.setToolTip("tick to show; select one to shade where its f′ saturates")
         # Every activation in sight, no scrolling (the back row cannot scroll a list).
         rows = self.activation_list.sizeHintForRow(0) * self.activation_list.count()
         self.activation_list.setMinimumHeight(rows + 2 * self.activation_list.frameWidth() + 4)
@@ -272,10 +274,26 @@ class CurvesView(QWidget):
                 box.setValue(value)
                 box.blockSignals(False)
 
+    def shaded_name(self) -> str | None:
+        """The one activation whose saturation is shaded: the one selected in the list if it is shown,
+        else the first shown (seven translucent shadings on top of each other make a muddy brown)."""
+        current = self.activation_list.currentItem()
+        name = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        return name if name in self.state.shown else next(iter(self.state.shown), None)
+
     def _draw_shading(self) -> None:
         grid = self.state.grid
         alpha = 55 if self.state.theme.dark else 40
-        regions = self.state.shaded_regions()
+        shaded = self.shaded_name()
+        regions = [region for region in self.state.shaded_regions() if region[0] == shaded]
+        title = "f′(a)"
+        if shaded is not None:
+            title += f" · shaded: {ACTIVATIONS[shaded].display_name} saturates (select another on the left)"
+        if self.derivative_plot.plot_texts[0] != title:
+            self.derivative_plot.plot_texts = (title, *self.derivative_plot.plot_texts[1:])
+            self.derivative_plot.getPlotItem().setTitle(
+                title, size=f"{FONT_PT + 3}pt", color=plot_colors(self.state.theme.dark).text
+            )
         while len(self._shading) < len(regions):
             region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
             region.setZValue(-10)
