@@ -82,7 +82,7 @@ class CurvesView(QWidget):
         self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.activation_list.itemChanged.connect(self._on_item_changed)
         self.activation_list.currentItemChanged.connect(lambda *_: self._built and self._draw_shading())
-        self.activation_list.setToolTip("tick to show; select one to shade where its f′ saturates")
+        self.activation_list.setToolTip("tick to show; click a name to shade where its f′ saturates")
         # Every activation in sight, no scrolling (the back row cannot scroll a list).
         rows = self.activation_list.sizeHintForRow(0) * self.activation_list.count()
         self.activation_list.setMinimumHeight(rows + 2 * self.activation_list.frameWidth() + 4)
@@ -288,7 +288,7 @@ class CurvesView(QWidget):
         regions = [region for region in self.state.shaded_regions() if region[0] == shaded]
         title = "f′(a)"
         if shaded is not None:
-            title += f" · shaded: {ACTIVATIONS[shaded].display_name} saturates (select another on the left)"
+            title += f" · shaded: {ACTIVATIONS[shaded].display_name}"  # short: a long title widens the plot
         if self.derivative_plot.plot_texts[0] != title:
             self.derivative_plot.plot_texts = (title, *self.derivative_plot.plot_texts[1:])
             self.derivative_plot.getPlotItem().setTitle(

@@ -184,8 +184,9 @@ class LossView(QWidget):
         self.state = state
         self.plot = log_plot(enableMenu=False)
         style_plot(self.plot, "mean loss", "step", "cross-entropy")
-        # On the log axis a y grid has a line at every 2…9 of each decade: a wall of lines behind the curve.
-        self.plot.showGrid(x=True, y=False)
+        # No grid: on the log axis it has a line at every 2…9 of each decade, on the steps one every
+        # few steps, a wall of lines behind the one curve that matters; the ticks are enough to read it.
+        self.plot.showGrid(x=False, y=False)
         self.legend = add_legend(self.plot, offset=(-10, 10))
         self.batch_curve = self.plot.plot([], [])  # drawn first: the smooth curves go over the noise
         self.loss_curve = self.plot.plot([], [])
