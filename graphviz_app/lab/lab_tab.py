@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from graphviz_app.debugger.state import AppState
 from graphviz_app.jobs import InlineRunner
+from graphviz_app.lab.aspect_frame import AspectFrame
 from graphviz_app.lab.lab_state import EXPRESSION, JOB_KEY, LabState
 from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
@@ -195,7 +196,8 @@ class OptimizerLab(QWidget):
 
     def _build_surface_plot(self) -> None:
         self.surface_plot = SurfacePlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
-        self.plots.insertWidget(0, self.surface_plot)
+        self.surface_frame = AspectFrame(self.surface_plot)  # the heat map fills the plot, no blank bands
+        self.plots.insertWidget(0, self.surface_frame)
         self.plots.setStretchFactor(0, 3)
 
     def _build_loss_plot(self) -> None:

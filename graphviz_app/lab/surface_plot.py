@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
@@ -24,6 +24,7 @@ from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
 MARKER_LIMIT = 150
+TITLE_PT = 15
 DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
 
 
@@ -77,6 +78,7 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
+        self._title_width, self._title_shown = 10_000, ""
         self._tick_font = QFont()
         self._tick_font.setPointSize(12)
         self.plot_item.setAspectLocked(True)
@@ -172,6 +174,8 @@ class SurfacePlot(pg.PlotWidget):
         n_y, n_x = shown.shape
         dx = (s.x_range[1] - s.x_range[0]) / (n_x - 1)
         dy = (s.y_range[1] - s.y_range[0]) / (n_y - 1)
+        # Cell centres on the grid's points; the view shows exactly the surface's range (lab.aspect_frame
+        # gives the plot its shape), so the image covers it to every edge.
         rect = QRectF(s.x_range[0] - dx / 2, s.y_range[0] - dy / 2, n_x * dx, n_y * dy)
         self.image.setImage(shown.T, autoLevels=False)  # ImageItem indexes [x, y]
         self.image.setRect(rect)
@@ -266,5 +270,18 @@ class SurfacePlot(pg.PlotWidget):
         s = self.lab.surface
         self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": "14pt"})
         self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setTitle(s.title, size="15pt", color=self.foreground)
+        self._title_shown = self._elided_title()
+        self.plot_item.setTitle(self._title_shown, size=f"{TITLE_PT}pt", color=self.foreground)
+        self.setToolTip(s.title)
+
+    def _elided_title(self) -> str:
+        font = QFont()
+        font.setPointSize(TITLE_PT)
+        return QFontMetrics(font).elidedText(self.lab.surface.title, Qt.TextElideMode.ElideRight, self._title_width)
+
+    def fit_title(self, width: int) -> None:
+        """Shorten the title (… at the end) to `width` pixels: pyqtgraph keeps a plot at least as wide as it."""
+        self._title_width = max(int(width), 60)
+        if self._elided_title() != self._title_shown:
+            self._draw_labels()
         self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)

@@ -106,3 +106,26 @@ def test_bad_learning_rate_text_is_refused_with_a_message(qtbot, text: str) -> N
     assert tab.lab.settings["sgd"].hyperparameters["lr"] == before
     assert row.lr_message.isVisible() and "learning rate is a number" in row.lr_message.text()
     assert row.lr_edit.text() == fmt(before)
+
+
+def image_covers_the_view(plot) -> bool:
+    (x0, x1), (y0, y1) = plot.plot_item.getViewBox().viewRange()
+    image = plot.image.mapRectToView(plot.image.boundingRect())
+    tolerance_x, tolerance_y = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
+    return (
+        image.left() <= x0 + tolerance_x
+        and image.right() >= x1 - tolerance_x
+        and image.top() <= y0 + tolerance_y
+        and image.bottom() >= y1 - tolerance_y
+    )
+
+
+@pytest.mark.parametrize("size", [(1280, 760), (1600, 950), (900, 900)])
+@pytest.mark.parametrize("surface", ["rosenbrock", "logistic", "ellipse"])
+def test_the_heat_map_fills_the_plot_to_every_edge(qtbot, size, surface) -> None:
+    tab = shown_lab(qtbot)
+    tab.resize(*size)
+    tab.lab.set_surface(surface)
+    qtbot.waitUntil(lambda: image_covers_the_view(tab.surface_plot), timeout=3000)
+    plot, frame = tab.surface_plot, tab.surface_frame  # and the plot is as large as the frame allows
+    assert plot.width() >= frame.width() - 2 or plot.height() >= frame.height() - 2
