@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 
 from core.optimizers import OPTIMIZERS
 from core.trajectory import Trajectory
+from graphviz_app.lab import arrows
 from graphviz_app.lab.formulas import update_html, vec
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.numbers import number as fmt
@@ -83,8 +84,8 @@ class UpdatePanel(QWidget):
         self.legend.setText(
             f'<span style="color:{lab.gradient}; font-size:16pt">➜</span> −gradient'
             + (f' &nbsp; <span style="color:{lab.velocity}; font-size:16pt">➜</span> {velocity}' if velocity else "")
-            + f'<br><span style="color:{c.muted}">arrows at the current point; '
-            "their lengths are scaled together</span>"
+            + f'<br><span style="color:{c.muted}">arrows at the current point; length by size on a log '
+            f"scale: the run's largest gradient is the longest, 1/{arrows.DECADES} shorter per ×10 smaller</span>"
         )
         self.refresh_formula()
 
