@@ -158,3 +158,27 @@ def test_the_opened_tabs_controls_show_the_restored_values(qtbot, tmp_path) -> N
     assert networks.width_box.value() == 4 and networks.train_steps_box.value() == 321
     assert networks.lr_slider.value() == pytest.approx(0.05, rel=1e-2)
     assert networks.state.lr == 0.05
+
+
+def test_with_the_windows_thread_runner_the_network_is_trained_back_off_the_gui_thread(qtbot, tmp_path) -> None:
+    from graphviz_app.widgets.background import ThreadRunner
+
+    win = window(qtbot)
+    change_every_tab(win)
+    path = tmp_path / "all.json"
+    assert win.save_session_file(path)
+    runner = ThreadRunner()
+    other = MainWindow(AppState(runner=runner), extra_tabs=True)
+    qtbot.addWidget(other)
+    other.show()
+    other.open_session_file(path)
+    qtbot.waitUntil(lambda: other.state.expression == "x*y + x", timeout=10000)
+    network = other.tab_page("networks").state
+    assert not other.has_unsaved_changes()  # while the run is trained back, it is the saved one
+    qtbot.waitUntil(
+        lambda: network.trainer is not None and network.trainer.steps == 25 and not network.busy(), timeout=20000
+    )
+    assert np.array_equal(network.trainer.weights, win.tab_page("networks").state.trainer.weights)
+    assert other.tab_page("lab").lab.cursor == 42
+    assert not other.has_unsaved_changes()
+    runner.wait()
