@@ -126,6 +126,6 @@ def test_the_heat_map_fills_the_plot_to_every_edge(qtbot, size, surface) -> None
     tab = shown_lab(qtbot)
     tab.resize(*size)
     tab.lab.set_surface(surface)
-    qtbot.waitUntil(lambda: image_covers_the_view(tab.surface_plot), timeout=3000)
+    qtbot.waitUntil(lambda: image_covers_the_view(tab.surface_plot), timeout=10000)
     plot, frame = tab.surface_plot, tab.surface_frame  # and the plot is as large as the frame allows
     assert plot.width() >= frame.width() - 2 or plot.height() >= frame.height() - 2
