@@ -52,7 +52,9 @@ class RacePanel(QWidget):
         layout.addWidget(self.verdict)
         self.race_button.clicked.connect(self._race)
         self.threshold_box.valueChanged.connect(state.set_race_threshold)
+        self.steps_box.valueChanged.connect(lambda steps: setattr(state, "race_steps", steps))  # sessions keep it
         state.sig_race_changed.connect(self.show_verdict)
+        state.sig_setup_changed.connect(self.show_verdict)  # a session's race settings come with a new setup
         self.show_verdict()
 
     def _race(self) -> None:
@@ -61,6 +63,11 @@ class RacePanel(QWidget):
 
     def show_verdict(self) -> None:
         state, race = self.state, self.state.race
+        for box, value in ((self.steps_box, state.race_steps), (self.threshold_box, state.race_threshold)):
+            if box.value() != value:  # set from a session
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
         self.race_button.setEnabled(not state.race_running)
         if state.race_running:
             self.verdict.setText("<i>racing five activations…</i>")

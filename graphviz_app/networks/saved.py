@@ -5,7 +5,7 @@ and (since session version 2) the model, the optimizer, the training step and th
                  "model": {"hidden_layers": 1, "width": 3, "activation": "tanh", "product_feature": false},
                  "parameters": {"leaky_relu": 0.01}, "optimizer": "adam", "lr": 0.1, "seed": 0,
                  "batch_size": 0, "test_fraction": 0.0, "steps_per_update": 5, "train_steps": 1000,
-                 "race_threshold": 0.3, "sample": 0, "steps": 250, "weights": [0.12, -0.4, …]}
+                 "race_steps": 500, "race_threshold": 0.3, "sample": 0, "steps": 250, "weights": [0.12, -0.4, …]}
 
 `parse_networks` validates the data set and points strictly (as version 1 did: ValueError with what
 is wrong and which point); `network_to_dict` / `network_from_dict` (`NetworkState.to_dict` /
@@ -96,6 +96,7 @@ def network_to_dict(state: NetworkState) -> dict[str, object]:
         "test_fraction": state.test_fraction,
         "steps_per_update": state.steps_per_update,
         "train_steps": state.train_steps,
+        "race_steps": state.race_steps,
         "race_threshold": state.race_threshold,
         "sample": state.sample,
         "steps": steps,
@@ -139,6 +140,7 @@ def network_from_dict(state: NetworkState, data: object) -> list[str]:
     r.apply("batch_size", lambda v: state.set_batch_size(whole(v, 0, 10**6)), state.batch_size)
     r.apply("steps_per_update", lambda v: state.set_steps_per_update(whole(v, 1, 10**4)), state.steps_per_update)
     r.apply("train_steps", lambda v: state.set_train_steps(whole(v, 1, MAX_TRAIN_STEPS)), state.train_steps)
+    r.apply("race_steps", lambda v: setattr(state, "race_steps", whole(v, 10, 20_000)), state.race_steps)
     r.apply("race_threshold", lambda v: state.set_race_threshold(number(v, 1e-12, 1e6)), state.race_threshold)
     state.reset()  # the activation parameters above were put in place without a run of their own
     r.apply("sample", lambda v: state.set_sample(whole(v, 0, 10**6)), state.sample)

@@ -44,6 +44,7 @@ def change_every_tab(win: MainWindow) -> None:
     network.set_dataset("circle")
     network.set_model(hidden_layers=2, width=4, activation="relu")
     network.set_learning_rate(0.05)
+    network.race_steps = 700
     network.step(25)
 
 
@@ -158,6 +159,7 @@ def test_the_opened_tabs_controls_show_the_restored_values(qtbot, tmp_path) -> N
     assert networks.width_box.value() == 4 and networks.train_steps_box.value() == 321
     assert networks.lr_slider.value() == pytest.approx(0.05, rel=1e-2)
     assert networks.state.lr == 0.05
+    assert networks.race_panel.steps_box.value() == 700
 
 
 def test_with_the_windows_thread_runner_the_network_is_trained_back_off_the_gui_thread(qtbot, tmp_path) -> None:

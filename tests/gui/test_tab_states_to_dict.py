@@ -121,6 +121,7 @@ def trained_network(update_lr: bool = False) -> NetworkState:
     state.set_seed(4)
     state.set_train_steps(120)
     state.set_race_threshold(0.4)
+    state.race_steps = 800
     state.train()
     if update_lr:  # a rate changed mid-run: training again from the seed cannot find these weights
         state.set_learning_rate(0.05)
