@@ -40,6 +40,7 @@ GRID_SIZE = 90  # heat-map cells per side
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 UPDATE_S = 0.04  # a chunk takes at least this long on the worker: the picture moves at about 25 frames/s
 MAX_TRAIN_STEPS = 100_000
+RESUME_CHUNK = 250  # steps per shown chunk while a session's run is trained back
 
 
 class Debugger(Protocol):
@@ -511,8 +512,9 @@ class NetworkState:
         assert self.trainer is not None and self._resume is not None
         steps, weights = self._resume
         if self.trainer.steps < steps and not self.trainer.diverged:
+            # In chunks, each one shown: a long run (thousands of steps, milliseconds each) visibly comes back.
             self._goal = steps
-            self._submit_chunk(chunk=steps - self.trainer.steps)
+            self._submit_chunk(chunk=min(steps - self.trainer.steps, RESUME_CHUNK))
             return
         self._resume = None
         if weights is None or np.array_equal(np.asarray(weights, dtype=float), self.trainer.weights):

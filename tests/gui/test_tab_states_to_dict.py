@@ -167,3 +167,19 @@ def test_old_sessions_points_only_restore_the_points() -> None:
     assert state.from_dict({"data": "custom", "points": [[0.1, 0.2, 0], [0.3, -0.4, 1]]}) == []
     assert state.dataset_name == "custom" and state.points == [(0.1, 0.2, 0), (0.3, -0.4, 1)]
     assert state.trainer is not None and state.trainer.steps == 0
+
+
+def test_a_long_run_is_trained_back_in_shown_chunks_to_the_same_weights() -> None:
+    from graphviz_app.networks.state import RESUME_CHUNK
+
+    original = NetworkState(Theme(), update_s=0.0)
+    original.set_train_steps(2 * RESUME_CHUNK + 100)
+    original.train()
+    saved = through_json(original.to_dict())
+    fresh = NetworkState(Theme(), update_s=0.0)
+    shown: list[int] = []
+    fresh.sig_trained.connect(lambda: shown.append(fresh.trainer.steps))
+    assert fresh.from_dict(saved) == []
+    assert fresh.trainer.steps == 2 * RESUME_CHUNK + 100
+    assert RESUME_CHUNK in shown and 2 * RESUME_CHUNK in shown  # the curve grows while it comes back
+    assert np.array_equal(fresh.trainer.weights, original.trainer.weights)
