@@ -687,7 +687,8 @@ class MainWindow(QMainWindow):
         return QMessageBox.question(
             self,
             "Unsaved changes",
-            f"The expression or its inputs changed since the session was last saved.\nSave them before {doing}?",
+            "Your work (the expression, its inputs or a tab's settings) changed since the session was last "
+            f"saved.\nSave it before {doing}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
