@@ -189,8 +189,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
         from graphviz_app.debugger.quiz_panel import QuizPanel
+        from graphviz_app.debugger.quiz_picks import QuizPicks
 
-        self.quiz_panel = QuizPanel(state)
+        self.quiz_panel = QuizPanel(self.state)
+        self.quiz_picks = QuizPicks(self.quiz_panel.quiz_state, self.view)  # "picked gates": click them
         self.quiz_dock = self._dock("Quiz", self.quiz_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.quiz_dock)
         self.inspector_dock.raise_()
@@ -455,6 +457,9 @@ class MainWindow(QMainWindow):
             self.quiz_dock.hide()
         elif self._presenting:
             self.quiz_dock.show()
+            self.quiz_dock.raise_()
+            width = max(self.quiz_panel.minimumWidth(), int(self.width() * 0.34))  # large type needs room
+            self.resizeDocks([self.quiz_dock], [width], Qt.Orientation.Horizontal)
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()

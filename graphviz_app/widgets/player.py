@@ -177,6 +177,9 @@ class Player(QWidget):
         if phases:
             connections.append((state.sig_phase_changed, self._show))  # type: ignore[attr-defined]
             connections.append((state.sig_graph_changed, self._graph_changed))  # type: ignore[attr-defined]
+        reach = getattr(state, "sig_reach_changed", None)  # a quiz limits how far the cursor may go
+        if reach is not None:
+            connections.append((reach, self._show))
         observe(self, connections)
         self._tint_icons()
         self._show()
