@@ -430,8 +430,11 @@ class AppState:
         self.set_cursor(self.last_step)
 
     def set_phase(self, phase: Phase) -> None:
-        """forward: steps 0..n; backward: starts from the finished forward pass; both: everything."""
-        if phase == self.phase:
+        """forward: steps 0..n; backward: starts from the finished forward pass; both: everything.
+
+        Forward mode has no backward pass (each gate computes its tangent with its value): "backward"
+        is refused there, as the player's disabled Backward button says."""
+        if phase == self.phase or (phase == "backward" and self.mode == "forward"):
             return
         self.phase = phase
         self.sig_phase_changed.emit(phase)
