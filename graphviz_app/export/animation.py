@@ -9,6 +9,7 @@ time so that a window can stay responsive between them); `encode` writes them as
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -108,14 +109,20 @@ def encode(frames: Sequence[bytes], path: str | Path, fps: float = DEFAULT_FPS) 
     write_atomically(str(path), out.getvalue())
 
 
-def _encode_mp4(images: list, path: str | Path, fps: float) -> None:  # pragma: no cover - optional encoder
+def _encode_mp4(images: list, path: str | Path, fps: float) -> None:
     import imageio.v2 as imageio
     import numpy as np
 
     even = [image.crop((0, 0, image.width // 2 * 2, image.height // 2 * 2)) for image in images]
-    with imageio.get_writer(str(path), fps=fps, codec="libx264", macro_block_size=1) as writer:
-        for image in even:
-            writer.append_data(np.asarray(image))
+    target = Path(path)
+    partial = target.with_name(f".{target.stem}.partial.mp4")  # a failed encoding leaves no broken file
+    try:
+        with imageio.get_writer(str(partial), fps=fps, codec="libx264", macro_block_size=1) as writer:
+            for image in even:
+                writer.append_data(np.asarray(image))
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def export_animation(

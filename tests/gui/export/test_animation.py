@@ -80,3 +80,23 @@ def test_headless_export_animation(tmp_path, capsys):
     assert app.main([*args, "--export-animation", str(path), "--fps", "2", "--size", "400x300"]) == 0
     assert "frames at 2 fps" in capsys.readouterr().out
     assert len(frames_of(path)) == circuit().step_count + 1
+
+
+def test_an_mp4_has_a_frame_per_step_plus_the_first_and_they_differ(qapp, tmp_path):
+    pytest.importorskip("imageio", reason="MP4 needs the optional [video] extra (imageio-ffmpeg)")
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="MP4 needs the optional [video] extra")
+    assert animation.mp4_available()
+    state = circuit()
+    path = tmp_path / "steps.mp4"
+    count = animation.export_animation(state, path, fps=4, size=(320, 200))
+    assert count == state.step_count + 1
+    assert path.stat().st_size > 0
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert frames == count
+    assert seconds == pytest.approx(count / 4, abs=0.3)
+    reader = imageio_ffmpeg.read_frames(str(path))  # a generator: the metadata, then each frame's RGB bytes
+    meta = next(reader)
+    pictures = list(reader)  # read to the end: ffmpeg's pipes are closed
+    assert tuple(meta["size"]) == (320, 200)
+    assert len(pictures) == count
+    assert all(a != b for a, b in itertools.pairwise(pictures))
