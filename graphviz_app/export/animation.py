@@ -62,7 +62,7 @@ def render_frames(
         for k in range(copy.step_count + 1):
             copy.set_cursor(k)
             view.highlight_current = k not in (copy.forward_count, copy.step_count)
-            yield _png(view.frame(size))
+            yield png(view.frame(size))
     finally:
         view.detach()
         view.deleteLater()
@@ -72,7 +72,8 @@ def frame_count(state: AppState) -> int:
     return state.step_count + 1
 
 
-def _png(image: QImage) -> bytes:
+def png(image: QImage) -> bytes:
+    """A frame as PNG bytes (what `encode` reads)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
