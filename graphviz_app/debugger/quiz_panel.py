@@ -9,7 +9,6 @@ says how many are picked.
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -59,14 +58,15 @@ class QuizPanel(QWidget):
         self.start_button = QPushButton("Start quiz")
         self.start_button.clicked.connect(self.start)
         self.question = QLabel("Press Start: each step's number is hidden until you predict it.")
+        self.question.setObjectName("quizQuestion")
         self.question.setWordWrap(True)
         font = self.question.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.question.setFont(font)
-        self.guess = QLineEdit(placeholderText="your prediction, Enter")
+        self.guess = QLineEdit(placeholderText="your prediction, Enter", objectName="quizGuess")
         self.guess.setMinimumWidth(120)
         self.guess.returnPressed.connect(self.check)
-        self.verdict = QLabel("")
+        self.verdict = QLabel("", objectName="quizVerdict")
         self.verdict.setWordWrap(True)
         self.score = QLabel("")
         form = QFormLayout()
@@ -102,20 +102,19 @@ class QuizPanel(QWidget):
         return self.quiz_state.settings
 
     def set_large(self, on: bool) -> None:
-        """Presentation mode: every text of the dock (settings rows too) big enough for the back row,
-        and the dock wide enough for it."""
+        """Presentation mode: every text of the dock (the settings rows, spin boxes and buttons too) big
+        enough for the back row, and the dock wide enough for it. A style sheet, because fonts set on a
+        parent do not reach every child under the application's style sheet (spin boxes' line edits,
+        the form's labels)."""
         self.large = bool(on)
-        base = QApplication.font().pointSizeF() * (LARGE if on else 1.0)
-        font = QFont(self.font())
-        font.setPointSizeF(base)
-        self.setFont(font)  # the form's rows, the buttons, the score
-        for widget in (self.mode, self.count, self.tolerance, self.start_button, self.picked, self.score):
-            widget.setFont(font)  # a combo box or spin box does not always follow its parent's font
-        for widget, scale in ((self.question, 1.4), (self.verdict, 1.1), (self.guess, 1.25)):
-            bigger = QFont(font)
-            bigger.setPointSizeF(base * scale)
-            widget.setFont(bigger)
-        self.setMinimumWidth(PRESENTING_WIDTH if on else 0)
+        if not on:
+            self.setStyleSheet("")
+            self.setMinimumWidth(0)
+            return
+        base = QApplication.font().pointSizeF() * LARGE
+        sizes = {"*": 1.0, "#quizQuestion": 1.4, "#quizVerdict": 1.1, "#quizGuess": 1.25}
+        self.setStyleSheet(" ".join(f"{selector} {{ font-size: {base * k:.1f}pt; }}" for selector, k in sizes.items()))
+        self.setMinimumWidth(PRESENTING_WIDTH)
 
     def apply_settings(self, settings: QuizSettings) -> None:
         """Settings from a session: shown in the controls, used by the next Start."""
@@ -161,6 +160,7 @@ class QuizPanel(QWidget):
             self.picked.setText(f"{n} {gates} picked (marked ? on the graph): click a gate to pick or unpick it.")
 
     def _show_quiz(self) -> None:
+        self.start_button.setText("Restart quiz" if self.quiz_state.running else "Start quiz")
         if self.quiz is None and self.quiz_state.stopped_because:
             self.question.setText(f"Quiz stopped: {self.quiz_state.stopped_because}.")
             self.guess.clear()
