@@ -39,8 +39,12 @@ def mp4_available() -> bool:
 
 
 def frame_states(state: AppState) -> AppState:
-    """A private copy of `state` to step through: the window's own cursor is not moved."""
-    copy = AppState(state.expression, dict(state.inputs))
+    """A private copy of `state` to step through: the window's own cursor is not moved. The same graph
+    (folded gates stay folded) in the same mode (forward mode plays tangents)."""
+    copy = AppState("x")
+    copy.set_expression(state.expression, dict(state.inputs), graph=state.graph)
+    if state.mode == "forward":
+        copy.set_mode("forward", state.seed or None)
     copy.set_dark(state.dark)
     return copy
 

@@ -106,3 +106,17 @@ def test_an_mp4_has_a_frame_per_step_plus_the_first_and_they_differ(qapp, tmp_pa
     assert len(decoded) == count * size  # 320×200 pixels, one picture per frame
     pictures = [decoded[i : i + size] for i in range(0, len(decoded), size)]
     assert all(a != b for a, b in itertools.pairwise(pictures))
+
+
+def test_the_animation_plays_the_graph_as_shown_folded_gates_and_forward_mode_included(qapp, tmp_path):
+    state = AppState()
+    state.load_example("sigmoid_neuron")
+    sigmoid = {n.id for n in state.graph.gates if n.op in ("mul_const", "exp", "add_const", "recip")}
+    unfolded = state.step_count
+    state.fold(sigmoid, "σ")
+    assert state.step_count < unfolded
+    assert animation.export_animation(state, tmp_path / "folded.gif", size=(320, 200)) == state.step_count + 1
+    state.set_mode("forward", "x0")
+    assert state.step_count == len(state.graph.gates)
+    assert animation.export_animation(state, tmp_path / "forward.gif", size=(320, 200)) == state.step_count + 1
+    assert len(frames_of(tmp_path / "forward.gif")) == state.step_count + 1
