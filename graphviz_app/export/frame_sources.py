@@ -188,3 +188,29 @@ class TrainingFrames:
                 theme.changed.disconnect(view.set_dark, missing_ok=True)
             picture.close()
             picture.deleteLater()
+
+
+def export_frames(source: FrameSource, path: str, fps: float) -> int:
+    """Prepare, draw and write every frame at once (headless); returns the number of frames."""
+    prepared = source.prepare(Job("export-animation"))
+    frames = list(source.frames(prepared))
+    animation.encode(frames, path, fps)
+    return len(frames)
+
+
+def export_tab_animation(
+    tab: str, path: str, fps: float, size: tuple[int, int], every: int | None = None, dark: bool = False
+) -> int:
+    """`--tab lab|networks --export-animation`: the default race, or the default network's training."""
+    from graphviz_app.theme import Theme
+
+    theme = Theme()
+    theme.set_dark(dark)
+    source: FrameSource
+    if tab == "lab":
+        lab = LabState(theme)
+        source = RaceFrames(lab, size, every or default_every(lab.steps))
+    else:
+        state = NetworkState(theme, InlineRunner(), update_s=0.0)
+        source = TrainingFrames(state, size, every=every or default_every(state.train_steps))
+    return export_frames(source, path, fps)

@@ -139,3 +139,22 @@ def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeyp
     qtbot.waitUntil(lambda: path.exists(), timeout=60000)
     assert len(frames_of(path)) == 5
     assert animation_dialog.PREPARE_KEY != animation_dialog.ENCODE_KEY
+
+
+@pytest.mark.parametrize(("tab", "every", "frames"), [("lab", 150, 5), ("networks", 250, 5)])
+def test_headless_export_of_the_race_and_of_a_training(tmp_path, capsys, tab, every, frames):
+    from graphviz_app import app
+
+    path = tmp_path / f"{tab}.gif"
+    args = ["--tab", tab, "--export-animation", str(path), "--every", str(every), "--size", "400x300"]
+    assert app.main([*args, "--fps", "5"]) == 0
+    assert f"{frames} frames at 5 fps" in capsys.readouterr().out
+    shown = frames_of(path)
+    assert len(shown) == frames and all(a != b for a, b in itertools.pairwise(shown))
+
+
+def test_headless_export_refuses_a_tab_without_an_animation(tmp_path, capsys):
+    from graphviz_app import app
+
+    assert app.main(["--tab", "activations", "--export-animation", str(tmp_path / "a.gif")]) == 2
+    assert "not activations" in capsys.readouterr().err
