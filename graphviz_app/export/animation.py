@@ -54,6 +54,14 @@ def render_frames(
 ) -> Iterator[bytes]:
     """PNG bytes of each frame: cursor 0 (nothing computed), then after every step. Yields one at a
     time so that a caller can keep its window responsive between frames."""
+    for image in render_images(state, size, dark):
+        yield png(image)
+
+
+def render_images(
+    state: AppState, size: tuple[int, int] | None = DEFAULT_SIZE, dark: bool | None = None
+) -> Iterator[QImage]:
+    """The frames as images (compressing them to PNG can then happen on another thread)."""
     from graphviz_app.debugger.graph_view import GraphView
 
     copy = frame_states(state)
@@ -66,7 +74,7 @@ def render_frames(
         for k in range(copy.step_count + 1):
             copy.set_cursor(k)
             view.highlight_current = k not in (copy.forward_count, copy.step_count)
-            yield png(view.frame(size))
+            yield view.frame(size)
     finally:
         view.detach()
         view.deleteLater()
@@ -77,7 +85,8 @@ def frame_count(state: AppState) -> int:
 
 
 def png(image: QImage) -> bytes:
-    """A frame as PNG bytes (what `encode` reads)."""
+    """A frame as PNG bytes (what `encode` reads). QImage is not a widget: any thread may call this,
+    and Qt lets go of the GIL while it compresses (about 50 ms for a 1280×720 frame)."""
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

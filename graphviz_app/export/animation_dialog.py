@@ -5,9 +5,12 @@ progress dialog shows how far it got and can cancel), and the file is encoded on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 from graphviz_app.debugger.state import AppState
 from graphviz_app.export import animation
 from graphviz_app.export.frame_sources import MAX_FRAMES, DebuggerFrames, FrameSource, default_every
-from graphviz_app.jobs import Runner
+from graphviz_app.jobs import Job, Runner
 
 PREPARE_KEY = "export-animation.prepare"
 ENCODE_KEY = "export-animation"
@@ -123,8 +126,9 @@ class AnimationExport(QObject):
             raise ValueError("an export needs a runner for its background work")
         self.source, self.runner, self.path, self.fps = source, runner, path, fps
         self.total = source.total
-        self.frames: list[bytes] = []
-        self._frames = None
+        self.frames: list[Future[bytes]] = []  # each frame's PNG, compressed on a thread of its own
+        self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
+        self._frames: Iterator[QImage] | None = None
         self.progress: QProgressDialog | None = None
         if show_progress:
             self.progress = QProgressDialog(f"Preparing {source.what}…", "Cancel", 0, self.total + 1, parent)
@@ -152,7 +156,8 @@ class AnimationExport(QObject):
         self.runner.cancel(PREPARE_KEY)
         self._timer.stop()
         if self._frames is not None:
-            self._frames.close()
+            self._frames.close()  # type: ignore[attr-defined]  # a generator: its views are let go
+        self._compressor.shutdown(wait=False, cancel_futures=True)
 
     def _next(self) -> None:
         try:
@@ -165,7 +170,8 @@ class AnimationExport(QObject):
             self._timer.stop()
             self._encode()
             return
-        self.frames.append(frame)
+        # Drawing must stay on the GUI thread; compressing the picture need not (half of each frame's time).
+        self.frames.append(self._compressor.submit(animation.png, frame))
         if self.progress is not None:
             self.progress.setValue(len(self.frames))
             self.progress.setLabelText(f"Drawing frame {len(self.frames)} of {self.total}…")
@@ -173,10 +179,15 @@ class AnimationExport(QObject):
     def _encode(self) -> None:
         if self.progress is not None:
             self.progress.setLabelText("Writing the file…")
-        frames, path, fps = list(self.frames), self.path, self.fps
+        pending, path, fps = list(self.frames), self.path, self.fps
+        self._compressor.shutdown(wait=False)  # the frames already submitted still complete
+
+        def write(job: Job) -> None:
+            animation.encode([frame.result() for frame in pending], path, fps)
+
         self.runner.submit(
             ENCODE_KEY,
-            lambda job: animation.encode(frames, path, fps),
+            write,
             lambda _result: self._done(),
             lambda error: self._fail(str(error)),
             label="writing the animation",

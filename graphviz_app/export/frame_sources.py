@@ -19,6 +19,7 @@ from typing import Any, Protocol, TypeVar
 
 from psygnal import SignalInstance
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QVBoxLayout, QWidget
 
 from graphviz_app.debugger.state import AppState
@@ -38,7 +39,7 @@ class FrameSource(Protocol):
 
     def prepare(self, job: Job) -> Any: ...  # slow work, on the runner; its result goes to frames()
 
-    def frames(self, prepared: Any) -> Iterator[bytes]: ...  # PNG bytes, one per next(), GUI thread
+    def frames(self, prepared: Any) -> Iterator[QImage]: ...  # one per next(), on the GUI thread
 
 
 def frame_steps(steps: int, every: int) -> list[int]:
@@ -71,9 +72,9 @@ def private_copy(state: S) -> S:
     return copy
 
 
-def _grab(widget: QWidget) -> bytes:
+def _grab(widget: QWidget) -> QImage:
     QApplication.processEvents()  # layouts and pyqtgraph's pending range updates
-    return animation.png(widget.grab().toImage())
+    return widget.grab().toImage()
 
 
 def _offscreen(widget: QWidget, size: tuple[int, int]) -> None:
@@ -94,8 +95,8 @@ class DebuggerFrames:
     def prepare(self, job: Job) -> None:
         return None
 
-    def frames(self, prepared: None) -> Iterator[bytes]:
-        return animation.render_frames(self.state, self.size)
+    def frames(self, prepared: None) -> Iterator[QImage]:
+        return animation.render_images(self.state, self.size)
 
 
 class RaceFrames:
@@ -113,7 +114,7 @@ class RaceFrames:
     def prepare(self, job: Job) -> None:
         return None  # the race is computed already (the lab shows it)
 
-    def frames(self, prepared: None) -> Iterator[bytes]:
+    def frames(self, prepared: None) -> Iterator[QImage]:
         from graphviz_app.lab.legend_strip import LegendStrip
         from graphviz_app.lab.loss_plot import LossPlot
         from graphviz_app.lab.surface_plot import SurfacePlot
@@ -166,7 +167,7 @@ class TrainingFrames:
             job.progress((i + 1) / len(self.steps), "training")  # a cancelled export stops here
         return shots
 
-    def frames(self, prepared: list[TrainingSnapshot]) -> Iterator[bytes]:
+    def frames(self, prepared: list[TrainingSnapshot]) -> Iterator[QImage]:
         from graphviz_app.networks.plots import LossView, PlaneView
 
         copy = private_copy(self.state)
@@ -193,7 +194,7 @@ class TrainingFrames:
 def export_frames(source: FrameSource, path: str, fps: float) -> int:
     """Prepare, draw and write every frame at once (headless); returns the number of frames."""
     prepared = source.prepare(Job("export-animation"))
-    frames = list(source.frames(prepared))
+    frames = [animation.png(image) for image in source.frames(prepared)]
     animation.encode(frames, path, fps)
     return len(frames)
 
