@@ -30,6 +30,7 @@ from graphviz_app.export.frame_sources import MAX_FRAMES, DebuggerFrames, FrameS
 from graphviz_app.jobs import Job, Runner
 
 PREPARE_KEY = "export-animation.prepare"
+_END = object()  # the frames have run out
 ENCODE_KEY = "export-animation"
 
 
@@ -128,7 +129,7 @@ class AnimationExport(QObject):
         self.total = source.total
         self.frames: list[Future[bytes]] = []  # each frame's PNG, compressed on a thread of its own
         self._compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="frames")
-        self._frames: Iterator[QImage] | None = None
+        self._frames: Iterator[QImage | None] | None = None
         self.progress: QProgressDialog | None = None
         if show_progress:
             self.progress = QProgressDialog(f"Preparing {source.what}…", "Cancel", 0, self.total + 1, parent)
@@ -161,14 +162,16 @@ class AnimationExport(QObject):
 
     def _next(self) -> None:
         try:
-            frame = next(self._frames, None)  # type: ignore[call-overload]
+            frame = next(self._frames, _END)  # type: ignore[arg-type]
         except (OSError, ValueError) as error:
             self._timer.stop()
             self._fail(str(error))
             return
-        if frame is None:
+        if frame is _END:
             self._timer.stop()
             self._encode()
+            return
+        if frame is None:  # the source set something up this turn: no frame yet
             return
         # Drawing must stay on the GUI thread; compressing the picture need not (half of each frame's time).
         self.frames.append(self._compressor.submit(animation.png, frame))

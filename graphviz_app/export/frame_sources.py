@@ -39,7 +39,9 @@ class FrameSource(Protocol):
 
     def prepare(self, job: Job) -> Any: ...  # slow work, on the runner; its result goes to frames()
 
-    def frames(self, prepared: Any) -> Iterator[QImage]: ...  # one per next(), on the GUI thread
+    # One frame per next(), on the GUI thread; None: not a frame, a piece of setting up (the caller
+    # comes back in the next turn of the event loop).
+    def frames(self, prepared: Any) -> Iterator[QImage | None]: ...
 
 
 def frame_steps(steps: int, every: int) -> list[int]:
@@ -95,7 +97,7 @@ class DebuggerFrames:
     def prepare(self, job: Job) -> None:
         return None
 
-    def frames(self, prepared: None) -> Iterator[QImage]:
+    def frames(self, prepared: None) -> Iterator[QImage | None]:
         return animation.render_images(self.state, self.size)
 
 
@@ -114,7 +116,7 @@ class RaceFrames:
     def prepare(self, job: Job) -> None:
         return None  # the race is computed already (the lab shows it)
 
-    def frames(self, prepared: None) -> Iterator[QImage]:
+    def frames(self, prepared: None) -> Iterator[QImage | None]:
         from graphviz_app.lab.legend_strip import LegendStrip
         from graphviz_app.lab.loss_plot import LossPlot
         from graphviz_app.lab.surface_plot import SurfacePlot
@@ -124,10 +126,14 @@ class RaceFrames:
         picture = QWidget()
         column = QVBoxLayout(picture)
         column.addWidget(LegendStrip(copy))
-        column.addWidget(SurfacePlot(copy), 3)
-        column.addWidget(LossPlot(copy), 1)
         try:
+            # Each plot costs tens of milliseconds (the heat map most): one per turn of the event loop.
+            column.addWidget(SurfacePlot(copy), 3)
+            yield None
+            column.addWidget(LossPlot(copy), 1)
+            yield None
             _offscreen(picture, self.size)
+            yield None
             for step in self.steps:
                 copy.set_cursor(step)
                 yield _grab(picture)
@@ -167,18 +173,21 @@ class TrainingFrames:
             job.progress((i + 1) / len(self.steps), "training")  # a cancelled export stops here
         return shots
 
-    def frames(self, prepared: list[TrainingSnapshot]) -> Iterator[QImage]:
+    def frames(self, prepared: list[TrainingSnapshot]) -> Iterator[QImage | None]:
         from graphviz_app.networks.plots import LossView, PlaneView
 
         copy = private_copy(self.state)
         copy.runner, copy.race, copy.debugger, copy.training = InlineRunner(), None, None, False
         picture = QWidget()
         row = QHBoxLayout(picture)
-        plane, loss = PlaneView(copy), LossView(copy)
+        plane = PlaneView(copy)
+        yield None  # each view costs tens of milliseconds: one per turn of the event loop
+        loss = LossView(copy)
         row.addWidget(plane, 3)
         row.addWidget(loss, 2)
         try:
             _offscreen(picture, self.size)
+            yield None
             for snapshot in prepared:
                 copy.snapshot = snapshot
                 copy.sig_trained.emit()
@@ -194,7 +203,7 @@ class TrainingFrames:
 def export_frames(source: FrameSource, path: str, fps: float) -> int:
     """Prepare, draw and write every frame at once (headless); returns the number of frames."""
     prepared = source.prepare(Job("export-animation"))
-    frames = [animation.png(image) for image in source.frames(prepared)]
+    frames = [animation.png(image) for image in source.frames(prepared) if image is not None]
     animation.encode(frames, path, fps)
     return len(frames)
 
