@@ -112,20 +112,26 @@ def test_cancelling_the_training_stops_it(qtbot, tmp_path):
     assert not path.exists()
 
 
-def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeypatch):
+@pytest.mark.parametrize(("tab", "source_type", "every"), [("lab", RaceFrames, 25), ("networks", TrainingFrames, 250)])
+def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeypatch, tab, source_type, every):
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
 
     win = MainWindow(AppState("x*y", {"x": 2.0, "y": 3.0}, runner=InlineRunner()), extra_tabs=True)
     qtbot.addWidget(win)
-    lab_tab = win.open_tab("lab")
-    lab_tab.lab.set_active(True)  # as when the tab is on screen
-    lab_tab.lab.set_steps(100)
-    path = tmp_path / "from_window.gif"
+    page = win.open_tab(tab)
+    if tab == "lab":
+        page.lab.set_active(True)  # as when the tab is on screen
+        page.lab.set_steps(100)
+    else:
+        page.state.set_train_steps(100)
+    path = tmp_path / f"from_{tab}.gif"
     chosen = {}
 
     def accept(dialog: AnimationSettings) -> QDialog.DialogCode:
-        dialog.every.setValue(25)  # 0, 25, 50, 75, 100
+        dialog.every.setValue(every)  # 100 steps of the race at k = 25, 1000 … 100 of a training: 5 frames
+        if dialog.steps_box is not None:
+            dialog.steps_box.setValue(1000)
         chosen["count"] = dialog.count.text()
         return QDialog.DialogCode.Accepted
 
@@ -135,7 +141,7 @@ def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeyp
     monkeypatch.setattr(win, "watch_animation_export", started.append)
     win.export_animation_dialog()
     (job,) = started
-    assert isinstance(job.source, RaceFrames) and chosen["count"].startswith("5 frames")
+    assert isinstance(job.source, source_type) and chosen["count"].startswith("5 frames")
     qtbot.waitUntil(lambda: path.exists(), timeout=60000)
     assert len(frames_of(path)) == 5
     assert animation_dialog.PREPARE_KEY != animation_dialog.ENCODE_KEY
