@@ -84,4 +84,5 @@ class QuizState:
 
     def _trace_changed(self, *_: object) -> None:
         if self.quiz is not None and self.quiz.trace is not self.app.trace:
-            self.stop("the graph or its inputs changed: press Start for a quiz on what is shown now")
+            why = "the graph or its inputs changed: press Start for a quiz on what is shown now"
+            self.stop(why if self.running else "")  # a finished quiz just goes (its score was said)

@@ -88,3 +88,15 @@ def test_presentation_mode_scales_every_text_of_the_dock_and_widens_it(shown_win
     for widget in texts:
         widget.ensurePolished()
     assert panel.count.lineEdit().fontInfo().pointSizeF() < normal * 1.2
+
+
+def test_new_inputs_stop_a_running_quiz_and_the_dock_says_so(qtbot):
+    state = AppState("x*y", {"x": 2.0, "y": 3.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.start()
+    assert panel.start_button.text() == "Restart quiz"
+    state.set_input("x", 5.0)
+    assert panel.quiz is None and state.reach is None
+    assert panel.question.text().startswith("Quiz stopped: the graph or its inputs changed")
+    assert panel.start_button.text() == "Start quiz"
