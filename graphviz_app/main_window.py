@@ -194,8 +194,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
         from graphviz_app.debugger.quiz_panel import QuizPanel
+        from graphviz_app.debugger.quiz_picks import QuizPicks
 
-        self.quiz_panel = QuizPanel(state)
+        self.quiz_panel = QuizPanel(self.state)
+        self.quiz_picks = QuizPicks(self.quiz_panel.quiz_state, self.view)  # "picked gates": click them
         self.quiz_dock = self._dock("Quiz", self.quiz_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.quiz_dock)
         self.inspector_dock.raise_()
@@ -307,7 +309,8 @@ class MainWindow(QMainWindow):
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
         self._action(file, "Export P&yTorch script…", self.export_pytorch_dialog)
-        self._action(file, "Export &animation (GIF)…", self.export_animation_dialog)
+        act = self._action(file, "Export &animation (GIF/MP4)…", self.export_animation_dialog)
+        act.setToolTip("the debugger's steps, the optimizer race or a network's training: the tab in front")
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
 
@@ -468,6 +471,9 @@ class MainWindow(QMainWindow):
             self.quiz_dock.hide()
         elif self._presenting:
             self.quiz_dock.show()
+            self.quiz_dock.raise_()
+            width = max(self.quiz_panel.minimumWidth(), int(self.width() * 0.34))  # large type needs room
+            self.resizeDocks([self.quiz_dock], [width], Qt.Orientation.Horizontal)
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()
@@ -639,9 +645,26 @@ class MainWindow(QMainWindow):
         return self._export(path, lambda: write_pytorch_script(self.state, path))
 
     def export_animation_dialog(self) -> None:
-        from graphviz_app.export.animation_dialog import ask_and_export
+        """File → Export animation…: of the tab in front (the debugger's steps, the race, a training)."""
+        from graphviz_app.export import animation_dialog as dialog
 
-        self.watch_animation_export(ask_and_export(self, self.state))
+        tab, page = self.current_tab(), self.tab_page(self.current_tab())
+        try:
+            if tab == "lab" and hasattr(page, "lab"):
+                export = dialog.ask_and_export_race(self, page.lab, self.state.runner)
+            elif tab == "networks" and hasattr(page, "state"):
+                export = dialog.ask_and_export_training(self, page.state, self.state.runner)
+            elif tab == DEBUGGER:
+                export = dialog.ask_and_export(self, self.state)
+            else:
+                self.statusBar().showMessage(
+                    "Export animation: on the Graph, Optimizer lab and Tiny networks tabs", 6000
+                )
+                return
+        except ValueError as error:
+            self.show_message("Cannot export", f"cannot export: {error}", error=True)
+            return
+        self.watch_animation_export(export)
 
     def watch_animation_export(self, export) -> None:
         """Status messages of a running animation export (kept alive by its parent, this window)."""

@@ -18,6 +18,7 @@ from core.diagnosis import precision_note
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState, computes_sigmoid
 from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
+from graphviz_app.numbers import number
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
@@ -92,6 +93,7 @@ class Inspector(QTextBrowser):
             state.sig_phase_changed,
             state.sig_theme_changed,
             state.sig_mode_changed,
+            state.sig_gradcheck_ready,  # a program gate's derivative checked: say so at its steps
         )
         observe(self, [(signal, self.refresh) for signal in signals])
         self.refresh()
@@ -118,6 +120,8 @@ class Inspector(QTextBrowser):
             parts.append(self._backward(step))
         if here:  # the news of this step: what went wrong, and why it usually does
             parts.append(self._origin_note(step))
+        if step is not None and state.cursor != state.first_step:
+            parts.append(self._wrong_derivative_note(state.graph.nodes[step.node]))
         if state.cursor == state.step_count and state.trace.mode == "forward":
             parts.append(self._forward_mode_summary())
         elif state.cursor == state.step_count:
@@ -241,6 +245,32 @@ class Inspector(QTextBrowser):
                 "infinite here (1/x or √x at 0, …) or a nan came from the forward pass</p>"
             )
         return "".join(out)
+
+    def _wrong_derivative_note(self, node: core.Node) -> str:
+        """At a program gate whose derivative disagrees with finite differences of its body: both
+        numbers, and what that means for the gradients (the check comes from the state, in the background)."""
+        if node.fold is None or not node.fold.defined:
+            return ""
+        check = self.state.gradcheck()  # None while it is computed: sig_gradcheck_ready refreshes
+        gate = next((g for g in check.gates if g.node == node.id), None) if check is not None else None
+        if gate is None or gate.ok:
+            return ""
+        name = node.fold.name
+        lines = []
+        for argument, arg in gate.arguments.items():
+            if not arg.ok:
+                lines.append(
+                    f"∂{html.escape(name)}/∂{html.escape(argument)}: your derivative: "
+                    f"<b>{html.escape(number(arg.analytic))}</b>; finite differences: "
+                    f"<b>{html.escape(number(arg.numeric))}</b>"
+                )
+        return (
+            f"<p style='color:{self.c.bad}'><b>✗ This gate's derivative looks wrong.</b><br>{'<br>'.join(lines)}</p>"
+            f"<p style='color:{self.c.muted}'>The derivative you wrote for {html.escape(name)} disagrees with "
+            "finite differences of its own body at these inputs. The backward pass trusts your formula (as a "
+            "framework trusts a custom autograd function), so every gradient sent back through this gate, and "
+            "the inputs' gradients, are off. Double-click the gate to see its body.</p>"
+        )
 
     def _on_link(self, url) -> None:
         if url.toString() == ORIGIN_LINK:

@@ -109,6 +109,7 @@ class AppState:
     sig_built = Signal()  # the build finished, failed or was cancelled: nothing is being built any more
     sig_gradcheck_ready = Signal()  # `gradcheck()` has a result for the current inputs
     sig_mode_changed = Signal(str)  # "reverse" (backprop) or "forward" (tangents along `seed`)
+    sig_reach_changed = Signal()  # how far the cursor may go changed (a quiz hides the steps not yet answered)
 
     def __init__(
         self,
@@ -135,6 +136,7 @@ class AppState:
         self.cursor = 0
         self.phase: Phase = "both"
         self.mode: Mode = "reverse"
+        self.reach: int | None = None  # the furthest cursor that may be shown (a running quiz); None: any
         self.seed = ""  # forward mode: the input whose tangent is 1 (every other input's is 0)
         # What was folded and unfolded since the expression was built, in order (sessions replay it):
         # ("fold", node ids, name) or ("unfold", (node id,), "").
@@ -399,8 +401,19 @@ class AppState:
             self.cursor = k
             self.sig_cursor_changed.emit(k)
 
+    def set_reach(self, reach: int | None) -> None:
+        """Let the cursor go no further than `reach` (None: to the end). The one gate every control
+        passes through (→, Space, End, the timeline, a session's step): `last_step` honours it, so a
+        quiz's hidden steps cannot be shown before they are answered. The cursor is pulled back to it."""
+        reach = None if reach is None else max(0, int(reach))
+        if reach == self.reach:
+            return
+        self.reach = reach
+        self.sig_reach_changed.emit()
+        self.set_cursor(self.cursor)
+
     def step_forward(self) -> bool:
-        """One step on; False when already at the end of the chosen phase."""
+        """One step on; False when already at the end of the chosen phase (or of what may be shown)."""
         before = self.cursor
         self.set_cursor(self.cursor + 1)
         return self.cursor != before
@@ -417,8 +430,11 @@ class AppState:
         self.set_cursor(self.last_step)
 
     def set_phase(self, phase: Phase) -> None:
-        """forward: steps 0..n; backward: starts from the finished forward pass; both: everything."""
-        if phase == self.phase:
+        """forward: steps 0..n; backward: starts from the finished forward pass; both: everything.
+
+        Forward mode has no backward pass (each gate computes its tangent with its value): "backward"
+        is refused there, as the player's disabled Backward button says."""
+        if phase == self.phase or (phase == "backward" and self.mode == "forward"):
             return
         self.phase = phase
         self.sig_phase_changed.emit(phase)
@@ -430,7 +446,8 @@ class AppState:
 
     @property
     def last_step(self) -> int:
-        return self.forward_count if self.phase == "forward" else len(self.trace)
+        end = self.forward_count if self.phase == "forward" else len(self.trace)
+        return end if self.reach is None else max(self.first_step, min(end, self.reach))
 
     def state(self) -> core.TraceState:
         """Values and gradients known at the cursor (every view asks after each change: made once)."""
