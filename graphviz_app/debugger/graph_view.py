@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
@@ -44,6 +44,7 @@ from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.debugger.tangents import tangent_colour
+from graphviz_app.jobs import InlineRunner
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
@@ -160,6 +161,9 @@ class GraphView(QGraphicsView):
         self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
         self._overview: QPainterPath | None = None  # the whole graph as one path, for far zoomed-out views
         self._overview_shown = False
+        # The search for clear label spots of a new small graph: it runs on a worker, and would take
+        # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
+        self._label_search: Callable[[], None] | None = None
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
         self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
@@ -332,6 +336,7 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self._chunk_timer.stop()
         self._generation += 1
+        self._cancel_label_search()
         if self._building is not None:  # a newer graph replaces one still being drawn
             self._building = None
             collector.resume()
@@ -341,7 +346,6 @@ class GraphView(QGraphicsView):
         self._scene.setSceneRect(self._scene.sceneRect().united(self._expected_rect()))
         root = GraphRoot()
         root.setVisible(False)
-        self._scene.addItem(root)
         nodes: dict[int, NodeItem] = {}
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
@@ -349,8 +353,10 @@ class GraphView(QGraphicsView):
         if len(self.state.graph.nodes) <= CHUNK_ITEMS:
             for _ in steps:
                 pass
+            self._scene.addItem(root)  # with all its items at once: a third cheaper than one by one
             self._show_root(root, nodes, copies, edges)
             return
+        self._scene.addItem(root)
         collector.pause()  # until the scene is complete (see collector)
         self._pending_root = root
         self._building = self._chunks(steps, root, nodes, copies, edges)
@@ -542,8 +548,6 @@ class GraphView(QGraphicsView):
                 yield
         if len(edges) > MAX_SEARCHED_EDGES:
             return
-        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
-        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         generation = self._generation
 
         def placed(places: list[tuple[QPointF, QPointF]]) -> None:
@@ -557,9 +561,22 @@ class GraphView(QGraphicsView):
                 if self._auto_fit:
                     self.fit()
 
-        self.state.runner.submit(
-            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
-        )
+        def search() -> None:
+            if generation != self._generation:
+                return
+            obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
+            obstacles += [e.item.badge for e in edges if e.item.uses > 1]
+            self.state.runner.submit(
+                LABELS_KEY,
+                lambda job: place_edge_labels(segments, obstacles, half, preferred, job.progress),
+                placed,
+                lambda e: None,
+            )
+
+        if isinstance(self.state.runner, InlineRunner):
+            search()  # nothing runs beside it: the labels are in place when the scene is
+        else:
+            self._label_search = search  # started once this scene is painted (`paintEvent`)
 
     def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
         """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
@@ -581,6 +598,16 @@ class GraphView(QGraphicsView):
         for it in (item, value, grad):
             it.setParentItem(root)
         return _Edge(arg, node, item, value, grad)
+
+    def _cancel_label_search(self) -> None:
+        self._label_search = None
+        self.state.runner.cancel(LABELS_KEY)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._label_search is not None:
+            search, self._label_search = self._label_search, None
+            QTimer.singleShot(0, search)  # after this paint is on screen
 
     # ---- relabeling (cheap: texts and colours only) ----
 
@@ -675,6 +702,7 @@ class GraphView(QGraphicsView):
             self._animate_step()
 
     def _on_building(self, label: str, fraction: float) -> None:
+        self._cancel_label_search()  # a new graph is coming: the old one's labels are not worth the GIL
         self._busy = (label, fraction)
         if self.progress.isVisible():
             self.progress.show_progress(label, fraction)
