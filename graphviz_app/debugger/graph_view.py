@@ -510,15 +510,42 @@ class GraphView(QGraphicsView):
             copies[leaf] = group[1:]
             yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
-        layer_x = self._layer_x(nodes, positions)
-        yield
-        for node_id, (x, y) in positions.items():
+        extra: dict[int, float] = {}  # per layer: room for its widest node (pills like `softplus`)
+        for count, (node_id, (x, _)) in enumerate(positions.items(), 1):
+            layer = round(x)
+            extra[layer] = max(extra.get(layer, 0.0), nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
+        layer_x = self._layer_x(extra)
+        for count, (node_id, (x, y)) in enumerate(positions.items(), 1):
             nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
         yield
         for (_leaf, (x, y)), item in copy_at.items():
             item.setPos(layer_x[round(x)], y * SLOT_PX)
         yield
-        segments = []
+        # Each edge's labels go at its preferred spot at once (the search below may move them): nearer
+        # their sources where edges converge, nearer their targets where they diverge.
+        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
+        half = label_half(label_font())
+        searched = len(drawing.bends) + 1 <= MAX_SEARCHED_EDGES
+        segments: list[list[tuple[QPointF, QPointF]]] = []  # kept for the search only: big graphs
+        preferred: list[float] = []  # would free thousands of points at once at the end (~40 ms)
+
+        def add(arg: int, user: int | None, ends: list[QPointF], uses: int = 1) -> None:
+            edge = self._add_edge(root, arg, user, ends, uses)
+            edges.append(edge)
+            pieces = list(itertools.pairwise(ends))
+            t = 0.5 + 0.1 * (len(graph.users[arg]) > 1) - 0.15 * (user is not None and fan_in[user] > 1)
+            value_pos, grad_pos = quick_place(pieces, t, half)
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+            if searched:
+                segments.append(pieces)
+                preferred.append(t)
+
+        work = 0
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
@@ -528,33 +555,16 @@ class GraphView(QGraphicsView):
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            edges.append(self._add_edge(root, arg, user, ends, nodes[user].node.args.count(arg)))
-            segments.append(list(itertools.pairwise(ends)))
-            if len(edges) % (SLICE_ITEMS // 2) == 0:
+            add(arg, user, ends, nodes[user].node.args.count(arg))
+            work += 4 + len(middle)  # a long edge bends at every layer it crosses: its path costs more
+            if work >= 2 * SLICE_ITEMS:
+                work = 0
                 yield
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
-        stub = [out.boundary_point(tip), tip]
-        edges.append(self._add_edge(root, graph.output, None, stub))
-        segments.append([(stub[0], stub[1])])
-        # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
-        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
-        preferred = [
-            0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-            for e in edges
-        ]
+        add(graph.output, None, [out.boundary_point(tip), tip])
         yield
-        # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
-        # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
-        # and moves them there when done, so the new graph is on screen at once.
-        half = label_half(label_font())
-        for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
-            value_pos, grad_pos = quick_place(pieces, t, half)
-            edge.value.setPos(value_pos)
-            edge.grad.setPos(grad_pos)
-            if count % SLICE_ITEMS == 0:
-                yield
-        if len(edges) > MAX_SEARCHED_EDGES:
+        if not searched:
             return
         generation = self._generation
 
@@ -586,12 +596,9 @@ class GraphView(QGraphicsView):
         else:
             self._label_search = search  # started once this scene is painted (`paintEvent`)
 
-    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
-        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
-        extra: dict[int, float] = {}
-        for node_id, (x, _) in positions.items():
-            excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
-            extra[round(x)] = max(extra.get(round(x), 0.0), excess)
+    @staticmethod
+    def _layer_x(extra: dict[int, float]) -> dict[int, float]:
+        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (`extra` by layer)."""
         layers = range(min(extra, default=0) - 1, max(extra, default=0) + 1)  # copies may sit left of 0
         xs, x = {}, 0.0
         for layer in layers:
