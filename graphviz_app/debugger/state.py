@@ -19,7 +19,7 @@ import core
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.drawing import MAX_DRAWN_NODES, Drawing, prepare_drawing
 from graphviz_app.debugger.origin import Origin, find_origin
-from graphviz_app.jobs import InlineRunner, Job, Runner
+from graphviz_app.jobs import Cancelled, InlineRunner, Job, Runner
 
 if TYPE_CHECKING:  # the theme module draws with Qt; the state only holds the app's Theme object
     from graphviz_app.theme import Theme
@@ -58,7 +58,8 @@ class Build:
 def _checked(graph: core.Graph, inputs: dict[str, float], job: Job | None = None) -> core.GradCheck:
     if job is not None:  # not while a scene is being made: it would take the GIL from the GUI thread
         collector.wait_until_settled(lambda: job.cancelled)
-        job.progress(0.0)  # raises Cancelled if it was
+        if job.cancelled:
+            raise Cancelled(job.key)
     with collector.paused():
         return core.gradcheck(graph, inputs)
 
