@@ -388,7 +388,7 @@ class EdgeLabel(_Painted):
         self.zoomed_out = False
         self._rect = QRectF()
         self.setZValue(3)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        # No pixmap cache: a label changes on nearly every step and edit, and a changed cache is drawn twice.
         self.setVisible(False)  # until it has a text: an empty plate is an empty path in an SVG export
 
     def set_text(self, text: str, colour: QColor, number: float | None = None, what: str = "") -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
@@ -44,6 +44,7 @@ from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.debugger.tangents import tangent_colour
+from graphviz_app.jobs import InlineRunner
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
@@ -160,6 +161,10 @@ class GraphView(QGraphicsView):
         self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
         self._overview: QPainterPath | None = None  # the whole graph as one path, for far zoomed-out views
         self._overview_shown = False
+        # The search for clear label spots of a new small graph: it runs on a worker, and would take
+        # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
+        self._label_search: Callable[[], None] | None = None
+        self._chunk_labels: tuple = ()  # `_labels_key()` when a chunked build relabelled its items
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
         self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
@@ -332,6 +337,7 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self._chunk_timer.stop()
         self._generation += 1
+        self._cancel_label_search()
         if self._building is not None:  # a newer graph replaces one still being drawn
             self._building = None
             collector.resume()
@@ -341,7 +347,6 @@ class GraphView(QGraphicsView):
         self._scene.setSceneRect(self._scene.sceneRect().united(self._expected_rect()))
         root = GraphRoot()
         root.setVisible(False)
-        self._scene.addItem(root)
         nodes: dict[int, NodeItem] = {}
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
@@ -349,8 +354,10 @@ class GraphView(QGraphicsView):
         if len(self.state.graph.nodes) <= CHUNK_ITEMS:
             for _ in steps:
                 pass
+            self._scene.addItem(root)  # with all its items at once: a third cheaper than one by one
             self._show_root(root, nodes, copies, edges)
             return
+        self._scene.addItem(root)
         collector.pause()  # until the scene is complete (see collector)
         self._pending_root = root
         self._building = self._chunks(steps, root, nodes, copies, edges)
@@ -369,6 +376,7 @@ class GraphView(QGraphicsView):
 
     def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[None]:
         yield from steps
+        self._chunk_labels = self._labels_key()
         yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
         rect = QRectF()
         every = [*nodes.values(), *(c for group in copies.values() for c in group), *(e.item for e in edges)]
@@ -469,7 +477,11 @@ class GraphView(QGraphicsView):
         if building is not None:
             collector.resume(settle=True)
         self._building = None
-        self.relabel()  # cheap after a chunked build: every item already shows the cursor's numbers
+        now, then = self._labels_key(), self._chunk_labels
+        if building is None or not then or now[0] is not then[0] or now[1:] != then[1:]:
+            # A chunked build relabelled its items as it made them: again only if what they show
+            # changed since (a loop over 5,000 nodes that all stay the same is still 15 ms).
+            self.relabel()
         self.fit()
 
     def _make_items(self, root: QGraphicsItem, nodes, copies, edges) -> Iterator[None]:
@@ -491,20 +503,49 @@ class GraphView(QGraphicsView):
                 item.setParentItem(root)
                 copy_at[(leaf, at)] = item
                 group.append(item)
+                if len(copy_at) % SLICE_ITEMS == 0:
+                    yield  # a weight of a deep chain has hundreds of copies
             for item in group:
                 item.linked = group
             copies[leaf] = group[1:]
             yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
-        layer_x = self._layer_x(nodes, positions)
-        yield
-        for node_id, (x, y) in positions.items():
+        extra: dict[int, float] = {}  # per layer: room for its widest node (pills like `softplus`)
+        for count, (node_id, (x, _)) in enumerate(positions.items(), 1):
+            layer = round(x)
+            extra[layer] = max(extra.get(layer, 0.0), nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
+        layer_x = self._layer_x(extra)
+        for count, (node_id, (x, y)) in enumerate(positions.items(), 1):
             nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
         yield
         for (_leaf, (x, y)), item in copy_at.items():
             item.setPos(layer_x[round(x)], y * SLOT_PX)
         yield
-        segments = []
+        # Each edge's labels go at its preferred spot at once (the search below may move them): nearer
+        # their sources where edges converge, nearer their targets where they diverge.
+        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
+        half = label_half(label_font())
+        searched = len(drawing.bends) + 1 <= MAX_SEARCHED_EDGES
+        segments: list[list[tuple[QPointF, QPointF]]] = []  # kept for the search only: big graphs
+        preferred: list[float] = []  # would free thousands of points at once at the end (~40 ms)
+
+        def add(arg: int, user: int | None, ends: list[QPointF], uses: int = 1) -> None:
+            edge = self._add_edge(root, arg, user, ends, uses)
+            edges.append(edge)
+            pieces = list(itertools.pairwise(ends))
+            t = 0.5 + 0.1 * (len(graph.users[arg]) > 1) - 0.15 * (user is not None and fan_in[user] > 1)
+            value_pos, grad_pos = quick_place(pieces, t, half)
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+            if searched:
+                segments.append(pieces)
+                preferred.append(t)
+
+        work = 0
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
@@ -514,36 +555,17 @@ class GraphView(QGraphicsView):
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            edges.append(self._add_edge(root, arg, user, ends, nodes[user].node.args.count(arg)))
-            segments.append(list(itertools.pairwise(ends)))
-            if len(edges) % (SLICE_ITEMS // 2) == 0:
+            add(arg, user, ends, nodes[user].node.args.count(arg))
+            work += 4 + len(middle)  # a long edge bends at every layer it crosses: its path costs more
+            if work >= 2 * SLICE_ITEMS:
+                work = 0
                 yield
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
-        stub = [out.boundary_point(tip), tip]
-        edges.append(self._add_edge(root, graph.output, None, stub))
-        segments.append([(stub[0], stub[1])])
-        # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
-        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
-        preferred = [
-            0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-            for e in edges
-        ]
+        add(graph.output, None, [out.boundary_point(tip), tip])
         yield
-        # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
-        # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
-        # and moves them there when done, so the new graph is on screen at once.
-        half = label_half(label_font())
-        for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
-            value_pos, grad_pos = quick_place(pieces, t, half)
-            edge.value.setPos(value_pos)
-            edge.grad.setPos(grad_pos)
-            if count % SLICE_ITEMS == 0:
-                yield
-        if len(edges) > MAX_SEARCHED_EDGES:
+        if not searched:
             return
-        obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
-        obstacles += [e.item.badge for e in edges if e.item.uses > 1]
         generation = self._generation
 
         def placed(places: list[tuple[QPointF, QPointF]]) -> None:
@@ -557,16 +579,26 @@ class GraphView(QGraphicsView):
                 if self._auto_fit:
                     self.fit()
 
-        self.state.runner.submit(
-            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
-        )
+        def search() -> None:
+            if generation != self._generation:
+                return
+            obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
+            obstacles += [e.item.badge for e in edges if e.item.uses > 1]
+            self.state.runner.submit(
+                LABELS_KEY,
+                lambda job: place_edge_labels(segments, obstacles, half, preferred, job.progress),
+                placed,
+                lambda e: None,
+            )
 
-    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
-        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
-        extra: dict[int, float] = {}
-        for node_id, (x, _) in positions.items():
-            excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
-            extra[round(x)] = max(extra.get(round(x), 0.0), excess)
+        if isinstance(self.state.runner, InlineRunner):
+            search()  # nothing runs beside it: the labels are in place when the scene is
+        else:
+            self._label_search = search  # started once this scene is painted (`paintEvent`)
+
+    @staticmethod
+    def _layer_x(extra: dict[int, float]) -> dict[int, float]:
+        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (`extra` by layer)."""
         layers = range(min(extra, default=0) - 1, max(extra, default=0) + 1)  # copies may sit left of 0
         xs, x = {}, 0.0
         for layer in layers:
@@ -581,6 +613,16 @@ class GraphView(QGraphicsView):
         for it in (item, value, grad):
             it.setParentItem(root)
         return _Edge(arg, node, item, value, grad)
+
+    def _cancel_label_search(self) -> None:
+        self._label_search = None
+        self.state.runner.cancel(LABELS_KEY)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._label_search is not None:
+            search, self._label_search = self._label_search, None
+            QTimer.singleShot(0, search)  # after this paint is on screen
 
     # ---- relabeling (cheap: texts and colours only) ----
 
@@ -657,6 +699,11 @@ class GraphView(QGraphicsView):
             else:
                 self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
 
+    def _labels_key(self) -> tuple:
+        """What the labels show depends on: a new trace (new inputs, mode), the cursor, the phase, the look."""
+        st = self.state
+        return (st.trace, st.cursor, st.phase, st.mode, self.scheme, self.highlight_current)
+
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
         label.set_text(text, colour if ok else self.scheme.warning, number, what)
@@ -675,6 +722,7 @@ class GraphView(QGraphicsView):
             self._animate_step()
 
     def _on_building(self, label: str, fraction: float) -> None:
+        self._cancel_label_search()  # a new graph is coming: the old one's labels are not worth the GIL
         self._busy = (label, fraction)
         if self.progress.isVisible():
             self.progress.show_progress(label, fraction)

@@ -10,6 +10,7 @@ sized for a typical text ("-0.00"), so the places hold while the texts change on
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
@@ -36,6 +37,7 @@ def place_edge_labels(
     obstacles: list[QRectF],
     font: QFont | tuple[float, float],
     preferred: list[float] | None = None,
+    progress: Callable[[float], object] | None = None,
 ) -> list[tuple[QPointF, QPointF]]:
     """Centres of (value label, gradient label) for each edge, given as its straight segments.
 
@@ -44,7 +46,8 @@ def place_edge_labels(
     MAX_SEARCHED_EDGES the search would keep the window frozen for seconds, and a graph that large
     is read zoomed out anyway: its labels simply go at the preferred spot of the longest segment.
     `font` may also be the half size of a label box (`label_half(font)`): then no font is used and
-    the search can run on a worker thread.
+    the search can run on a worker thread. `progress(fraction)` is called now and then (a job's
+    `progress`, which raises `Cancelled` to stop a search that is no longer wanted).
     """
     half = font if isinstance(font, tuple) else label_half(font)
     if len(edges) > MAX_SEARCHED_EDGES:
@@ -62,7 +65,13 @@ def place_edge_labels(
     result: list[tuple[QPointF, QPointF]] = [(QPointF(), QPointF())] * len(edges)
     costs = [0.0] * len(edges)
 
+    report = progress or (lambda fraction: None)
+    done = [0]
+
     def place(index: int) -> None:
+        done[0] += 1
+        if done[0] % 16 == 0:
+            report(min(1.0, done[0] / len(edges)))
         # Only what lies near this edge can collide: filtering first keeps a 100-node graph fast.
         reach = _reach(edges[index], half)
         others = points[(owner != index) & _inside(points, reach)]

@@ -274,3 +274,23 @@ def test_hovering_a_node_shows_its_tooltip_made_on_demand(qtbot):
     assert event.isAccepted()
     assert "0.7310585786" in QToolTip.text() and "local derivative" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_a_chunked_build_shows_every_node_and_a_cursor_moved_meanwhile(qtbot):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    qtbot.addWidget(view)
+    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
+    assert state.set_expression(program)
+    # Once the new items have begun showing the cursor's numbers, the cursor moves: the complete
+    # scene must show the new step (and not re-label everything when nothing moved, see _after_showing).
+    qtbot.waitUntil(lambda: view.drawing_scene and view._chunk_labels != (), timeout=20000)
+    state.set_cursor(5)
+    qtbot.waitUntil(lambda: not view.drawing_scene, timeout=20000)
+    assert len(view.node_items()) == len(state.graph.nodes) > 400
+    done = state.state().values
+    shown = {node_id: item.shown[2] for node_id, item in view.node_items().items()}
+    assert {i for i, status in shown.items() if status != "pending"} == set(done)
