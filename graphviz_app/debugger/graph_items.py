@@ -1,8 +1,8 @@
 """The pieces the graph canvas is drawn with: node shapes, edges with arrows, edge labels, colours.
 
 Everything here only paints what it is told: numbers arrive already computed (from `TraceState`)
-and are turned into short texts by `format_number`, the one number formatter of the canvas (full
-precision goes into tooltips via `format_full`). Items keep their geometry when their text changes,
+and are turned into short texts by `format_number`, the one number formatter of the canvas (tooltips
+add the exact float via `numbers.tip`). Items keep their geometry when their text changes,
 so relabeling a 100-node graph is a loop of cheap `set_text` calls, not a rebuild.
 """
 
@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from core.graph import Node
-from graphviz_app.numbers import full as format_full
+from graphviz_app.numbers import tip as number_tip
 
 
 @dataclass(frozen=True)
@@ -221,8 +221,8 @@ class NodeItem(_Painted):
         """Made when asked for (the scene's help event, tests): relabeling only stores the numbers."""
         node, (value, grad) = self.node, self.numbers
         tip = (
-            f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
-            f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
+            f"{node.label}\nop: {node.op}   symbol: {node.symbol}\n{number_tip('value', value)}\n"
+            f"{number_tip('gradient', grad)}\nlocal derivative: {node.formula}"
         )
         if self.copy_count:
             tip += f"\n(drawn again next to its users: {len(self.linked)} places)"
@@ -394,7 +394,7 @@ class EdgeLabel(_Painted):
     def set_text(self, text: str, colour: QColor, number: float | None = None, what: str = "") -> None:
         """Change the text; geometry changes only when the width does (cheap relabel).
 
-        `number` and `what` make the tooltip ("value: 0.7310585786300049") when it is asked for.
+        `number` and `what` make the tooltip ("value: 0.7311", "exact: 0.7310585786300049") when asked for.
         """
         self.number, self.what = number, what
         if text == self.text and colour == self.colour:
@@ -410,7 +410,7 @@ class EdgeLabel(_Painted):
         self.update()
 
     def toolTip(self) -> str:
-        return f"{self.what}: {format_full(self.number)}" if self.what else ""
+        return number_tip(self.what, self.number) if self.what else ""
 
     def set_zoomed_out(self, zoomed_out: bool) -> None:
         """Zoomed out so far that numbers are unreadable: hidden (painting thousands is what costs)."""

@@ -44,6 +44,7 @@ from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.debugger.tangents import tangent_colour
+from graphviz_app import numbers
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
@@ -646,7 +647,7 @@ class GraphView(QGraphicsView):
                 continue
             edge.shown = shown
             if edge.node is None:
-                grad_text = "" if grad is None else (f"{grad:.2f}" if math.isfinite(grad) else format_number(grad))
+                grad_text = "" if grad is None else numbers.seed(grad)
             else:
                 grad_text = "" if grad is None else format_number(grad)
             edge.item.set_pending(pending)

@@ -136,7 +136,9 @@ def test_tooltip_has_full_precision_and_formula(qtbot):
     tip = view.node_item(12).toolTip()
     assert "0.7310585786" in tip and "1/x" in tip and "−1/x²" in tip
     value, grad = view.edge_label_items()[(12, None)]
-    assert value.toolTip() == "value: 0.7310585786300049" and grad.toolTip() == "gradient: 1.0"
+    # The number as everywhere else, its exact float on a second line only where the short form rounds.
+    assert value.toolTip() == "value: 0.7311\nexact: 0.7310585786300049" and grad.toolTip() == "gradient: 1"
+    assert "value: 0.7311\nexact: 0.7310585786300049" in tip
 
 
 def test_step_animation_runs_and_cleans_up(qtbot):
