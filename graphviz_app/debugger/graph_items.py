@@ -312,7 +312,7 @@ class EdgeItem(_Painted):
 
     def __init__(self, points: list[QPointF], palette: Palette, uses: int = 1) -> None:
         super().__init__()
-        # `x*x` draws one edge that its gate reads twice: a "×2" badge near the arrow says so.
+        # `x*x` draws one edge that its gate reads twice: a "2 uses" badge near the arrow says so.
         self.uses = uses
         self.path = smooth_path(points)  # the whole edge: travelling dots follow it
         self.palette = palette
@@ -327,8 +327,11 @@ class EdgeItem(_Painted):
         self.arrow = QPolygonF([end, base + side, base - side])
         # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
-        self.badge = QRectF(0, 0, 30, 20)
-        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
+        # "2 uses", not "×2": a "×2" on an edge reads as a gate that multiplies by 2.
+        self.badge_text = f"{uses} uses"
+        self.badge = QRectF(0, 0, _text_width(caption_font(), self.badge_text) + 12, 20)
+        back = self.badge.width() / 2 + 16  # clear of the arrowhead
+        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - back))))
         bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
         self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
@@ -367,7 +370,16 @@ class EdgeItem(_Painted):
             painter.drawRoundedRect(self.badge, 6, 6)
             painter.setPen(self.palette.text)
             painter.setFont(caption_font())
-            painter.drawText(self.badge, Qt.AlignCenter, f"×{self.uses}")
+            painter.drawText(self.badge, Qt.AlignCenter, self.badge_text)
+
+    def tip_at(self, point: QPointF) -> str:
+        """The badge's tooltip when `point` (item coordinates) is on it; elsewhere the edge has none."""
+        if self.uses < 2 or not self.badge.contains(point):
+            return ""
+        return (
+            f"The gate reads this value {self.uses} times (as in x*x): one line is drawn, and the gradient "
+            f"sent back along it is the sum of its {self.uses} uses"
+        )
 
 
 class EdgeLabel(_Painted):

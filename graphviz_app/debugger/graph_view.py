@@ -113,7 +113,7 @@ class _Scene(QGraphicsScene):
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
         for item in self.items(event.scenePos()):
-            tip = item.toolTip()
+            tip = item.tip_at(item.mapFromScene(event.scenePos())) if isinstance(item, EdgeItem) else item.toolTip()
             if tip:
                 QToolTip.showText(event.screenPos(), tip, event.widget())
                 event.setAccepted(True)
