@@ -141,7 +141,13 @@ class NodeItem(_Painted):
     GLOW = 20.0
 
     def __init__(
-        self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False, copy_count: int = 0
+        self,
+        node: Node,
+        is_output: bool,
+        palette: Palette,
+        fans_out: bool = False,
+        copy_count: int = 0,
+        caption: str | None = None,
     ) -> None:
         super().__init__()
         self.node = node
@@ -170,10 +176,15 @@ class NodeItem(_Painted):
             self.half = QPointF(max(28.0, text_width / 2 + 13), 22.0)
         else:
             self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
+        # The gate's name as the inspector says it ("g2", "q", "f · output": gate_names), when given.
         self.caption = (
-            (f"{node.name} · output" if node.name else "output")
-            if is_output
-            else (node.name if self.kind == "gate" and node.name else "")
+            caption
+            if caption is not None
+            else (
+                (f"{node.name} · output" if node.name else "output")
+                if is_output
+                else (node.name if self.kind == "gate" and node.name else "")
+            )
         )
         m = self.GLOW + 2
         bounds = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))

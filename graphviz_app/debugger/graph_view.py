@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from graphviz_app.debugger import collector
+from graphviz_app.debugger.gate_names import graph_caption, node_names
 from graphviz_app.debugger.graph_items import (
     DARK,
     LIGHT,
@@ -478,8 +479,10 @@ class GraphView(QGraphicsView):
         graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
         assert drawing is not None
         self.setBackgroundBrush(p.background)
+        names = node_names(graph)
         for made, node in enumerate(graph.nodes, 1):
-            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
+            caption = graph_caption(graph, node.id, names)
+            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1, caption=caption)
             item.setParentItem(root)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:

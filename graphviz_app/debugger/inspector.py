@@ -15,35 +15,17 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 import core
 from core.diagnosis import precision_note
+from graphviz_app.debugger.gate_names import node_names
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState, computes_sigmoid
 from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
 
+__all__ = ["Inspector", "apply_text", "node_names"]
+
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
 ORIGIN_LINK = "origin"  # the inspector's link to the step where the first nan began
 INSPECTOR_POINT_SIZE = 15  # read from the back of a lecture hall
-
-
-def node_names(graph: core.Graph) -> dict[int, str]:
-    """A short name per node: inputs and named values keep theirs, the output is f, other gates g1, g2…"""
-    taken = {node.name for node in graph.nodes if node.name}
-    names: dict[int, str] = {}
-    count = 0
-    for node in graph.nodes:
-        if node.name:
-            names[node.id] = node.name
-        elif node.op == "const":
-            names[node.id] = fmt(node.param)
-        elif node.id == graph.output and "f" not in taken:
-            names[node.id] = "f"
-        else:
-            count += 1
-            name = f"g{count}"
-            while name in taken:
-                name += "'"
-            names[node.id] = name
-    return names
 
 
 def apply_text(node: core.Node, operands: list[str]) -> str:
