@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphviz_app import numbers
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.gate_names import graph_caption, node_names
 from graphviz_app.debugger.graph_items import (
@@ -40,12 +41,19 @@ from graphviz_app.debugger.graph_items import (
     NodeItem,
     label_font,
 )
-from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
+from graphviz_app.debugger.label_placement import (
+    MAX_SEARCHED_EDGES,
+    NODE_CLEARANCE,
+    grown,
+    label_half,
+    place_edge_labels,
+    quick_place,
+    text_half,
+)
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.debugger.tangents import tangent_colour
-from graphviz_app import numbers
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
@@ -54,17 +62,23 @@ SLOT_PX = 125.0  # between slots: room for a value above and a gradient below ea
 STUB_PX = 120.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
 MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
-MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
-MAX_LABEL_GROWTH = 1.3
+MIN_LABEL_SCREEN_PX = 12.5  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay >= 12 px
+MAX_LABEL_GROWTH = 1.6
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
 LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and are not drawn
-MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
+# Below this the numbers would be < 12 px even grown: fit() shows the current part of the graph instead.
+MIN_FIT_ZOOM = MIN_LABEL_SCREEN_PX / (17 * MAX_LABEL_GROWTH)  # 17 px: label_font()
 MIN_ZOOM, MAX_ZOOM = 0.002, 8.0  # a 5,000-node graph fits whole at about 0.004
 OVERVIEW_ZOOM = 0.06  # zoomed out further, a big graph is drawn as one path (nodes are specks)
 CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
 LABELS_KEY = "debugger.labels"
+# Labels shown larger than the size their places were searched for (at all), or this much smaller, are
+# placed again; places are searched for a little more than the size expected (PLACE_ROOM), so that the
+# small change of zoom a search's result brings does not make them collide.
+REPLACE_RATIO = 1.25
+PLACE_ROOM = 1.04
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
@@ -105,6 +119,7 @@ class _Edge:
 
     def __init__(self, arg: int, node: int | None, item: EdgeItem, value: EdgeLabel, grad: EdgeLabel) -> None:
         self.arg, self.node, self.item, self.value, self.grad = arg, node, item, value, grad
+        self.room = (0.0, 0.0)  # the half widths its labels' places were searched for (at text size 1)
         self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
@@ -152,6 +167,11 @@ class GraphView(QGraphicsView):
         self._edges: list[_Edge] = []
         self._graph_rect: QRectF | None = None
         self._label_growth = 1.0
+        self._placed_scale = 1.0  # the label size the edge numbers' places were searched for
+        self._labels_input: tuple | None = None  # (edges, segments, obstacles, preferred) of the last search
+        self._labels_outgrown = False  # a new input made a number wider than its edge's boxes
+        self._replace_timer = QTimer(self, singleShot=True, interval=150)
+        self._replace_timer.timeout.connect(self._place_labels_again)
         self.text_scale = 1.0  # the window's text size (Ctrl+= / Ctrl+−), on top of the zoom's growth
         self._labels_shown = True
         self._auto_fit = True  # follow resizes until the user zooms
@@ -454,6 +474,7 @@ class GraphView(QGraphicsView):
         chunked = self._building is not None
         if not chunked:
             self._graph_rect = self._measure(nodes, copies, edges)
+            self._label_growth, self._labels_shown = -1.0, True  # new labels: fit() sizes them
         old.setVisible(False)
         root.setVisible(True)
         self._dispose(old, old_items)
@@ -500,19 +521,20 @@ class GraphView(QGraphicsView):
             copies[leaf] = group[1:]
             yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
-        layer_x = self._layer_x(nodes, positions)
+        gaps, slot = self._label_gaps(nodes, positions)
+        layer_x = self._layer_x(nodes, positions, gaps)
         yield
         for node_id, (x, y) in positions.items():
-            nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+            nodes[node_id].setPos(layer_x[round(x)], y * slot)
         yield
         for (_leaf, (x, y)), item in copy_at.items():
-            item.setPos(layer_x[round(x)], y * SLOT_PX)
+            item.setPos(layer_x[round(x)], y * slot)
         yield
         segments = []
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
-            middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
+            middle = [QPointF(layer_x[round(x)], y * slot) for x, y in points]
             ends = [
                 src.boundary_point(middle[0] if middle else dst.pos()),
                 *middle,
@@ -536,18 +558,57 @@ class GraphView(QGraphicsView):
         yield
         # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
         # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
-        # and moves them there when done, so the new graph is on screen at once.
-        half = label_half(label_font())
+        # and moves them there when done, so the new graph is on screen at once. Both are for the size
+        # the labels will be shown at (grown when the fit zooms out, times the text size): grown after
+        # being placed, they would run into each other and into the nodes.
+        if len(nodes) <= CHUNK_ITEMS:
+            scale = self._label_look(self._fit_zoom(self._items_rect(nodes, edges)))[0] * self.text_scale
+        else:  # a big graph is fitted at MIN_FIT_ZOOM, its labels fully grown
+            scale = MAX_LABEL_GROWTH * self.text_scale
+        half = grown(label_half(label_font()), scale)
         for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+            edge.room = (half[0] / scale, half[0] / scale)
             value_pos, grad_pos = quick_place(pieces, t, half)
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
             if count % SLICE_ITEMS == 0:
                 yield
+        self._placed_scale = scale
         if len(edges) > MAX_SEARCHED_EDGES:
+            self._labels_input = None
             return
         obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
         obstacles += [e.item.badge for e in edges if e.item.uses > 1]
+        self._labels_input = (edges, segments, obstacles, preferred)
+        self._place_labels(scale)
+
+    @staticmethod
+    def _items_rect(nodes: dict[int, NodeItem], edges: list[_Edge]) -> QRectF:
+        """Roughly what graph_rect() will be, before the labels have their places."""
+        rect = QRectF()
+        for item in (*nodes.values(), *(e.item for e in edges)):
+            rect = rect.united(item.sceneBoundingRect())
+        room = LABEL_ROOM.y() + FIT_MARGIN
+        return rect.adjusted(-room, -room, room, room)
+
+    def _place_labels(self, scale: float) -> None:
+        """Search spots for the edge numbers shown `scale` times their size, clear of each other and the
+        nodes (in the runner: label_placement is plain geometry); they move there when found."""
+        if self._labels_input is None:
+            return
+        edges, segments, obstacles, preferred = self._labels_input
+        scale *= PLACE_ROOM
+        self._placed_scale = scale
+        # Each edge's boxes are as wide as the widest of its numbers (a typical one at least), as
+        # shown at the end of the trace: every number is on screen then.
+        font, halves = label_font(), []
+        for edge in edges:
+            numbers = self._final_numbers(edge.arg, edge.node)
+            pair = []
+            for label, number in zip((edge.value, edge.grad), numbers):
+                pair.append(text_half(font, [label.text] + ([format_number(number)] if number is not None else [])))
+            edge.room = (pair[0][0], pair[1][0])
+            halves.append((grown(pair[0], scale), grown(pair[1], scale)))
         generation = self._generation
 
         def placed(places: list[tuple[QPointF, QPointF]]) -> None:
@@ -562,11 +623,79 @@ class GraphView(QGraphicsView):
                     self.fit()
 
         self.state.runner.submit(
-            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
+            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, halves, preferred), placed, lambda e: None
         )
 
-    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
-        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
+    def _place_labels_again(self) -> None:
+        """The labels are shown at a size far from the one they were placed for (the window was
+        resized, the text size changed, the wheel zoomed far out): place them for this size."""
+        shown = self._label_growth * self.text_scale
+        if (
+            self._labels_input is not None
+            and self._labels_input[0] is self._edges
+            and (self._off_size(shown) or self._labels_outgrown)
+        ):
+            self._labels_outgrown = False
+            self._place_labels(shown)
+
+    def _off_size(self, shown: float) -> bool:
+        return shown > 0 and not self._placed_scale / REPLACE_RATIO <= shown <= self._placed_scale
+
+    def _final_numbers(self, arg: int, node: int | None) -> list[float | None]:
+        """The numbers an edge carries once the trace is played (value, and gradient or tangent)."""
+        final = self.state.trace.state(self.state.step_count)
+        if self.state.trace.mode == "forward":
+            second = final.tangents.get(arg)
+        else:
+            second = final.grads.get(arg) if node is None else final.edge_grads.get((arg, node))
+        return [final.values.get(arg), second]
+
+    def _label_gaps(
+        self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]
+    ) -> tuple[dict[int, float], float]:
+        """{layer: room between it and the next layer for the widest number of an edge joining them},
+        and the pixels between slots: more than SLOT_PX (as much as the labels grow) where the view
+        has height to spare, since a fitted graph is usually as wide as the view, not as high.
+
+        An edge between neighbouring layers has nowhere else for its numbers: the gap must hold them at
+        the size they are shown (grown by the fit's zoom, times the text size), which depends on the
+        graph's width, so the sizes are settled in a few rounds. Big graphs keep LAYER_PX (speed)."""
+        drawing = self.state.drawing
+        assert drawing is not None
+        if len(nodes) > CHUNK_ITEMS:
+            return {}, SLOT_PX
+        font, widest = label_font(), {0: 0.0}
+        for (arg, user), points in drawing.bends.items():
+            at = drawing.copies.get((arg, user))
+            start = round((at or positions[arg])[0])
+            if points or round(positions[user][0]) != start + 1:
+                continue
+            texts = [format_number(x) for x in self._final_numbers(arg, user) if x is not None]
+            width = 2 * text_half(font, texts)[0]
+            widest[start] = max(widest.get(start, 0.0), width)
+        ys = [y for _, y in positions.values()]
+        rows, fixed = max(ys) - min(ys), 2 * (NodeItem.GATE_RADIUS + 48 + FIT_MARGIN)
+        scale, slot = self.text_scale, SLOT_PX
+        view = self.viewport().rect()
+        for _ in range(3):
+            gaps = {layer: width * scale for layer, width in widest.items()}
+            xs = self._layer_x(nodes, positions, gaps).values()
+            width = max(xs) - min(xs) + 2 * (NodeItem.GATE_RADIUS + FIT_MARGIN) + STUB_PX + LABEL_ROOM.x()
+            spare = view.height() * width / max(view.width(), 1) - fixed  # the height the width's zoom shows
+            slot = min(max(SLOT_PX, spare / rows if rows else SLOT_PX), SLOT_PX * max(1.0, scale))
+            scale = self._label_look(self._fit_zoom(QRectF(0, 0, width, rows * slot + fixed)))[0] * self.text_scale
+        return {layer: width * scale for layer, width in widest.items()}, slot
+
+    def _layer_x(
+        self,
+        nodes: dict[int, NodeItem],
+        positions: dict[int, tuple[float, float]],
+        label_gaps: dict[int, float] | None = None,
+    ) -> dict[int, float]:
+        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`) and
+        for wide numbers between neighbouring layers (`label_gaps`)."""
+        label_gaps = label_gaps or {}
+        free = LAYER_PX - 2 * NodeItem.GATE_RADIUS - 2 * NODE_CLEARANCE - 6  # what a gap holds already
         extra: dict[int, float] = {}
         for node_id, (x, _) in positions.items():
             excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
@@ -576,7 +705,7 @@ class GraphView(QGraphicsView):
         for layer in layers:
             x += extra.get(layer, 0.0) if xs else 0.0
             xs[layer] = x
-            x += extra.get(layer, 0.0) + LAYER_PX
+            x += extra.get(layer, 0.0) + LAYER_PX + max(0.0, label_gaps.get(layer, 0.0) - free)
         return xs
 
     def _add_edge(self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> _Edge:
@@ -660,6 +789,11 @@ class GraphView(QGraphicsView):
                 self._set_label(edge.grad, grad, "" if grad is None else format_number(grad), tangent, "tangent")
             else:
                 self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
+            if any(label.rect().width() / 2 > room + 0.5 for label, room in zip((edge.value, edge.grad), edge.room)):
+                edge.room = (math.inf, math.inf)  # once: placed again below, for the new widths
+                self._labels_outgrown = True
+        if self._labels_outgrown and edges is self._edges:
+            self._replace_timer.start()
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
@@ -784,6 +918,8 @@ class GraphView(QGraphicsView):
         for edge in self._edges:
             edge.value.setScale(growth * self.text_scale)
             edge.grad.setScale(growth * self.text_scale)
+        if self._off_size(growth * self.text_scale):
+            self._replace_timer.start()
 
     def set_text_scale(self, scale: float) -> None:
         """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them."""
