@@ -217,7 +217,7 @@ class GraphView(QGraphicsView):
         rect = self.graph_rect()
         zoom = self._fit_zoom(rect)
         self.setTransform(QTransform.fromScale(zoom, zoom))
-        self.centerOn(self._focus_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
+        self.centerOn(self._follow_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
         self._auto_fit = True
         self._fit_labels_to_zoom()
 
@@ -232,6 +232,24 @@ class GraphView(QGraphicsView):
         rect = self.graph_rect()
         view = self.viewport().rect()
         return min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0)) < MIN_FIT_ZOOM
+
+    def _follow_point(self) -> QPointF:
+        """Where to centre the view that follows the steps: on the current step, but no further to a side
+        than keeps the graph filling the view (no blank half beside the first gate)."""
+        focus, rect = self._focus_point(), self.graph_rect()
+        zoom = self.transform().m11() or 1.0
+        half_w, half_h = self.viewport().width() / zoom / 2, self.viewport().height() / zoom / 2
+        x = (
+            min(max(focus.x(), rect.left() + half_w), rect.right() - half_w)
+            if rect.width() > 2 * half_w
+            else rect.center().x()
+        )
+        y = (
+            min(max(focus.y(), rect.top() + half_h), rect.bottom() - half_h)
+            if rect.height() > 2 * half_h
+            else focus.y()
+        )
+        return QPointF(x, y)
 
     def _focus_point(self) -> QPointF:
         """The current step's node, or the first gate to be computed before any step."""
@@ -683,7 +701,10 @@ class GraphView(QGraphicsView):
             width = max(xs) - min(xs) + 2 * (NodeItem.GATE_RADIUS + FIT_MARGIN) + STUB_PX + LABEL_ROOM.x()
             spare = view.height() * width / max(view.width(), 1) - fixed  # the height the width's zoom shows
             slot = min(max(SLOT_PX, spare / rows if rows else SLOT_PX), SLOT_PX * max(1.0, scale))
-            scale = self._label_look(self._fit_zoom(QRectF(0, 0, width, rows * slot + fixed)))[0] * self.text_scale
+            zoom = self._fit_zoom(QRectF(0, 0, width, rows * slot + fixed))
+            if zoom <= MIN_FIT_ZOOM:  # shown in part anyway (following the steps): room costs no size
+                slot = SLOT_PX * max(1.0, scale)
+            scale = self._label_look(zoom)[0] * self.text_scale
         return {layer: width * scale for layer, width in widest.items()}, slot
 
     def _layer_x(
@@ -808,7 +829,7 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self.relabel()
         if self._auto_fit and self.following():
-            self.centerOn(self._focus_point())  # a big graph: keep the current step in view
+            self.centerOn(self._follow_point())  # a big graph: keep the current step in view
         if cursor == previous + 1 and self.animation_ms > 0:
             self._animate_step()
 

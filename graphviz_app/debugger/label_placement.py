@@ -33,7 +33,7 @@ LABEL_OVERLAP_COST = 40.0
 # prefers labels that nearly touch to labels that cover each other.
 NEAR_MISS_SHARE = 0.1
 MAX_CROSSING_COST = 8.0
-AWAY = (0.0, 7.0, 14.0)  # how far beyond touching its line a label may go (each step costs a little)
+AWAY = (0.0, 7.0, 14.0, 24.0, 36.0)  # how far beyond touching its line a label may go (each step costs a little)
 AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any other line
 MAX_SEARCHED_EDGES = 250  # ~0.3 s of search on this machine; larger graphs get the quick placement
 
