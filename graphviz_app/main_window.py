@@ -420,6 +420,10 @@ class MainWindow(QMainWindow):
         QApplication.setFont(app_font)
         self.inspector.setFont(inspector_font)
         self.view.set_text_scale(self.text_scale)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.styleSheet():  # the style sheet's sizes beat the app font
+            app.setStyleSheet(theme.style_sheet(self.state.dark, self.text_scale))
+        self.state.theme.set_text_scale(self.text_scale)  # every view sizing its own texts follows
         self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
 
     def _show_debugger(self) -> None:
@@ -459,7 +463,7 @@ class MainWindow(QMainWindow):
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()
         if app is not None:
-            theme.apply_theme(app, dark)
+            theme.apply_theme(app, dark, self.text_scale)
         self.view.set_dark(dark)
         self.act_dark.setChecked(dark)
         self.act_light.setChecked(not dark)

@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import REGRESSION, LabState
-from graphviz_app.theme import lab_colors
+from graphviz_app.theme import lab_colors, scaled_points
+from graphviz_app.widgets.text_size import TextSizer
 
 
 class LegendStrip(QLabel):
@@ -21,7 +22,9 @@ class LegendStrip(QLabel):
         self.lab = lab
         self.setObjectName("labLegend")
         self.setWordWrap(True)
-        self.setStyleSheet("font-size: 12pt;")
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
+        self.sizer.style(self, "font-size: 12pt;")
+        self.sizer.redraw(self.refresh)
         lab.sig_trajectories_changed.connect(self.refresh)
         lab.sig_theme_changed.connect(self.refresh)
         self.refresh()
@@ -48,4 +51,4 @@ class LegendStrip(QLabel):
                 f'<span style="color:{c.full_gradient}; font-size:18pt">➜</span>&nbsp;−gradient of all points'
             )
         entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
-        self.setText(" &nbsp; ".join(entries))
+        self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))

@@ -13,13 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
 DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
@@ -75,8 +76,6 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(12)
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -109,8 +108,6 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
         self._surface_pending = False
         self._redraw = QTimer(self, singleShot=True, interval=0)
@@ -120,6 +117,8 @@ class SurfacePlot(pg.PlotWidget):
         lab.sig_cursor_changed.connect(self.draw_step)
         lab.sig_inspected_changed.connect(self._inspected_changed)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks, the axis labels and the title
+        self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
         self.draw_surface()
         self.draw_paths()
@@ -254,6 +253,8 @@ class SurfacePlot(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(12, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
@@ -262,7 +263,8 @@ class SurfacePlot(pg.PlotWidget):
 
     def _draw_labels(self) -> None:
         s = self.lab.surface
-        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setTitle(s.title, size="15pt", color=self.foreground)
+        pt = self.lab.theme.pt
+        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
+        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
+        self.plot_item.setTitle(s.title, size=f"{pt(15)}pt", color=self.foreground)
         self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)
