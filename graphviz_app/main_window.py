@@ -38,6 +38,7 @@ from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.mode_bar import ModeBar
+from graphviz_app.debugger.node_clicks import NodeClicks
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.saved import SavedNetworks, networks_of, restore_networks
 from graphviz_app.widgets.player import Player
@@ -155,6 +156,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.fold_tool = FoldTool(self.state, self.view)  # Ctrl+click / Shift+drag, Ctrl+K folds
+        self.node_clicks = NodeClicks(self.state, self.view)  # a click on a node shows it in the inspector
         self.fold_tool.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.player = Player(self.state)
         self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 import core
 from core.diagnosis import precision_note
 from graphviz_app.debugger.gate_names import node_names
+from graphviz_app.debugger.node_card import STEP_LINK, node_card
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState, computes_sigmoid
 from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
@@ -67,15 +68,26 @@ class Inspector(QTextBrowser):
         self.setFont(font)
         self.setMinimumWidth(280)
         self.anchorClicked.connect(self._on_link)
-        signals = (
-            state.sig_graph_changed,
-            state.sig_values_changed,
-            state.sig_cursor_changed,
-            state.sig_phase_changed,
-            state.sig_theme_changed,
-            state.sig_mode_changed,
+        self.node: int | None = None  # a clicked node shown instead of the step, until the cursor moves
+        moved = (state.sig_graph_changed, state.sig_cursor_changed, state.sig_phase_changed, state.sig_mode_changed)
+        observe(
+            self,
+            [
+                (state.sig_node_inspected, self.show_node),
+                *((signal, self.back_to_step) for signal in moved),  # the step is the news again
+                (state.sig_values_changed, self.refresh),
+                (state.sig_theme_changed, self.refresh),
+            ],
         )
-        observe(self, [(signal, self.refresh) for signal in signals])
+        self.refresh()
+
+    def show_node(self, node_id: int | None) -> None:
+        """A node was clicked: what is known about it (None: the step at the cursor again)."""
+        self.node = node_id
+        self.refresh()
+
+    def back_to_step(self, *_: object) -> None:
+        self.node = None
         self.refresh()
 
     def refresh(self, *_: object) -> None:
@@ -83,6 +95,10 @@ class Inspector(QTextBrowser):
         self.c = colors(state.dark)
         self.names = node_names(state.graph)
         self.full: list[str] = []  # the same equations in full precision, for the tooltip
+        if self.node is not None and self.node < len(state.graph.nodes):
+            self.setHtml(f"<div style='color:{self.c.text}'>{node_card(state, self.node, self.names, self.c)}</div>")
+            self.setToolTip("")
+            return
         step = state.state().step
         parts = [
             f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
@@ -227,6 +243,8 @@ class Inspector(QTextBrowser):
     def _on_link(self, url) -> None:
         if url.toString() == ORIGIN_LINK:
             self.state.go_to_origin()
+        elif url.toString().startswith(STEP_LINK):
+            self.state.set_cursor(int(url.toString()[len(STEP_LINK) :]))
 
     def _at_origin(self) -> bool:
         origin = self.state.origin
