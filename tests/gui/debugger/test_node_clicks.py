@@ -3,7 +3,7 @@ the graph names each gate as the inspector does."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QUrl, Qt
+from PySide6.QtCore import QPoint, Qt, QUrl
 
 from graphviz_app.debugger.node_card import computed_at
 
