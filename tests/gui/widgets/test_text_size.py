@@ -17,13 +17,16 @@ from graphviz_app.main_window import MainWindow
 def styled_window(qtbot):
     """The window as the app runs it: every tab, and its style sheet (whose sizes beat the app font)."""
     app = QApplication.instance()
+    palette, style = app.palette(), app.style().name()
     theme.apply_theme(app, False)
     win = MainWindow(AppState(), extra_tabs=True)
     qtbot.addWidget(win)
     win.show()
     yield win
     win.set_text_scale(1.0)  # the application font is shared by every later test
-    app.setStyleSheet("")
+    app.setStyleSheet("")  # later tests run without the app's theme, as before
+    app.setPalette(palette)
+    app.setStyle(style)
 
 
 def points(css: str) -> list[float]:
