@@ -112,28 +112,25 @@ def test_underscores_stay_visible_while_the_expression_line_has_focus(qtbot, sho
     from graphviz_app.debugger.state import AppState
 
     app = QApplication.instance()
-    palette, style = app.palette(), app.style().name()
-    theme.apply_theme(app, dark)
-    try:
-        win = shown_window(AppState())
-        line = win.expression_bar.line
-        line.setText("leaky_relu(x) " + "_" * 12)
+    app.setStyleSheet(theme.style_sheet(dark))  # as the app runs (a window's own style did not show the bug)
+    win = shown_window(AppState())
+    win.resize(1280, 800)
+    line = win.expression_bar.line
+    line.setText("leaky_relu(x) " + "_" * 12)
 
-        def underscore_pixels() -> int:
-            image = line.grab().toImage()
-            text = line.palette().text().color()
-            rows = [
-                sum(1 for x in range(image.width()) if abs(image.pixelColor(x, y).lightness() - text.lightness()) < 60)
-                for y in range(image.height() // 2, image.height())
-            ]
-            return max(rows)  # the underscores' row: the widest run of text-coloured pixels
+    def underscore_pixels() -> int:
+        image = line.grab().toImage()
+        background = image.pixelColor(image.width() // 2, image.height() // 2 - 6).lightness()  # right of the text
+        rows = [
+            sum(1 for x in range(image.width()) if abs(image.pixelColor(x, y).lightness() - background) > 80)
+            for y in range(image.height() // 2, image.height() - 3)  # above the frame
+        ]
+        return max(rows)  # the underscores' row: the widest run of text-coloured pixels
 
-        win.view.setFocus()
-        unfocused = underscore_pixels()
-        line.setFocus()
-        qtbot.waitUntil(line.hasFocus)
-        assert unfocused > 50 and underscore_pixels() > 0.8 * unfocused
-    finally:  # later tests run without the app's theme, as before
-        app.setStyleSheet("")
-        app.setPalette(palette)
-        app.setStyle(style)
+    win.view.setFocus()
+    unfocused = underscore_pixels()
+    line.setFocus()
+    qtbot.waitUntil(line.hasFocus)
+    focused = underscore_pixels()
+    app.setStyleSheet("")  # later tests run without the app's style, as before
+    assert unfocused > 50 and focused > 0.8 * unfocused

@@ -3,9 +3,11 @@ plot ticks and axis labels, the player's counter, the lab's update panel, labels
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
 from graphviz_app import theme
@@ -17,16 +19,16 @@ from graphviz_app.main_window import MainWindow
 def styled_window(qtbot):
     """The window as the app runs it: every tab, and its style sheet (whose sizes beat the app font)."""
     app = QApplication.instance()
-    palette, style = app.palette(), app.style().name()
-    theme.apply_theme(app, False)
+    # Windows of earlier tests, closed but not yet deleted, must not be restyled with this one.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    app.setStyleSheet(theme.style_sheet(False))  # not apply_theme: a new QStyle per test crashes Qt
     win = MainWindow(AppState(), extra_tabs=True)
     qtbot.addWidget(win)
     win.show()
     yield win
     win.set_text_scale(1.0)  # the application font is shared by every later test
     app.setStyleSheet("")  # later tests run without the app's theme, as before
-    app.setPalette(palette)
-    app.setStyle(style)
 
 
 def points(css: str) -> list[float]:
