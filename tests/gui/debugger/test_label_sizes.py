@@ -106,3 +106,21 @@ def test_the_tiny_network_sample_reads_folded_or_not(shown_window, folded):
     state.run_to_end()
     settle(win.view)
     assert label_problems(win.view) == []
+
+
+def test_the_19_layer_chain_from_the_activations_tab_is_readable_and_followed(shown_window):
+    # "Open in graph view" on a 19-layer chain drew a hair-thin line when fitted: it is shown at a
+    # readable zoom instead, and the view follows the current gate.
+    from core.activations import gradient_chain
+
+    state, win = window_at(shown_window)
+    chain = gradient_chain("sigmoid", 19, weight=1.0, bias=0.5, start=1.0)
+    state.show_in_debugger(chain.program, dict(chain.inputs))
+    settle(win.view)
+    assert win.view.following()
+    for cursor in (5, 30, state.forward_count, state.step_count - 3):
+        state.set_cursor(cursor)
+        QApplication.processEvents()
+        node = win.view.node_item(state.state().step.node)
+        assert win.view.viewport().rect().contains(win.view.mapFromScene(node.scenePos()))
+        assert label_problems(win.view) == [], f"at step {cursor}"
