@@ -57,7 +57,7 @@ from graphviz_app.debugger.tangents import tangent_colour
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
-LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
+LAYER_PX = 140.0  # between layers: room for an edge label between two nodes
 SLOT_PX = 125.0  # between slots: room for a value above and a gradient below each edge
 STUB_PX = 120.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
@@ -170,6 +170,9 @@ class GraphView(QGraphicsView):
         self._placed_scale = 1.0  # the label size the edge numbers' places were searched for
         self._labels_input: tuple | None = None  # (edges, segments, obstacles, preferred) of the last search
         self._labels_outgrown = False  # a new input made a number wider than its edge's boxes
+        self._laid_out_unseen = False
+        self._relayout_timer = QTimer(self, singleShot=True, interval=120)
+        self._relayout_timer.timeout.connect(self._relayout)
         self._replace_timer = QTimer(self, singleShot=True, interval=150)
         self._replace_timer.timeout.connect(self._place_labels_again)
         self.text_scale = 1.0  # the window's text size (Ctrl+= / Ctrl+−), on top of the zoom's growth
@@ -695,6 +698,7 @@ class GraphView(QGraphicsView):
         rows, fixed = max(ys) - min(ys), 2 * (NodeItem.GATE_RADIUS + 48 + FIT_MARGIN)
         scale, slot = self.text_scale, SLOT_PX
         view = self.viewport().rect()
+        self._laid_out_unseen = not self.isVisible()  # sized for a view not on screen yet: done again then
         for _ in range(3):
             gaps = {layer: width * scale for layer, width in widest.items()}
             xs = self._layer_x(nodes, positions, gaps).values()
@@ -953,5 +957,14 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self._laid_out_unseen and self.isVisible() and self.viewport().width() > 200:
+            # The graph was laid out for the size of a view not yet on screen (the window's first
+            # graph): once, when the view has its size, again for that size (gaps, slots, labels).
+            self._relayout_timer.start()
         if self._auto_fit:
             self.fit()
+
+    def _relayout(self) -> None:
+        if self._laid_out_unseen and self._building is None and not self.state.building:
+            self._laid_out_unseen = False
+            self._rebuild()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 import core
 from core.datasets import dataset
 from core.networks import Model, sample_program
+from graphviz_app import theme
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.state import AppState
 
@@ -21,7 +22,10 @@ LECTURE_GATES = 30
 def window_at(shown_window, size: tuple[int, int] = SCREEN):
     state = AppState()
     win = shown_window(state)
-    # What the app makes of a 1280×800 screen (MainWindow: 96 % × 94 % of it), docks shown.
+    # What the app makes of a 1280×800 screen (MainWindow: 96 % × 94 % of it), docks shown, with the
+    # app's style (its 12 pt panels and 14 pt expression line take room from the graph) and its tabs.
+    win.setStyleSheet(theme.style_sheet(False))
+    win.tabs.tabBar().show()
     win.resize(round(size[0] * 0.96), round(size[1] * 0.94))
     QApplication.processEvents()
     assert win.inputs_dock.isVisible() and win.view.viewport().width() < 0.8 * size[0]
