@@ -14,7 +14,7 @@ import math
 import time
 from collections.abc import Iterator
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -140,6 +140,10 @@ class _Scene(QGraphicsScene):
 
 class GraphView(QGraphicsView):
     """Draws `state.graph` with the values and gradients known at `state.cursor`."""
+
+    # New items are on screen (a new graph, or the same graph laid out again for a new view or text
+    # size): what decorates the old items (selection rings, marks on wrong gates) is made again.
+    sig_scene_rebuilt = Signal()
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
@@ -506,6 +510,7 @@ class GraphView(QGraphicsView):
             QTimer.singleShot(0, lambda: self._after_showing(building))
         else:
             self._after_showing(None)
+        self.sig_scene_rebuilt.emit()
 
     def _after_showing(self, building: Iterator[None] | None) -> None:
         if building is not self._building:
@@ -947,7 +952,11 @@ class GraphView(QGraphicsView):
             self._replace_timer.start()
 
     def set_text_scale(self, scale: float) -> None:
-        """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them."""
+        """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them.
+        A lecture-size graph is laid out again for it (its gaps hold the numbers at their new size)."""
+        if scale != self.text_scale and len(self._nodes) <= CHUNK_ITEMS:
+            self._laid_out_unseen = True  # "laid out for another size": done again shortly
+            self._relayout_timer.start()
         self.text_scale = scale
         growth, self._label_growth = self._label_growth, -1.0  # re-applied even at the same zoom
         self._fit_labels_to_zoom(growth if self._graph_rect is None else None)
@@ -965,6 +974,6 @@ class GraphView(QGraphicsView):
             self.fit()
 
     def _relayout(self) -> None:
-        if self._laid_out_unseen and self._building is None and not self.state.building:
+        if self._laid_out_unseen and self._building is None and not self.state.building and self.isVisible():
             self._laid_out_unseen = False
             self._rebuild()
