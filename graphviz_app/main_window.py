@@ -40,6 +40,7 @@ from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.mode_bar import ModeBar
+from graphviz_app.debugger.node_clicks import NodeClicks
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.saved import SavedNetworks, networks_of
 from graphviz_app.widgets.player import Player
@@ -160,6 +161,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.fold_tool = FoldTool(self.state, self.view)  # Ctrl+click / Shift+drag, Ctrl+K folds
+        self.node_clicks = NodeClicks(self.state, self.view)  # a click on a node shows it in the inspector
         self.fold_tool.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.player = Player(self.state)
         self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter
@@ -436,6 +438,10 @@ class MainWindow(QMainWindow):
         QApplication.setFont(app_font)
         self.inspector.setFont(inspector_font)
         self.view.set_text_scale(self.text_scale)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.styleSheet():  # the style sheet's sizes beat the app font
+            app.setStyleSheet(theme.style_sheet(self.state.dark, self.text_scale))
+        self.state.theme.set_text_scale(self.text_scale)  # every view sizing its own texts follows
         self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
 
     def _show_debugger(self) -> None:
@@ -478,7 +484,7 @@ class MainWindow(QMainWindow):
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()
         if app is not None:
-            theme.apply_theme(app, dark)
+            theme.apply_theme(app, dark, self.text_scale)
         self.view.set_dark(dark)
         self.act_dark.setChecked(dark)
         self.act_light.setChecked(not dark)

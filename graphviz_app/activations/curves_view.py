@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from graphviz_app.widgets.plot_style import (
     set_plot_dark,
     style_plot,
 )
+from graphviz_app.widgets.text_size import TextSizer
 
 PANEL_WIDTH = 265
 FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to the edge of the plot
@@ -54,6 +55,7 @@ class CurvesView(QWidget):
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.hover_lines: list[pg.InfiniteLine] = []
         self._built = False
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the legend, readout and plots
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
@@ -129,15 +131,15 @@ class CurvesView(QWidget):
         self.legend_strip = QLabel(objectName="activationLegend")
         self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
         self.legend_strip.setWordWrap(True)
-        self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.legend_strip, f"font-size: {FONT_PT}pt")
         # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
         # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
-        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 3, 2))
+        self.sizer.fixed_height(self.legend_strip, FONT_PT + 3, 2)
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
-        self.readout.setFixedHeight(lines_height(FONT_PT, 2))
+        self.sizer.style(self.readout, f"font-size: {FONT_PT}pt")
+        self.sizer.fixed_height(self.readout, FONT_PT, 2)
         self.plots = QHBoxLayout()
         right = QVBoxLayout()
         right.addWidget(self.legend_strip)
@@ -149,6 +151,7 @@ class CurvesView(QWidget):
         """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
         plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
+        self.sizer.plot(plot)
         for name in ACTIVATIONS:
             item = pg.PlotDataItem()
             plot.addItem(item)
@@ -174,6 +177,7 @@ class CurvesView(QWidget):
         self.state.sig_curves_changed.connect(self.redraw)
         self.state.sig_hover_changed.connect(self._show_hover)
         self.state.theme.changed.connect(self.set_dark)
+        self.sizer.redraw(self.redraw)  # the legend's rich text sizes its colour marks with theme.pt
         self.set_dark(self.state.theme.dark)
         self._built = True
 
@@ -243,7 +247,7 @@ class CurvesView(QWidget):
             self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
             " &nbsp; ".join(
-                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 3}pt">━</span>&nbsp;'
+                f'<span style="color:{self.color(name)}; font-size:{self.state.theme.pt(FONT_PT + 3)}pt">━</span>&nbsp;'
                 f"<b>{html.escape(text)}</b>"
                 for name, text in zip(state.shown, state.legend_texts)
             )
@@ -331,13 +335,6 @@ def run_in_turns(steps: list[Callable[[], None]]) -> None:
     """Run each step on its own turn of the event loop (so that no single turn takes long)."""
     if steps:
         QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
-
-
-def lines_height(point_size: int, lines: int) -> int:
-    """The height in pixels of `lines` lines of text at `point_size`."""
-    font = QFont()
-    font.setPointSize(point_size)
-    return QFontMetrics(font).lineSpacing() * lines + 6
 
 
 def _range_box(value: float) -> QDoubleSpinBox:

@@ -118,6 +118,7 @@ class AppState:
     sig_gradcheck_ready = Signal()  # `gradcheck()` has a result for the current inputs
     sig_mode_changed = Signal(str)  # "reverse" (backprop) or "forward" (tangents along `seed`)
     sig_reach_changed = Signal()  # how far the cursor may go changed (a quiz hides the steps not yet answered)
+    sig_node_inspected = Signal(object)  # a node was clicked (its id): the inspector shows it, until a step
 
     def __init__(
         self,
@@ -406,6 +407,11 @@ class AppState:
     @property
     def step_count(self) -> int:
         return len(self.trace)
+
+    def inspect_node(self, node_id: int | None) -> None:
+        """Show this node in the inspector (its value, gradient, local derivative and their steps)."""
+        if node_id is None or 0 <= node_id < len(self.graph.nodes):
+            self.sig_node_inspected.emit(node_id)
 
     def set_cursor(self, k: int) -> None:
         k = max(self.first_step, min(int(k), self.last_step))

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import REGRESSION, LabState
-from graphviz_app.theme import lab_colors
+from graphviz_app.theme import lab_colors, scaled_points
+from graphviz_app.widgets.text_size import TextSizer
 
 
 class LegendStrip(QLabel):
@@ -24,7 +25,9 @@ class LegendStrip(QLabel):
         self.lab = lab
         self.setObjectName("labLegend")
         self.setWordWrap(True)
-        self.setStyleSheet("font-size: 12pt;")
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
+        self.sizer.style(self, "font-size: 12pt;")
+        self.sizer.redraw(self.refresh)
         lab.sig_trajectories_changed.connect(self.refresh)
         lab.sig_inspected_changed.connect(self.refresh)
         lab.sig_theme_changed.connect(self.refresh)
@@ -57,5 +60,5 @@ class LegendStrip(QLabel):
             entries.append(f'<span style="color:{c.off}">arrow length: log of size</span>')
         if self.lab.surface.minima:  # a saddle has none
             entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
-        self.setText(" &nbsp; ".join(entries))
+        self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))
         self.setToolTip(arrows.LEGEND)

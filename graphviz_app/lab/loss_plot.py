@@ -7,13 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.text_size import TextSizer
 
 DRAWN_COLUMNS = 700  # a longer curve is drawn through the extremes of this many columns
 
@@ -42,8 +42,6 @@ class LossPlot(pg.PlotWidget):
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
@@ -59,7 +57,6 @@ class LossPlot(pg.PlotWidget):
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
         for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         self.scene().sigMouseClicked.connect(self._on_click)
         self.setToolTip("click the chart to jump to that step")
@@ -68,6 +65,8 @@ class LossPlot(pg.PlotWidget):
         lab.sig_trajectories_changed.connect(self._schedule if deferred else self.draw_curves)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks and the axis labels
+        self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
 
     def _schedule(self) -> None:
@@ -100,9 +99,9 @@ class LossPlot(pg.PlotWidget):
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
         self.plot_item.setLabel(
-            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": "13pt"}
+            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": self._pt(13)}
         )
-        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
+        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": self._pt(13)})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
             if t is None:
@@ -142,8 +141,13 @@ class LossPlot(pg.PlotWidget):
         """The steps marked on `name`'s curve (for tests and tooltips)."""
         return [int(x) for x in self.rate_marks[name].data["x"]]
 
+    def _pt(self, points: float) -> str:
+        return f"{self.lab.theme.pt(points)}pt"
+
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(11, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         c = lab_colors(self.lab.theme)
         for name, curve in self.curves.items():

@@ -21,7 +21,8 @@ from core.optimizers import OPTIMIZERS
 from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
 TITLE_PT = 15
@@ -79,8 +80,6 @@ class SurfacePlot(pg.PlotWidget):
         self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
         self._title_width, self._title_shown = 10_000, ""
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(12)
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -113,8 +112,6 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
         self._surface_pending = False
         self._redraw = QTimer(self, singleShot=True, interval=0)
@@ -124,6 +121,8 @@ class SurfacePlot(pg.PlotWidget):
         lab.sig_cursor_changed.connect(self.draw_step)
         lab.sig_inspected_changed.connect(self._inspected_changed)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks, the axis labels and the title
+        self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
         self.draw_surface()
         self.draw_paths()
@@ -260,6 +259,8 @@ class SurfacePlot(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(12, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
@@ -268,15 +269,16 @@ class SurfacePlot(pg.PlotWidget):
 
     def _draw_labels(self) -> None:
         s = self.lab.surface
-        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": "14pt"})
+        pt = self.lab.theme.pt
+        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
+        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
         self._title_shown = self._elided_title()
-        self.plot_item.setTitle(self._title_shown, size=f"{TITLE_PT}pt", color=self.foreground)
+        self.plot_item.setTitle(self._title_shown, size=f"{pt(TITLE_PT)}pt", color=self.foreground)
         self.setToolTip(s.title)
 
     def _elided_title(self) -> str:
         font = QFont()
-        font.setPointSize(TITLE_PT)
+        font.setPointSize(round(self.lab.theme.pt(TITLE_PT)))
         return QFontMetrics(font).elidedText(self.lab.surface.title, Qt.TextElideMode.ElideRight, self._title_width)
 
     def fit_title(self, width: int) -> None:

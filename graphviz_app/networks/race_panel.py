@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, 
 from core.activations import ACTIVATIONS
 from graphviz_app.networks.state import NetworkState
 from graphviz_app.widgets.plot_style import FONT_PT
+from graphviz_app.widgets.text_size import TextSizer
 
 
 class RacePanel(QWidget):
@@ -22,6 +23,7 @@ class RacePanel(QWidget):
     def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the labels with their own size
         self.race_button = QPushButton("Race activations")
         self.race_button.setToolTip(
             "Train this architecture from the same initial weights with sigmoid, tanh, ReLU, leaky ReLU and ELU"
@@ -41,7 +43,7 @@ class RacePanel(QWidget):
         self.verdict = QLabel()
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.verdict.setWordWrap(True)
-        self.verdict.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.verdict, f"font-size: {FONT_PT}pt")
         row = QHBoxLayout()
         row.addWidget(self.race_button)
         row.addWidget(self.steps_box)

@@ -42,6 +42,7 @@ from graphviz_app.networks.race_panel import RacePanel
 from graphviz_app.networks.state import MAX_TRAIN_STEPS, NetworkState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import FONT_PT, LabeledSlider
+from graphviz_app.widgets.text_size import TextSizer
 
 NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
@@ -58,6 +59,7 @@ class NetworksTab(QWidget):
         that opening the tab never stalls the window; `ready()` says when they are there."""
         super().__init__(parent)
         self.state = state
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the labels with their own size
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
@@ -173,7 +175,7 @@ class NetworksTab(QWidget):
         self.progress_bar.setTextVisible(False)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self.status_label.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.status_label, f"font-size: {FONT_PT}pt")
         self.status_label.setWordWrap(True)
         self.sample_box = QSpinBox()
         self.debug_button = QPushButton("Show in the debugger")

@@ -50,7 +50,7 @@ def test_ticking_activations_changes_the_state_and_the_plots(tab: ActivationsTab
     _check(tab, "sigmoid", False)
     assert tab.state.shown == ("tanh", "relu", "elu")
     assert visible_curve_count(view.derivative_plot) == 3
-    assert "elu(a, alpha=1.0)" in view.legend_strip.text() and "sigmoid(a)" not in view.legend_strip.text()
+    assert "elu(a, alpha=1)" in view.legend_strip.text() and "sigmoid(a)" not in view.legend_strip.text()
     tab.state.set_shown("softplus", True)  # a change from elsewhere shows in the list too
     softplus = view.activation_list.item(list(ACTIVATIONS).index("softplus"))
     assert softplus.checkState() == Qt.CheckState.Checked
