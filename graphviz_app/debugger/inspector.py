@@ -152,7 +152,11 @@ class Inspector(QTextBrowser):
         letters = {"prelu": ("x", "α")}.get(node.op, ("a", "b") if node.operation.arity == 2 else ("x",))
         if node.fold is not None:  # a gate with a body: its formulas use its own argument names
             letters = node.fold.body.inputs
-        pairs = [f"{letter} = {self.names[arg]}" for letter, arg in zip(letters, node.args)]
+        values = self.state.state().values  # known for every operand once the gate has run
+        pairs = [
+            f"{letter} = {self.names[arg]}" + (f" = {fmt(values[arg])}" if arg in values else "")
+            for letter, arg in zip(letters, node.args)
+        ]
         return f"   with {', '.join(pairs)}" if pairs else ""
 
     def _at_start(self) -> str:
@@ -198,10 +202,15 @@ class Inspector(QTextBrowser):
         seen = dict(before)
         for ag in step.args:
             arg = html.escape(self.names[ag.arg])
-            # At the output ∂f/∂f · ∂f/∂x would say ∂f/∂x in terms of itself: the slide writes 1 · local.
-            upstream_name = "1" if node.id == graph.output else f"∂f/∂{me}"
+            if node.id == graph.output:
+                # ∂f/∂f · ∂f/∂x would say ∂f/∂x in terms of itself: the start, 1, times the output
+                # gate's own formula's derivative, as the slide writes ∂f/∂z = q.
+                own = html.escape(apply_text(node, [self.names[a] for a in node.args]))
+                factors = f"1 · ∂({own})/∂{arg}"
+            else:
+                factors = f"∂f/∂{me} · ∂{me}/∂{arg}"
             chain = (
-                f"∂f/∂{arg} = {upstream_name} · ∂{me}/∂{arg}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
+                f"∂f/∂{arg} = {factors}<br>&nbsp;&nbsp;&nbsp;&nbsp;= "
                 f"{html.escape(fmt_factor(step.upstream_grad))} · "
                 f"{html.escape(fmt_factor(ag.local_grad))} = {self._val(ag.contribution, 'grad')}"
             )

@@ -132,7 +132,17 @@ def test_the_output_gates_backward_line_is_not_circular(qtbot):
     state.set_cursor(state.forward_count + 1)  # the first backward step: the output gate
     text = inspector.toPlainText()
     assert "∂f/∂f ·" not in text
+    assert "∂f/∂g1 = 1 · ∂f/∂g1" not in text  # nor in terms of itself with the start written as 1
+    assert "∂f/∂z = 1 · ∂(g1 · z)/∂z" in text.replace("\xa0", " ")
     assert "= 1 · 3 = 3" in text.replace("\xa0", " ")
+
+
+def test_the_local_derivative_says_which_numbers_its_letters_stand_for(qtbot):
+    state = AppState("(x + y) * z", {"x": -2.0, "y": 5.0, "z": -4.0})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    state.set_cursor(state.forward_count + 1)  # the output gate's backward step: every value is known
+    assert "with a = g1 = 3, b = z = -4" in inspector.toPlainText().replace("\xa0", " ")
 
 
 def test_the_inspector_at_a_wrong_program_gate_states_both_numbers_and_what_they_mean(qtbot):
