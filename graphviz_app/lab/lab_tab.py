@@ -40,6 +40,7 @@ from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
 from graphviz_app.lab.optimizer_list import OptimizerList
 from graphviz_app.lab.race_controls import RaceControls
+from graphviz_app.lab.staging import Stages
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
 from graphviz_app.numbers import number as fmt
@@ -64,6 +65,8 @@ class OptimizerLab(QWidget):
         )
         self.lab.set_expression(state.expression, state.inputs)
         self.destroyed.connect(partial(_detach, self.lab))
+        # In the window the plots redraw in stages, one per turn of the event loop (lab/staging.py).
+        self.stages = None if isinstance(runner, InlineRunner) else Stages(self)
         self.surface_plot: SurfacePlot | None = None  # built by _build_surface_plot (see the module doc)
         self.loss_plot: LossPlot | None = None
         self.optimizer_list = OptimizerList(self.lab)
@@ -189,17 +192,19 @@ class OptimizerLab(QWidget):
             QTimer.singleShot(0, self._next_stage)
 
     def finish_building(self) -> None:
-        """Build whatever is not built yet, now."""
+        """Build whatever is not built yet, now, and draw what is waiting to be drawn."""
         while self._stages:
             self._stages.pop(0)()
+        if self.stages is not None:
+            self.stages.flush()
 
     def _build_surface_plot(self) -> None:
-        self.surface_plot = SurfacePlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
+        self.surface_plot = SurfacePlot(self.lab, stages=self.stages)
         self.plots.insertWidget(0, self.surface_plot)
         self.plots.setStretchFactor(0, 3)
 
     def _build_loss_plot(self) -> None:
-        self.loss_plot = LossPlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
+        self.loss_plot = LossPlot(self.lab, stages=self.stages)
         self.plots.addWidget(self.loss_plot)
         self.plots.setStretchFactor(1, 1)
         self.plots.setSizes([300, 100])

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont
 
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.staging import CURVES, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
 
@@ -34,9 +34,9 @@ def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[n
 class LossPlot(pg.PlotWidget):
     """One curve per run (in its colour) and a vertical line at `LabState.step`."""
 
-    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
-        """`deferred`: redraw new runs in the next turn of the event loop, so that the window paints the
-        surface's new paths and this chart in two turns (two short gaps instead of one long one)."""
+    def __init__(self, lab: LabState, parent=None, stages: Stages | None = None) -> None:
+        """`stages`: redraw new runs in later turns of the event loop (the curves, then the rate
+        marks), after the surface plot's redraws (`graphviz_app.lab.staging`); without, at once."""
         # LogAxis labels only the values that fit: within one decade pyqtgraph stacks 2·10¹ … 9·10¹.
         super().__init__(parent, axisItems={"left": LogAxis("left")})
         self.lab = lab
@@ -61,15 +61,17 @@ class LossPlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
-        self._redraw = QTimer(self, singleShot=True, interval=0)
-        self._redraw.timeout.connect(self.draw_curves)
-        lab.sig_trajectories_changed.connect(self._schedule if deferred else self.draw_curves)
+        self.stages = stages
+        lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)
         self.set_dark(lab.dark)
 
-    def _schedule(self) -> None:
-        self._redraw.start()
+    def _trajectories_changed(self) -> None:
+        if self.stages is None:
+            self.draw_curves()
+        else:
+            self.stages.request(CURVES, self.draw_curves)
 
     def _move_cursor(self, step: int) -> None:
         self.cursor.setValue(step)
@@ -95,7 +97,10 @@ class LossPlot(pg.PlotWidget):
                 # 5,000 steps on a chart some 600 pixels wide: each pixel column's lowest and highest
                 # loss are drawn, so no spike is lost, and painting stays fast.
                 curve.setData(*peaks(np.arange(len(t.losses)), t.losses))
-        self.draw_rate_marks(log_y)
+        if self.stages is None:
+            self.draw_rate_marks(log_y)
+        else:
+            self.stages.request(RATE_MARKS, lambda: self.draw_rate_marks(log_y))
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:

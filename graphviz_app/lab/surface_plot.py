@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.staging import CURSOR, PATHS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
@@ -67,9 +68,9 @@ class Arrow:
 class SurfacePlot(pg.PlotWidget):
     """Heat map + contours + minima + start + paths + update arrows, bound to a `LabState`."""
 
-    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
-        """`deferred`: draw a new surface and new runs in the next turn of the event loop (the panels
-        that are quick to update show the result first; each turn stays short)."""
+    def __init__(self, lab: LabState, parent=None, stages: Stages | None = None) -> None:
+        """`stages`: draw a new surface, new runs and a moved step in later turns of the event loop,
+        one per turn (`graphviz_app.lab.staging`); without, at once."""
         super().__init__(parent)
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
@@ -112,33 +113,33 @@ class SurfacePlot(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
-        self._surface_pending = False
-        self._redraw = QTimer(self, singleShot=True, interval=0)
-        self._redraw.timeout.connect(self._draw_pending)
-        lab.sig_surface_changed.connect(self._schedule_surface if deferred else self.draw_surface)
-        lab.sig_trajectories_changed.connect(self._schedule_paths if deferred else self.draw_paths)
-        lab.sig_cursor_changed.connect(self.draw_step)
-        lab.sig_inspected_changed.connect(self._inspected_changed)
+        self.stages = stages
+        lab.sig_surface_changed.connect(self._surface_changed)
+        lab.sig_trajectories_changed.connect(self._trajectories_changed)
+        lab.sig_cursor_changed.connect(self._cursor_changed)
+        lab.sig_inspected_changed.connect(self._cursor_changed)
         lab.sig_theme_changed.connect(self.set_dark)
         self.set_dark(lab.dark)
         self.draw_surface()
         self.draw_paths()
 
-    def _schedule_surface(self) -> None:
-        self._surface_pending = True
-        self._redraw.start()
-
-    def _schedule_paths(self) -> None:
-        self._redraw.start()
-
-    def _draw_pending(self) -> None:
-        if self._surface_pending:
-            self._surface_pending = False
+    def _surface_changed(self) -> None:
+        if self.stages is None:
             self.draw_surface()
-        self.draw_paths()
+        else:
+            self.stages.request(SURFACE, self.draw_surface)
 
-    def _inspected_changed(self, _name: str) -> None:
-        self.draw_step(self.lab.cursor)
+    def _trajectories_changed(self) -> None:
+        if self.stages is None:
+            self.draw_paths()
+        else:
+            self.stages.request(PATHS, self.draw_paths)
+
+    def _cursor_changed(self, *_: object) -> None:
+        if self.stages is None:
+            self.draw_step(self.lab.cursor)
+        else:  # a fast playback or a drag of the step slider: only the latest step is drawn
+            self.stages.request(CURSOR, lambda: self.draw_step(self.lab.cursor))
 
     def recolor(self) -> None:
         """Every item in the theme's lab palette (`graphviz_app.theme.lab_colors`)."""

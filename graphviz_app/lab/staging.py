@@ -1,0 +1,57 @@
+"""The lab's redraws after one change, one per turn of the event loop.
+
+A 5,000-step race arrives and the surface plot (heat map, contours), the six paths and the loss chart
+must all be redrawn, and each redraw is painted. Done in one turn that is 100–200 ms of GUI time: the
+window freezes. `Stages` runs one requested redraw per turn instead (a zero-interval timer started
+again after each), so the paint of one, key presses and timers come between them and no turn is long.
+
+    stages.request(SURFACE, self.draw_surface)   # again before it ran: it still runs once
+
+Stages run in the order of their number, lowest first; a stage asked for while it is pending runs
+once, with the latest callable. Without `Stages` (tests, pictures) the views draw at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+# The order of the lab's redraws: what the eye goes to first, and the cheapest to see, first.
+SURFACE, PATHS, CURSOR, CURVES, RATE_MARKS = range(5)
+
+
+class Stages(QObject):
+    """Requested redraws, run one per turn of the event loop in the order of their stage number."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pending: dict[int, Callable[[], None]] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._run_next)
+
+    def request(self, stage: int, draw: Callable[[], None]) -> None:
+        self._pending[stage] = draw
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def pending(self) -> bool:
+        return bool(self._pending)
+
+    def flush(self) -> None:
+        """Run every pending redraw now (a picture taken right away, a test)."""
+        self._timer.stop()
+        while self._pending:
+            self._pending.pop(min(self._pending))()
+
+    def _run_next(self) -> None:
+        if not self._pending:
+            return
+        draw = self._pending.pop(min(self._pending))
+        try:
+            draw()
+        finally:
+            if self._pending:  # started after the draw: its paint comes before the next stage
+                self._timer.start()
