@@ -91,6 +91,7 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
+            curve.setVisible(t is not None)
             if t is None:
                 curve.setData([], [])
             else:
@@ -119,8 +120,10 @@ class LossPlot(pg.PlotWidget):
         where it halved once more (exponential decay, which changes it every step)."""
         for name, marks in self.rate_marks.items():
             t = self.lab.trajectories.get(name)
-            steps = rate_change_steps(t.lrs.tolist()) if t is not None else []
+            constant = t is None or len(t.lrs) == 0 or bool((t.lrs == t.lrs[0]).all())  # no decay: skip the walk
+            steps = rate_change_steps(t.lrs.tolist()) if t is not None and not constant else []
             steps = [k for k in steps if k < len(t.losses)] if t is not None else []
+            marks.setVisible(bool(steps))  # hidden, an empty item costs nothing to paint
             if not steps:
                 marks.setData([], [])
                 continue
