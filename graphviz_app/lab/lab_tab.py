@@ -14,6 +14,7 @@ it at once); with `InlineRunner` (tests, headless pictures) everything is built 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
 from graphviz_app.jobs import InlineRunner
 from graphviz_app.lab.lab_state import EXPRESSION, JOB_KEY, LabState
@@ -40,7 +42,7 @@ from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
 from graphviz_app.lab.optimizer_list import OptimizerList
 from graphviz_app.lab.race_controls import RaceControls
-from graphviz_app.lab.staging import Stages
+from graphviz_app.lab.staging import BUILD_STAGES, Stages
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
 from graphviz_app.numbers import number as fmt
@@ -65,11 +67,11 @@ class OptimizerLab(QWidget):
         )
         self.lab.set_expression(state.expression, state.inputs)
         self.destroyed.connect(partial(_detach, self.lab))
-        # In the window the plots redraw in stages, one per turn of the event loop (lab/staging.py).
-        self.stages = None if isinstance(runner, InlineRunner) else Stages(self)
         self.surface_plot: SurfacePlot | None = None  # built by _build_surface_plot (see the module doc)
         self.loss_plot: LossPlot | None = None
-        self.optimizer_list = OptimizerList(self.lab)
+        # In the window the plots redraw in stages, one per turn of the event loop (lab/staging.py).
+        self.stages = None if isinstance(runner, InlineRunner) else Stages(self)
+        self.optimizer_list = OptimizerList(self.lab, build_rows=self.stages is None)
         self.player = Player(self.lab, phases=False, speeds=LAB_SPEEDS)
         self.update_panel = UpdatePanel(self.lab)
         self.legend = LegendStrip(self.lab)
@@ -129,9 +131,8 @@ class OptimizerLab(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.optimizer_list)
-        scroll.setMinimumWidth(
-            self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        )
+        self.optimizer_scroll = scroll
+        self._fit_optimizer_column()
         optimizers_box = QGroupBox("Optimizers")
         QVBoxLayout(optimizers_box).addWidget(scroll)
         left = QWidget()
@@ -177,26 +178,47 @@ class OptimizerLab(QWidget):
         self._fill_axes()
         self._show_surface()
         self._show_start()
-        self._stages = [self._build_surface_plot, self._build_loss_plot]
-        if isinstance(runner, InlineRunner):
+        names = list(OPTIMIZERS)
+        half = len(names) // 2
+        self._to_build: list[Callable[[], None]] = [
+            lambda: self._build_rows(names[:half]),
+            lambda: self._build_rows(names[half:]),
+            self._build_surface_plot,
+            self._build_loss_plot,
+        ]
+        if self.stages is None:
             self.finish_building()
-        else:
-            QTimer.singleShot(0, self._next_stage)
+        else:  # one piece per turn of the event loop (a posted call would run them all in one)
+            for stage, build in zip(BUILD_STAGES, self._to_build):
+                self.stages.request(stage, partial(self._run_build, build))
 
-    # ---- building the plots ----
-
-    def _next_stage(self) -> None:
-        if self._stages:
-            self._stages.pop(0)()
-        if self._stages:
-            QTimer.singleShot(0, self._next_stage)
+    # ---- building the rows and the plots ----
 
     def finish_building(self) -> None:
         """Build whatever is not built yet, now, and draw what is waiting to be drawn."""
-        while self._stages:
-            self._stages.pop(0)()
         if self.stages is not None:
             self.stages.flush()
+        while self._to_build:
+            self._run_build(self._to_build[0])
+
+    def _run_build(self, build: Callable[[], None]) -> None:
+        if build in self._to_build:
+            self._to_build.remove(build)
+            build()
+
+    def ready(self) -> bool:
+        """Every part built and drawn (a `LazyTab` asks)."""
+        return not self._to_build and not (self.stages is not None and self.stages.pending())
+
+    def _build_rows(self, names: list[str]) -> None:
+        self.optimizer_list.add_rows(names)
+        self._fit_optimizer_column()
+
+    def _fit_optimizer_column(self) -> None:
+        scroll = self.optimizer_scroll
+        scroll.setMinimumWidth(
+            self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
 
     def _build_surface_plot(self) -> None:
         self.surface_plot = SurfacePlot(self.lab, stages=self.stages)

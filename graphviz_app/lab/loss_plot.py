@@ -38,7 +38,7 @@ class LossPlot(pg.PlotWidget):
         """`stages`: redraw new runs in later turns of the event loop (the curves, then the rate
         marks), after the surface plot's redraws (`graphviz_app.lab.staging`); without, at once."""
         # LogAxis labels only the values that fit: within one decade pyqtgraph stacks 2·10¹ … 9·10¹.
-        super().__init__(parent, axisItems={"left": LogAxis("left")})
+        super().__init__(parent, axisItems={"left": LogAxis("left")}, enableMenu=False)  # a menu: 1/3 of a plot
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
@@ -143,4 +143,4 @@ class LossPlot(pg.PlotWidget):
             self.rate_marks[name].setBrush(pg.mkBrush(c.optimizers[name]))
             self.rate_marks[name].setPen(pg.mkPen(c.marker, width=1.5))
         self.cursor.setPen(pg.mkPen(c.cursor, width=2))
-        self.draw_curves()
+        self._trajectories_changed()

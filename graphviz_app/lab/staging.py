@@ -19,6 +19,8 @@ from PySide6.QtCore import QObject, QTimer
 
 # The order of the lab's redraws: what the eye goes to first, and the cheapest to see, first.
 SURFACE, PATHS, CURSOR, CURVES, RATE_MARKS = range(5)
+BUILD_STAGES = (-6, -5, -4, -3)  # building the tab's parts, before any redraw (see lab_tab.py)
+RUN_ITEMS = -2  # the surface plot's second half (surface_plot.py)
 
 
 class Stages(QObject):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import CURSOR, PATHS, SURFACE, Stages
+from graphviz_app.lab.staging import CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
@@ -70,8 +70,9 @@ class SurfacePlot(pg.PlotWidget):
 
     def __init__(self, lab: LabState, parent=None, stages: Stages | None = None) -> None:
         """`stages`: draw a new surface, new runs and a moved step in later turns of the event loop,
-        one per turn (`graphviz_app.lab.staging`); without, at once."""
-        super().__init__(parent)
+        one per turn (`graphviz_app.lab.staging`), and add the runs' items in a later turn than the
+        plot itself (building it all is some 80 ms); without, at once."""
+        super().__init__(parent, enableMenu=False)  # no context menu: building one is a third of a plot
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
@@ -95,6 +96,17 @@ class SurfacePlot(pg.PlotWidget):
         self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.stages = stages
+        if stages is None:
+            self._add_run_items()
+        else:
+            stages.request(RUN_ITEMS, self._add_run_items)
+
+    def _add_run_items(self) -> None:
+        """The runs' items (paths, heads, start marker, arrows); then follow the lab and draw it."""
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for name in OPTIMIZERS:
@@ -110,18 +122,15 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
-        self.scene().sigMouseClicked.connect(self._on_click)
-        self.stages = stages
+        lab = self.lab
         lab.sig_surface_changed.connect(self._surface_changed)
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._cursor_changed)
         lab.sig_inspected_changed.connect(self._cursor_changed)
         lab.sig_theme_changed.connect(self.set_dark)
         self.set_dark(lab.dark)
-        self.draw_surface()
-        self.draw_paths()
+        self._surface_changed()
+        self._trajectories_changed()
 
     def _surface_changed(self) -> None:
         if self.stages is None:
