@@ -293,10 +293,15 @@ class CurvesView(QWidget):
         return sum(region.isVisible() for region in self._shading)
 
 
+# A timer, not a zero-delay call: Qt 6 posts those as events, and events posted while posted events
+# are handled run in the same turn; every chained step then ran in one turn after all.
+TURN_MS = 1
+
+
 def run_in_turns(steps: list[Callable[[], None]]) -> None:
     """Run each step on its own turn of the event loop (so that no single turn takes long)."""
     if steps:
-        QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
+        QTimer.singleShot(TURN_MS, lambda: (steps[0](), run_in_turns(steps[1:])))
 
 
 def lines_height(point_size: int, lines: int) -> int:
