@@ -3,7 +3,8 @@
 A 5,000-step race arrives and the surface plot (heat map, contours), the six paths and the loss chart
 must all be redrawn, and each redraw is painted. Done in one turn that is 100–200 ms of GUI time: the
 window freezes. `Stages` runs one requested redraw per turn instead (a zero-interval timer started
-again after each), so the paint of one, key presses and timers come between them and no turn is long.
+again once the previous redraw is painted), so paints, key presses and timers come between them and
+no turn is long.
 
     stages.request(SURFACE, self.draw_surface)   # again before it ran: it still runs once
 
@@ -55,5 +56,12 @@ class Stages(QObject):
         try:
             draw()
         finally:
-            if self._pending:  # started after the draw: its paint comes before the next stage
-                self._timer.start()
+            if self._pending:
+                # The draw posted its plot's repaint; a call posted now runs after it, so the next
+                # stage's timer starts once that paint is done: timers already due (an animation,
+                # a heartbeat) come first, then the next stage.
+                QTimer.singleShot(0, self, self._arm)
+
+    def _arm(self) -> None:
+        if self._pending and not self._timer.isActive():
+            self._timer.start()
