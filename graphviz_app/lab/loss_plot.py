@@ -11,7 +11,7 @@ from PySide6.QtGui import QFont
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import CURVES, RATE_MARKS, Stages
+from graphviz_app.lab.staging import CURVES, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
 
@@ -47,6 +47,17 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
+            self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
+        self.stages = stages
+        if stages is None:
+            self._add_items()
+        else:  # the chart's items in a later turn than the chart (the two are some 45 ms together)
+            stages.request(LOSS_ITEMS, self._add_items)
+
+    def _add_items(self) -> None:
+        """A curve and rate marks per run, the step line; then follow the lab and draw it."""
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in OPTIMIZERS:
             self.curves[name] = self.plot_item.plot()
@@ -58,10 +69,7 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.addItem(self.rate_marks[name])
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
-            self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
-        self.stages = stages
+        lab = self.lab
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)

@@ -20,8 +20,10 @@ from PySide6.QtCore import QObject, QTimer
 
 # The order of the lab's redraws: what the eye goes to first, and the cheapest to see, first.
 SURFACE, PATHS, CURSOR, CURVES, RATE_MARKS = range(5)
-BUILD_STAGES = (-6, -5, -4, -3)  # building the tab's parts, before any redraw (see lab_tab.py)
-RUN_ITEMS = -2  # the surface plot's second half (surface_plot.py)
+# Building, before any redraw: the tab's parts (lab_tab.py: two halves of the optimizer rows, the
+# surface plot, the loss chart), then the rest of each plot (surface_plot.py, loss_plot.py).
+BUILD_STAGES = (-9, -8, -7, -6)
+COLORBAR, RUN_ITEMS, LOSS_ITEMS = -5, -4, -3
 
 
 class Stages(QObject):

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
+from graphviz_app.lab.staging import COLORBAR, CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
 
@@ -85,8 +85,6 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.showGrid(False, False)
         self.image = pg.ImageItem()
         self.plot_item.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
-        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
         self.contours = pg.PlotDataItem(connect="finite")
         self.plot_item.addItem(self.contours)
         # The heat map and contours change once per surface; paths move every frame: repaint the
@@ -101,9 +99,15 @@ class SurfacePlot(pg.PlotWidget):
         self.scene().sigMouseClicked.connect(self._on_click)
         self.stages = stages
         if stages is None:
+            self._add_colorbar()
             self._add_run_items()
-        else:
+        else:  # the rest in later turns, one each (the colour bar alone is some 20 ms)
+            stages.request(COLORBAR, self._add_colorbar)
             stages.request(RUN_ITEMS, self._add_run_items)
+
+    def _add_colorbar(self) -> None:
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
 
     def _add_run_items(self) -> None:
         """The runs' items (paths, heads, start marker, arrows); then follow the lab and draw it."""
