@@ -143,6 +143,13 @@ class OptimizerLab(QWidget):
 
         plots = QSplitter(Qt.Orientation.Vertical)
         self.plots = plots
+        # Empty slots hold the plots' places until they are built: a plot added later then resizes
+        # nothing (a resize repaints the other plot, once more per splitter adjustment).
+        for _ in range(2):
+            plots.addWidget(QWidget())
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
+        plots.setSizes([300, 100])
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -222,14 +229,18 @@ class OptimizerLab(QWidget):
 
     def _build_surface_plot(self) -> None:
         self.surface_plot = SurfacePlot(self.lab, stages=self.stages)
-        self.plots.insertWidget(0, self.surface_plot)
-        self.plots.setStretchFactor(0, 3)
+        self._fill_slot(0, self.surface_plot)
 
     def _build_loss_plot(self) -> None:
         self.loss_plot = LossPlot(self.lab, stages=self.stages)
-        self.plots.addWidget(self.loss_plot)
-        self.plots.setStretchFactor(1, 1)
-        self.plots.setSizes([300, 100])
+        self._fill_slot(1, self.loss_plot)
+
+    def _fill_slot(self, index: int, plot: QWidget) -> None:
+        sizes = self.plots.sizes()
+        slot = self.plots.replaceWidget(index, plot)
+        self.plots.setSizes(sizes)
+        if slot is not None:
+            slot.deleteLater()
 
     # ---- computing only while shown ----
 
