@@ -299,9 +299,12 @@ TURN_MS = 1
 
 
 def run_in_turns(steps: list[Callable[[], None]]) -> None:
-    """Run each step on its own turn of the event loop (so that no single turn takes long)."""
+    """Run each step on its own turn of the event loop (so that no single turn takes long).
+
+    The next step's timer starts from a posted call, i.e. after the repaint the step posted: timers
+    already due (animations) run before it."""
     if steps:
-        QTimer.singleShot(TURN_MS, lambda: (steps[0](), run_in_turns(steps[1:])))
+        QTimer.singleShot(TURN_MS, lambda: (steps[0](), QTimer.singleShot(0, lambda: run_in_turns(steps[1:]))))
 
 
 def lines_height(point_size: int, lines: int) -> int:
