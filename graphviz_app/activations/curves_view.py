@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -60,7 +60,7 @@ class CurvesView(QWidget):
         layout.addLayout(self._build_texts(), 1)
         steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
         if staged:
-            run_in_turns(steps)
+            run_in_turns(self, steps)
         else:
             for step in steps:
                 step()
@@ -298,13 +298,19 @@ class CurvesView(QWidget):
 TURN_MS = 1
 
 
-def run_in_turns(steps: list[Callable[[], None]]) -> None:
-    """Run each step on its own turn of the event loop (so that no single turn takes long).
+def run_in_turns(context: QObject, steps: list[Callable[[], None]]) -> None:
+    """Run each step on its own turn of the event loop (so that no single turn takes long); steps
+    still waiting when `context` is deleted never run.
 
     The next step's timer starts from a posted call, i.e. after the repaint the step posted: timers
     already due (animations) run before it."""
     if steps:
-        QTimer.singleShot(TURN_MS, lambda: (steps[0](), QTimer.singleShot(0, lambda: run_in_turns(steps[1:]))))
+        QTimer.singleShot(TURN_MS, context, lambda: (steps[0](), _then(context, steps[1:])))
+
+
+def _then(context: QObject, steps: list[Callable[[], None]]) -> None:
+    if steps:
+        QTimer.singleShot(0, context, lambda: run_in_turns(context, steps))
 
 
 def lines_height(point_size: int, lines: int) -> int:

@@ -69,7 +69,7 @@ class NetworksTab(QWidget):
         self.plane: PlaneView
         self.loss: LossView
         if staged:
-            QTimer.singleShot(TURN_MS, self._add_plane)
+            QTimer.singleShot(TURN_MS, self, self._add_plane)
         else:
             self._add_plane(then_loss=False)
             self._add_loss()
@@ -95,7 +95,7 @@ class NetworksTab(QWidget):
         self.plane = PlaneView(self.state)
         self.plots_layout.addWidget(self.plane, 3)
         if then_loss:
-            QTimer.singleShot(TURN_MS, self._add_loss)
+            QTimer.singleShot(TURN_MS, self, self._add_loss)
 
     def _add_loss(self) -> None:
         self.loss = LossView(self.state)
