@@ -226,10 +226,24 @@ class OptimizerLab(QWidget):
         scroll.setMinimumWidth(
             self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
         )
+        columns = getattr(self, "columns", None)
+        if columns is None:
+            return
+        # Rows built after the first layout: a splitter does not widen a column for them by itself.
+        # (They are built before the plots, so the plots are not resized once drawn.)
+        sizes = columns.sizes()
+        left = columns.widget(0)
+        left.layout().activate()
+        need = max(left.sizeHint().width(), left.minimumSizeHint().width())
+        if sizes and sizes[0] < need:
+            columns.setSizes([need, max(0, sizes[1] - (need - sizes[0])), *sizes[2:]])
 
     def _build_surface_plot(self) -> None:
+        self._fit_optimizer_column()  # again: the rows are polished now (their fonts, their real sizes)
         self.surface_plot = SurfacePlot(self.lab, stages=self.stages)
         self._fill_slot(0, self.surface_plot)
+        total = sum(self.plots.sizes())  # on screen now: three quarters for the surface, the rest for the loss
+        self.plots.setSizes([total * 3 // 4, total - total * 3 // 4])
 
     def _build_loss_plot(self) -> None:
         self.loss_plot = LossPlot(self.lab, stages=self.stages)
