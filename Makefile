@@ -40,10 +40,11 @@ system-libs:
 	  fi; \
 	fi
 
-$(VENV)/.installed: pyproject.toml
+# [video]: imageio-ffmpeg (a 30 MB wheel, seconds to install) so that the MP4 export is tested too.
+$(VENV)/.installed: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip "setuptools>=70"
-	$(VENV)/bin/pip install -q -e ".[test]"
+	$(VENV)/bin/pip install -q -e ".[test,video]"
 	touch $@
 
 clean:

@@ -27,11 +27,12 @@ from core.fold import collapse, expand
 from core.forward_mode import JVP, jvp
 from core.gradcheck import GateCheck, GradCheck, InputCheck, gradcheck
 from core.graph import Fold, Graph, Node
+from core.language import FUNCTIONS, ParseError
 from core.layout import layout
 from core.networks import LossAndGradient, Model, loss_and_gradient, predict, sample_program
 from core.ops import OPS, Op
 from core.optimizers import OPTIMIZERS, ExponentialLR, Hyperparameter, Optimizer, StepLR
-from core.parser import FUNCTIONS, ParseError, parse
+from core.parser import parse
 from core.pytorch import to_pytorch
 from core.surfaces import SURFACES, Surface, SurfaceGrid, surface_from_expression, surface_grid
 from core.trace import ArgumentGradient, BackwardStep, ForwardStep, TangentStep, Trace, TraceState

@@ -18,6 +18,7 @@ about; the debugger shows the very same numbers on the very same graph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,13 +41,18 @@ class Activation:
     low: float = 0.0  # the parameter slider's range
     high: float = 1.0
 
-    def expression(self, argument: str = "a", parameter: float | None = None) -> str:
-        """The engine text of f(argument), e.g. `leaky_relu(a, slope=0.1)`."""
-        value = float(self.default if parameter is None else parameter)
+    def expression(
+        self, argument: str = "a", parameter: float | None = None, number: Callable[[float], str] = repr
+    ) -> str:
+        """The engine text of f(argument), e.g. `leaky_relu(a, slope=0.1)`.
+
+        `number` writes the parameter: `repr` (exact, for the engine); a legend passes the app's
+        formatter, so a slid α of 1.0999999999999999 reads `alpha=1.1`."""
+        value = number(float(self.default if parameter is None else parameter))
         if self.name == "prelu":  # PReLU's α is an operand of the gate (learnable), not a keyword
-            return f"prelu({argument}, {value!r})"
+            return f"prelu({argument}, {value})"
         if self.parameter is not None:
-            return f"{self.name}({argument}, {self.parameter}={value!r})"
+            return f"{self.name}({argument}, {self.parameter}={value})"
         return f"{self.name}({argument})"
 
 

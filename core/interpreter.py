@@ -16,6 +16,7 @@ path and the step trace is only what is passed in (the autodidax `eval_jaxpr`-wi
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -28,11 +29,20 @@ from core.ops import SCALAR_MATH
 # ---- the compiled plan ----
 
 
+# What kind of gate a row is: the loops branch on it once per gate (small ints, compared with `==`).
+UNARY = 1  # fn(xp, a, param)
+BINARY = 2  # fn(xp, a, b, param)
+PLAIN = 3  # fn(a, b): an operator of the values alone (`Op.plain`), called with no Python frame between
+PLAIN_UNARY = 6  # fn(a, param): the same for a one-argument gate with a parameter (x+c, c·x, x/c)
+WIDE = 4  # a folded gate of three or more arguments (`core.fold`); b = -1
+PRODUCT = 5  # backward only: a·b, each argument's local gradient is the other argument's value
+
+
 class ForwardGate(NamedTuple):
     """The fields of one row of `Plan.forward`: one gate as the forward loop reads it."""
 
     node: int
-    unary: bool
+    kind: int  # UNARY, PLAIN_UNARY, BINARY, PLAIN or WIDE
     a: int
     b: int  # the second argument; `a` again for a unary gate
     forward: Callable[..., Any]
@@ -43,10 +53,10 @@ class BackwardGate(NamedTuple):
     """The fields of one row of `Plan.backward`: one gate as the backward loop reads it."""
 
     node: int
-    unary: bool
+    kind: int  # UNARY, BINARY, PRODUCT or WIDE
     a: int
     b: int
-    local_grads: Callable[..., Any] | None  # None: the local gradients are `constant`
+    local_grads: Callable[..., Any] | None  # None: the local gradients are `constant` (or PRODUCT's)
     constant: tuple[float, float]  # x+y → (1, 1), x−y → (1, −1), c·x → (c, c); known before any run
     param: float | None
     a_fans_out: bool  # `a` already got a gradient from a gate later in the graph: add to it
@@ -55,8 +65,8 @@ class BackwardGate(NamedTuple):
 
 # The rows are stored as plain tuples: CPython unpacks an exact tuple in a `for` header faster than
 # a NamedTuple (a subclass), which is ~15% of the scalar loops. `Plan.gates()` gives the named view.
-ForwardRow = tuple[int, bool, int, int, Callable[..., Any], float | None]
-BackwardRow = tuple[int, bool, int, int, Callable[..., Any] | None, tuple[float, float], float | None, bool, bool]
+ForwardRow = tuple[int, int, int, int, Callable[..., Any], float | None]
+BackwardRow = tuple[int, int, int, int, Callable[..., Any] | None, tuple[float, float], float | None, bool, bool]
 
 
 @dataclass(frozen=True)
@@ -87,26 +97,34 @@ def compile_plan(graph: Graph) -> Plan:
     for node in reversed(graph.nodes):
         if node.id in reached:
             reached.update(node.args)
-    forward: list[ForwardRow] = [
-        (node.id, op.arity == 1, node.args[0], node.args[-1] if op.arity <= 2 else -1, op.forward, node.param)
-        for node in graph.gates
-        for op in [node.operation]
-    ]
+    forward: list[ForwardRow] = []
+    for node in graph.gates:
+        op = node.operation
+        if op.arity == 1:
+            kind, fn = (UNARY, op.forward) if op.plain is None else (PLAIN_UNARY, op.plain)
+            forward.append((node.id, kind, node.args[0], node.args[0], fn, node.param))
+        elif op.arity > 2:
+            forward.append((node.id, WIDE, node.args[0], -1, op.forward, node.param))
+        elif op.plain is not None:
+            forward.append((node.id, PLAIN, node.args[0], node.args[1], op.plain, node.param))
+        else:
+            forward.append((node.id, BINARY, node.args[0], node.args[1], op.forward, node.param))
     backward: list[BackwardRow] = []
     wide: dict[int, tuple[tuple[int, ...], tuple[bool, ...]]] = {
         node.id: (node.args, ()) for node in graph.gates if len(node.args) > 2
     }
     has_gradient: set[int] = set()  # filled in backward order: who already got a contribution
-    for gate_id, unary, a, b, _, param in reversed(forward):
+    for gate_id, kind, a, b, _, param in reversed(forward):
         if gate_id not in reached:
             continue
         op = graph.nodes[gate_id].operation
-        if b < 0:
+        if kind == WIDE:
             args = wide[gate_id][0]
             wide[gate_id] = (args, tuple(arg in has_gradient for arg in args))
             has_gradient.update(args)
-            backward.append((gate_id, False, a, b, op.local_grads, (1.0, 1.0), param, False, False))
+            backward.append((gate_id, WIDE, a, b, op.local_grads, (1.0, 1.0), param, False, False))
             continue
+        unary = kind in (UNARY, PLAIN_UNARY)
         constant = (1.0, 1.0)
         if op.constant_local_grads:  # they depend on the parameter only: call them on zeros
             local = op.local_grads(SCALAR_MATH, *[0.0] * (2 if unary else 3), param)
@@ -115,8 +133,9 @@ def compile_plan(graph: Graph) -> Plan:
         has_gradient.add(a)
         b_fans_out = not unary and b in has_gradient
         has_gradient.add(b)
-        local_grads = None if op.constant_local_grads else op.local_grads
-        backward.append((gate_id, unary, a, b, local_grads, constant, param, a_fans_out, b_fans_out))
+        local_grads = None if op.constant_local_grads or op.product else op.local_grads
+        back_kind = UNARY if unary else (PRODUCT if op.product else BINARY)
+        backward.append((gate_id, back_kind, a, b, local_grads, constant, param, a_fans_out, b_fans_out))
     return Plan(
         size=len(graph.nodes),
         input_ids=tuple(graph.input_ids[name] for name in graph.inputs),
@@ -170,10 +189,11 @@ class Recorder(Protocol):
 # ---- the two loops ----
 
 
-def add_at_fan_out(accumulated: Any, contribution: Any) -> Any:
-    """A value used by several gates gets the sum of the gradients they send back (the multivariable
-    chain rule). The only place where gradients are summed; the first contribution is stored as is."""
-    return accumulated + contribution
+# A value used by several gates gets the sum of the gradients they send back (the multivariable
+# chain rule). `add_at_fan_out(accumulated, contribution)` is the only place where gradients are
+# summed; the first contribution is stored as is. It is `operator.add` itself: it runs once per
+# fan-out in the hot loop, and a C function costs half of a Python one wrapping the same `+`.
+add_at_fan_out: Callable[[Any, Any], Any] = operator.add
 
 
 def forward(plan: Plan, inputs: Sequence[Any], backend: Backend, recorder: Recorder | None = None) -> list[Any]:
@@ -184,16 +204,22 @@ def forward(plan: Plan, inputs: Sequence[Any], backend: Backend, recorder: Recor
         values[i] = value
     for i, c in plan.constants:
         values[i] = backend.constant(c)
-    for node, unary, a, b, fn, param in plan.forward:
-        if unary:
+    record = recorder is not None  # a bool tested per gate: cheaper than `is not None` each time
+    for node, kind, a, b, fn, param in plan.forward:
+        if kind == PLAIN:
+            values[node] = fn(values[a], values[b])
+        elif kind == PLAIN_UNARY:
+            values[node] = fn(values[a], param)
+        elif kind == UNARY:
             values[node] = fn(xp, values[a], param)
-        elif b >= 0:
+        elif kind == BINARY:
             values[node] = fn(xp, values[a], values[b], param)
         else:  # a folded gate of three or more arguments
             values[node] = fn(xp, *[values[i] for i in plan.wide[node][0]], param)
-        if recorder is not None:
+        if record:
+            unary = kind in (UNARY, PLAIN_UNARY)
             args = (values[a],) if unary else (values[a], values[b]) if b >= 0 else _wide_args(plan, values, node)
-            recorder.forward_step(node, args, values[node])
+            recorder.forward_step(node, args, values[node])  # type: ignore[union-attr]
     return values
 
 
@@ -204,21 +230,23 @@ def _wide_args(plan: Plan, values: list[Any], node: int) -> tuple[Any, ...]:
 def backward(plan: Plan, values: list[Any], backend: Backend, recorder: Recorder | None = None) -> list[Any]:
     """d(output)/d(node) for every node: the gates in reverse, upstream × local gradient into each argument."""
     xp = backend.xp
+    add = add_at_fan_out  # looked up once per run (tests replace it to count the sums)
+    record = recorder is not None
     grads: list[Any] = [None] * plan.size
     grads[plan.output] = 1.0
-    for node, unary, a, b, local_grads, constant, param, a_fans_out, b_fans_out in plan.backward:
+    for node, kind, a, b, local_grads, constant, param, a_fans_out, b_fans_out in plan.backward:
         upstream = grads[node]
-        if unary:
+        if kind == UNARY:
             if local_grads is None:  # x+c, c·x, x/c
                 local_a = constant[0]
                 to_a = upstream if local_a == 1.0 else upstream * local_a  # ×1: a pass over a grid for nothing
             else:
                 local_a = local_grads(xp, values[node], values[a], param)
                 to_a = upstream * local_a
-            grads[a] = add_at_fan_out(grads[a], to_a) if a_fans_out else to_a
-            if recorder is not None:
-                recorder.backward_step(node, upstream, ((a, local_a, to_a, grads[a]),))
-        elif b < 0:  # a folded gate of three or more arguments
+            grads[a] = add(grads[a], to_a) if a_fans_out else to_a
+            if record:
+                recorder.backward_step(node, upstream, ((a, local_a, to_a, grads[a]),))  # type: ignore[union-attr]
+        elif kind == WIDE:  # a folded gate of three or more arguments
             assert local_grads is not None
             args, fans_out = plan.wide[node]
             each: list[Sent] = []
@@ -226,12 +254,16 @@ def backward(plan: Plan, values: list[Any], backend: Backend, recorder: Recorder
                 args, local_grads(xp, values[node], *_wide_args(plan, values, node), param), fans_out
             ):
                 to = upstream * local
-                grads[arg] = add_at_fan_out(grads[arg], to) if fans else to
+                grads[arg] = add(grads[arg], to) if fans else to
                 each.append((arg, local, to, grads[arg]))
-            if recorder is not None:
-                recorder.backward_step(node, upstream, tuple(each))
+            if record:
+                recorder.backward_step(node, upstream, tuple(each))  # type: ignore[union-attr]
         else:
-            if local_grads is None:  # x+y, x−y
+            if kind == PRODUCT:  # a·b: into a goes b, into b goes a
+                local_a, local_b = values[b], values[a]
+                to_a = upstream * local_a
+                to_b = upstream * local_b
+            elif local_grads is None:  # x+y, x−y
                 local_a, local_b = constant
                 to_a = upstream if local_a == 1.0 else upstream * local_a
                 to_b = upstream if local_b == 1.0 else upstream * local_b
@@ -239,11 +271,11 @@ def backward(plan: Plan, values: list[Any], backend: Backend, recorder: Recorder
                 local_a, local_b = local_grads(xp, values[node], values[a], values[b], param)
                 to_a = upstream * local_a
                 to_b = upstream * local_b
-            grads[a] = accumulated_a = add_at_fan_out(grads[a], to_a) if a_fans_out else to_a
-            grads[b] = add_at_fan_out(grads[b], to_b) if b_fans_out else to_b
-            if recorder is not None:  # for x·x, `accumulated_a` holds the first contribution only
+            grads[a] = accumulated_a = add(grads[a], to_a) if a_fans_out else to_a
+            grads[b] = add(grads[b], to_b) if b_fans_out else to_b
+            if record:  # for x·x, `accumulated_a` holds the first contribution only
                 sent = ((a, local_a, to_a, accumulated_a), (b, local_b, to_b, grads[b]))
-                recorder.backward_step(node, upstream, sent)
+                recorder.backward_step(node, upstream, sent)  # type: ignore[union-attr]
     for i in plan.unreached:
         grads[i] = 0.0
     return grads

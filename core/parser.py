@@ -5,6 +5,9 @@ functions in `FUNCTIONS`, and programs of `name = expr` lines (or `;`-separated 
 last line is the output. Constants fold into unary gates the way the lecture draws them (`1 + e` →
 a `+1` gate, `-(…)` → `*-1`, `1/(…)` → `1/x`). Anything else raises `ParseError` with a message
 that says what is wrong and where.
+
+The vocabulary (functions, refused syntax, `ParseError`) is in `core.language`; lines that define
+a gate or its derivative, in `core.gate_lines`.
 """
 
 from __future__ import annotations
@@ -13,141 +16,31 @@ import ast
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from keyword import iskeyword
 
 import numpy as np
 
+from core.gate_lines import ANY_HEAD, DERIVATIVE_HEAD, GATE_HEAD, OUT, GateDefinition, GateGrammar, GateLine
 from core.graph import Fold, Graph, Node
+from core.language import (
+    BAD_OPERATORS,
+    BINARY,
+    FUNCTIONS,
+    KNOWN,
+    NOT_ALLOWED,
+    NOT_NUMBERS,
+    NOT_NUMBERS_MESSAGE,
+    Const,
+    FunctionSpec,
+    Operand,
+    ParseError,
+    arguments_text,
+)
 from core.ops import OPS
 from core.source import Piece, Source, split_top_level
 
 MAX_LENGTH = 2_000_000  # characters; a 10,000-line program is ~300,000
 _UNREADABLE = "[\x00\ud800-\udfff]"  # a pattern for `re.search`, which keeps it compiled
-# Not names: an input called `inf` set to 1 would silently stand for infinity. nan and inf are what a
-# gate gives when it breaks, and the debugger reports where that happened; they are never typed in.
-_NOT_NUMBERS = frozenset({"nan", "inf", "infinity"})
-_NOT_NUMBERS_MESSAGE = (
-    "'{name}': nan/inf are not numbers you can type; they are what a gate gives when it breaks "
-    "(log(-1), 1/0). For a very large number write one, like 1e300"
-)
-
-
-# A gate the program defines, `mysig(a) = …`, and a derivative line for it, `d mysig / d a = …`: not
-# Python, so they are recognised before `ast` sees the line; the formula after `=` is then an expression.
-# Patterns for `re.match` and `re.search`, which keep them compiled.
-_GATE_HEAD = r"([^\W\d]\w*)[ \t]*\(([^()]*)\)[ \t]*=(?!=)"
-_DERIVATIVE_HEAD = r"d[ \t]+([^\W\d]\w*)[ \t]*/[ \t]*d[ \t]+([^\W\d]\w*)[ \t]*=(?!=)"
-_ANY_HEAD = rf"(?:^|;)[ \t]*(?:{_GATE_HEAD}|{_DERIVATIVE_HEAD})"
-OUT = "out"  # in a derivative line: the gate's own output
-
-
-class ParseError(ValueError):
-    """Text that is not an expression of the language. `line` and `column` are 1-based."""
-
-    def __init__(self, message: str, line: int = 1, column: int = 1, multiline: bool = False) -> None:
-        where = f"line {line}, column {column}" if multiline else f"column {column}"
-        super().__init__(f"{message} at {where}")
-        self.reason = message
-        self.line = line
-        self.column = column
-        self.position = column
-
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    """A callable function: the op it builds, its operand names, its constant parameters."""
-
-    op: str
-    operands: tuple[str, ...] = ("a",)
-    params: dict[str, float] = field(default_factory=dict)  # name -> default
-
-
-FUNCTIONS: dict[str, FunctionSpec] = {
-    **{
-        name: FunctionSpec(name)
-        for name in ("exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "softplus")
-    },
-    "leaky_relu": FunctionSpec("leaky_relu", params={"slope": 0.01}),
-    "elu": FunctionSpec("elu", params={"alpha": 1.0}),
-    "prelu": FunctionSpec("prelu", ("a", "alpha")),
-    "max": FunctionSpec("max", ("a", "b")),
-    "min": FunctionSpec("min", ("a", "b")),
-}
-KNOWN = ", ".join(FUNCTIONS)
-
-_BINARY = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div", ast.Pow: "pow"}
-_BAD_OPERATORS = {
-    ast.Mod: "%",
-    ast.FloorDiv: "//",
-    ast.MatMult: "@",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitOr: "|",
-    ast.BitAnd: "&",
-    ast.BitXor: "^",
-}
-_NOT_ALLOWED = {
-    ast.Attribute: "attribute access ('.') is not allowed",
-    ast.Subscript: "subscripts ('[ ]') are not allowed",
-    ast.Slice: "subscripts ('[ ]') are not allowed",
-    ast.Compare: "comparisons are not allowed",
-    ast.BoolOp: "'and' / 'or' are not allowed",
-    ast.Lambda: "lambda is not allowed",
-    ast.IfExp: "'if … else' is not allowed",
-    ast.ListComp: "comprehensions are not allowed",
-    ast.SetComp: "comprehensions are not allowed",
-    ast.DictComp: "comprehensions are not allowed",
-    ast.GeneratorExp: "comprehensions are not allowed",
-    ast.List: "lists are not allowed",
-    ast.Tuple: "tuples (',') are not allowed",
-    ast.Set: "sets are not allowed",
-    ast.Dict: "dicts are not allowed",
-    ast.JoinedStr: "strings are not allowed",
-    ast.Starred: "'*' unpacking is not allowed",
-    ast.NamedExpr: "':=' is not allowed",
-    ast.Await: "'await' is not allowed",
-}
-
-
-@dataclass(frozen=True)
-class Const:
-    """A constant operand, kept out of the graph until it cannot be folded into a gate."""
-
-    value: float
-
-
-Operand = int | Const  # a node id or a constant
-
-
-@dataclass(frozen=True)
-class _GateLine:
-    """A gate definition or a derivative line, as the text matched it."""
-
-    match: re.Match[str]
-    derivative: bool
-    line: int
-    column: int  # 0-based offset of the match in its line's `ast` text
-
-
-@dataclass
-class _GateDefinition:
-    """A gate the program defined, while the program is read: its derivative lines may follow
-    until it is first used, then it is one `Fold`, shared by every call."""
-
-    name: str
-    arguments: tuple[str, ...]
-    body: Graph
-    line: int
-    derivatives: dict[str, tuple[Graph, int]] = field(default_factory=dict)  # argument -> (graph, line)
-    first_use: int = 0  # the line of its first call; 0 while unused
-    fold: Fold | None = None
-
-    def frozen(self, line: int) -> Fold:
-        if self.fold is None:
-            given = tuple((a, self.derivatives[a][0]) for a in self.arguments if a in self.derivatives)
-            self.fold, self.first_use = Fold(self.name, self.body, given, defined=True), line
-        return self.fold
 
 
 def parse(text: str) -> Graph:
@@ -173,16 +66,16 @@ def parse(text: str) -> Graph:
 
 # A statement `ast` could not take whole (too deep): a target, or None, and its value in pieces.
 _LongStatement = tuple[str | None, list[Piece], tuple[int, int]]
-_Statement = tuple["ast.stmt | _LongStatement | _GateLine", tuple[int, int]]  # and where its text starts (line, column)
+_Statement = tuple["ast.stmt | _LongStatement | GateLine", tuple[int, int]]  # and where its text starts (line, column)
 
 
-class _Builder:
+class _Builder(GateGrammar):
     """Walks the (whitelisted) `ast` and emits nodes, folding constants into gates."""
 
     def __init__(
         self,
         source: Source,
-        gates: dict[str, _GateDefinition] | None = None,
+        gates: dict[str, GateDefinition] | None = None,
         arguments: tuple[str, ...] | None = None,
         within: str | None = None,
         derivative: bool = False,
@@ -193,7 +86,7 @@ class _Builder:
         # id of an ast.Call -> the function's name and the parameters its operands fill
         self.call_slots: dict[int, tuple[str, list[str]]] = {}
         self.origin = (1, 0)  # where the text now being built starts: `ast` positions are relative to it
-        self.gates: dict[str, _GateDefinition] = {} if gates is None else gates  # shared with sub-builders
+        self.gates: dict[str, GateDefinition] = {} if gates is None else gates  # shared with sub-builders
         # A gate's body or derivative line: only these names, all of them inputs, in this order.
         self.arguments = arguments
         self.within, self.derivative = within, derivative
@@ -216,7 +109,7 @@ class _Builder:
     def _statements(self) -> Iterator[_Statement]:
         """The program's statements, parsed by `ast` one logical line at a time."""
         for line, text in self.source.statements():
-            if re.search(_ANY_HEAD, text):
+            if re.search(ANY_HEAD, text):
                 yield from self._gate_statements(line, text)
                 continue
             try:
@@ -237,11 +130,11 @@ class _Builder:
     def _gate_statements(self, line: int, text: str) -> Iterator[_Statement]:
         """A line with a gate definition or a derivative line in it, statement by statement."""
         for part in split_top_level(text, line, 0, ";") if ";" in text else [Piece("", text, line, 0)]:
-            gate, derivative = re.match(_GATE_HEAD, part.text), re.match(_DERIVATIVE_HEAD, part.text)
+            gate, derivative = re.match(GATE_HEAD, part.text), re.match(DERIVATIVE_HEAD, part.text)
             if gate or derivative:
                 match = derivative or gate
                 assert match is not None
-                yield _GateLine(match, derivative is not None, part.line, part.column), (part.line, part.column)
+                yield GateLine(match, derivative is not None, part.line, part.column), (part.line, part.column)
                 continue
             statement = self._long_statement(part)
             if statement is not None:
@@ -266,10 +159,10 @@ class _Builder:
         return target, split_top_level(part.text, part.line, part.column, "+-"), (part.line, part.column)
 
     def _statement(
-        self, statement: ast.stmt | _LongStatement | _GateLine, origin: tuple[int, int], last: bool
+        self, statement: ast.stmt | _LongStatement | GateLine, origin: tuple[int, int], last: bool
     ) -> Operand:
         self.origin = origin
-        if isinstance(statement, _GateLine):
+        if isinstance(statement, GateLine):
             if last:
                 raise self.source_error(
                     "the program has no output: after defining gates, use them (f = mysig(x))", *origin
@@ -299,72 +192,15 @@ class _Builder:
         raise self.error(f"'{kind}' statements are not allowed", statement)
 
     def _assign(self, target: str, value: Operand, statement: ast.stmt | None) -> Operand:
-        if target.lower() in _NOT_NUMBERS:
-            raise self.error(_NOT_NUMBERS_MESSAGE.format(name=target), statement)
+        if target.lower() in NOT_NUMBERS:
+            raise self.error(NOT_NUMBERS_MESSAGE.format(name=target), statement)
         if target in FUNCTIONS:
             raise self.error(f"'{target}' is a function name and cannot be assigned", statement)
         if target in self.gates:
             raise self.error(f"'{target}' is a gate (line {self.gates[target].line}) and cannot be assigned", statement)
         return self._name_value(target, value)
 
-    # ---- gates the program defines ----
-
-    def _define_gate(self, gate: _GateLine) -> None:
-        """`name(a, b) = formula`: the formula becomes the gate's body, a graph of its arguments."""
-        match, line, column = gate.match, gate.line, gate.column
-        name = match.group(1)
-        if name in FUNCTIONS:
-            raise self.source_error(f"'{name}' is a built-in function; give your gate another name", line, column)
-        if name in self.gates:
-            message = f"'{name}' is already defined (line {self.gates[name].line}); a gate is defined once"
-            raise self.source_error(message, line, column)
-        if name in self.names:
-            raise self.source_error(f"'{name}' is already a value; give the gate another name", line, column)
-        if name.lower() in _NOT_NUMBERS or iskeyword(name):
-            raise self.source_error(f"'{name}' cannot be a gate's name", line, column)
-        arguments: list[str] = []
-        offset = column + match.start(2)
-        for text in match.group(2).split(","):
-            argument, at = text.strip(), offset + len(text) - len(text.lstrip())
-            offset += len(text) + 1
-            if not argument.isidentifier() or iskeyword(argument) or argument in FUNCTIONS or argument in self.gates:
-                shown = f"'{argument}' is not" if argument else "missing"
-                message = f"{shown} an argument name: a gate's arguments are plain names, like mysig(a) or lin(a, b)"
-                raise self.source_error(message, line, at)
-            if argument == OUT:
-                message = f"'{OUT}' stands for the gate's output in derivative lines; call this argument otherwise"
-                raise self.source_error(message, line, at)
-            if argument in arguments:
-                raise self.source_error(f"{name}() has the argument '{argument}' twice", line, at)
-            arguments.append(argument)
-        body = self._formula(gate, name, tuple(arguments), derivative=False)
-        self.gates[name] = _GateDefinition(name, tuple(arguments), body, line)
-
-    def _define_derivative(self, line_: _GateLine) -> None:
-        """`d name / d a = formula`, in terms of the gate's arguments and `out`."""
-        match, line, column = line_.match, line_.line, line_.column
-        name, argument = match.group(1), match.group(2)
-        at_name, at_argument = column + match.start(1), column + match.start(2)
-        if name in FUNCTIONS:
-            message = f"'{name}' is a built-in function: derivative lines are for the gates your program defines"
-            raise self.source_error(message, line, at_name)
-        gate = self.gates.get(name)
-        if gate is None:
-            message = f"there is no gate '{name}' above this line; define it first, like {name}(a) = …"
-            raise self.source_error(message, line, at_name)
-        if gate.first_use:
-            message = f"write d {name} / d {argument} before {name} is first used (line {gate.first_use})"
-            raise self.source_error(message, line, column)
-        if argument not in gate.arguments:
-            message = f"{name} has no argument '{argument}' (its arguments: {', '.join(gate.arguments)})"
-            raise self.source_error(message, line, at_argument)
-        if argument in gate.derivatives:
-            message = f"d {name} / d {argument} is given twice (first on line {gate.derivatives[argument][1]})"
-            raise self.source_error(message, line, column)
-        graph = self._formula(line_, name, (*gate.arguments, OUT), derivative=True)
-        gate.derivatives[argument] = (graph, line)
-
-    def _formula(self, line_: _GateLine, gate: str, arguments: tuple[str, ...], derivative: bool) -> Graph:
+    def _formula(self, line_: GateLine, gate: str, arguments: tuple[str, ...], derivative: bool) -> Graph:
         """The expression after a gate line's `=`, as a graph whose inputs are `arguments` in order."""
         match, line = line_.match, line_.line
         rest = match.string[match.end() :]
@@ -479,8 +315,8 @@ class _Builder:
     def _children(self, node: ast.AST) -> list[ast.AST]:
         """The operands of a whitelisted node; raises for everything else."""
         if isinstance(node, ast.BinOp):
-            if type(node.op) not in _BINARY:
-                symbol = _BAD_OPERATORS.get(type(node.op), type(node.op).__name__)
+            if type(node.op) not in BINARY:
+                symbol = BAD_OPERATORS.get(type(node.op), type(node.op).__name__)
                 raise self._operator_error(node, f"operator '{symbol}' is not supported; use + - * / ** or ^")
             return [node.left, node.right]
         if isinstance(node, ast.UnaryOp):
@@ -492,7 +328,7 @@ class _Builder:
             return self._call_operands(node)
         if isinstance(node, (ast.Constant, ast.Name)):
             return []
-        message = _NOT_ALLOWED.get(type(node), f"'{type(node).__name__}' is not allowed")
+        message = NOT_ALLOWED.get(type(node), f"'{type(node).__name__}' is not allowed")
         raise self.error(message, node)
 
     def _operator_error(self, node: ast.BinOp, message: str) -> ParseError:
@@ -518,9 +354,9 @@ class _Builder:
         given: dict[str, ast.AST] = {}
         starred = next((a for a in node.args if isinstance(a, ast.Starred)), None)
         if starred is not None:
-            raise self.error(_NOT_ALLOWED[ast.Starred], starred)
+            raise self.error(NOT_ALLOWED[ast.Starred], starred)
         if len(node.args) > len(slots):
-            raise self.error(f"{name}() takes {_count(spec)}, got {len(node.args)}", node)
+            raise self.error(f"{name}() takes {arguments_text(spec)}, got {len(node.args)}", node)
         for slot, arg in zip(slots, node.args):
             given[slot] = arg
         for keyword in node.keywords:
@@ -532,7 +368,7 @@ class _Builder:
             given[keyword.arg] = keyword.value
         missing = [s for s in spec.operands if s not in given]
         if missing:
-            raise self.error(f"{name}() takes {_count(spec)}, got {len(given)}", node)
+            raise self.error(f"{name}() takes {arguments_text(spec)}, got {len(given)}", node)
         # Which parameter each operand fills, in the order the operands' results will come back.
         filled = [s for s in slots if s in given]
         self.call_slots[id(node)] = (name, filled)
@@ -540,7 +376,7 @@ class _Builder:
 
     def _combine(self, node: ast.AST, args: list[Operand]) -> Operand:
         if isinstance(node, ast.BinOp):
-            return self._binary(_BINARY[type(node.op)], args[0], args[1])
+            return self._binary(BINARY[type(node.op)], args[0], args[1])
         if isinstance(node, ast.UnaryOp):
             (a,) = args
             return a if isinstance(node.op, ast.UAdd) else self._scale(a, -1.0)
@@ -569,8 +405,8 @@ class _Builder:
                 allowed += f", or {OUT} for {self.within}'s output"
             raise self.error(f"'{name}' is not an argument of {self.within} (it can use {allowed})", node)
         if name not in self.names:
-            if name.lower() in _NOT_NUMBERS:  # never assigned either (`_assign`): checked once per name
-                raise self.error(_NOT_NUMBERS_MESSAGE.format(name=name), node)
+            if name.lower() in NOT_NUMBERS:  # never assigned either (`_assign`): checked once per name
+                raise self.error(NOT_NUMBERS_MESSAGE.format(name=name), node)
             self.names[name] = self._add("input", (), name=name)
         return self.names[name]
 
@@ -668,11 +504,3 @@ class _Builder:
                 nodes.append(Node(len(nodes), node.op, args, node.params, node.name, node.fold))
         inputs = tuple(n.name for n in nodes if n.op == "input" and n.name is not None)
         return Graph(tuple(nodes), inputs, new_id[output], self.source.text if source is None else source)
-
-
-def _count(spec: FunctionSpec) -> str:
-    n = len(spec.operands)
-    words = f"{n} argument{'s' if n > 1 else ''}"
-    if spec.params:
-        words += " (and optional " + ", ".join(f"{k}={v:g}" for k, v in spec.params.items()) + ")"
-    return words

@@ -213,6 +213,13 @@ class Quiz:
         question = self.current
         return question if question is not None and question.step <= step_index else None
 
+    @property
+    def reachable(self) -> int | None:
+        """The furthest cursor the player may show: every step before the current question's (its
+        number stays hidden until answered); None when every question is answered."""
+        question = self.current
+        return None if question is None else question.step
+
     def answer(self, guess: float) -> Verdict:
         question = self.current
         if question is None:

@@ -217,4 +217,5 @@ def surface_from_expression(
     Z = surface_grid(graph, axes, x_range, y_range, n=40, fixed=held).Z
     finite = Z[np.isfinite(Z)]
     log_color = bool(finite.size) and float(finite.max() - finite.min()) > 1000.0
-    return Surface("custom", text, text, x_range, y_range, start, (), log_color, axes, held)
+    title = "; ".join(line.strip() for line in text.replace(";", "\n").splitlines() if line.strip())
+    return Surface("custom", title, text, x_range, y_range, start, (), log_color, axes, held)

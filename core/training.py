@@ -161,6 +161,19 @@ class Trainer:
             raise ValueError(f"invalid learning rate: {lr}")
         self.lr = float(lr)
 
+    def set_weights(self, weights: np.ndarray) -> None:
+        """Put saved weights in place (a session coming back): the current loss and accuracy become
+        theirs; the optimizer's memory stays. A ValueError (nothing changed) for the wrong count of
+        weights or a non-finite one."""
+        new = np.array(weights, dtype=float)
+        if new.shape != self.weights.shape or not np.isfinite(new).all():
+            raise ValueError(f"expected {self.weights.size} finite weights for {self.model.hidden}, got {new.shape}")
+        with np.errstate(all="ignore"):
+            current = loss_and_gradient(self.model, new, self.data)
+        self.weights, self._current = new, current
+        self.losses[-1] = current.loss
+        self.accuracies[-1] = current.accuracy(self.data.y)
+
     def step(self, k: int = 1) -> int:
         """Take up to `k` optimizer steps; returns how many were taken (0 once the run diverged)."""
         taken = 0

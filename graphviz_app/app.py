@@ -63,9 +63,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--export-animation",
         metavar="FILE",
-        help="write the forward and backward stepping as an animated GIF (or MP4 with imageio-ffmpeg) and exit",
+        help="write the forward and backward stepping as an animated GIF (or MP4 with imageio-ffmpeg) and exit; "
+        "with --tab lab the optimizer race, with --tab networks a network's training",
     )
     p.add_argument("--fps", type=float, default=2.0, metavar="N", help="frames per second of --export-animation")
+    p.add_argument(
+        "--every", type=int, metavar="K", help="--export-animation of the race or a training: a frame every K steps"
+    )
     p.add_argument("--size", metavar="WxH", help="export size in pixels, e.g. 1600x900")
     theme_flags = p.add_mutually_exclusive_group()
     theme_flags.add_argument("--dark", action="store_true", help="dark theme (default: the theme of the last run)")
@@ -218,11 +222,19 @@ def run_export_animation(args: argparse.Namespace, text: str, inputs: dict[str, 
     from graphviz_app.export import animation
 
     app = QApplication.instance() or QApplication(["graphviz-app"])  # noqa: F841 - must outlive the export
+    tab = tab_name(args.tab) if args.tab else DEBUGGER_TAB
     try:
         animation.check_path(path)
-        state = AppState(text, inputs)
-        state.set_dark(args.dark)
-        frames = animation.export_animation(state, path, fps=args.fps, size=size or animation.DEFAULT_SIZE)
+        if tab in ("lab", "networks"):
+            from graphviz_app.export.frame_sources import export_tab_animation
+
+            frames = export_tab_animation(tab, path, args.fps, size or animation.DEFAULT_SIZE, args.every, args.dark)
+        elif tab != DEBUGGER_TAB:
+            raise UsageError(f"--export-animation draws the debugger, the lab or the networks tab, not {tab}")
+        else:
+            state = AppState(text, inputs)
+            state.set_dark(args.dark)
+            frames = animation.export_animation(state, path, fps=args.fps, size=size or animation.DEFAULT_SIZE)
     except (OSError, ValueError) as error:
         print(f"graphviz-app: cannot export {path}: {error}", file=sys.stderr)
         return 1

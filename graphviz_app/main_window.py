@@ -9,9 +9,11 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import json
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence, QShowEvent
@@ -38,8 +40,9 @@ from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.inputs_panel import InputsPanel
 from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.mode_bar import ModeBar
+from graphviz_app.debugger.node_clicks import NodeClicks
 from graphviz_app.debugger.state import AppState
-from graphviz_app.networks.saved import SavedNetworks, networks_of, restore_networks
+from graphviz_app.networks.saved import SavedNetworks, networks_of
 from graphviz_app.widgets.player import Player
 
 SHORTCUTS = [
@@ -94,6 +97,7 @@ class LazyTab(QWidget):
         super().__init__()
         self.state, self.module, self.factory = state, module, factory
         self.page: QWidget | None = None
+        self.on_built: Callable[[], object] | None = None  # the window takes the fresh tab's settings as saved
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._loading = QLabel("Loading …")
@@ -119,6 +123,8 @@ class LazyTab(QWidget):
                 self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self._loading.hide()
             self.layout().addWidget(self.page)
+            if self.on_built is not None:
+                self.on_built()
         return self.page
 
 
@@ -155,6 +161,7 @@ class MainWindow(QMainWindow):
         self.view = GraphView(self.state)
         self.gate_marks = GateMarks(self.state, self.view)  # wrong derivatives in red; double-click opens a gate
         self.fold_tool = FoldTool(self.state, self.view)  # Ctrl+click / Shift+drag, Ctrl+K folds
+        self.node_clicks = NodeClicks(self.state, self.view)  # a click on a node shows it in the inspector
         self.fold_tool.sig_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.player = Player(self.state)
         self.mode_bar = ModeBar(self.state)  # reverse | forward mode, beside the step counter
@@ -189,8 +196,10 @@ class MainWindow(QMainWindow):
         self.inspector_dock = self._dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.inputs_dock, self.inspector_dock, Qt.Orientation.Vertical)
         from graphviz_app.debugger.quiz_panel import QuizPanel
+        from graphviz_app.debugger.quiz_picks import QuizPicks
 
-        self.quiz_panel = QuizPanel(state)
+        self.quiz_panel = QuizPanel(self.state)
+        self.quiz_picks = QuizPicks(self.quiz_panel.quiz_state, self.view)  # "picked gates": click them
         self.quiz_dock = self._dock("Quiz", self.quiz_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self.inspector_dock, self.quiz_dock)
         self.inspector_dock.raise_()
@@ -214,7 +223,7 @@ class MainWindow(QMainWindow):
         self._normal_fonts: tuple[QFont, QFont] | None = None
         self.tabs.currentChanged.connect(self._tab_changed)
         self.state.sig_theme_changed.connect(self._apply_theme)
-        self._saved_work: tuple[object, ...] | None = None
+        self._saved_work: tuple[Any, dict[str, str]] | None = None
         self._take_saved_work = True  # on the next graph shown (a session that was opened)
         self.state.sig_error.connect(self._keep_saved_work)
         self._graph_changed()  # takes the first picture of the user's work: nothing is unsaved yet
@@ -223,7 +232,15 @@ class MainWindow(QMainWindow):
     def add_tab(self, widget: QWidget, title: str, name: str | None = None) -> int:
         """Add a page (optimizer lab, activations …) next to the Graph tab, found later by `name`."""
         self.pages[name or title.lower()] = widget
+        if isinstance(widget, LazyTab):
+            widget.on_built = lambda: self._tab_built(name or title.lower())
         return self.tabs.addTab(widget, title)
+
+    def _tab_built(self, name: str) -> None:
+        """A tab built after the last save shows its defaults: they are not unsaved work."""
+        current = self._work()[1]
+        if self._saved_work is not None and name in current:
+            self._saved_work[1].setdefault(name, current[name])
 
     def open_tab(self, name: str) -> QWidget:
         """Bring the tab called `name` forward and return its page (built if it was not yet)."""
@@ -294,7 +311,8 @@ class MainWindow(QMainWindow):
         self._action(file, "Export &PNG…", lambda: self.export_dialog("png"), "Ctrl+E")
         self._action(file, "Export S&VG…", lambda: self.export_dialog("svg"), "Ctrl+Shift+E")
         self._action(file, "Export P&yTorch script…", self.export_pytorch_dialog)
-        self._action(file, "Export &animation (GIF)…", self.export_animation_dialog)
+        act = self._action(file, "Export &animation (GIF/MP4)…", self.export_animation_dialog)
+        act.setToolTip("the debugger's steps, the optimizer race or a network's training: the tab in front")
         file.addSeparator()
         self._action(file, "&Quit", self.close, "Ctrl+Q")  # StandardKey.Quit is empty without a desktop
 
@@ -420,6 +438,10 @@ class MainWindow(QMainWindow):
         QApplication.setFont(app_font)
         self.inspector.setFont(inspector_font)
         self.view.set_text_scale(self.text_scale)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and app.styleSheet():  # the style sheet's sizes beat the app font
+            app.setStyleSheet(theme.style_sheet(self.state.dark, self.text_scale))
+        self.state.theme.set_text_scale(self.text_scale)  # every view sizing its own texts follows
         self.statusBar().showMessage(f"text size {self.text_scale:.0%}", 3000)
 
     def _show_debugger(self) -> None:
@@ -455,11 +477,14 @@ class MainWindow(QMainWindow):
             self.quiz_dock.hide()
         elif self._presenting:
             self.quiz_dock.show()
+            self.quiz_dock.raise_()
+            width = max(self.quiz_panel.minimumWidth(), int(self.width() * 0.34))  # large type needs room
+            self.resizeDocks([self.quiz_dock], [width], Qt.Orientation.Horizontal)
 
     def _apply_theme(self, dark: bool) -> None:
         app = QApplication.instance()
         if app is not None:
-            theme.apply_theme(app, dark)
+            theme.apply_theme(app, dark, self.text_scale)
         self.view.set_dark(dark)
         self.act_dark.setChecked(dark)
         self.act_light.setChecked(not dark)
@@ -531,19 +556,31 @@ class MainWindow(QMainWindow):
             self._take_saved_work = False
             self.show_message("Cannot open session", str(error), error=True)
             return False
-        self._restore_networks(loaded)
+        notes = [*loaded.notes, *self._restore_tabs(loaded)]
+        if not self._take_saved_work:  # the graph was shown at once: what is saved includes the tabs
+            self._mark_saved()
         if loaded.quiz:
             self.quiz_panel.apply_settings(QuizSettings.from_dict(loaded.quiz))
         if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
             self.open_tab(loaded.tab)
         settings.add_recent(path)
         self.statusBar().showMessage(f"opened {path}", 5000)
+        if notes:
+            shown = "\n".join(f"• {note}" for note in notes[:12]) + ("\n…" if len(notes) > 12 else "")
+            self.show_message("Session opened with defaults", f"Some values in {path} could not be used:\n{shown}")
         return True
 
     def save_session_file(self, path: str | Path) -> bool:
         try:
             quiz = self.quiz_panel.current_settings().to_dict()
-            session.save_session(self.state, path, tab=self.current_tab(), networks=self._saved_networks(), quiz=quiz)
+            session.save_session(
+                self.state,
+                path,
+                tab=self.current_tab(),
+                networks=self._saved_networks(),
+                quiz=quiz,
+                tabs={name: state.to_dict() for name, state in self._tab_states().items()},
+            )
         except session.SessionError as error:
             self.show_message("Cannot save session", str(error), error=True)
             return False
@@ -558,14 +595,29 @@ class MainWindow(QMainWindow):
         state = getattr(page, "state", None)
         return networks_of(state) if hasattr(state, "points") else None
 
-    def _restore_networks(self, loaded: session.Session) -> None:
-        if loaded.networks is None or "networks" not in self.pages:
-            return
-        lazy = self.pages["networks"]
-        page = lazy.build() if isinstance(lazy, LazyTab) else lazy  # the points need the tab's state
-        state = getattr(page, "state", None)
-        if hasattr(state, "points"):
-            restore_networks(state, loaded.networks)
+    def _tab_states(self, build: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The Qt-free state of every tab with a part in sessions (session.TAB_PARTS) that is built;
+        the tabs named in `build` are built first."""
+        states = {}
+        for name in session.TAB_PARTS:
+            page = self.pages.get(name)
+            if isinstance(page, LazyTab):
+                page = page.build() if name in build else page.page
+            state = getattr(page, "lab", None) or getattr(page, "state", None)  # the lab's is .lab
+            if callable(getattr(state, "to_dict", None)):
+                states[name] = state
+        return states
+
+    def _restore_tabs(self, loaded: session.Session) -> list[str]:
+        """Put the session's tabs back (built first if need be); the values left out, as messages."""
+        parts = dict(loaded.tabs)
+        if loaded.networks is not None and "networks" not in parts:
+            parts["networks"] = loaded.networks.as_json()  # a version 1 file: the data set and points
+        notes: list[str] = []
+        for name, state in self._tab_states(build=tuple(parts)).items():
+            if name in parts:
+                notes += state.from_dict(parts[name])
+        return notes
 
     def export_file(self, path: str | Path) -> bool:
         return self._export(path, lambda: self.view.export(str(path)))
@@ -599,9 +651,26 @@ class MainWindow(QMainWindow):
         return self._export(path, lambda: write_pytorch_script(self.state, path))
 
     def export_animation_dialog(self) -> None:
-        from graphviz_app.export.animation_dialog import ask_and_export
+        """File → Export animation…: of the tab in front (the debugger's steps, the race, a training)."""
+        from graphviz_app.export import animation_dialog as dialog
 
-        self.watch_animation_export(ask_and_export(self, self.state))
+        tab, page = self.current_tab(), self.tab_page(self.current_tab())
+        try:
+            if tab == "lab" and hasattr(page, "lab"):
+                export = dialog.ask_and_export_race(self, page.lab, self.state.runner)
+            elif tab == "networks" and hasattr(page, "state"):
+                export = dialog.ask_and_export_training(self, page.state, self.state.runner)
+            elif tab == DEBUGGER:
+                export = dialog.ask_and_export(self, self.state)
+            else:
+                self.statusBar().showMessage(
+                    "Export animation: on the Graph, Optimizer lab and Tiny networks tabs", 6000
+                )
+                return
+        except ValueError as error:
+            self.show_message("Cannot export", f"cannot export: {error}", error=True)
+            return
+        self.watch_animation_export(export)
 
     def watch_animation_export(self, export) -> None:
         """Status messages of a running animation export (kept alive by its parent, this window)."""
@@ -613,10 +682,17 @@ class MainWindow(QMainWindow):
 
     # ---- unsaved work ----
 
-    def _work(self) -> tuple[object, ...]:
-        """What a session keeps of the user's work: the program, its inputs' values and the folds."""
+    def _work(self) -> tuple[Any, dict[str, str]]:
+        """What a session keeps of the user's work: the program, its inputs' values and the folds, and
+        every built tab's settings (the lab's step aside: like the debugger's, it is not work)."""
         state = self.state
-        return state.expression, tuple((name, state.inputs[name]) for name in state.graph.inputs), tuple(state.folds)
+        tabs = {}
+        for name, tab in self._tab_states().items():
+            part = tab.to_dict()
+            part.pop("cursor" if name == "lab" else "weights", None)  # steps, not positions; weights follow steps
+            tabs[name] = json.dumps(part, sort_keys=True)
+        inputs = tuple((name, state.inputs[name]) for name in state.graph.inputs)
+        return (state.expression, inputs, tuple(state.folds)), tabs
 
     def _mark_saved(self) -> None:
         self._saved_work = self._work()
@@ -629,15 +705,19 @@ class MainWindow(QMainWindow):
     def has_unsaved_changes(self) -> bool:
         """The program or an input changed since the last save or open, or the expression line holds
         text that was never built."""
-        saved = self._saved_work is not None and self._work() == self._saved_work
-        return not saved or self.expression_bar.has_unbuilt_text()
+        if self._saved_work is None:
+            return True
+        (debugger, tabs), (saved_debugger, saved_tabs) = self._work(), self._saved_work
+        changed_tabs = [name for name, part in tabs.items() if saved_tabs.get(name, part) != part]
+        return debugger != saved_debugger or bool(changed_tabs) or self.expression_bar.has_unbuilt_text()
 
     def ask_unsaved(self, doing: str) -> QMessageBox.StandardButton:
         """Save, Discard or Cancel (a modal question: the user must answer before the work is lost)."""
         return QMessageBox.question(
             self,
             "Unsaved changes",
-            f"The expression or its inputs changed since the session was last saved.\nSave them before {doing}?",
+            "Your work (the expression, its inputs or a tab's settings) changed since the session was last "
+            f"saved.\nSave it before {doing}?",
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )

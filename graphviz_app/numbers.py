@@ -2,7 +2,9 @@
 
 number(-0.19661193324148188) -> "-0.1966"     inspector, legends, panels (4 significant digits)
 edge(0.7310585786300049)     -> "0.73"        the short label on a graph edge
-full(0.1)                    -> "0.1"         tooltips: the exact float (repr), or "not computed yet"
+seed(1.0)                    -> "1.00"        ∂f/∂f on the output's stub, as on the slides
+full(0.1)                    -> "0.1"         the exact float (repr), or "not computed yet"
+tip("value", 0.7310585786300049) -> "value: 0.7311\nexact: 0.7310585786300049"   tooltips
 factor(-4.0)                 -> "(-4)"        a factor in a product, as on a slide
 """
 
@@ -49,9 +51,25 @@ def edge(value: float) -> str:
     return f"{value:.2f}" if size < 100 else f"{value:.4g}"
 
 
+def seed(value: float) -> str:
+    """The gradient on the output's stub, ∂f/∂f: "1.00" as the slides print it (where backprop starts)."""
+    return f"{value:.2f}" if math.isfinite(value) else edge(value)
+
+
 def full(x: float | None) -> str:
     """Full precision, for tooltips; `None` means the number is not known yet at the cursor."""
     return "not computed yet" if x is None else repr(float(x))
+
+
+def tip(what: str, x: float | None) -> str:
+    """A tooltip line: the number as everywhere else, then its exact float on a second line when the
+    short form rounded it (0.7311 / exact: 0.7310585786300049), so no tooltip shows 17 digits alone."""
+    if x is None:
+        return f"{what}: not computed yet"
+    x = float(x)
+    if not math.isfinite(x) or float(f"{x:.4g}") == x:  # the short form is already exact
+        return f"{what}: {number(x)}"
+    return f"{what}: {number(x)}\nexact: {x!r}"
 
 
 def factor(x: float) -> str:

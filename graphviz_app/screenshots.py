@@ -11,11 +11,28 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 WINDOW_SIZE = (1600, 950)
 TABS = {"optimizer_lab.png": "lab", "activations.png": "activations", "xor_network.png": "networks"}  # by name
 XOR_STEPS = 300
+SETTLE_S = 20.0  # a tab that is not ready by then is grabbed as it is (and says so)
+
+
+def settle(app, ready: Callable[[], bool], what: str) -> None:
+    """Run the event loop until `ready()`: tabs build their plots over several turns of it, and a
+    picture grabbed before that lacks them (the tiny networks' right column did)."""
+    deadline = time.perf_counter() + SETTLE_S
+    while not ready():
+        if time.perf_counter() > deadline:
+            print(f"{what}: not ready after {SETTLE_S:g} s, grabbed as it is", file=sys.stderr)
+            break
+        app.processEvents()
+        time.sleep(0.01)
+    for _ in range(5):  # the last layouts and repaints
+        app.processEvents()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,13 +67,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"skipped {name}: no {tab} tab in this installation", file=sys.stderr)
             continue
         window.open_tab(tab)
-        app.processEvents()
+        lazy = window.pages[tab]
+        settle(app, lambda lazy=lazy: getattr(lazy, "ready", lambda: True)(), tab)
         page = window.tab_page(tab)
         if tab == "lab":
             page.lab.show_all()
         elif tab == "networks":
             page.state.step(XOR_STEPS)  # through the state's runner (an InlineRunner here: at once)
-        app.processEvents()
+            settle(app, lambda page=page: not page.state.busy() and page.state.snapshot is not None, tab)
+        settle(app, lambda lazy=lazy: getattr(lazy, "ready", lambda: True)(), tab)
         window.grab().save(str(folder / name))
     for path in sorted(folder.glob("*.png")):
         print(path)

@@ -1,7 +1,14 @@
-"""Save and load a debugger session: expression, inputs, step position and phase as a small JSON file.
+"""Save and load a session: the debugger's expression, inputs, step position and phase, and every
+other tab's settings, as a small JSON file.
 
-    {"format": "graphviz_app.session", "version": 1, "expression": "(x + y) * z",
-     "inputs": {"x": -2, "y": 5, "z": -4}, "cursor": 3, "phase": "both", "tab": "debugger"}
+    {"format": "graphviz_app.session", "version": 2, "expression": "(x + y) * z",
+     "inputs": {"x": -2, "y": 5, "z": -4}, "cursor": 3, "phase": "both", "tab": "debugger",
+     "lab": {…}, "activations": {…}, "networks": {…}}
+
+The tabs' parts are their states' `to_dict()` (graphviz_app/lab/saved.py, activations/saved.py,
+networks/saved.py say what is in them); this module only collects them. Version 1 files (the
+debugger, the networks' data set and points, folds, quiz) still open. A tab's value that cannot be
+used keeps the tab's own: the window shows those as one message, it never refuses the file for them.
 
 Plain functions, no dialogs: a broken or foreign file raises `SessionError` *before* anything is
 changed, so the window can show the message and the state stays as it was.
@@ -23,7 +30,9 @@ from graphviz_app.files import write_atomically
 from graphviz_app.networks.saved import SavedNetworks, parse_networks
 
 FORMAT = "graphviz_app.session"
-VERSION = 1
+VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: before the lab, activations and the network's model were kept
+TAB_PARTS = ("lab", "activations", "networks")  # the tabs with a part of their own in the file
 PHASES = ("forward", "backward", "both")
 
 
@@ -42,6 +51,8 @@ class Session:
     networks: SavedNetworks | None = None  # the tiny-networks tab's data set and own points, if it was open
     folds: tuple[tuple[str, tuple[int, ...], str], ...] = ()  # gates folded on screen (AppState.folds)
     quiz: dict = field(default_factory=dict)  # the quiz settings (core.quiz.QuizSettings.to_dict); {} in old files
+    tabs: dict = field(default_factory=dict)  # tab name → its state's to_dict() (TAB_PARTS; absent if not kept)
+    notes: tuple[str, ...] = ()  # parts of the file that were left out, in the user's words
 
 
 def session_of(state: AppState, tab: str = "debugger", networks: SavedNetworks | None = None) -> Session:
@@ -72,6 +83,7 @@ def to_json(session: Session) -> str:
         fields["networks"] = session.networks.as_json()
     if session.quiz:
         fields["quiz"] = session.quiz
+    fields.update({name: session.tabs[name] for name in TAB_PARTS if name in session.tabs})
     return json.dumps(fields, indent=2, ensure_ascii=False)
 
 
@@ -108,13 +120,15 @@ def save_session(
     tab: str = "debugger",
     networks: SavedNetworks | None = None,
     quiz: dict | None = None,
+    tabs: dict[str, dict] | None = None,
 ) -> None:
-    """Write what the user is looking at (`tab`: the tab in front); OSError propagates as SessionError.
+    """Write what the user is looking at (`tab`: the tab in front; `tabs`: the other tabs' to_dict(),
+    a "networks" there replaces `networks`); OSError propagates as SessionError.
 
     Atomically: with the disk full, the previous file at `path` is left whole.
     """
     try:
-        saved = replace(session_of(state, tab, networks), quiz=dict(quiz or {}))
+        saved = replace(session_of(state, tab, networks), quiz=dict(quiz or {}), tabs=dict(tabs or {}))
         write_atomically(path, (to_json(saved) + "\n").encode("utf-8"))
     except OSError as error:
         raise SessionError(f"cannot write {path}: {error.strerror or error}") from error
@@ -151,8 +165,10 @@ def parse_session(text: str) -> Session:
         raise SessionError(f"not a session file: invalid JSON ({error})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise SessionError('not a graphviz_app session file (its "format" is missing or different)')
-    if data.get("version") != VERSION:
-        raise SessionError(f"unsupported session version {data.get('version')!r} (this app reads {VERSION})")
+    if data.get("version") not in READABLE_VERSIONS or isinstance(data.get("version"), bool):
+        raise SessionError(
+            f"unsupported session version {data.get('version')!r} (this app reads versions 1 to {VERSION})"
+        )
     expression = data.get("expression")
     if not isinstance(expression, str):
         raise SessionError("the session has no expression")
@@ -182,7 +198,14 @@ def parse_session(text: str) -> Session:
         raise SessionError(f"the session's own data is invalid: {error}") from None
     quiz = data.get("quiz", {})
     quiz = QuizSettings.from_dict(quiz).to_dict() if isinstance(quiz, dict) and quiz else {}
-    return Session(expression, inputs, cursor, phase, tab, graph, networks, folds, quiz)
+    tabs, notes = {}, []
+    for name in TAB_PARTS:
+        part = data.get(name)
+        if isinstance(part, dict):
+            tabs[name] = part
+        elif part is not None:
+            notes.append(f'"{name}" must be an object of settings, not {_shown(part)}: the tab kept its own')
+    return Session(expression, inputs, cursor, phase, tab, graph, networks, folds, quiz, tabs, tuple(notes))
 
 
 def read_session(path: str | Path) -> Session:

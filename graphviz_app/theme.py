@@ -6,8 +6,10 @@ to the working directory). Colours follow the slides: forward values green, grad
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 
 from psygnal import Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPalette, QPixmap
@@ -47,10 +49,19 @@ def colors(dark: bool) -> Colors:
     return DARK if dark else LIGHT
 
 
-def style_sheet(dark: bool) -> str:
-    """The QSS text of the light or dark theme."""
+def style_sheet(dark: bool, text_scale: float = 1.0) -> str:
+    """The QSS text of the light or dark theme, every font size `text_scale` times its own."""
     name = "dark.qss" if dark else "light.qss"
-    return (resources.files("resources") / "styles" / name).read_text(encoding="utf-8")
+    text = (resources.files("resources") / "styles" / name).read_text(encoding="utf-8")
+    icons = Path(str(resources.files("resources") / "icons")).as_posix()  # QSS url()s want a file path
+    return scaled_points(text.replace("@ICONS@", icons), text_scale)
+
+
+def scaled_points(css: str, text_scale: float) -> str:
+    """Style text (QSS, or rich text's `font-size:14pt`) with every point size `text_scale` times its own."""
+    if text_scale == 1.0:
+        return css
+    return re.sub(r"(\d+(?:\.\d+)?)pt\b", lambda m: f"{float(m.group(1)) * text_scale:.3g}pt", css)
 
 
 def _palette(dark: bool) -> QPalette:
@@ -80,11 +91,11 @@ def _palette(dark: bool) -> QPalette:
     return palette
 
 
-def apply_theme(app: QApplication, dark: bool) -> None:
-    """Switch the whole application between the light and the dark theme."""
+def apply_theme(app: QApplication, dark: bool, text_scale: float = 1.0) -> None:
+    """Switch the whole application between the light and the dark theme (at this text size)."""
     app.setStyle("Fusion")
     app.setPalette(_palette(dark))
-    app.setStyleSheet(style_sheet(dark))
+    app.setStyleSheet(style_sheet(dark, text_scale))
 
 
 def app_icon() -> QIcon:
@@ -116,9 +127,14 @@ class Theme:
     """
 
     changed = Signal(bool)  # True = dark
+    # The window's text size (Ctrl+= / Ctrl+−, presentation): every view that sizes its own texts
+    # (plots' ticks and labels, rich text, labels with their own style) sizes them with `pt` and
+    # redraws them when this is emitted; the style sheet and the graph's numbers follow it too.
+    text_scale_changed = Signal(float)
 
     def __init__(self, dark: bool = False) -> None:
         self.dark = bool(dark)
+        self.text_scale = 1.0
 
     @property
     def colors(self) -> Colors:
@@ -128,6 +144,15 @@ class Theme:
         if bool(dark) != self.dark:
             self.dark = bool(dark)
             self.changed.emit(self.dark)
+
+    def set_text_scale(self, scale: float) -> None:
+        if float(scale) != self.text_scale:
+            self.text_scale = float(scale)
+            self.text_scale_changed.emit(self.text_scale)
+
+    def pt(self, points: float) -> float:
+        """A font size in points at the window's text size."""
+        return round(points * self.text_scale, 2)
 
     def activation_color(self, name: str) -> str:
         """An activation's colour in the current theme (the palette is at the end of this module)."""

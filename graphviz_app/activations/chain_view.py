@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.activations.curves_view import lines_height, run_in_turns
+from graphviz_app.activations.curves_view import run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -36,6 +36,7 @@ from graphviz_app.widgets.plot_style import (
     set_plot_dark,
     style_plot,
 )
+from graphviz_app.widgets.text_size import TextSizer
 
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
 PANEL_WIDTH = 265
@@ -49,6 +50,7 @@ class ChainView(QWidget):
         super().__init__(parent)
         self.state = state
         self._built = False
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the chart and its result line
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._build_controls())
@@ -103,6 +105,7 @@ class ChainView(QWidget):
     def _build_chart(self) -> QVBoxLayout:
         self.chain_plot = log_plot(enableMenu=False)
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
+        self.sizer.plot(self.chain_plot)
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
         self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
@@ -112,8 +115,8 @@ class ChainView(QWidget):
         self.chain_summary = QLabel()
         self.chain_summary.setWordWrap(True)
         self.chain_summary.setTextFormat(Qt.TextFormat.RichText)
-        self.chain_summary.setStyleSheet(f"font-size: {FONT_PT + 2}pt")
-        self.chain_summary.setFixedHeight(lines_height(FONT_PT + 2, 2))  # the dead-ReLU note must not resize the plot
+        self.sizer.style(self.chain_summary, f"font-size: {FONT_PT + 2}pt")
+        self.sizer.fixed_height(self.chain_summary, FONT_PT + 2, 2)  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QPointF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontMetrics
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QHBoxLayout,
@@ -37,6 +37,7 @@ from graphviz_app.widgets.plot_style import (
     set_plot_dark,
     style_plot,
 )
+from graphviz_app.widgets.text_size import TextSizer
 
 PANEL_WIDTH = 265
 FAR = 1e3  # a saturated run that reaches the end of the grid is shaded on to the edge of the plot
@@ -54,6 +55,7 @@ class CurvesView(QWidget):
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.hover_lines: list[pg.InfiniteLine] = []
         self._built = False
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the legend, readout and plots
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
@@ -81,6 +83,8 @@ class CurvesView(QWidget):
             self.activation_list.addItem(item)
         self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.activation_list.itemChanged.connect(self._on_item_changed)
+        self.activation_list.currentItemChanged.connect(lambda *_: self._built and self._draw_shading())
+        self.activation_list.setToolTip("tick to show; click a name to shade where its f′ saturates")
         # Every activation in sight, no scrolling (the back row cannot scroll a list).
         rows = self.activation_list.sizeHintForRow(0) * self.activation_list.count()
         self.activation_list.setMinimumHeight(rows + 2 * self.activation_list.frameWidth() + 4)
@@ -127,15 +131,15 @@ class CurvesView(QWidget):
         self.legend_strip = QLabel(objectName="activationLegend")
         self.legend_strip.setTextFormat(Qt.TextFormat.RichText)
         self.legend_strip.setWordWrap(True)
-        self.legend_strip.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.legend_strip, f"font-size: {FONT_PT}pt")
         # Fixed heights: a label that grows by a line when a curve is ticked would resize both plots,
         # and a resize repaints all of them (100 ms on a slow machine) instead of the curves alone.
-        self.legend_strip.setFixedHeight(lines_height(FONT_PT + 3, 2))
+        self.sizer.fixed_height(self.legend_strip, FONT_PT + 3, 2)
         self.readout = QLabel("Hover over a plot to read a, f(a) and f′(a).")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setStyleSheet(f"font-size: {FONT_PT}pt")
-        self.readout.setFixedHeight(lines_height(FONT_PT, 2))
+        self.sizer.style(self.readout, f"font-size: {FONT_PT}pt")
+        self.sizer.fixed_height(self.readout, FONT_PT, 2)
         self.plots = QHBoxLayout()
         right = QVBoxLayout()
         right.addWidget(self.legend_strip)
@@ -147,6 +151,7 @@ class CurvesView(QWidget):
         """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
         plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
+        self.sizer.plot(plot)
         for name in ACTIVATIONS:
             item = pg.PlotDataItem()
             plot.addItem(item)
@@ -172,6 +177,7 @@ class CurvesView(QWidget):
         self.state.sig_curves_changed.connect(self.redraw)
         self.state.sig_hover_changed.connect(self._show_hover)
         self.state.theme.changed.connect(self.set_dark)
+        self.sizer.redraw(self.redraw)  # the legend's rich text sizes its colour marks with theme.pt
         self.set_dark(self.state.theme.dark)
         self._built = True
 
@@ -241,7 +247,7 @@ class CurvesView(QWidget):
             self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
             " &nbsp; ".join(
-                f'<span style="color:{self.color(name)}; font-size:{FONT_PT + 3}pt">━</span>&nbsp;'
+                f'<span style="color:{self.color(name)}; font-size:{self.state.theme.pt(FONT_PT + 3)}pt">━</span>&nbsp;'
                 f"<b>{html.escape(text)}</b>"
                 for name, text in zip(state.shown, state.legend_texts)
             )
@@ -254,12 +260,44 @@ class CurvesView(QWidget):
                 self.activation_list.blockSignals(True)
                 item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
                 self.activation_list.blockSignals(False)
+        self._sync_controls()
         self._show_hover(state.hover)
+
+    def _sync_controls(self) -> None:
+        """Sliders and range boxes show the state (changed from a session) without sending it back."""
+        state = self.state
+        wanted = [(self.parameter_sliders[n], v) for n, v in state.parameters.items() if n in self.parameter_sliders]
+        for slider, value in [*wanted, (self.threshold_slider, state.threshold)]:
+            if abs(slider.value() - value) > 1e-3 * max(abs(value), 1e-9):
+                slider.slider.blockSignals(True)
+                slider.set_value(value)
+                slider.slider.blockSignals(False)
+        for box, value in zip((self.range_low, self.range_high), state.x_range):
+            if box.value() != round(value, box.decimals()):
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
+
+    def shaded_name(self) -> str | None:
+        """The one activation whose saturation is shaded: the one selected in the list if it is shown,
+        else the first shown (seven translucent shadings on top of each other make a muddy brown)."""
+        current = self.activation_list.currentItem()
+        name = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
+        return name if name in self.state.shown else next(iter(self.state.shown), None)
 
     def _draw_shading(self) -> None:
         grid = self.state.grid
         alpha = 55 if self.state.theme.dark else 40
-        regions = self.state.shaded_regions()
+        shaded = self.shaded_name()
+        regions = [region for region in self.state.shaded_regions() if region[0] == shaded]
+        title = "f′(a)"
+        if shaded is not None:
+            title += f" · shaded: {ACTIVATIONS[shaded].display_name}"  # short: a long title widens the plot
+        if self.derivative_plot.plot_texts[0] != title:
+            self.derivative_plot.plot_texts = (title, *self.derivative_plot.plot_texts[1:])
+            self.derivative_plot.getPlotItem().setTitle(
+                title, size=f"{FONT_PT + 3}pt", color=plot_colors(self.state.theme.dark).text
+            )
         while len(self._shading) < len(regions):
             region = pg.LinearRegionItem(movable=False, pen=pg.mkPen(None))
             region.setZValue(-10)
@@ -311,13 +349,6 @@ def run_in_turns(context: QObject, steps: list[Callable[[], None]]) -> None:
 def _then(context: QObject, steps: list[Callable[[], None]]) -> None:
     if steps:
         QTimer.singleShot(0, context, lambda: run_in_turns(context, steps))
-
-
-def lines_height(point_size: int, lines: int) -> int:
-    """The height in pixels of `lines` lines of text at `point_size`."""
-    font = QFont()
-    font.setPointSize(point_size)
-    return QFontMetrics(font).lineSpacing() * lines + 6
 
 
 def _range_box(value: float) -> QDoubleSpinBox:

@@ -28,6 +28,7 @@ from core.activations import (
     saturated_intervals,
 )
 from graphviz_app.jobs import Runner
+from graphviz_app.numbers import number
 
 if TYPE_CHECKING:  # the theme module is Qt; the state only passes the one Theme object on to the views
     from graphviz_app.debugger.state import AppState
@@ -138,8 +139,9 @@ class ActivationsState:
 
     @property
     def legend_texts(self) -> list[str]:
-        """The engine's text of every shown activation, parameters included (`leaky_relu(a, slope=0.1)`)."""
-        return [self.curves[name].expression for name in self.shown]
+        """The engine's text of every shown activation, parameters included (`leaky_relu(a, slope=0.1)`),
+        the parameter written by the one number formatter (a slid 1.0999999999999999 reads 1.1)."""
+        return [activation_named(name).expression("a", self.parameters.get(name), number) for name in self.shown]
 
     def set_hover(self, a: float | None) -> None:
         """The a the mouse is over (snapped to the grid), or None."""
@@ -222,3 +224,17 @@ class ActivationsState:
             other: gradient_chain(other, self.layers, **settings) for other in REFERENCES if other != name
         }
         return gradient_chain(name, self.layers, parameter=self.parameter(name), **settings)
+
+    # ---- sessions (graphviz_app.activations.saved) ----
+
+    def to_dict(self) -> dict[str, object]:
+        """Every choice of the tab as JSON values (shown activations, parameters, range, the chain)."""
+        from graphviz_app.activations.saved import activations_to_dict
+
+        return activations_to_dict(self)
+
+    def from_dict(self, data: object) -> list[str]:
+        """Put `to_dict`'s values back; a value that cannot be used keeps the tab's own and is one message."""
+        from graphviz_app.activations.saved import activations_from_dict
+
+        return activations_from_dict(self, data)

@@ -7,23 +7,29 @@ So automatic collection pauses while a build or a chunked scene is in progress (
 builds and scenes overlap, on two threads), and once a graph is on screen its objects are frozen
 (`gc.freeze`): later collections skip them. Our graphs, traces and items hold no reference cycles,
 so freezing keeps nothing alive that reference counting would not free.
+
+While anything is paused, work that can wait (`wait_until_settled`) waits, off the GIL.
 """
 
 from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 _lock = threading.Lock()
 _pauses = 0
+_settled = threading.Event()  # set while nothing is paused: no build and no scene in progress
+_settled.set()
 
 
 def pause() -> None:
     global _pauses
     with _lock:
         _pauses += 1
+        _settled.clear()
         gc.disable()
 
 
@@ -40,6 +46,7 @@ def resume(settle: bool = False) -> None:
             gc.freeze()
         if _pauses == 0:
             gc.enable()
+            _settled.set()
 
 
 @contextmanager
@@ -49,3 +56,18 @@ def paused() -> Iterator[None]:
         yield
     finally:
         resume()
+
+
+def wait_until_settled(stop: Callable[[], bool], timeout_s: float = 20.0, poll_s: float = 0.05) -> None:
+    """On a worker thread, block until no build or scene is in progress, `stop()` is true (its job
+    was cancelled) or `timeout_s` passed; on the main thread (an inline runner) return at once.
+
+    Background work that can wait (the gradient check of a new graph) calls this first: run beside
+    the GUI thread making a big scene, it took the GIL from it for 100 ms at a time.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return  # the pause may be this thread's own: waiting would never end
+    deadline = time.monotonic() + timeout_s
+    while not _settled.wait(poll_s):
+        if stop() or time.monotonic() > deadline:
+            return

@@ -54,6 +54,7 @@ class FoldTool(QObject):
         self._band_start = QPoint()
         self._pressed = False
         view.viewport().installEventFilter(self)  # installed after GateMarks: sees events first
+        view.sig_scene_rebuilt.connect(self._forget)  # the rings went with the old items
         observe(self, [(state.sig_graph_changed, self._forget)])
 
     # ---- the selection ----

@@ -90,6 +90,7 @@ class GateMarks(QObject):
         self._retry = QTimer(self, singleShot=True, interval=RETRY_MS)
         self._retry.timeout.connect(self.show_marks)
         view.viewport().installEventFilter(self)
+        view.sig_scene_rebuilt.connect(self._on_graph_changed)  # laid out again: new items to ring
         observe(
             self,
             [

@@ -1,8 +1,8 @@
 """The pieces the graph canvas is drawn with: node shapes, edges with arrows, edge labels, colours.
 
 Everything here only paints what it is told: numbers arrive already computed (from `TraceState`)
-and are turned into short texts by `format_number`, the one number formatter of the canvas (full
-precision goes into tooltips via `format_full`). Items keep their geometry when their text changes,
+and are turned into short texts by `format_number`, the one number formatter of the canvas (tooltips
+add the exact float via `numbers.tip`). Items keep their geometry when their text changes,
 so relabeling a 100-node graph is a loop of cheap `set_text` calls, not a rebuild.
 """
 
@@ -17,7 +17,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPaint
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
 
 from core.graph import Node
-from graphviz_app.numbers import full as format_full
+from graphviz_app.numbers import tip as number_tip
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,13 @@ class NodeItem(_Painted):
     GLOW = 20.0
 
     def __init__(
-        self, node: Node, is_output: bool, palette: Palette, fans_out: bool = False, copy_count: int = 0
+        self,
+        node: Node,
+        is_output: bool,
+        palette: Palette,
+        fans_out: bool = False,
+        copy_count: int = 0,
+        caption: str | None = None,
     ) -> None:
         super().__init__()
         self.node = node
@@ -170,10 +176,15 @@ class NodeItem(_Painted):
             self.half = QPointF(max(28.0, text_width / 2 + 13), 22.0)
         else:
             self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
+        # The gate's name as the inspector says it ("g2", "q", "f · output": gate_names), when given.
         self.caption = (
-            (f"{node.name} · output" if node.name else "output")
-            if is_output
-            else (node.name if self.kind == "gate" and node.name else "")
+            caption
+            if caption is not None
+            else (
+                (f"{node.name} · output" if node.name else "output")
+                if is_output
+                else (node.name if self.kind == "gate" and node.name else "")
+            )
         )
         m = self.GLOW + 2
         bounds = QRectF(-self.half.x() - m, -self.half.y() - m, 2 * (self.half.x() + m), 2 * (self.half.y() + m))
@@ -221,8 +232,8 @@ class NodeItem(_Painted):
         """Made when asked for (the scene's help event, tests): relabeling only stores the numbers."""
         node, (value, grad) = self.node, self.numbers
         tip = (
-            f"{node.label}\nop: {node.op}   symbol: {node.symbol}\nvalue: {format_full(value)}\n"
-            f"gradient: {format_full(grad)}\nlocal derivative: {node.formula}"
+            f"{node.label}\nop: {node.op}   symbol: {node.symbol}\n{number_tip('value', value)}\n"
+            f"{number_tip('gradient', grad)}\nlocal derivative: {node.formula}"
         )
         if self.copy_count:
             tip += f"\n(drawn again next to its users: {len(self.linked)} places)"
@@ -312,7 +323,7 @@ class EdgeItem(_Painted):
 
     def __init__(self, points: list[QPointF], palette: Palette, uses: int = 1) -> None:
         super().__init__()
-        # `x*x` draws one edge that its gate reads twice: a "×2" badge near the arrow says so.
+        # `x*x` draws one edge that its gate reads twice: a "2 uses" badge near the arrow says so.
         self.uses = uses
         self.path = smooth_path(points)  # the whole edge: travelling dots follow it
         self.palette = palette
@@ -327,8 +338,11 @@ class EdgeItem(_Painted):
         self.arrow = QPolygonF([end, base + side, base - side])
         # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
-        self.badge = QRectF(0, 0, 30, 20)
-        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - 30))))
+        # "2 uses", not "×2": a "×2" on an edge reads as a gate that multiplies by 2.
+        self.badge_text = f"{uses} uses"
+        self.badge = QRectF(0, 0, _text_width(caption_font(), self.badge_text) + 12, 20)
+        back = self.badge.width() / 2 + 16  # clear of the arrowhead
+        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - back))))
         bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
         self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
         self.setZValue(0)
@@ -367,7 +381,16 @@ class EdgeItem(_Painted):
             painter.drawRoundedRect(self.badge, 6, 6)
             painter.setPen(self.palette.text)
             painter.setFont(caption_font())
-            painter.drawText(self.badge, Qt.AlignCenter, f"×{self.uses}")
+            painter.drawText(self.badge, Qt.AlignCenter, self.badge_text)
+
+    def tip_at(self, point: QPointF) -> str:
+        """The badge's tooltip when `point` (item coordinates) is on it; elsewhere the edge has none."""
+        if self.uses < 2 or not self.badge.contains(point):
+            return ""
+        return (
+            f"The gate reads this value {self.uses} times (as in x*x): one line is drawn, and the gradient "
+            f"sent back along it is the sum of its {self.uses} uses"
+        )
 
 
 class EdgeLabel(_Painted):
@@ -388,13 +411,13 @@ class EdgeLabel(_Painted):
         self.zoomed_out = False
         self._rect = QRectF()
         self.setZValue(3)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        # No pixmap cache: a label changes on nearly every step and edit, and a changed cache is drawn twice.
         self.setVisible(False)  # until it has a text: an empty plate is an empty path in an SVG export
 
     def set_text(self, text: str, colour: QColor, number: float | None = None, what: str = "") -> None:
         """Change the text; geometry changes only when the width does (cheap relabel).
 
-        `number` and `what` make the tooltip ("value: 0.7310585786300049") when it is asked for.
+        `number` and `what` make the tooltip ("value: 0.7311", "exact: 0.7310585786300049") when asked for.
         """
         self.number, self.what = number, what
         if text == self.text and colour == self.colour:
@@ -410,7 +433,7 @@ class EdgeLabel(_Painted):
         self.update()
 
     def toolTip(self) -> str:
-        return f"{self.what}: {format_full(self.number)}" if self.what else ""
+        return number_tip(self.what, self.number) if self.what else ""
 
     def set_zoomed_out(self, zoomed_out: bool) -> None:
         """Zoomed out so far that numbers are unreadable: hidden (painting thousands is what costs)."""

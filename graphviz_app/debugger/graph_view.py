@@ -12,9 +12,9 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QTransform
 from PySide6.QtWidgets import (
     QGraphicsItem,
@@ -29,7 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from graphviz_app import numbers
 from graphviz_app.debugger import collector
+from graphviz_app.debugger.gate_names import graph_caption, node_names
 from graphviz_app.debugger.graph_items import (
     DARK,
     LIGHT,
@@ -39,30 +41,45 @@ from graphviz_app.debugger.graph_items import (
     NodeItem,
     label_font,
 )
-from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, label_half, place_edge_labels, quick_place
+from graphviz_app.debugger.label_placement import (
+    MAX_SEARCHED_EDGES,
+    NODE_CLEARANCE,
+    grown,
+    label_half,
+    place_edge_labels,
+    quick_place,
+    text_half,
+)
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 from graphviz_app.debugger.tangents import tangent_colour
+from graphviz_app.jobs import InlineRunner
 from graphviz_app.numbers import edge as format_number
 
 # Spacing is as tight as the labels allow: the tighter the drawing, the larger fit() can show the text.
-LAYER_PX = 165.0  # between layers: room for an edge label between two nodes
+LAYER_PX = 140.0  # between layers: room for an edge label between two nodes
 SLOT_PX = 125.0  # between slots: room for a value above and a gradient below each edge
 STUB_PX = 120.0  # the output's outgoing stub edge
 FIT_MARGIN = 30.0
 MAX_FIT_ZOOM = 2.0  # a 3-node graph should not fill a projector wall
-MIN_LABEL_SCREEN_PX = 13.0  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay legible
-MAX_LABEL_GROWTH = 1.3
+MIN_LABEL_SCREEN_PX = 12.5  # zoomed out, edge numbers grow (up to MAX_LABEL_GROWTH) to stay >= 12 px
+MAX_LABEL_GROWTH = 1.6
 LABEL_ROOM = QPointF(80.0, 26.0)  # the space a typical edge number takes
 LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and are not drawn
-MIN_FIT_ZOOM = 0.3  # below this nothing is legible: fit() shows the current part of a big graph instead
+# Below this the numbers would be < 12 px even grown: fit() shows the current part of the graph instead.
+MIN_FIT_ZOOM = MIN_LABEL_SCREEN_PX / (17 * MAX_LABEL_GROWTH)  # 17 px: label_font()
 MIN_ZOOM, MAX_ZOOM = 0.002, 8.0  # a 5,000-node graph fits whole at about 0.004
 OVERVIEW_ZOOM = 0.06  # zoomed out further, a big graph is drawn as one path (nodes are specks)
 CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
 LABELS_KEY = "debugger.labels"
+# Labels shown larger than the size their places were searched for (at all), or this much smaller, are
+# placed again; places are searched for a little more than the size expected (PLACE_ROOM), so that the
+# small change of zoom a search's result brings does not make them collide.
+REPLACE_RATIO = 1.25
+PLACE_ROOM = 1.04
 BUSY_AFTER_MS = 300  # a build that takes longer shows its progress (and a Cancel button)
 
 
@@ -103,6 +120,7 @@ class _Edge:
 
     def __init__(self, arg: int, node: int | None, item: EdgeItem, value: EdgeLabel, grad: EdgeLabel) -> None:
         self.arg, self.node, self.item, self.value, self.grad = arg, node, item, value, grad
+        self.room = (0.0, 0.0)  # the half widths its labels' places were searched for (at text size 1)
         self.shown: tuple | None = None  # the numbers the labels show, so unchanged edges are skipped
 
 
@@ -112,7 +130,7 @@ class _Scene(QGraphicsScene):
 
     def helpEvent(self, event: QGraphicsSceneHelpEvent) -> None:
         for item in self.items(event.scenePos()):
-            tip = item.toolTip()
+            tip = item.tip_at(item.mapFromScene(event.scenePos())) if isinstance(item, EdgeItem) else item.toolTip()
             if tip:
                 QToolTip.showText(event.screenPos(), tip, event.widget())
                 event.setAccepted(True)
@@ -123,6 +141,10 @@ class _Scene(QGraphicsScene):
 
 class GraphView(QGraphicsView):
     """Draws `state.graph` with the values and gradients known at `state.cursor`."""
+
+    # New items are on screen (a new graph, or the same graph laid out again for a new view or text
+    # size): what decorates the old items (selection rings, marks on wrong gates) is made again.
+    sig_scene_rebuilt = Signal()
 
     def __init__(self, state: AppState, parent=None) -> None:
         super().__init__(parent)
@@ -150,6 +172,14 @@ class GraphView(QGraphicsView):
         self._edges: list[_Edge] = []
         self._graph_rect: QRectF | None = None
         self._label_growth = 1.0
+        self._placed_scale = 1.0  # the label size the edge numbers' places were searched for
+        self._labels_input: tuple | None = None  # (edges, segments, obstacles, preferred) of the last search
+        self._labels_outgrown = False  # a new input made a number wider than its edge's boxes
+        self._laid_out_unseen = False
+        self._relayout_timer = QTimer(self, singleShot=True, interval=120)
+        self._relayout_timer.timeout.connect(self._relayout)
+        self._replace_timer = QTimer(self, singleShot=True, interval=150)
+        self._replace_timer.timeout.connect(self._place_labels_again)
         self.text_scale = 1.0  # the window's text size (Ctrl+= / Ctrl+−), on top of the zoom's growth
         self._labels_shown = True
         self._auto_fit = True  # follow resizes until the user zooms
@@ -160,6 +190,10 @@ class GraphView(QGraphicsView):
         self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
         self._overview: QPainterPath | None = None  # the whole graph as one path, for far zoomed-out views
         self._overview_shown = False
+        # The search for clear label spots of a new small graph: it runs on a worker, and would take
+        # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
+        self._label_search: Callable[[], None] | None = None
+        self._chunk_labels: tuple = ()  # `_labels_key()` when a chunked build relabelled its items
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
         self._old_roots: list[tuple[QGraphicsItem, list[QGraphicsItem]]] = []
@@ -195,7 +229,7 @@ class GraphView(QGraphicsView):
         rect = self.graph_rect()
         zoom = self._fit_zoom(rect)
         self.setTransform(QTransform.fromScale(zoom, zoom))
-        self.centerOn(self._focus_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
+        self.centerOn(self._follow_point() if zoom == MIN_FIT_ZOOM and self.following() else rect.center())
         self._auto_fit = True
         self._fit_labels_to_zoom()
 
@@ -210,6 +244,24 @@ class GraphView(QGraphicsView):
         rect = self.graph_rect()
         view = self.viewport().rect()
         return min(view.width() / max(rect.width(), 1.0), view.height() / max(rect.height(), 1.0)) < MIN_FIT_ZOOM
+
+    def _follow_point(self) -> QPointF:
+        """Where to centre the view that follows the steps: on the current step, but no further to a side
+        than keeps the graph filling the view (no blank half beside the first gate)."""
+        focus, rect = self._focus_point(), self.graph_rect()
+        zoom = self.transform().m11() or 1.0
+        half_w, half_h = self.viewport().width() / zoom / 2, self.viewport().height() / zoom / 2
+        x = (
+            min(max(focus.x(), rect.left() + half_w), rect.right() - half_w)
+            if rect.width() > 2 * half_w
+            else rect.center().x()
+        )
+        y = (
+            min(max(focus.y(), rect.top() + half_h), rect.bottom() - half_h)
+            if rect.height() > 2 * half_h
+            else focus.y()
+        )
+        return QPointF(x, y)
 
     def _focus_point(self) -> QPointF:
         """The current step's node, or the first gate to be computed before any step."""
@@ -332,6 +384,7 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self._chunk_timer.stop()
         self._generation += 1
+        self._cancel_label_search()
         if self._building is not None:  # a newer graph replaces one still being drawn
             self._building = None
             collector.resume()
@@ -341,7 +394,6 @@ class GraphView(QGraphicsView):
         self._scene.setSceneRect(self._scene.sceneRect().united(self._expected_rect()))
         root = GraphRoot()
         root.setVisible(False)
-        self._scene.addItem(root)
         nodes: dict[int, NodeItem] = {}
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
@@ -349,8 +401,10 @@ class GraphView(QGraphicsView):
         if len(self.state.graph.nodes) <= CHUNK_ITEMS:
             for _ in steps:
                 pass
+            self._scene.addItem(root)  # with all its items at once: a third cheaper than one by one
             self._show_root(root, nodes, copies, edges)
             return
+        self._scene.addItem(root)
         collector.pause()  # until the scene is complete (see collector)
         self._pending_root = root
         self._building = self._chunks(steps, root, nodes, copies, edges)
@@ -369,6 +423,7 @@ class GraphView(QGraphicsView):
 
     def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[None]:
         yield from steps
+        self._chunk_labels = self._labels_key()
         yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
         rect = QRectF()
         every = [*nodes.values(), *(c for group in copies.values() for c in group), *(e.item for e in edges)]
@@ -452,6 +507,7 @@ class GraphView(QGraphicsView):
         chunked = self._building is not None
         if not chunked:
             self._graph_rect = self._measure(nodes, copies, edges)
+            self._label_growth, self._labels_shown = -1.0, True  # new labels: fit() sizes them
         old.setVisible(False)
         root.setVisible(True)
         self._dispose(old, old_items)
@@ -462,6 +518,7 @@ class GraphView(QGraphicsView):
             QTimer.singleShot(0, lambda: self._after_showing(building))
         else:
             self._after_showing(None)
+        self.sig_scene_rebuilt.emit()
 
     def _after_showing(self, building: Iterator[None] | None) -> None:
         if building is not self._building:
@@ -469,7 +526,11 @@ class GraphView(QGraphicsView):
         if building is not None:
             collector.resume(settle=True)
         self._building = None
-        self.relabel()  # cheap after a chunked build: every item already shows the cursor's numbers
+        now, then = self._labels_key(), self._chunk_labels
+        if building is None or not then or now[0] is not then[0] or now[1:] != then[1:]:
+            # A chunked build relabelled its items as it made them: again only if what they show
+            # changed since (a loop over 5,000 nodes that all stay the same is still 15 ms).
+            self.relabel()
         self.fit()
 
     def _make_items(self, root: QGraphicsItem, nodes, copies, edges) -> Iterator[None]:
@@ -477,8 +538,10 @@ class GraphView(QGraphicsView):
         graph, drawing, p = self.state.graph, self.state.drawing, self.scheme
         assert drawing is not None
         self.setBackgroundBrush(p.background)
+        names = node_names(graph)
         for made, node in enumerate(graph.nodes, 1):
-            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1)
+            caption = graph_caption(graph, node.id, names)
+            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1, caption=caption)
             item.setParentItem(root)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:
@@ -491,59 +554,114 @@ class GraphView(QGraphicsView):
                 item.setParentItem(root)
                 copy_at[(leaf, at)] = item
                 group.append(item)
+                if len(copy_at) % SLICE_ITEMS == 0:
+                    yield  # a weight of a deep chain has hundreds of copies
             for item in group:
                 item.linked = group
             copies[leaf] = group[1:]
             yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
-        layer_x = self._layer_x(nodes, positions)
+        gaps, slot = self._label_gaps(nodes, positions)
+        layer_x = self._layer_x(nodes, positions, gaps)
         yield
-        for node_id, (x, y) in positions.items():
-            nodes[node_id].setPos(layer_x[round(x)], y * SLOT_PX)
+        for count, (node_id, (x, y)) in enumerate(positions.items(), 1):
+            nodes[node_id].setPos(layer_x[round(x)], y * slot)
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
         yield
         for (_leaf, (x, y)), item in copy_at.items():
-            item.setPos(layer_x[round(x)], y * SLOT_PX)
+            item.setPos(layer_x[round(x)], y * slot)
         yield
-        segments = []
+        # Each edge's labels go at its preferred spot at once (the search below may move them): nearer
+        # their sources where edges converge, nearer their targets where they diverge.
+        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
+        small = len(nodes) <= CHUNK_ITEMS  # its labels are placed again below, for the size they are shown at
+        scale = 1.0 if small else MAX_LABEL_GROWTH * self.text_scale  # a big graph is fitted at MIN_FIT_ZOOM
+        half = grown(label_half(label_font()), scale)
+        segments: list[list[tuple[QPointF, QPointF]]] = []  # kept for small graphs only: a big one's
+        preferred: list[float] = []  # thousands of points, freed at once at the end, took ~40 ms
+
+        def add(arg: int, user: int | None, ends: list[QPointF], uses: int = 1) -> None:
+            edge = self._add_edge(root, arg, user, ends, uses)
+            edges.append(edge)
+            pieces = list(itertools.pairwise(ends))
+            t = 0.5 + 0.1 * (len(graph.users[arg]) > 1) - 0.15 * (user is not None and fan_in[user] > 1)
+            value_pos, grad_pos = quick_place(pieces, t, half)
+            edge.value.setPos(value_pos)
+            edge.grad.setPos(grad_pos)
+            edge.room = (half[0] / scale, half[0] / scale)
+            if small:
+                segments.append(pieces)
+                preferred.append(t)
+
+        work = 0
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             src, dst = (nodes[arg] if at is None else copy_at[(arg, at)]), nodes[user]
-            middle = [QPointF(layer_x[round(x)], y * SLOT_PX) for x, y in points]
+            middle = [QPointF(layer_x[round(x)], y * slot) for x, y in points]
             ends = [
                 src.boundary_point(middle[0] if middle else dst.pos()),
                 *middle,
                 dst.boundary_point(middle[-1] if middle else src.pos()),
             ]
-            edges.append(self._add_edge(root, arg, user, ends, nodes[user].node.args.count(arg)))
-            segments.append(list(itertools.pairwise(ends)))
-            if len(edges) % (SLICE_ITEMS // 2) == 0:
+            add(arg, user, ends, nodes[user].node.args.count(arg))
+            work += 4 + len(middle)  # a long edge bends at every layer it crosses: its path costs more
+            if work >= 2 * SLICE_ITEMS:
+                work = 0
                 yield
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
-        stub = [out.boundary_point(tip), tip]
-        edges.append(self._add_edge(root, graph.output, None, stub))
-        segments.append([(stub[0], stub[1])])
-        # Converging edges keep their numbers nearer their sources, diverging ones nearer their targets.
-        fan_in = {n.id: len(set(n.args)) for n in graph.nodes}
-        preferred = [
-            0.5 + 0.1 * (len(graph.users[e.arg]) > 1) - 0.15 * (e.node is not None and fan_in[e.node] > 1)
-            for e in edges
-        ]
+        add(graph.output, None, [out.boundary_point(tip), tip])
         yield
-        # First each edge's labels at its preferred spot (instant); then, for graphs small enough to
-        # be read closely, the search for spots clear of everything runs in the runner (~0.1-0.3 s)
-        # and moves them there when done, so the new graph is on screen at once.
-        half = label_half(label_font())
-        for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
-            value_pos, grad_pos = quick_place(pieces, t, half)
-            edge.value.setPos(value_pos)
-            edge.grad.setPos(grad_pos)
-            if count % SLICE_ITEMS == 0:
-                yield
+        if small:
+            # Placed again for the size the labels will be shown at (grown when the fit zooms out,
+            # times the text size): grown after being placed, they would run into each other and into
+            # the nodes. Only now is the graph's size, and so the fit's zoom, known.
+            scale = self._label_look(self._fit_zoom(self._items_rect(nodes, edges)))[0] * self.text_scale
+            half = grown(label_half(label_font()), scale)
+            for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
+                edge.room = (half[0] / scale, half[0] / scale)
+                value_pos, grad_pos = quick_place(pieces, t, half)
+                edge.value.setPos(value_pos)
+                edge.grad.setPos(grad_pos)
+                if count % SLICE_ITEMS == 0:
+                    yield
+        self._placed_scale = scale
         if len(edges) > MAX_SEARCHED_EDGES:
+            self._labels_input = None
             return
         obstacles = [n.mapRectToScene(n.body_rect()) for n in nodes.values()]
         obstacles += [e.item.badge for e in edges if e.item.uses > 1]
+        self._labels_input = (edges, segments, obstacles, preferred)
+        self._place_labels(scale)
+
+    @staticmethod
+    def _items_rect(nodes: dict[int, NodeItem], edges: list[_Edge]) -> QRectF:
+        """Roughly what graph_rect() will be, before the labels have their places."""
+        rect = QRectF()
+        for item in (*nodes.values(), *(e.item for e in edges)):
+            rect = rect.united(item.sceneBoundingRect())
+        room = LABEL_ROOM.y() + FIT_MARGIN
+        return rect.adjusted(-room, -room, room, room)
+
+    def _place_labels(self, scale: float) -> None:
+        """Search spots for the edge numbers shown `scale` times their size, clear of each other and the
+        nodes (in the runner: label_placement is plain geometry); they move there when found."""
+        if self._labels_input is None:
+            return
+        edges, segments, obstacles, preferred = self._labels_input
+        scale *= PLACE_ROOM
+        self._placed_scale = scale
+        # Each edge's boxes are as wide as the widest of its numbers (a typical one at least), as
+        # shown at the end of the trace: every number is on screen then.
+        font, halves = label_font(), []
+        for edge in edges:
+            numbers = self._final_numbers(edge.arg, edge.node)
+            pair = []
+            for label, number in zip((edge.value, edge.grad), numbers):
+                pair.append(text_half(font, [label.text] + ([format_number(number)] if number is not None else [])))
+            edge.room = (pair[0][0], pair[1][0])
+            halves.append((grown(pair[0], scale), grown(pair[1], scale)))
         generation = self._generation
 
         def placed(places: list[tuple[QPointF, QPointF]]) -> None:
@@ -557,12 +675,95 @@ class GraphView(QGraphicsView):
                 if self._auto_fit:
                     self.fit()
 
-        self.state.runner.submit(
-            LABELS_KEY, lambda job: place_edge_labels(segments, obstacles, half, preferred), placed, lambda e: None
-        )
+        def search() -> None:
+            if generation != self._generation:
+                return
+            self.state.runner.submit(
+                LABELS_KEY,
+                lambda job: place_edge_labels(segments, obstacles, halves, preferred, job.progress),
+                placed,
+                lambda e: None,
+            )
 
-    def _layer_x(self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]) -> dict[int, float]:
-        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`)."""
+        if isinstance(self.state.runner, InlineRunner) or edges is self._edges:
+            search()  # nothing runs beside it, or the scene is on screen already
+        else:
+            self._label_search = search  # a new scene: started once it is painted (`paintEvent`)
+
+    def _place_labels_again(self) -> None:
+        """The labels are shown at a size far from the one they were placed for (the window was
+        resized, the text size changed, the wheel zoomed far out): place them for this size."""
+        shown = self._label_growth * self.text_scale
+        if (
+            self._labels_input is not None
+            and self._labels_input[0] is self._edges
+            and (self._off_size(shown) or self._labels_outgrown)
+        ):
+            self._labels_outgrown = False
+            self._place_labels(shown)
+
+    def _off_size(self, shown: float) -> bool:
+        return shown > 0 and not self._placed_scale / REPLACE_RATIO <= shown <= self._placed_scale
+
+    def _final_numbers(self, arg: int, node: int | None) -> list[float | None]:
+        """The numbers an edge carries once the trace is played (value, and gradient or tangent)."""
+        final = self.state.trace.state(self.state.step_count)
+        if self.state.trace.mode == "forward":
+            second = final.tangents.get(arg)
+        else:
+            second = final.grads.get(arg) if node is None else final.edge_grads.get((arg, node))
+        return [final.values.get(arg), second]
+
+    def _label_gaps(
+        self, nodes: dict[int, NodeItem], positions: dict[int, tuple[float, float]]
+    ) -> tuple[dict[int, float], float]:
+        """{layer: room between it and the next layer for the widest number of an edge joining them},
+        and the pixels between slots: more than SLOT_PX (as much as the labels grow) where the view
+        has height to spare, since a fitted graph is usually as wide as the view, not as high.
+
+        An edge between neighbouring layers has nowhere else for its numbers: the gap must hold them at
+        the size they are shown (grown by the fit's zoom, times the text size), which depends on the
+        graph's width, so the sizes are settled in a few rounds. Big graphs keep LAYER_PX (speed)."""
+        drawing = self.state.drawing
+        assert drawing is not None
+        if len(nodes) > CHUNK_ITEMS:
+            return {}, SLOT_PX
+        font, widest = label_font(), {0: 0.0}
+        for (arg, user), points in drawing.bends.items():
+            at = drawing.copies.get((arg, user))
+            start = round((at or positions[arg])[0])
+            if points or round(positions[user][0]) != start + 1:
+                continue
+            texts = [format_number(x) for x in self._final_numbers(arg, user) if x is not None]
+            width = 2 * text_half(font, texts)[0]
+            widest[start] = max(widest.get(start, 0.0), width)
+        ys = [y for _, y in positions.values()]
+        rows, fixed = max(ys) - min(ys), 2 * (NodeItem.GATE_RADIUS + 48 + FIT_MARGIN)
+        scale, slot = self.text_scale, SLOT_PX
+        view = self.viewport().rect()
+        self._laid_out_unseen = not self.isVisible()  # sized for a view not on screen yet: done again then
+        for _ in range(3):
+            gaps = {layer: width * scale for layer, width in widest.items()}
+            xs = self._layer_x(nodes, positions, gaps).values()
+            width = max(xs) - min(xs) + 2 * (NodeItem.GATE_RADIUS + FIT_MARGIN) + STUB_PX + LABEL_ROOM.x()
+            spare = view.height() * width / max(view.width(), 1) - fixed  # the height the width's zoom shows
+            slot = min(max(SLOT_PX, spare / rows if rows else SLOT_PX), SLOT_PX * max(1.0, scale))
+            zoom = self._fit_zoom(QRectF(0, 0, width, rows * slot + fixed))
+            if zoom <= MIN_FIT_ZOOM:  # shown in part anyway (following the steps): room costs no size
+                slot = SLOT_PX * max(1.0, scale)
+            scale = self._label_look(zoom)[0] * self.text_scale
+        return {layer: width * scale for layer, width in widest.items()}, slot
+
+    def _layer_x(
+        self,
+        nodes: dict[int, NodeItem],
+        positions: dict[int, tuple[float, float]],
+        label_gaps: dict[int, float] | None = None,
+    ) -> dict[int, float]:
+        """Pixel x of each layer: LAYER_PX apart, plus room for wide nodes (pills like `softplus`) and
+        for wide numbers between neighbouring layers (`label_gaps`)."""
+        label_gaps = label_gaps or {}
+        free = LAYER_PX - 2 * NodeItem.GATE_RADIUS - 2 * NODE_CLEARANCE - 6  # what a gap holds already
         extra: dict[int, float] = {}
         for node_id, (x, _) in positions.items():
             excess = max(0.0, nodes[node_id].half.x() - NodeItem.GATE_RADIUS)
@@ -572,7 +773,7 @@ class GraphView(QGraphicsView):
         for layer in layers:
             x += extra.get(layer, 0.0) if xs else 0.0
             xs[layer] = x
-            x += extra.get(layer, 0.0) + LAYER_PX
+            x += extra.get(layer, 0.0) + LAYER_PX + max(0.0, label_gaps.get(layer, 0.0) - free)
         return xs
 
     def _add_edge(self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1) -> _Edge:
@@ -581,6 +782,16 @@ class GraphView(QGraphicsView):
         for it in (item, value, grad):
             it.setParentItem(root)
         return _Edge(arg, node, item, value, grad)
+
+    def _cancel_label_search(self) -> None:
+        self._label_search = None
+        self.state.runner.cancel(LABELS_KEY)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._label_search is not None:
+            search, self._label_search = self._label_search, None
+            QTimer.singleShot(0, search)  # after this paint is on screen
 
     # ---- relabeling (cheap: texts and colours only) ----
 
@@ -646,7 +857,7 @@ class GraphView(QGraphicsView):
                 continue
             edge.shown = shown
             if edge.node is None:
-                grad_text = "" if grad is None else (f"{grad:.2f}" if math.isfinite(grad) else format_number(grad))
+                grad_text = "" if grad is None else numbers.seed(grad)
             else:
                 grad_text = "" if grad is None else format_number(grad)
             edge.item.set_pending(pending)
@@ -656,6 +867,16 @@ class GraphView(QGraphicsView):
                 self._set_label(edge.grad, grad, "" if grad is None else format_number(grad), tangent, "tangent")
             else:
                 self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
+            if any(label.rect().width() / 2 > room + 0.5 for label, room in zip((edge.value, edge.grad), edge.room)):
+                edge.room = (math.inf, math.inf)  # once: placed again below, for the new widths
+                self._labels_outgrown = True
+        if self._labels_outgrown and edges is self._edges:
+            self._replace_timer.start()
+
+    def _labels_key(self) -> tuple:
+        """What the labels show depends on: a new trace (new inputs, mode), the cursor, the phase, the look."""
+        st = self.state
+        return (st.trace, st.cursor, st.phase, st.mode, self.scheme, self.highlight_current)
 
     def _set_label(self, label: EdgeLabel, number: float | None, text: str, colour, what: str) -> None:
         ok = number is None or math.isfinite(number)
@@ -670,11 +891,12 @@ class GraphView(QGraphicsView):
         self._finish_animation()
         self.relabel()
         if self._auto_fit and self.following():
-            self.centerOn(self._focus_point())  # a big graph: keep the current step in view
+            self.centerOn(self._follow_point())  # a big graph: keep the current step in view
         if cursor == previous + 1 and self.animation_ms > 0:
             self._animate_step()
 
     def _on_building(self, label: str, fraction: float) -> None:
+        self._cancel_label_search()  # a new graph is coming: the old one's labels are not worth the GIL
         self._busy = (label, fraction)
         if self.progress.isVisible():
             self.progress.show_progress(label, fraction)
@@ -780,9 +1002,15 @@ class GraphView(QGraphicsView):
         for edge in self._edges:
             edge.value.setScale(growth * self.text_scale)
             edge.grad.setScale(growth * self.text_scale)
+        if self._off_size(growth * self.text_scale):
+            self._replace_timer.start()
 
     def set_text_scale(self, scale: float) -> None:
-        """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them."""
+        """Edge numbers `scale` times their size (the window's text size control); the zoom still grows them.
+        A lecture-size graph is laid out again for it (its gaps hold the numbers at their new size)."""
+        if scale != self.text_scale and len(self._nodes) <= CHUNK_ITEMS:
+            self._laid_out_unseen = True  # "laid out for another size": done again shortly
+            self._relayout_timer.start()
         self.text_scale = scale
         growth, self._label_growth = self._label_growth, -1.0  # re-applied even at the same zoom
         self._fit_labels_to_zoom(growth if self._graph_rect is None else None)
@@ -792,5 +1020,14 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        if self._laid_out_unseen and self.isVisible() and self.viewport().width() > 200:
+            # The graph was laid out for the size of a view not yet on screen (the window's first
+            # graph): once, when the view has its size, again for that size (gaps, slots, labels).
+            self._relayout_timer.start()
         if self._auto_fit:
             self.fit()
+
+    def _relayout(self) -> None:
+        if self._laid_out_unseen and self._building is None and not self.state.building and self.isVisible():
+            self._laid_out_unseen = False
+            self._rebuild()

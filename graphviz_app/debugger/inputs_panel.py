@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
+from graphviz_app.numbers import tip
 from graphviz_app.theme import colors, fmt, fmt_full
 
 SLIDER_STEPS = 400  # slider positions across value ± SLIDER_HALF_RANGE
@@ -271,7 +272,7 @@ class InputsPanel(QScrollArea):
                 row.slider.blockSignals(True)
                 row.slider.setValue(row.slider_position(value))
                 row.slider.blockSignals(False)
-            row.spin.setToolTip(fmt_full(value))
+            row.spin.setToolTip(tip(name, value))
         self._show_gradients()
         self._check_timer.start()
 
@@ -298,7 +299,7 @@ class InputsPanel(QScrollArea):
             else:
                 colour = c.grad if math.isfinite(grad) else c.warn
                 row.grad.setText(f"∂f/∂{shown} = <b style='color:{colour}'>{fmt(grad)}</b>")
-                row.grad.setToolTip(f"∂f/∂{name} = {fmt_full(grad)}")
+                row.grad.setToolTip(tip(f"∂f/∂{name}", grad))
 
     def _show_checks(self) -> None:
         self._check_timer.stop()

@@ -15,35 +15,19 @@ from PySide6.QtWidgets import QTextBrowser, QWidget
 
 import core
 from core.diagnosis import precision_note
+from graphviz_app.debugger.gate_names import node_names
+from graphviz_app.debugger.node_card import STEP_LINK, node_card
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState, computes_sigmoid
 from graphviz_app.debugger.tangents import dotted, passes_line, tangent_colour, tangent_rule
+from graphviz_app.numbers import number
 from graphviz_app.theme import colors, fmt, fmt_factor, fmt_full
+
+__all__ = ["Inspector", "apply_text", "node_names"]
 
 INFIX = {"add": " + ", "sub": " − ", "mul": " · ", "div": " / ", "pow": " ^ "}
 ORIGIN_LINK = "origin"  # the inspector's link to the step where the first nan began
 INSPECTOR_POINT_SIZE = 15  # read from the back of a lecture hall
-
-
-def node_names(graph: core.Graph) -> dict[int, str]:
-    """A short name per node: inputs and named values keep theirs, the output is f, other gates g1, g2…"""
-    taken = {node.name for node in graph.nodes if node.name}
-    names: dict[int, str] = {}
-    count = 0
-    for node in graph.nodes:
-        if node.name:
-            names[node.id] = node.name
-        elif node.op == "const":
-            names[node.id] = fmt(node.param)
-        elif node.id == graph.output and "f" not in taken:
-            names[node.id] = "f"
-        else:
-            count += 1
-            name = f"g{count}"
-            while name in taken:
-                name += "'"
-            names[node.id] = name
-    return names
 
 
 def apply_text(node: core.Node, operands: list[str]) -> str:
@@ -85,15 +69,27 @@ class Inspector(QTextBrowser):
         self.setFont(font)
         self.setMinimumWidth(280)
         self.anchorClicked.connect(self._on_link)
-        signals = (
-            state.sig_graph_changed,
-            state.sig_values_changed,
-            state.sig_cursor_changed,
-            state.sig_phase_changed,
-            state.sig_theme_changed,
-            state.sig_mode_changed,
+        self.node: int | None = None  # a clicked node shown instead of the step, until the cursor moves
+        moved = (state.sig_graph_changed, state.sig_cursor_changed, state.sig_phase_changed, state.sig_mode_changed)
+        observe(
+            self,
+            [
+                (state.sig_node_inspected, self.show_node),
+                *((signal, self.back_to_step) for signal in moved),  # the step is the news again
+                (state.sig_values_changed, self.refresh),
+                (state.sig_theme_changed, self.refresh),
+                (state.sig_gradcheck_ready, self.refresh),  # a program gate's derivative checked: say so
+            ],
         )
-        observe(self, [(signal, self.refresh) for signal in signals])
+        self.refresh()
+
+    def show_node(self, node_id: int | None) -> None:
+        """A node was clicked: what is known about it (None: the step at the cursor again)."""
+        self.node = node_id
+        self.refresh()
+
+    def back_to_step(self, *_: object) -> None:
+        self.node = None
         self.refresh()
 
     def refresh(self, *_: object) -> None:
@@ -101,6 +97,10 @@ class Inspector(QTextBrowser):
         self.c = colors(state.dark)
         self.names = node_names(state.graph)
         self.full: list[str] = []  # the same equations in full precision, for the tooltip
+        if self.node is not None and self.node < len(state.graph.nodes):
+            self.setHtml(f"<div style='color:{self.c.text}'>{node_card(state, self.node, self.names, self.c)}</div>")
+            self.setToolTip("")
+            return
         step = state.state().step
         parts = [
             f"<p style='color:{self.c.muted}'>step {state.cursor} of {state.step_count} · "
@@ -118,6 +118,8 @@ class Inspector(QTextBrowser):
             parts.append(self._backward(step))
         if here:  # the news of this step: what went wrong, and why it usually does
             parts.append(self._origin_note(step))
+        if step is not None and state.cursor != state.first_step:
+            parts.append(self._wrong_derivative_note(state.graph.nodes[step.node]))
         if state.cursor == state.step_count and state.trace.mode == "forward":
             parts.append(self._forward_mode_summary())
         elif state.cursor == state.step_count:
@@ -242,9 +244,37 @@ class Inspector(QTextBrowser):
             )
         return "".join(out)
 
+    def _wrong_derivative_note(self, node: core.Node) -> str:
+        """At a program gate whose derivative disagrees with finite differences of its body: both
+        numbers, and what that means for the gradients (the check comes from the state, in the background)."""
+        if node.fold is None or not node.fold.defined:
+            return ""
+        check = self.state.gradcheck()  # None while it is computed: sig_gradcheck_ready refreshes
+        gate = next((g for g in check.gates if g.node == node.id), None) if check is not None else None
+        if gate is None or gate.ok:
+            return ""
+        name = node.fold.name
+        lines = []
+        for argument, arg in gate.arguments.items():
+            if not arg.ok:
+                lines.append(
+                    f"∂{html.escape(name)}/∂{html.escape(argument)}: your derivative: "
+                    f"<b>{html.escape(number(arg.analytic))}</b>; finite differences: "
+                    f"<b>{html.escape(number(arg.numeric))}</b>"
+                )
+        return (
+            f"<p style='color:{self.c.bad}'><b>✗ This gate's derivative looks wrong.</b><br>{'<br>'.join(lines)}</p>"
+            f"<p style='color:{self.c.muted}'>The derivative you wrote for {html.escape(name)} disagrees with "
+            "finite differences of its own body at these inputs. The backward pass trusts your formula (as a "
+            "framework trusts a custom autograd function), so every gradient sent back through this gate, and "
+            "the inputs' gradients, are off. Double-click the gate to see its body.</p>"
+        )
+
     def _on_link(self, url) -> None:
         if url.toString() == ORIGIN_LINK:
             self.state.go_to_origin()
+        elif url.toString().startswith(STEP_LINK):
+            self.state.set_cursor(int(url.toString()[len(STEP_LINK) :]))
 
     def _at_origin(self) -> bool:
         origin = self.state.origin

@@ -10,15 +10,19 @@ sized for a typical text ("-0.00"), so the places hold while the texts change on
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QFont, QFontMetricsF
 
 Segment = tuple[QPointF, QPointF]
+Half = tuple[float, float]  # half the width and height of a label box
+EdgeHalves = tuple[Half, Half]  # the value label's and the gradient label's
 
-ALONG = tuple(i / 20 for i in range(3, 18))  # where along a segment to try (sorted by preference per edge)
+ALONG = tuple(i / 20 for i in range(2, 19))  # where along a segment to try (sorted by preference per edge)
 SAMPLE_PX = 8.0  # spacing of the points that stand for other edges' lines
+SHORTEST_TEXT = "-4"  # the narrowest box an edge gets when its numbers are known
 TYPICAL_TEXT = "-0.00"  # most edge numbers are this wide or narrower ("-4", "0.73", "-0.53")
 NODE_CLEARANCE = 4.0  # room kept between a label box and a node
 LABEL_CLEARANCE = 7.0  # each side: labels of different edges sit visibly apart, not stacked like a pair
@@ -26,7 +30,11 @@ LABEL_CLEARANCE = 7.0  # each side: labels of different edges sit visibly apart,
 # a label (each sample point costs 1, capped) only blurs it a little, thanks to the label's background.
 NODE_OVERLAP_COST = 200.0
 LABEL_OVERLAP_COST = 40.0
+# Only within the clearance (a near miss) costs this much of the above: a crowded graph then still
+# prefers labels that nearly touch to labels that cover each other.
+NEAR_MISS_SHARE = 0.1
 MAX_CROSSING_COST = 8.0
+AWAY = (0.0, 7.0, 14.0, 24.0, 36.0)  # how far beyond touching its line a label may go (each step costs a little)
 AMBIGUITY_PX = 10.0  # a label must be this much nearer its own line than any other line
 MAX_SEARCHED_EDGES = 250  # ~0.3 s of search on this machine; larger graphs get the quick placement
 
@@ -34,8 +42,9 @@ MAX_SEARCHED_EDGES = 250  # ~0.3 s of search on this machine; larger graphs get 
 def place_edge_labels(
     edges: list[list[Segment]],
     obstacles: list[QRectF],
-    font: QFont | tuple[float, float],
+    font: QFont | Half | list[EdgeHalves],
     preferred: list[float] | None = None,
+    progress: Callable[[float], object] | None = None,
 ) -> list[tuple[QPointF, QPointF]]:
     """Centres of (value label, gradient label) for each edge, given as its straight segments.
 
@@ -43,28 +52,43 @@ def place_edge_labels(
     less where edges converge on their target, so that their labels sit apart). Above
     MAX_SEARCHED_EDGES the search would keep the window frozen for seconds, and a graph that large
     is read zoomed out anyway: its labels simply go at the preferred spot of the longest segment.
-    `font` may also be the half size of a label box (`label_half(font)`): then no font is used and
-    the search can run on a worker thread.
+    `font` may also be the half size of a label box (`label_half(font)`), or per edge the halves of
+    its value's and its gradient's boxes (sized for their numbers): then no font is used and the
+    search can run on a worker thread. `progress(fraction)` is called now and then (a job's
+    `progress`, which raises `Cancelled` to stop a search that is no longer wanted).
     """
-    half = font if isinstance(font, tuple) else label_half(font)
+    if isinstance(font, list):
+        halves = font
+    else:
+        half = font if isinstance(font, tuple) else label_half(font)
+        halves = [(half, half)] * len(edges)
     if len(edges) > MAX_SEARCHED_EDGES:
-        return [_quick_place(segments, preferred[i] if preferred else 0.5, half) for i, segments in enumerate(edges)]
+        return [
+            _quick_place(segments, preferred[i] if preferred else 0.5, *halves[i]) for i, segments in enumerate(edges)
+        ]
     line_points = [_samples(segments) for segments in edges]
     owner = np.concatenate([np.full(len(p), i) for i, p in enumerate(line_points)]) if edges else np.zeros(0)
     points = np.concatenate(line_points) if edges else np.zeros((0, 2))
     nodes = np.array([(r.left(), r.top(), r.right(), r.bottom()) for r in obstacles], dtype=float).reshape(-1, 4)
     clearance = np.array([-NODE_CLEARANCE, -NODE_CLEARANCE, NODE_CLEARANCE, NODE_CLEARANCE])
-    nodes = np.c_[
-        nodes + clearance,
-        np.full(len(nodes), NODE_OVERLAP_COST),
+    nodes = np.r_[
+        np.c_[nodes, np.full(len(nodes), NODE_OVERLAP_COST * (1 - NEAR_MISS_SHARE))],
+        np.c_[nodes + clearance, np.full(len(nodes), NODE_OVERLAP_COST * NEAR_MISS_SHARE)],
     ]
     boxes: dict[int, list[tuple[float, ...]]] = {}  # edge -> its two label boxes, grown by the clearance
     result: list[tuple[QPointF, QPointF]] = [(QPointF(), QPointF())] * len(edges)
     costs = [0.0] * len(edges)
 
+    report = progress or (lambda fraction: None)
+    done = [0]
+
     def place(index: int) -> None:
+        done[0] += 1
+        if done[0] % 16 == 0:
+            report(min(1.0, done[0] / len(edges)))
         # Only what lies near this edge can collide: filtering first keeps a 100-node graph fast.
-        reach = _reach(edges[index], half)
+        pair_half = halves[index]
+        reach = _reach(edges[index], (max(h[0] for h in pair_half), max(h[1] for h in pair_half)))
         others = points[(owner != index) & _inside(points, reach)]
         labels = np.array([b for i, pair in boxes.items() if i != index for b in pair], dtype=float).reshape(-1, 5)
         placed = np.concatenate([nodes, labels])
@@ -76,21 +100,28 @@ def place_edge_labels(
         ]
         best, best_cost = result[index], math.inf
         middle = preferred[index] if preferred else 0.5
-        for t in sorted(ALONG, key=lambda t: abs(t - middle)):
-            for start, end in edges[index]:
-                pair = _label_pair(start + (end - start) * t, end - start, half)
-                own = math.hypot(pair[0].x() - pair[1].x(), pair[0].y() - pair[1].y()) / 2
-                cost = sum(_cost(_box(c, half), c, own, placed, others) for c in pair)
-                if cost < best_cost:
-                    best, best_cost = pair, cost
-                if cost == 0:
+        for away in AWAY:  # right beside the line first; a little further off only if nothing is clear there
+            for t in sorted(ALONG, key=lambda t: abs(t - middle)):
+                for start, end in edges[index]:
+                    pair = _label_pair(start + (end - start) * t, end - start, *pair_half, away=away)
+                    own = math.hypot(pair[0].x() - pair[1].x(), pair[0].y() - pair[1].y()) / 2
+                    cost = away / AWAY[-1] + sum(
+                        _cost(_box(c, h), c, own, placed, others) for c, h in zip(pair, pair_half)
+                    )
+                    if cost < best_cost:
+                        best, best_cost = pair, cost
+                    if cost == 0:
+                        break
+                if best_cost == 0:
                     break
-            if best_cost == 0:
+            if best_cost < LABEL_OVERLAP_COST * NEAR_MISS_SHARE:
                 break
         result[index], costs[index] = best, best_cost
-        m = LABEL_CLEARANCE
+        m, near = LABEL_CLEARANCE, LABEL_OVERLAP_COST * NEAR_MISS_SHARE
         boxes[index] = [
-            (b[0] - m, b[1] - m, b[2] + m, b[3] + m, LABEL_OVERLAP_COST) for b in (_box(c, half) for c in best)
+            grown_box
+            for b in (_box(c, h) for c, h in zip(best, pair_half))
+            for grown_box in ((*b, LABEL_OVERLAP_COST - near), (b[0] - m, b[1] - m, b[2] + m, b[3] + m, near))
         ]
 
     # Short edges have the fewest choices: they pick first. Then a second round lets every edge
@@ -98,7 +129,7 @@ def place_edge_labels(
     for index in sorted(range(len(edges)), key=lambda i: sum(_length(s) for s in edges[i])):
         place(index)
     for index in range(len(edges)):
-        if costs[index] >= LABEL_OVERLAP_COST:
+        if costs[index] >= LABEL_OVERLAP_COST * NEAR_MISS_SHARE:
             place(index)
     return result
 
@@ -109,14 +140,27 @@ def label_half(font: QFont) -> tuple[float, float]:
     return (metrics.horizontalAdvance(TYPICAL_TEXT) / 2 + 5, metrics.height() / 2 + 2)
 
 
-def quick_place(segments: list[Segment], t: float, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
+def text_half(font: QFont, texts: list[str]) -> tuple[float, float]:
+    """Half the size of a label box wide enough for each of `texts` (a short number at least; a
+    wider one later makes the view place the labels again)."""
+    metrics = QFontMetricsF(font)
+    width = max(metrics.horizontalAdvance(text) for text in (SHORTEST_TEXT, *texts))
+    return (width / 2 + 5, metrics.height() / 2 + 2)
+
+
+def grown(half: tuple[float, float], scale: float) -> tuple[float, float]:
+    """The half size of a label box for a label shown `scale` times its font size (zoom growth, text size)."""
+    return (half[0] * scale, half[1] * scale)
+
+
+def quick_place(segments: list[Segment], t: float, half: Half) -> tuple[QPointF, QPointF]:
     """The labels of one edge at `t` along its longest segment (big graphs: no search)."""
-    return _quick_place(segments, t, half)
+    return _quick_place(segments, t, half, half)
 
 
-def _quick_place(segments: list[Segment], t: float, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
+def _quick_place(segments: list[Segment], t: float, half: Half, grad_half: Half) -> tuple[QPointF, QPointF]:
     start, end = max(segments, key=_length)
-    return _label_pair(start + (end - start) * t, end - start, half)
+    return _label_pair(start + (end - start) * t, end - start, half, grad_half)
 
 
 def _length(segment: Segment) -> float:
@@ -127,7 +171,7 @@ def _reach(segments: list[Segment], half: tuple[float, float]) -> tuple[float, f
     """The area any label of these segments could cover (their bounds grown by a label's size)."""
     xs = [p.x() for segment in segments for p in segment]
     ys = [p.y() for segment in segments for p in segment]
-    grow = 2 * (half[0] + half[1]) + LABEL_CLEARANCE + AMBIGUITY_PX
+    grow = 2 * (half[0] + half[1]) + LABEL_CLEARANCE + AMBIGUITY_PX + AWAY[-1]
     return (min(xs) - grow, min(ys) - grow, max(xs) + grow, max(ys) + grow)
 
 
@@ -162,14 +206,18 @@ def _cost(
     return float(overlaps) + min(float(crossed), MAX_CROSSING_COST) + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
 
 
-def _label_pair(at: QPointF, direction: QPointF, half: tuple[float, float]) -> tuple[QPointF, QPointF]:
+def _label_pair(
+    at: QPointF, direction: QPointF, half: Half, grad_half: Half | None = None, away: float = 0.0
+) -> tuple[QPointF, QPointF]:
     """Label centres just clear of the line: pushed along its normal by the box's half extent."""
     length = math.hypot(direction.x(), direction.y()) or 1.0
     nx, ny = direction.y() / length, -direction.x() / length
     if ny > 0 or (ny == 0 and nx > 0):  # the value goes on the upper side
         nx, ny = -nx, -ny
-    distance = abs(nx) * half[0] + abs(ny) * half[1] + 3
-    return at + QPointF(nx, ny) * distance, at - QPointF(nx, ny) * distance
+    below = grad_half or half
+    above = abs(nx) * half[0] + abs(ny) * half[1] + 3 + away
+    under = abs(nx) * below[0] + abs(ny) * below[1] + 3 + away
+    return at + QPointF(nx, ny) * above, at - QPointF(nx, ny) * under
 
 
 def _box(centre: QPointF, half: tuple[float, float]) -> tuple[float, float, float, float]:

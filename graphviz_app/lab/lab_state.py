@@ -590,3 +590,17 @@ class LabState:
     @property
     def at_end(self) -> bool:
         return self.cursor >= self.steps
+
+    # ---- sessions (graphviz_app.lab.saved) ----
+
+    def to_dict(self) -> dict[str, object]:
+        """Every choice of the lab as JSON values (surface, start, optimizers and their settings, race, step)."""
+        from graphviz_app.lab.saved import lab_to_dict
+
+        return lab_to_dict(self)
+
+    def from_dict(self, data: object) -> list[str]:
+        """Put `to_dict`'s values back; a value that cannot be used keeps the lab's own and is one message."""
+        from graphviz_app.lab.saved import lab_from_dict
+
+        return lab_from_dict(self, data)

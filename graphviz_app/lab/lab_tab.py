@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
 from graphviz_app.jobs import InlineRunner
+from graphviz_app.lab.aspect_frame import AspectFrame
 from graphviz_app.lab.lab_state import EXPRESSION, JOB_KEY, LabState
 from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
@@ -241,7 +242,8 @@ class OptimizerLab(QWidget):
     def _build_surface_plot(self) -> None:
         self._fit_optimizer_column()  # again: the rows are polished now (their fonts, their real sizes)
         self.surface_plot = SurfacePlot(self.lab, stages=self.stages)
-        self._fill_slot(0, self.surface_plot)
+        self.surface_frame = AspectFrame(self.surface_plot)  # the heat map fills the plot, no blank bands
+        self._fill_slot(0, self.surface_frame)
         total = sum(self.plots.sizes())  # on screen now: three quarters for the surface, the rest for the loss
         self.plots.setSizes([total * 3 // 4, total - total * 3 // 4])
 
@@ -315,6 +317,10 @@ class OptimizerLab(QWidget):
             self.lab.set_steps(self.steps.value())
 
     def _show_start(self) -> None:
+        if self.steps.value() != self.lab.steps and not self._steps_timer.isActive():  # set from a session
+            self.steps.blockSignals(True)
+            self.steps.setValue(self.lab.steps)
+            self.steps.blockSignals(False)
         ax, ay = self.lab.surface.axes
         x, y = self.lab.start
         self.start_label.setText(f"start {ax} = {fmt(x)}, {ay} = {fmt(y)}<br><i>click the surface to move it</i>")

@@ -1,5 +1,7 @@
 """A one-line legend above the plots: every optimizer in its colour (struck through when unticked,
-marked when it diverged), and the two update arrows. Outside the plots, so it never hides a path.
+marked when it diverged), the update arrows the inspected run draws (−velocity only where it has
+one; their lengths are on a log scale) and ☆ only on a surface with a minimum. Outside the plots,
+so it never hides a path.
 """
 
 from __future__ import annotations
@@ -9,8 +11,10 @@ import html
 from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
+from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import REGRESSION, LabState
-from graphviz_app.theme import lab_colors
+from graphviz_app.theme import lab_colors, scaled_points
+from graphviz_app.widgets.text_size import TextSizer
 
 
 class LegendStrip(QLabel):
@@ -21,8 +25,11 @@ class LegendStrip(QLabel):
         self.lab = lab
         self.setObjectName("labLegend")
         self.setWordWrap(True)
-        self.setStyleSheet("font-size: 12pt;")
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
+        self.sizer.style(self, "font-size: 12pt;")
+        self.sizer.redraw(self.refresh)
         lab.sig_trajectories_changed.connect(self.refresh)
+        lab.sig_inspected_changed.connect(self.refresh)
         lab.sig_theme_changed.connect(self.refresh)
         self.refresh()
 
@@ -41,11 +48,17 @@ class LegendStrip(QLabel):
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
-        entries.append(f'<span style="color:{c.gradient}; font-size:18pt">➜</span>&nbsp;−gradient')
-        entries.append(f'<span style="color:{c.velocity}; font-size:18pt">➜</span>&nbsp;−velocity')
-        if self.lab.surface_key == REGRESSION:
-            entries.append(
-                f'<span style="color:{c.full_gradient}; font-size:18pt">➜</span>&nbsp;−gradient of all points'
-            )
-        entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
-        self.setText(" &nbsp; ".join(entries))
+        inspected = self.lab.trajectories.get(self.lab.inspected)
+        if inspected is not None:  # the arrows are drawn only for a run on screen
+            entries.append(f'<span style="color:{c.gradient}; font-size:18pt">➜</span>&nbsp;−gradient')
+            if arrows.has_velocity(inspected):  # SGD, Adagrad, Adadelta have none
+                entries.append(f'<span style="color:{c.velocity}; font-size:18pt">➜</span>&nbsp;−velocity')
+            if self.lab.surface_key == REGRESSION:
+                entries.append(
+                    f'<span style="color:{c.full_gradient}; font-size:18pt">➜</span>&nbsp;−gradient of all points'
+                )
+            entries.append(f'<span style="color:{c.off}">arrow length: log of size</span>')
+        if self.lab.surface.minima:  # a saddle has none
+            entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
+        self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))
+        self.setToolTip(arrows.LEGEND)

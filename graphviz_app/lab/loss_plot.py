@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import CURVES, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.text_size import TextSizer
 
 DRAWN_COLUMNS = 700  # a longer curve is drawn through the extremes of this many columns
 
@@ -42,14 +43,13 @@ class LossPlot(pg.PlotWidget):
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(11)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
         for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.setToolTip("click the chart to jump to that step")
         self.stages = stages
         if stages is None:
             self._add_items()
@@ -73,6 +73,8 @@ class LossPlot(pg.PlotWidget):
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks and the axis labels
+        self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
 
     def _trajectories_changed(self) -> None:
@@ -84,6 +86,20 @@ class LossPlot(pg.PlotWidget):
     def _move_cursor(self, step: int) -> None:
         self.cursor.setValue(step)
 
+    def _on_click(self, event) -> None:  # type: ignore[no-untyped-def]
+        """A left click on the chart shows that step (the player's position moves there)."""
+        view = self.plot_item.getViewBox()
+        if event.button() != Qt.MouseButton.LeftButton or not view.sceneBoundingRect().contains(event.scenePos()):
+            return
+        event.accept()
+        self.lab.set_cursor(round(view.mapSceneToView(event.scenePos()).x()))
+
+    def step_position(self, step: float) -> QPoint:
+        """The viewport pixel of `step` half-way up the chart (where a click on it lands)."""
+        view = self.plot_item.getViewBox()
+        (_, _), (y_low, y_high) = view.viewRange()
+        return self.mapFromScene(view.mapViewToScene(QPointF(step, (y_low + y_high) / 2)))
+
     @property
     def log_y(self) -> bool:
         return self.plot_item.ctrl.logYCheck.isChecked()
@@ -94,9 +110,9 @@ class LossPlot(pg.PlotWidget):
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
         self.plot_item.setLabel(
-            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": "13pt"}
+            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": self._pt(13)}
         )
-        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": "13pt"})
+        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": self._pt(13)})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
             curve.setVisible(t is not None)
@@ -142,8 +158,13 @@ class LossPlot(pg.PlotWidget):
         """The steps marked on `name`'s curve (for tests and tooltips)."""
         return [int(x) for x in self.rate_marks[name].data["x"]]
 
+    def _pt(self, points: float) -> str:
+        return f"{self.lab.theme.pt(points)}pt"
+
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(11, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         c = lab_colors(self.lab.theme)
         for name, curve in self.curves.items():

@@ -7,6 +7,7 @@ race at most once per timer period instead of once per pixel.
 
 from __future__ import annotations
 
+import html
 import math
 
 from PySide6.QtCore import Qt, QTimer
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSlider,
     QSpinBox,
     QVBoxLayout,
@@ -30,6 +32,7 @@ from graphviz_app.numbers import number as fmt
 from graphviz_app.theme import lab_colors
 
 LR_LOW, LR_HIGH, LR_TICKS = -5.0, 0.5, 550  # log10 range of the learning-rate slider
+LR_MIN, LR_MAX = 1e-8, 100.0  # what may be typed (beyond the slider's range: the slider stops at its end)
 COALESCE_MS = 40
 # The hyperparameters worth a knob on a slide, per optimizer: (key, label, index into a tuple value).
 MAIN_KNOBS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
@@ -74,8 +77,13 @@ class OptimizerRow(QFrame):
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, LR_TICKS)
         self.slider.setToolTip("learning rate (log scale)")
-        self.lr_label = QLabel()
-        self.lr_label.setMinimumWidth(58)
+        # The rate can also be typed (Enter applies it; the slider follows, and the other way round).
+        self.lr_edit = QLineEdit()
+        self.lr_edit.setFixedWidth(72)
+        self.lr_edit.setToolTip(f"learning rate: type a number such as 0.003 or 3e-3 ({LR_MIN:g} to {LR_MAX:g})")
+        self.lr_edit.editingFinished.connect(self._lr_typed)
+        self.lr_message = QLabel(wordWrap=True)
+        self.lr_message.setVisible(False)
         self.slider.setMinimumWidth(80)
         self.slider.valueChanged.connect(lambda tick: self._show_lr(tick_to_lr(tick)))
         self.slider.valueChanged.connect(lambda tick: on_lr(name, tick_to_lr(tick)))
@@ -83,7 +91,7 @@ class OptimizerRow(QFrame):
         layout.addWidget(self.check, 0, 1)
         layout.addWidget(QLabel("lr"), 0, 2)
         layout.addWidget(self.slider, 0, 3)
-        layout.addWidget(self.lr_label, 0, 4)
+        layout.addWidget(self.lr_edit, 0, 4)
         knobs = QHBoxLayout()
         knobs.setSpacing(6)
         self.spins: list[tuple[QDoubleSpinBox, str, int | None]] = []
@@ -139,6 +147,7 @@ class OptimizerRow(QFrame):
         decay_knobs.addWidget(self.step_size)
         decay_knobs.addWidget(self.gamma)
         layout.addLayout(decay_knobs, 2, 1, 1, 4)
+        layout.addWidget(self.lr_message, 3, 1, 1, 4)
         layout.setColumnStretch(3, 1)
         self.refresh()
 
@@ -153,7 +162,29 @@ class OptimizerRow(QFrame):
             self.lab.set_decay_parameters(self.name, exp_gamma=gamma)
 
     def _show_lr(self, lr: float) -> None:
-        self.lr_label.setText(fmt(lr))
+        self.lr_edit.setText(fmt(lr))
+        self.lr_message.setVisible(False)
+
+    def _lr_typed(self) -> None:
+        """A typed learning rate: applied at once (the slider moves to it), or refused with a message
+        under the row (the rate stays)."""
+        text = self.lr_edit.text().strip()
+        current = float(self.lab.settings[self.name].hyperparameters["lr"])
+        try:
+            lr = float(text)
+        except ValueError:
+            lr = math.nan
+        if not LR_MIN <= lr <= LR_MAX:  # nan too
+            self._show_lr(current)
+            self.lr_message.setText(
+                f"<span style='color:{self.lab.theme.colors.bad}'>the learning rate is a number from "
+                f"{LR_MIN:g} to {LR_MAX:g}, not “{html.escape(text[:30])}”: it stays {fmt(current)}</span>"
+            )
+            self.lr_message.setVisible(True)
+            return
+        self.lr_message.setVisible(False)
+        if lr != current:
+            self.lab.set_hyperparameter(self.name, "lr", lr)  # refresh() moves the slider
 
     def _set_knob(self, key: str, index: int | None, value: float) -> None:
         if index is None:

@@ -5,7 +5,8 @@ thread from core's grid); paths
 are redrawn when the runs change, and only cut to the current step when the step moves. The view keeps
 a 1:1 aspect so that gradients really are perpendicular to the contour lines. A left click (without a
 drag) sets the start point. Arrows for the inspected optimizer: the negative gradient, and its
-velocity (momentum buffer / Adam's m) where it has one.
+velocity (momentum buffer / Adam's m) where it has one, their lengths by size on a log scale
+(`lab.arrows`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,19 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QPolygonF
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
+from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import COLORBAR, CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark
+from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
+TITLE_PT = 15
 DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
 
 
@@ -77,8 +81,7 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
-        self._tick_font = QFont()
-        self._tick_font.setPointSize(12)
+        self._title_width, self._title_shown = 10_000, ""
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
@@ -94,8 +97,6 @@ class SurfacePlot(pg.PlotWidget):
         self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).setStyle(tickFont=self._tick_font)
         self.scene().sigMouseClicked.connect(self._on_click)
         self.stages = stages
         if stages is None:
@@ -132,6 +133,8 @@ class SurfacePlot(pg.PlotWidget):
         lab.sig_cursor_changed.connect(self._cursor_changed)
         lab.sig_inspected_changed.connect(self._cursor_changed)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks, the axis labels and the title
+        self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
         self._surface_changed()
         self._trajectories_changed()
@@ -185,6 +188,8 @@ class SurfacePlot(pg.PlotWidget):
         n_y, n_x = shown.shape
         dx = (s.x_range[1] - s.x_range[0]) / (n_x - 1)
         dy = (s.y_range[1] - s.y_range[0]) / (n_y - 1)
+        # Cell centres on the grid's points; the view shows exactly the surface's range (lab.aspect_frame
+        # gives the plot its shape), so the image covers it to every edge.
         rect = QRectF(s.x_range[0] - dx / 2, s.y_range[0] - dy / 2, n_x * dx, n_y * dy)
         self.image.setImage(shown.T, autoLevels=False)  # ImageItem indexes [x, y]
         self.image.setRect(rect)
@@ -238,20 +243,20 @@ class SurfacePlot(pg.PlotWidget):
             return
         k = min(step, t.steps)
         point, gradient = t.points[k], -t.grads[k]
-        field_name = OPTIMIZERS[t.optimizer].arrow_state
-        state = t.states[min(k + 1, t.steps)]  # the velocity after this step: the arrow points where it goes
-        recorded = getattr(state, field_name) if field_name else None
-        velocity = None if recorded is None else -recorded
         shows_full = full_grads is not None and k < len(full_grads) and not np.array_equal(full_grads, t.grads)
         full = -full_grads[k] if shows_full else None
         s = self.lab.surface
+        # By size, on a log scale (lab.arrows): near the minimum the arrows shrink to stubs.
         length = 0.18 * max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0])
-        sizes = [np.hypot(*v) for v in (gradient, velocity, full) if v is not None and np.isfinite(v).all()]
-        scale = length / max(sizes) if sizes and max(sizes) > 0 else 0.0
+        largest = arrows.reference(t)
         head = length * 0.18
-        self.gradient_arrow.set(point, gradient * scale, head)
-        self.velocity_arrow.set(point, None if velocity is None else velocity * scale, head)
-        self.full_gradient_arrow.set(point, None if full is None else full * scale, head)
+        for arrow, vector in (
+            (self.gradient_arrow, gradient),
+            (self.velocity_arrow, arrows.velocity(t, k)),
+            (self.full_gradient_arrow, full),
+        ):
+            shown = arrows.drawn(vector, largest, length)
+            arrow.set(point, shown, head * (1.0 if shown is None else min(1.0, 2.5 * np.hypot(*shown) / length)))
 
     # ---- the start point ----
 
@@ -272,6 +277,8 @@ class SurfacePlot(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(12, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
@@ -280,7 +287,22 @@ class SurfacePlot(pg.PlotWidget):
 
     def _draw_labels(self) -> None:
         s = self.lab.surface
-        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": "14pt"})
-        self.plot_item.setTitle(s.title, size="15pt", color=self.foreground)
-        self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)
+        pt = self.lab.theme.pt
+        self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
+        self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
+        self._title_shown = self._elided_title()
+        self.plot_item.setTitle(self._title_shown, size=f"{pt(TITLE_PT)}pt", color=self.foreground)
+        self.setToolTip(s.title)
+
+    def _elided_title(self) -> str:
+        font = QFont()
+        font.setPointSize(round(self.lab.theme.pt(TITLE_PT)))
+        return QFontMetrics(font).elidedText(self.lab.surface.title, Qt.TextElideMode.ElideRight, self._title_width)
+
+    def fit_title(self, width: int) -> None:
+        """Shorten the title (… at the end) to `width` pixels: pyqtgraph keeps a plot at least as wide as it."""
+        self._title_width = max(int(width), 60)
+        if self._elided_title() != self._title_shown:
+            self._draw_labels()
+        if getattr(self, "colorbar", None) is not None:  # in the window it is added a turn later
+            self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)

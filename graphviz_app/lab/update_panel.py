@@ -11,10 +11,12 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QTextBrowser, QVBo
 
 from core.optimizers import OPTIMIZERS
 from core.trajectory import Trajectory
+from graphviz_app.lab import arrows
 from graphviz_app.lab.formulas import update_html, vec
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.numbers import number as fmt
-from graphviz_app.theme import Colors, LabColors, colors, lab_colors
+from graphviz_app.theme import Colors, LabColors, colors, lab_colors, scaled_points
+from graphviz_app.widgets.text_size import TextSizer
 
 VELOCITY_WORDS = {"momentum_buffer": "−velocity v", "exp_avg": "−m (Adam's first moment)"}
 
@@ -64,6 +66,8 @@ class UpdatePanel(QWidget):
         lab.sig_cursor_changed.connect(self.refresh_formula)
         lab.sig_inspected_changed.connect(self.refresh)
         lab.sig_theme_changed.connect(self.set_dark)
+        self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the formula, the warnings and the legend
+        self.sizer.redraw(self.refresh)
         self.set_dark(lab.dark)
 
     def refresh(self, *_: object) -> None:
@@ -76,17 +80,23 @@ class UpdatePanel(QWidget):
         lines = self.lab.messages()
         self.messages.setVisible(bool(lines))
         self.messages.setText("<br>".join(f"⚠ {html.escape(line)}" for line in lines))
-        style = f"color: {c.warn}; font-weight: bold; font-size: 12pt;"
+        style = self._sized(f"color: {c.warn}; font-weight: bold; font-size: 12pt;")
         if self.messages.styleSheet() != style:  # setting a style sheet restyles the widget: 5 ms a time
             self.messages.setStyleSheet(style)
         inspected = self.lab.trajectories.get(self.lab.inspected)
         optimizer = inspected.optimizer if inspected is not None else self.lab.inspected
         velocity = VELOCITY_WORDS.get(OPTIMIZERS[optimizer].arrow_state)
         self.legend.setText(
-            f'<span style="color:{lab.gradient}; font-size:16pt">➜</span> −gradient'
-            + (f' &nbsp; <span style="color:{lab.velocity}; font-size:16pt">➜</span> {velocity}' if velocity else "")
-            + f'<br><span style="color:{c.muted}">arrows at the current point; '
-            "their lengths are scaled together</span>"
+            self._sized(
+                f'<span style="color:{lab.gradient}; font-size:16pt">➜</span> −gradient'
+                + (
+                    f' &nbsp; <span style="color:{lab.velocity}; font-size:16pt">➜</span> {velocity}'
+                    if velocity
+                    else ""
+                )
+                + f'<br><span style="color:{c.muted}">arrows at the current point; length by size on a log '
+                f"scale: the run's largest gradient is the longest, 1/{arrows.DECADES} shorter per ×10 smaller</span>"
+            )
         )
         self.refresh_formula()
 
@@ -102,7 +112,11 @@ class UpdatePanel(QWidget):
             n = len(self.lab.regression)
             text = minibatch_html(t, self.lab.cursor, n, c, lab_colors(self.lab.theme))
             text += update_html(t, self.lab.cursor, c, lab_colors(self.lab.theme))
-        self.formula.setHtml(f'<div style="font-size:14pt; color:{c.text}">{text}</div>')
+        self.formula.setHtml(self._sized(f'<div style="font-size:14pt; color:{c.text}">{text}</div>'))
+
+    def _sized(self, text: str) -> str:
+        """Rich text or a style with its point sizes at the window's text size."""
+        return scaled_points(text, self.lab.theme.text_scale)
 
     def set_dark(self, dark: bool) -> None:
         c = colors(dark)  # the browser's own background, so the text colour always fits it

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from core.activations import ACTIVATIONS
 from graphviz_app.networks.state import NetworkState, TrainingSnapshot
 from graphviz_app.widgets.plot_style import FONT_PT
+from graphviz_app.widgets.text_size import TextSizer
 
 UNIT_RADIUS = 9.0
 DEAD_GREY = "#9aa0a6"
@@ -112,10 +113,11 @@ class NetworkView(QWidget):
         super().__init__(parent)
         self.state = state
         self.diagram = NetworkDiagram(state)
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the sentence under the diagram
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
         self.sentence.setTextFormat(Qt.TextFormat.RichText)
-        self.sentence.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.sentence, f"font-size: {FONT_PT}pt")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.diagram, 1)

@@ -26,6 +26,7 @@ from graphviz_app.widgets.plot_style import (
     set_plot_dark,
     style_plot,
 )
+from graphviz_app.widgets.text_size import TextSizer
 
 CLASS_COLORS = ("#08519c", "#a50f15")  # class 0 blue, class 1 red, like the heat map's ends
 CLASS_COLORS_DARK = ("#6cb6ff", "#ff8a80")
@@ -41,6 +42,8 @@ class PlaneView(pg.PlotWidget):
         super().__init__(parent, enableMenu=False)  # no context menu: building it is a third of the cost
         self.state = state
         style_plot(self, "decision boundary", "x1", "x2")
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the title, axes and ticks
+        self.sizer.plot(self)
         # Not aspect-locked: the heat map then fills the plot instead of leaving blank bands beside it.
         self.boundary_image = pg.ImageItem()
         self.boundary_image.setZValue(-20)
@@ -184,6 +187,11 @@ class LossView(QWidget):
         self.state = state
         self.plot = log_plot(enableMenu=False)
         style_plot(self.plot, "mean loss", "step", "cross-entropy")
+        # No grid: on the log axis it has a line at every 2…9 of each decade, on the steps one every
+        # few steps, a wall of lines behind the one curve that matters; the ticks are enough to read it.
+        self.plot.showGrid(x=False, y=False)
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the plot and the summary
+        self.sizer.plot(self.plot)
         self.legend = add_legend(self.plot, offset=(-10, 10))
         self.batch_curve = self.plot.plot([], [])  # drawn first: the smooth curves go over the noise
         self.loss_curve = self.plot.plot([], [])
@@ -198,7 +206,7 @@ class LossView(QWidget):
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.summary, f"font-size: {FONT_PT}pt")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot, 1)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, 
 from core.activations import ACTIVATIONS
 from graphviz_app.networks.state import NetworkState
 from graphviz_app.widgets.plot_style import FONT_PT
+from graphviz_app.widgets.text_size import TextSizer
 
 
 class RacePanel(QWidget):
@@ -22,6 +23,7 @@ class RacePanel(QWidget):
     def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = state
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the labels with their own size
         self.race_button = QPushButton("Race activations")
         self.race_button.setToolTip(
             "Train this architecture from the same initial weights with sigmoid, tanh, ReLU, leaky ReLU and ELU"
@@ -41,7 +43,7 @@ class RacePanel(QWidget):
         self.verdict = QLabel()
         self.verdict.setTextFormat(Qt.TextFormat.RichText)
         self.verdict.setWordWrap(True)
-        self.verdict.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.verdict, f"font-size: {FONT_PT}pt")
         row = QHBoxLayout()
         row.addWidget(self.race_button)
         row.addWidget(self.steps_box)
@@ -52,7 +54,9 @@ class RacePanel(QWidget):
         layout.addWidget(self.verdict)
         self.race_button.clicked.connect(self._race)
         self.threshold_box.valueChanged.connect(state.set_race_threshold)
+        self.steps_box.valueChanged.connect(lambda steps: setattr(state, "race_steps", steps))  # sessions keep it
         state.sig_race_changed.connect(self.show_verdict)
+        state.sig_setup_changed.connect(self.show_verdict)  # a session's race settings come with a new setup
         self.show_verdict()
 
     def _race(self) -> None:
@@ -61,6 +65,11 @@ class RacePanel(QWidget):
 
     def show_verdict(self) -> None:
         state, race = self.state, self.state.race
+        for box, value in ((self.steps_box, state.race_steps), (self.threshold_box, state.race_threshold)):
+            if box.value() != value:  # set from a session
+                box.blockSignals(True)
+                box.setValue(value)
+                box.blockSignals(False)
         self.race_button.setEnabled(not state.race_running)
         if state.race_running:
             self.verdict.setText("<i>racing five activations…</i>")

@@ -40,6 +40,7 @@ GRID_SIZE = 90  # heat-map cells per side
 DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rmsprop": 0.01, "adam": 0.1}
 UPDATE_S = 0.04  # a chunk takes at least this long on the worker: the picture moves at about 25 frames/s
 MAX_TRAIN_STEPS = 100_000
+RESUME_CHUNK = 250  # steps per shown chunk while a session's run is trained back
 
 
 class Debugger(Protocol):
@@ -209,6 +210,7 @@ class NetworkState:
         self._goal = 0
         self._start_steps = 0
         self._submitting = self._again = False
+        self._resume: tuple[int, list[float] | None] | None = None  # a session's step and weights, on the way
         self.data: Dataset = dataset(self.dataset_name)
         self.train_data, self.test_data = self.data, self.data.subset(np.arange(0))
         self.grid = plane_grid(self.data)
@@ -357,6 +359,7 @@ class NetworkState:
     def reset(self) -> None:
         """A fresh run with the current settings (built on the worker); training stops."""
         self._stop(emit=True)
+        self._resume = None
         self._drop_race()
         self.data = custom(self.points) if self.dataset_name == CUSTOM else dataset(self.dataset_name)
         self.train_data, self.test_data = train_test_split(self.data, self.test_fraction, self.seed)
@@ -473,6 +476,57 @@ class NetworkState:
         text, inputs = sample_program(self.trainer.model, self.trainer.weights, self.data, self.sample)
         return self.debugger.show_in_debugger(text, inputs)
 
+    # ---- sessions (graphviz_app.networks.saved) ----
+
+    def to_dict(self) -> dict[str, object]:
+        """Every choice of the tab as JSON values, with the training step and the weights."""
+        from graphviz_app.networks.saved import network_to_dict
+
+        return network_to_dict(self)
+
+    def from_dict(self, data: object) -> list[str]:
+        """Put `to_dict`'s values back; a value that cannot be used keeps the tab's own and is one message."""
+        from graphviz_app.networks.saved import network_from_dict
+
+        return network_from_dict(self, data)
+
+    def run_position(self) -> tuple[int, list[float] | None]:
+        """The training step and the weights (None before the first build arrives); while a session's
+        run is being trained again, the step and weights it is going to."""
+        if self._resume is not None:
+            return self._resume
+        if self.trainer is None:
+            return 0, None
+        return self.trainer.steps, [float(w) for w in self.trainer.weights]
+
+    def resume_at(self, steps: int, weights: list[float] | None = None) -> None:
+        """Train again to `steps` from the seed (a run is deterministic), off the GUI thread, then put
+        `weights` in place (they differ when the learning rate was changed during the saved run)."""
+        if self.training:
+            self._stop(emit=True)
+        self._resume = (int(steps), weights)
+        if self.trainer is not None and not self._pending:
+            self._go_on_resuming()
+
+    def _go_on_resuming(self) -> None:
+        assert self.trainer is not None and self._resume is not None
+        steps, weights = self._resume
+        if self.trainer.steps < steps and not self.trainer.diverged:
+            # In chunks, each one shown: a long run (thousands of steps, milliseconds each) visibly comes back.
+            self._goal = steps
+            self._submit_chunk(chunk=min(steps - self.trainer.steps, RESUME_CHUNK))
+            return
+        self._resume = None
+        if weights is None or np.array_equal(np.asarray(weights, dtype=float), self.trainer.weights):
+            return
+        trainer, grid = self.trainer.fork(), self.grid
+
+        def put_weights(_job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            trainer.set_weights(np.asarray(weights, dtype=float))
+            return trainer, snapshot_of(trainer, grid)
+
+        self._submit(put_weights, "putting the saved weights back")
+
     # ---- running jobs ----
 
     def _stop(self, emit: bool) -> None:
@@ -536,7 +590,9 @@ class NetworkState:
             self.progress = min((self.trainer.steps - self._start_steps) / span, 1.0)
             self.sig_progress.emit(self.progress)
         self.sig_trained.emit()
-        if self.training:
+        if self._resume is not None and not self.training:
+            self._go_on_resuming()
+        elif self.training:
             if self.trainer.diverged or self.trainer.steps >= self._goal:
                 self._stop(emit=True)
             else:
@@ -544,6 +600,7 @@ class NetworkState:
 
     def _failed(self, error: Exception) -> None:
         self._pending = False
+        self._resume = None
         self._stop(emit=True)
         self._set_error(f"training failed: {error}")
 

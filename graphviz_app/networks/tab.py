@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES
+from core.networks import MAX_WIDTH
 from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
 from graphviz_app.networks.network_view import NetworkView
@@ -41,6 +42,7 @@ from graphviz_app.networks.race_panel import RacePanel
 from graphviz_app.networks.state import MAX_TRAIN_STEPS, NetworkState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import FONT_PT, LabeledSlider
+from graphviz_app.widgets.text_size import TextSizer
 
 NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
@@ -60,6 +62,7 @@ class NetworksTab(QWidget):
         that opening the tab never stalls the window; `ready()` says when they are there."""
         super().__init__(parent)
         self.state = state
+        self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the labels with their own size
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
@@ -126,8 +129,14 @@ class NetworksTab(QWidget):
         self.model_box = QComboBox()
         self.model_box.addItems(list(HIDDEN_LAYERS))
         self.product_feature_box = QCheckBox("extra feature x1·x2")
+        # Typing "12" in a box whose maximum is 8 would silently keep the "1": the box takes two digits,
+        # applies on Enter, and a width over the maximum is clamped with a notice under it.
         self.width_box = QSpinBox()
-        self.width_box.setRange(1, 8)
+        self.width_box.setRange(1, 99)
+        self.width_box.setKeyboardTracking(False)
+        self.width_box.setToolTip(f"units per hidden layer, 1 to {MAX_WIDTH}")
+        self.width_notice = QLabel(wordWrap=True)
+        self.width_notice.setVisible(False)
         self.activation_box = QComboBox()
         for name, activation in ACTIVATIONS.items():
             self.activation_box.addItem(activation.display_name, name)
@@ -169,7 +178,7 @@ class NetworksTab(QWidget):
         self.progress_bar.setTextVisible(False)
         self.status_label = QLabel()
         self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self.status_label.setStyleSheet(f"font-size: {FONT_PT}pt")
+        self.sizer.style(self.status_label, f"font-size: {FONT_PT}pt")
         self.status_label.setWordWrap(True)
         self.sample_box = QSpinBox()
         self.debug_button = QPushButton("Show in the debugger")
@@ -184,6 +193,7 @@ class NetworksTab(QWidget):
         model_form.addRow("model", self.model_box)
         model_form.addRow(self.product_feature_box)
         model_form.addRow("width", self.width_box)
+        model_form.addRow(self.width_notice)
         model_form.addRow("activation", self.activation_box)
         model_form.addRow(self.parameter_slider)
         model_group = QGroupBox("Data and model")
@@ -212,7 +222,7 @@ class NetworksTab(QWidget):
         self.dataset_box.currentIndexChanged.connect(lambda _: state.set_dataset(self.dataset_box.currentData()))
         self.model_box.currentTextChanged.connect(lambda text: state.set_model(hidden_layers=HIDDEN_LAYERS[text]))
         self.product_feature_box.toggled.connect(lambda on: state.set_model(product_feature=on))
-        self.width_box.valueChanged.connect(lambda width: state.set_model(width=width))
+        self.width_box.valueChanged.connect(self._width_typed)
         self.activation_box.currentIndexChanged.connect(
             lambda _: state.set_model(activation=self.activation_box.currentData())
         )
@@ -264,6 +274,8 @@ class NetworksTab(QWidget):
             self.lr_slider,
             self.batch_box,
             self.test_box,
+            self.steps_box,
+            self.train_steps_box,
         )
         for box in boxes:
             box.blockSignals(True)
@@ -274,6 +286,8 @@ class NetworksTab(QWidget):
         self.activation_box.setCurrentIndex(self.activation_box.findData(state.activation))
         self.optimizer_box.setCurrentIndex(self.optimizer_box.findData(state.optimizer))
         self.seed_box.setValue(state.seed)
+        self.steps_box.setValue(state.steps_per_update)
+        self.train_steps_box.setValue(state.train_steps)
         self.batch_box.setRange(0, max(len(state.train_data) - 1, 0))
         self.batch_box.setValue(state.batch_size)
         self.test_box.setValue(round(state.test_fraction * 100))
@@ -290,6 +304,19 @@ class NetworksTab(QWidget):
         self.clear_button.setVisible(own)
         self.activation_box.setEnabled(hidden)
         self._show_parameter(hidden)
+
+    def _width_typed(self, width: int) -> None:
+        """A width over the maximum is clamped, and the notice says so (never a silent change)."""
+        if width > MAX_WIDTH:
+            self.width_box.blockSignals(True)
+            self.width_box.setValue(MAX_WIDTH)
+            self.width_box.blockSignals(False)
+            self.width_notice.setText(
+                f"<span style='color:{self.state.theme.colors.bad}'>a hidden layer has at most {MAX_WIDTH} "
+                f"units: {width} became {MAX_WIDTH}</span>"
+            )
+        self.width_notice.setVisible(width > MAX_WIDTH)
+        self.state.set_model(width=min(width, MAX_WIDTH))
 
     def _show_parameter(self, hidden: bool) -> None:
         """Put the chosen activation's slope / α on the slider (disabled when there is none)."""

@@ -177,6 +177,9 @@ class Player(QWidget):
         if phases:
             connections.append((state.sig_phase_changed, self._show))  # type: ignore[attr-defined]
             connections.append((state.sig_graph_changed, self._graph_changed))  # type: ignore[attr-defined]
+        reach = getattr(state, "sig_reach_changed", None)  # a quiz limits how far the cursor may go
+        if reach is not None:
+            connections.append((reach, self._show))
         observe(self, connections)
         self._tint_icons()
         self._show()
@@ -256,6 +259,18 @@ class Player(QWidget):
 
     # ---- showing the state ----
 
+    def _show_backward_button(self) -> None:
+        """Forward mode has no backward pass: its Backward button would play an empty range."""
+        forward_mode = getattr(self.state, "mode", "reverse") == "forward"
+        button = self.phase_buttons["backward"]
+        button.setEnabled(not forward_mode)
+        button.setToolTip(
+            "Forward mode has no backward pass: each gate computes its tangent together with its value "
+            "(switch the mode to reverse for backprop)"
+            if forward_mode
+            else "Play the backward pass"
+        )
+
     def _tinted(self, which: QStyle.StandardPixmap) -> QIcon:
         # The style's media icons are dark grey: invisible on the dark theme, so paint them in the text colour.
         colour = QColor(colors(self.state.dark).text)  # the state's theme: AppState and LabState share one
@@ -300,6 +315,7 @@ class Player(QWidget):
         self.scrubber.blockSignals(False)
         if self.phase_buttons:
             self.phase_buttons[self.state.phase].setChecked(True)  # type: ignore[attr-defined]
+            self._show_backward_button()
         self.act_play.setChecked(self.playing)
         self.act_play.setText("Pause" if self.playing else "Play")
         self.act_play.setIcon(

@@ -95,13 +95,9 @@ def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str, dark: bo
     """Readable from the back row: large title, labels and ticks, a light grid; colours of the theme."""
     item = plot.getPlotItem()
     plot.plot_texts = (title, bottom, left)  # set_plot_dark writes them again in the theme's colour
-    tick_font = QFont()
-    tick_font.setPointSize(FONT_PT - 1)
     for side in ("bottom", "left"):
         # Sparser labels than pyqtgraph's default (0.1 steps down a whole axis are a wall of digits).
-        item.getAxis(side).setStyle(
-            tickFont=tick_font, tickTextOffset=6, textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)]
-        )
+        item.getAxis(side).setStyle(tickTextOffset=6, textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)])
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMenuEnabled(False)
     item.hideButtons()  # the little "A" (auto-range) button is noise on a projector
@@ -109,28 +105,46 @@ def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str, dark: bo
 
 
 def set_plot_dark(plot: pg.PlotWidget, dark: bool) -> None:
-    """Recolour a plot made by `style_plot` (and its legend, if it has one) for the light or dark theme."""
+    """Recolour a plot made by `style_plot` (and its legend, if it has one) for the light or dark theme,
+    and size its texts for the window's text size (`set_plot_text_scale`)."""
     c = plot_colors(dark)
     plot.plot_dark = bool(dark)
+    scale = getattr(plot, "plot_text_scale", 1.0)
     plot.setBackground(c.background)
     item = plot.getPlotItem()
     title, bottom, left = getattr(plot, "plot_texts", (None, None, None))
     if title is not None:
-        item.setTitle(title, size=f"{FONT_PT + 3}pt", color=c.text)
+        item.setTitle(title, size=f"{(FONT_PT + 3) * scale:.3g}pt", color=c.text)
     for side, text in (("bottom", bottom), ("left", left)):
         axis = item.getAxis(side)
         axis.setPen(pg.mkPen(c.axis, width=1.5))
         axis.setTextPen(pg.mkPen(c.text))
+        axis.setStyle(tickFont=tick_font(FONT_PT - 1, scale))
         if text is not None:
-            axis.setLabel(text, color=c.text, **{"font-size": f"{FONT_PT}pt"})
+            axis.setLabel(text, color=c.text, **{"font-size": f"{FONT_PT * scale:.3g}pt"})
     if item.legend is not None:
-        _color_legend(item.legend, c)
+        _color_legend(item.legend, c, scale)
 
 
-def _color_legend(legend: pg.LegendItem, c: PlotColors) -> None:
+def set_plot_text_scale(plot: pg.PlotWidget, scale: float) -> None:
+    """The plot's title, axis labels, tick labels and legend `scale` times their size (Ctrl+= / Ctrl+−)."""
+    plot.plot_text_scale = scale
+    set_plot_dark(plot, getattr(plot, "plot_dark", False))
+
+
+def tick_font(points: float, scale: float = 1.0) -> QFont:
+    """The font of a plot's tick labels, at the window's text size."""
+    font = QFont()
+    font.setPointSizeF(points * scale)
+    return font
+
+
+def _color_legend(legend: pg.LegendItem, c: PlotColors, scale: float = 1.0) -> None:
     legend.setLabelTextColor(c.text)
+    size = f"{FONT_PT * scale:.3g}pt"
+    legend.opts["labelTextSize"] = size  # for entries added later
     for _, label in legend.items:  # setLabelTextColor only stores the colour; the text is drawn by setText
-        label.setText(label.text)
+        label.setText(label.text, size=size)
     legend.setBrush(pg.mkBrush(*c.legend_brush))
     legend.setPen(pg.mkPen(c.legend_pen))
 
@@ -139,7 +153,7 @@ def add_legend(plot: pg.PlotWidget, offset: tuple[int, int] = (10, 10)) -> pg.Le
     c = plot_colors(getattr(plot, "plot_dark", False))
     legend = plot.getPlotItem().addLegend(
         offset=offset,
-        labelTextSize=f"{FONT_PT}pt",
+        labelTextSize=f"{FONT_PT * getattr(plot, 'plot_text_scale', 1.0):.3g}pt",
         labelTextColor=c.text,
         brush=pg.mkBrush(*c.legend_brush),
         pen=pg.mkPen(c.legend_pen),

@@ -256,3 +256,20 @@ def test_pow_gradient_wrt_the_exponent_is_nan_for_a_negative_base(base: float, e
     assert math.isnan(grid.grad["y"][0]) and grid.grad["y"][1] == pytest.approx(2.0**exponent * math.log(2.0))
     (step,) = g.trace({"x": base, "y": exponent}).backward
     assert math.isnan(step.args[1].local_grad) and not step.finite
+
+
+@pytest.mark.parametrize("name", sorted(name for name in GATES if OPS[name].plain is not None or OPS[name].product))
+def test_an_ops_plain_operator_and_product_rule_agree_with_its_forward_and_local_grads(name: str) -> None:
+    # The interpreter calls `plain` instead of `forward` and reads a product's local gradients from
+    # the values instead of calling `local_grads`: the two must be the same function, bit for bit.
+    op = OPS[name]
+    grid = np.array([-2.5, -0.3, 0.7, 3.0])
+    for a, b in [(1.7, -0.4), (-3.0, 2.5), (grid, grid[::-1])]:
+        xp = SCALAR_MATH if isinstance(a, float) else np
+        p = 0.75 if op.has_param else None
+        expected = op.forward(xp, a, p) if op.arity == 1 else op.forward(xp, a, b, p)
+        if op.plain is not None:
+            got = op.plain(a, p) if op.arity == 1 else op.plain(a, b)
+            np.testing.assert_array_equal(got, expected)
+        if op.product:
+            np.testing.assert_array_equal(op.local_grads(xp, expected, a, b, p), (b, a))

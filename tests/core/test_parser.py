@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 
 import core
-from core.parser import FUNCTIONS
+from core.language import FUNCTIONS
 
 # (text, a word the message must contain, 1-based column, line)
 INVALID = [

@@ -96,3 +96,14 @@ def test_settings_round_trip_and_old_or_bad_data_gives_defaults():
     assert QuizSettings.from_dict({"tolerance": "lots"}) == QuizSettings()
     with pytest.raises(ValueError, match="quiz mode"):
         QuizSettings("sometimes")
+
+
+def test_the_reachable_step_stops_before_each_unanswered_question_and_is_lifted_at_the_end():
+    quiz = Quiz(circuit_trace(), QuizSettings("backward"))
+    steps = [q.step for q in quiz.questions]
+    seen = []
+    while not quiz.finished:
+        seen.append(quiz.reachable)
+        quiz.answer(quiz.current.answer)
+    assert seen == steps  # * asks two numbers at one step: the reach stays until both are answered
+    assert quiz.reachable is None

@@ -113,3 +113,10 @@ def test_surface_from_expression_needs_values_for_other_inputs() -> None:
         surface_from_expression("a + b + c")
     with pytest.raises(core.ParseError):
         surface_from_expression("a +* b")
+
+
+def test_a_programs_surface_title_keeps_its_lines_apart():
+    # A plot title is one line: the lines of a program must not run together ("q = x + y f = q * z").
+    surface = surface_from_expression("q = x + y\n\nf = q * z", fixed={"z": -4.0})
+    assert surface.title == "q = x + y; f = q * z"
+    assert surface.expression == "q = x + y\n\nf = q * z"

@@ -203,3 +203,26 @@ def test_a_learning_rate_torch_refuses_is_refused_at_the_start_and_mid_run(lr: f
     with pytest.raises(ValueError, match="learning rate"):
         trainer.set_learning_rate(lr)
     assert trainer.lr == 0.1
+
+
+def test_set_weights_puts_a_saved_run_back_and_the_loss_follows() -> None:
+    model, data = Model((3,), "tanh"), dataset("xor")
+    trained = Trainer(model, data, "adam", lr=0.1, seed=0)
+    trained.step(40)
+    fresh = Trainer(model, data, "adam", lr=0.1, seed=0)
+    fresh.set_weights(trained.weights)
+    assert np.array_equal(fresh.weights, trained.weights)
+    assert fresh.loss == pytest.approx(loss_and_gradient(model, trained.weights, data).loss, rel=1e-12)
+    assert fresh.loss == pytest.approx(trained.loss, rel=1e-12)
+    assert fresh.accuracy == trained.accuracy
+    fresh.step(1)  # the optimizer goes on from the new weights
+    assert fresh.steps == 1 and np.isfinite(fresh.loss)
+
+
+@pytest.mark.parametrize("weights", [np.zeros(3), np.full(13, np.nan)])
+def test_set_weights_refuses_the_wrong_count_or_non_finite_values(weights: np.ndarray) -> None:
+    trainer = Trainer(Model((3,), "tanh"), dataset("xor"), "adam", lr=0.1, seed=0)
+    before = trainer.weights.copy()
+    with pytest.raises(ValueError, match="weights"):
+        trainer.set_weights(weights)
+    assert np.array_equal(trainer.weights, before)

@@ -24,7 +24,7 @@ def test_save_then_load_round_trips(tmp_path):
     path = tmp_path / "neuron.json"
     session.save_session(state, path)
     data = json.loads(path.read_text())
-    assert data["format"] == "graphviz_app.session" and data["version"] == 1
+    assert data["format"] == "graphviz_app.session" and data["version"] == session.VERSION == 2
     other = AppState()
     session.load_session(other, path)
     assert snapshot(other) == snapshot(state)

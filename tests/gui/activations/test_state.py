@@ -40,7 +40,7 @@ def test_showing_and_hiding_keeps_the_table_order_and_emits(state: ActivationsSt
     state.set_shown("elu", True)
     state.set_shown("sigmoid", False)
     assert state.shown == ("tanh", "relu", "elu") and set(state.curves) == {"tanh", "relu", "elu"}
-    assert state.legend_texts == ["tanh(a)", "relu(a)", "elu(a, alpha=1.0)"]
+    assert state.legend_texts == ["tanh(a)", "relu(a)", "elu(a, alpha=1)"]
     state.set_shown("elu", True)  # already shown: nothing happens
     assert len(emitted) == 2
     with pytest.raises(ValueError, match="valid"):
@@ -57,6 +57,13 @@ def test_a_parameter_changes_the_curve_and_the_chain_that_uses_it(state: Activat
     assert state.chain.input_gradient == pytest.approx(expected.input_gradient)
     with pytest.raises(ValueError, match="no parameter"):
         state.set_parameter("tanh", 0.5)
+
+
+def test_the_legend_writes_a_slid_parameter_with_the_number_formatter(state: ActivationsState) -> None:
+    state.set_shown("elu", True)
+    state.set_parameter("elu", 1.0999999999999999)  # what a slider's 110th tick of 0.01 gives
+    assert state.curves["elu"].expression == "elu(a, alpha=1.0999999999999999)"  # the engine stays exact
+    assert "elu(a, alpha=1.1)" in state.legend_texts
 
 
 def test_saturated_regions_follow_the_threshold(state: ActivationsState) -> None:

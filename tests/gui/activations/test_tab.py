@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor
 
 from core.activations import ACTIVATIONS, parsed
 from graphviz_app.activations.curves_view import visible_curve_count
@@ -49,7 +50,7 @@ def test_ticking_activations_changes_the_state_and_the_plots(tab: ActivationsTab
     _check(tab, "sigmoid", False)
     assert tab.state.shown == ("tanh", "relu", "elu")
     assert visible_curve_count(view.derivative_plot) == 3
-    assert "elu(a, alpha=1.0)" in view.legend_strip.text() and "sigmoid(a)" not in view.legend_strip.text()
+    assert "elu(a, alpha=1)" in view.legend_strip.text() and "sigmoid(a)" not in view.legend_strip.text()
     tab.state.set_shown("softplus", True)  # a change from elsewhere shows in the list too
     softplus = view.activation_list.item(list(ACTIVATIONS).index("softplus"))
     assert softplus.checkState() == Qt.CheckState.Checked
@@ -170,3 +171,18 @@ def test_a_dead_relu_chain_says_where_and_why(tab: ActivationsTab) -> None:
     assert "dead: at layer 1 of 1, a = w·h + b = -1.5" in text
     chain.weight_box.setValue(1.0)
     assert "dead" not in chain.chain_summary.text()
+
+
+def test_only_one_activation_is_shaded_the_one_selected(tab: ActivationsTab) -> None:
+    view = tab.curves_view
+    for name in ACTIVATIONS:
+        _check(tab, name, True)  # all seven ticked: their shadings used to stack into brown
+    colours = {region.brush.color().name() for region in view._shading if region.isVisible()}
+    assert len(colours) == 1 and view.shaded_name() == next(iter(ACTIVATIONS))
+    assert colours == {QColor(view.color(view.shaded_name())).name()}
+    tanh_row = list(ACTIVATIONS).index("tanh")
+    view.activation_list.setCurrentRow(tanh_row)
+    assert view.shaded_name() == "tanh"
+    shaded = [region for region in view._shading if region.isVisible()]
+    assert shaded and {region.brush.color().name() for region in shaded} == {QColor(view.color("tanh")).name()}
+    assert "tanh" in view.derivative_plot.getPlotItem().titleLabel.text.lower()

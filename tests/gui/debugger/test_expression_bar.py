@@ -100,3 +100,37 @@ def test_the_multi_line_editor_takes_gate_definitions_and_shows_their_mistakes(q
     assert "line 2, column 13" in bar.error.text()
     assert state.expression.startswith("mysig(a) = 1 / (1 + exp(-a));")  # the last good program stays
     assert state.graph.gates[-1].symbol == "mysig"
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_underscores_stay_visible_while_the_expression_line_has_focus(qtbot, shown_window, dark):
+    # Regression: the focus frame's extra pixel of border cut the text area, and `leaky_relu` read
+    # "leaky relu" while typing. The row of underscores must be drawn with and without focus.
+    from PySide6.QtWidgets import QApplication
+
+    from graphviz_app import theme
+    from graphviz_app.debugger.state import AppState
+
+    app = QApplication.instance()
+    app.setStyleSheet(theme.style_sheet(dark))  # as the app runs (a window's own style did not show the bug)
+    win = shown_window(AppState())
+    win.resize(1280, 800)
+    line = win.expression_bar.line
+    line.setText("leaky_relu(x) " + "_" * 12)
+
+    def underscore_pixels() -> int:
+        image = line.grab().toImage()
+        background = image.pixelColor(image.width() // 2, image.height() // 2 - 6).lightness()  # right of the text
+        rows = [
+            sum(1 for x in range(image.width()) if abs(image.pixelColor(x, y).lightness() - background) > 80)
+            for y in range(image.height() // 2, image.height() - 3)  # above the frame
+        ]
+        return max(rows)  # the underscores' row: the widest run of text-coloured pixels
+
+    win.view.setFocus()
+    unfocused = underscore_pixels()
+    line.setFocus()
+    qtbot.waitUntil(line.hasFocus)
+    focused = underscore_pixels()
+    app.setStyleSheet("")  # later tests run without the app's style, as before
+    assert unfocused > 50 and focused > 0.8 * unfocused

@@ -106,3 +106,22 @@ def test_the_inspector_counts_the_passes_in_reverse_mode_too(qtbot):
     assert "forward mode 3 passes (one per input) · reverse mode 1 (one per output)" in inspector.toPlainText()
     state.run_to_end()
     assert "Backward pass complete" in inspector.toPlainText() and "reverse mode 1" in inspector.toPlainText()
+
+
+def test_forward_mode_disables_the_backward_phase_button_and_says_why(qtbot):
+    from graphviz_app.widgets.player import Player
+
+    state = AppState(*CIRCUIT)
+    player = Player(state)
+    qtbot.addWidget(player)
+    backward = player.phase_buttons["backward"]
+    assert backward.isEnabled()
+    state.set_mode("forward", "x")
+    assert not backward.isEnabled()
+    assert "no backward pass" in backward.toolTip()
+    state.set_phase("backward")  # a key or a session asking for it: refused, the steps stay playable
+    assert state.phase != "backward" and state.last_step > state.first_step
+    state.set_mode("reverse")
+    assert backward.isEnabled()
+    backward.click()
+    assert state.phase == "backward" and state.last_step > state.first_step

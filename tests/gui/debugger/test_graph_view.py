@@ -117,6 +117,11 @@ def test_new_expression_rebuilds(qtbot):
     assert view.edge_labels()[(0, 1)] == ("3", "6") and view.edge_labels()[(0, 2)] == ("3", "1")
     assert view.node_item(0).grad_sum == "Σ 7"  # the fan-out's total gradient, under the node
     assert view.edge_item(0, 1).uses == 2 and view.edge_item(0, 2).uses == 1  # x*x reads its edge twice
+    # The badge says "2 uses" (a "×2" read like a gate multiplying by 2) and explains itself when hovered.
+    badge = view.edge_item(0, 1)
+    assert badge.badge_text == "2 uses"
+    assert "2 times" in badge.tip_at(badge.badge.center()) and badge.tip_at(badge.badge.topLeft() - QPointF(9, 9)) == ""
+    assert view.edge_item(0, 2).tip_at(view.edge_item(0, 2).badge.center()) == ""
 
 
 def test_non_finite_value_shows_a_warning(qtbot):
@@ -136,7 +141,9 @@ def test_tooltip_has_full_precision_and_formula(qtbot):
     tip = view.node_item(12).toolTip()
     assert "0.7310585786" in tip and "1/x" in tip and "−1/x²" in tip
     value, grad = view.edge_label_items()[(12, None)]
-    assert value.toolTip() == "value: 0.7310585786300049" and grad.toolTip() == "gradient: 1.0"
+    # The number as everywhere else, its exact float on a second line only where the short form rounds.
+    assert value.toolTip() == "value: 0.7311\nexact: 0.7310585786300049" and grad.toolTip() == "gradient: 1"
+    assert "value: 0.7311\nexact: 0.7310585786300049" in tip
 
 
 def test_step_animation_runs_and_cleans_up(qtbot):
@@ -274,3 +281,23 @@ def test_hovering_a_node_shows_its_tooltip_made_on_demand(qtbot):
     assert event.isAccepted()
     assert "0.7310585786" in QToolTip.text() and "local derivative" in QToolTip.text()
     QToolTip.hideText()
+
+
+def test_a_chunked_build_shows_every_node_and_a_cursor_moved_meanwhile(qtbot):
+    from graphviz_app.widgets.background import ThreadRunner
+
+    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    qtbot.addWidget(view)
+    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
+    assert state.set_expression(program)
+    # Once the new items have begun showing the cursor's numbers, the cursor moves: the complete
+    # scene must show the new step (and not re-label everything when nothing moved, see _after_showing).
+    qtbot.waitUntil(lambda: view.drawing_scene and view._chunk_labels != (), timeout=20000)
+    state.set_cursor(5)
+    qtbot.waitUntil(lambda: not view.drawing_scene, timeout=20000)
+    assert len(view.node_items()) == len(state.graph.nodes) > 400
+    done = state.state().values
+    shown = {node_id: item.shown[2] for node_id, item in view.node_items().items()}
+    assert {i for i, status in shown.items() if status != "pending"} == set(done)

@@ -133,3 +133,27 @@ def test_the_output_gates_backward_line_is_not_circular(qtbot):
     text = inspector.toPlainText()
     assert "∂f/∂f ·" not in text
     assert "= 1 · 3 = 3" in text.replace("\xa0", " ")
+
+
+def test_the_inspector_at_a_wrong_program_gate_states_both_numbers_and_what_they_mean(qtbot):
+    import math
+
+    import core
+    from graphviz_app.numbers import number
+
+    text = "mysig(a) = 1 / (1 + exp(-a))\nd mysig / d a = out * out\nf = mysig(w*x + b)"
+    state = AppState(text, {"w": 2.0, "x": -1.0, "b": 0.5})
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    mysig = next(n.id for n in state.graph.nodes if n.fold is not None and n.fold.name == "mysig")
+    backward = next(s for s in state.trace.steps if isinstance(s, core.BackwardStep) and s.node == mysig)
+    state.set_cursor(backward.index + 1)
+    s = 1 / (1 + math.exp(1.5))
+    shown = inspector.toPlainText()
+    assert f"your derivative: {number(s * s)}; finite differences: {number(s * (1 - s))}" in shown
+    assert "trusts your formula" in shown
+    state.set_cursor(1)  # the w*x gate: nothing wrong there
+    assert "finite differences:" not in inspector.toPlainText()
+    state.set_expression(text.replace("out * out", "out * (1 - out)"))  # the right derivative: no note
+    state.set_cursor(backward.index + 1)
+    assert "finite differences:" not in inspector.toPlainText()

@@ -60,3 +60,43 @@ def test_sessions_keep_the_quiz_settings_and_old_files_still_open(qtbot, tmp_pat
     old = tmp_path / "old.json"
     old.write_text('{"format": "graphviz_app.session", "version": 1, "expression": "x*y"}', encoding="utf-8")
     assert session.read_session(old).quiz == {}
+
+
+def test_presentation_mode_scales_every_text_of_the_dock_and_widens_it(shown_window):
+    from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLabel, QPushButton
+
+    from graphviz_app.debugger.quiz_panel import PRESENTING_WIDTH
+
+    win = shown_window(AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0}))
+    panel = win.quiz_panel
+    normal = QApplication.font().pointSizeF()
+    texts = [
+        *panel.findChildren(QLabel),
+        *panel.findChildren(QPushButton),
+        *panel.findChildren(QComboBox),
+        *(box.lineEdit() for box in panel.findChildren(QAbstractSpinBox)),
+    ]
+    panel.mode.setCurrentIndex(panel.mode.findData("backward"))
+    panel.start()
+    win.set_presenting(True)
+    assert win.quiz_dock.isVisible()
+    for widget in texts:
+        widget.ensurePolished()
+        assert widget.fontInfo().pointSizeF() >= normal * 1.5, widget  # the form's labels and spin boxes too
+    assert panel.width() >= PRESENTING_WIDTH
+    win.set_presenting(False)
+    for widget in texts:
+        widget.ensurePolished()
+    assert panel.count.lineEdit().fontInfo().pointSizeF() < normal * 1.2
+
+
+def test_new_inputs_stop_a_running_quiz_and_the_dock_says_so(qtbot):
+    state = AppState("x*y", {"x": 2.0, "y": 3.0})
+    panel = QuizPanel(state)
+    qtbot.addWidget(panel)
+    panel.start()
+    assert panel.start_button.text() == "Restart quiz"
+    state.set_input("x", 5.0)
+    assert panel.quiz is None and state.reach is None
+    assert panel.question.text().startswith("Quiz stopped: the graph or its inputs changed")
+    assert panel.start_button.text() == "Start quiz"

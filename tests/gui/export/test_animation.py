@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import subprocess
 
 import pytest
 from PIL import Image
@@ -80,3 +81,42 @@ def test_headless_export_animation(tmp_path, capsys):
     assert app.main([*args, "--export-animation", str(path), "--fps", "2", "--size", "400x300"]) == 0
     assert "frames at 2 fps" in capsys.readouterr().out
     assert len(frames_of(path)) == circuit().step_count + 1
+
+
+def test_an_mp4_has_a_frame_per_step_plus_the_first_and_they_differ(qapp, tmp_path):
+    pytest.importorskip("imageio", reason="MP4 needs the optional [video] extra (imageio-ffmpeg)")
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg", reason="MP4 needs the optional [video] extra")
+    assert animation.mp4_available()
+    state = circuit()
+    path = tmp_path / "steps.mp4"
+    count = animation.export_animation(state, path, fps=4, size=(320, 200))
+    assert count == state.step_count + 1
+    assert path.stat().st_size > 0
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(path))
+    assert frames == count
+    assert seconds == pytest.approx(count / 4, abs=0.3)
+    # Decode every frame to raw RGB with the encoder's own ffmpeg (one subprocess, its pipes closed).
+    decoded = subprocess.run(
+        [imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    size = 320 * 200 * 3
+    assert len(decoded) == count * size  # 320×200 pixels, one picture per frame
+    pictures = [decoded[i : i + size] for i in range(0, len(decoded), size)]
+    assert all(a != b for a, b in itertools.pairwise(pictures))
+
+
+def test_the_animation_plays_the_graph_as_shown_folded_gates_and_forward_mode_included(qapp, tmp_path):
+    state = AppState()
+    state.load_example("sigmoid_neuron")
+    sigmoid = {n.id for n in state.graph.gates if n.op in ("mul_const", "exp", "add_const", "recip")}
+    unfolded = state.step_count
+    state.fold(sigmoid, "σ")
+    assert state.step_count < unfolded
+    assert animation.export_animation(state, tmp_path / "folded.gif", size=(320, 200)) == state.step_count + 1
+    state.set_mode("forward", "x0")
+    assert state.step_count == len(state.graph.gates)
+    assert animation.export_animation(state, tmp_path / "forward.gif", size=(320, 200)) == state.step_count + 1
+    assert len(frames_of(tmp_path / "forward.gif")) == state.step_count + 1
