@@ -107,6 +107,9 @@ def main() -> None:
         tab = page()
         if tab is None or not hasattr(tab, "lab") or getattr(tab, "loss_plot", True) is None:
             return False
+        stages = getattr(tab, "stages", None)  # redraws still to come, one per turn (lab/staging.py)
+        if stages is not None and stages.pending():
+            return False
         busy = getattr(tab.lab, "busy", None)
         return not busy() if callable(busy) else True
 

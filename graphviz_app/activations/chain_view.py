@@ -56,7 +56,7 @@ class ChainView(QWidget):
         self._layout.addWidget(self._build_controls())
         steps = [self._add_chart]
         if staged:
-            run_in_turns(steps)
+            run_in_turns(self, steps)
         else:
             for step in steps:
                 step()

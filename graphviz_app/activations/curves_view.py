@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QObject, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -62,7 +62,7 @@ class CurvesView(QWidget):
         layout.addLayout(self._build_texts(), 1)
         steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
         if staged:
-            run_in_turns(steps)
+            run_in_turns(self, steps)
         else:
             for step in steps:
                 step()
@@ -331,10 +331,24 @@ class CurvesView(QWidget):
         return sum(region.isVisible() for region in self._shading)
 
 
-def run_in_turns(steps: list[Callable[[], None]]) -> None:
-    """Run each step on its own turn of the event loop (so that no single turn takes long)."""
+# A timer, not a zero-delay call: Qt 6 posts those as events, and events posted while posted events
+# are handled run in the same turn; every chained step then ran in one turn after all.
+TURN_MS = 1
+
+
+def run_in_turns(context: QObject, steps: list[Callable[[], None]]) -> None:
+    """Run each step on its own turn of the event loop (so that no single turn takes long); steps
+    still waiting when `context` is deleted never run.
+
+    The next step's timer starts from a posted call, i.e. after the repaint the step posted: timers
+    already due (animations) run before it."""
     if steps:
-        QTimer.singleShot(0, lambda: (steps[0](), run_in_turns(steps[1:])))
+        QTimer.singleShot(TURN_MS, context, lambda: (steps[0](), _then(context, steps[1:])))
+
+
+def _then(context: QObject, steps: list[Callable[[], None]]) -> None:
+    if steps:
+        QTimer.singleShot(0, context, lambda: run_in_turns(context, steps))
 
 
 def _range_box(value: float) -> QDoubleSpinBox:

@@ -37,7 +37,7 @@ class ActivationsTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         if staged:
-            run_in_turns([lambda: None, lambda: None, lambda: None, lambda: self._add_chain(staged=True)])
+            run_in_turns(self, [lambda: None, lambda: None, lambda: None, lambda: self._add_chain(staged=True)])
         else:
             self._add_chain()
 

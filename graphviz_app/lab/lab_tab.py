@@ -14,6 +14,7 @@ it at once); with `InlineRunner` (tests, headless pictures) everything is built 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 from PySide6.QtCore import Qt, QTimer
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger.state import AppState
 from graphviz_app.jobs import InlineRunner
 from graphviz_app.lab.aspect_frame import AspectFrame
@@ -41,6 +43,7 @@ from graphviz_app.lab.legend_strip import LegendStrip
 from graphviz_app.lab.loss_plot import LossPlot
 from graphviz_app.lab.optimizer_list import OptimizerList
 from graphviz_app.lab.race_controls import RaceControls
+from graphviz_app.lab.staging import BUILD_STAGES, Stages
 from graphviz_app.lab.surface_plot import SurfacePlot
 from graphviz_app.lab.update_panel import UpdatePanel
 from graphviz_app.numbers import number as fmt
@@ -67,7 +70,9 @@ class OptimizerLab(QWidget):
         self.destroyed.connect(partial(_detach, self.lab))
         self.surface_plot: SurfacePlot | None = None  # built by _build_surface_plot (see the module doc)
         self.loss_plot: LossPlot | None = None
-        self.optimizer_list = OptimizerList(self.lab)
+        # In the window the plots redraw in stages, one per turn of the event loop (lab/staging.py).
+        self.stages = None if isinstance(runner, InlineRunner) else Stages(self)
+        self.optimizer_list = OptimizerList(self.lab, build_rows=self.stages is None)
         self.player = Player(self.lab, phases=False, speeds=LAB_SPEEDS)
         self.update_panel = UpdatePanel(self.lab)
         self.legend = LegendStrip(self.lab)
@@ -127,9 +132,8 @@ class OptimizerLab(QWidget):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.optimizer_list)
-        scroll.setMinimumWidth(
-            self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        )
+        self.optimizer_scroll = scroll
+        self._fit_optimizer_column()
         optimizers_box = QGroupBox("Optimizers")
         QVBoxLayout(optimizers_box).addWidget(scroll)
         left = QWidget()
@@ -140,6 +144,13 @@ class OptimizerLab(QWidget):
 
         plots = QSplitter(Qt.Orientation.Vertical)
         self.plots = plots
+        # Empty slots hold the plots' places until they are built: a plot added later then resizes
+        # nothing (a resize repaints the other plot, once more per splitter adjustment).
+        for _ in range(2):
+            plots.addWidget(QWidget())
+        plots.setStretchFactor(0, 3)
+        plots.setStretchFactor(1, 1)
+        plots.setSizes([300, 100])
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
         middle_layout.setContentsMargins(0, 0, 0, 0)
@@ -175,36 +186,77 @@ class OptimizerLab(QWidget):
         self._fill_axes()
         self._show_surface()
         self._show_start()
-        self._stages = [self._build_surface_plot, self._build_loss_plot]
-        if isinstance(runner, InlineRunner):
+        names = list(OPTIMIZERS)
+        half = len(names) // 2
+        self._to_build: list[Callable[[], None]] = [
+            lambda: self._build_rows(names[:half]),
+            lambda: self._build_rows(names[half:]),
+            self._build_surface_plot,
+            self._build_loss_plot,
+        ]
+        if self.stages is None:
             self.finish_building()
-        else:
-            QTimer.singleShot(0, self._next_stage)
+        else:  # one piece per turn of the event loop (a posted call would run them all in one)
+            for stage, build in zip(BUILD_STAGES, self._to_build):
+                self.stages.request(stage, partial(self._run_build, build))
 
-    # ---- building the plots ----
-
-    def _next_stage(self) -> None:
-        if self._stages:
-            self._stages.pop(0)()
-        if self._stages:
-            QTimer.singleShot(0, self._next_stage)
+    # ---- building the rows and the plots ----
 
     def finish_building(self) -> None:
-        """Build whatever is not built yet, now."""
-        while self._stages:
-            self._stages.pop(0)()
+        """Build whatever is not built yet, now, and draw what is waiting to be drawn."""
+        if self.stages is not None:
+            self.stages.flush()
+        while self._to_build:
+            self._run_build(self._to_build[0])
+
+    def _run_build(self, build: Callable[[], None]) -> None:
+        if build in self._to_build:
+            self._to_build.remove(build)
+            build()
+
+    def ready(self) -> bool:
+        """Every part built and drawn (a `LazyTab` asks)."""
+        return not self._to_build and not (self.stages is not None and self.stages.pending())
+
+    def _build_rows(self, names: list[str]) -> None:
+        self.optimizer_list.add_rows(names)
+        self._fit_optimizer_column()
+
+    def _fit_optimizer_column(self) -> None:
+        scroll = self.optimizer_scroll
+        scroll.setMinimumWidth(
+            self.optimizer_list.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        )
+        columns = getattr(self, "columns", None)
+        if columns is None:
+            return
+        # Rows built after the first layout: a splitter does not widen a column for them by itself.
+        # (They are built before the plots, so the plots are not resized once drawn.)
+        sizes = columns.sizes()
+        left = columns.widget(0)
+        left.layout().activate()
+        need = max(left.sizeHint().width(), left.minimumSizeHint().width())
+        if sizes and sizes[0] < need:
+            columns.setSizes([need, max(0, sizes[1] - (need - sizes[0])), *sizes[2:]])
 
     def _build_surface_plot(self) -> None:
-        self.surface_plot = SurfacePlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
+        self._fit_optimizer_column()  # again: the rows are polished now (their fonts, their real sizes)
+        self.surface_plot = SurfacePlot(self.lab, stages=self.stages)
         self.surface_frame = AspectFrame(self.surface_plot)  # the heat map fills the plot, no blank bands
-        self.plots.insertWidget(0, self.surface_frame)
-        self.plots.setStretchFactor(0, 3)
+        self._fill_slot(0, self.surface_frame)
+        total = sum(self.plots.sizes())  # on screen now: three quarters for the surface, the rest for the loss
+        self.plots.setSizes([total * 3 // 4, total - total * 3 // 4])
 
     def _build_loss_plot(self) -> None:
-        self.loss_plot = LossPlot(self.lab, deferred=not isinstance(self.lab.runner, InlineRunner))
-        self.plots.addWidget(self.loss_plot)
-        self.plots.setStretchFactor(1, 1)
-        self.plots.setSizes([300, 100])
+        self.loss_plot = LossPlot(self.lab, stages=self.stages)
+        self._fill_slot(1, self.loss_plot)
+
+    def _fill_slot(self, index: int, plot: QWidget) -> None:
+        sizes = self.plots.sizes()
+        slot = self.plots.replaceWidget(index, plot)
+        self.plots.setSizes(sizes)
+        if slot is not None:
+            slot.deleteLater()
 
     # ---- computing only while shown ----
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt
 
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.staging import CURVES, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
@@ -34,17 +35,29 @@ def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[n
 class LossPlot(pg.PlotWidget):
     """One curve per run (in its colour) and a vertical line at `LabState.step`."""
 
-    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
-        """`deferred`: redraw new runs in the next turn of the event loop, so that the window paints the
-        surface's new paths and this chart in two turns (two short gaps instead of one long one)."""
+    def __init__(self, lab: LabState, parent=None, stages: Stages | None = None) -> None:
+        """`stages`: redraw new runs in later turns of the event loop (the curves, then the rate
+        marks), after the surface plot's redraws (`graphviz_app.lab.staging`); without, at once."""
         # LogAxis labels only the values that fit: within one decade pyqtgraph stacks 2·10¹ … 9·10¹.
-        super().__init__(parent, axisItems={"left": LogAxis("left")})
+        super().__init__(parent, axisItems={"left": LogAxis("left")}, enableMenu=False)  # a menu: 1/3 of a plot
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.setToolTip("click the chart to jump to that step")
+        self.stages = stages
+        if stages is None:
+            self._add_items()
+        else:  # the chart's items in a later turn than the chart (the two are some 45 ms together)
+            stages.request(LOSS_ITEMS, self._add_items)
+
+    def _add_items(self) -> None:
+        """A curve and rate marks per run, the step line; then follow the lab and draw it."""
         self.curves: dict[str, pg.PlotDataItem] = {}
         for name in OPTIMIZERS:
             self.curves[name] = self.plot_item.plot()
@@ -56,21 +69,19 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.addItem(self.rate_marks[name])
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
-        for axis in ("left", "bottom"):
-            self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
-        self.scene().sigMouseClicked.connect(self._on_click)
-        self.setToolTip("click the chart to jump to that step")
-        self._redraw = QTimer(self, singleShot=True, interval=0)
-        self._redraw.timeout.connect(self.draw_curves)
-        lab.sig_trajectories_changed.connect(self._schedule if deferred else self.draw_curves)
+        lab = self.lab
+        lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._move_cursor)
         lab.sig_theme_changed.connect(self.set_dark)
         self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks and the axis labels
         self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
 
-    def _schedule(self) -> None:
-        self._redraw.start()
+    def _trajectories_changed(self) -> None:
+        if self.stages is None:
+            self.draw_curves()
+        else:
+            self.stages.request(CURVES, self.draw_curves)
 
     def _move_cursor(self, step: int) -> None:
         self.cursor.setValue(step)
@@ -104,13 +115,17 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": self._pt(13)})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
+            curve.setVisible(t is not None)
             if t is None:
                 curve.setData([], [])
             else:
                 # 5,000 steps on a chart some 600 pixels wide: each pixel column's lowest and highest
                 # loss are drawn, so no spike is lost, and painting stays fast.
                 curve.setData(*peaks(np.arange(len(t.losses)), t.losses))
-        self.draw_rate_marks(log_y)
+        if self.stages is None:
+            self.draw_rate_marks(log_y)
+        else:
+            self.stages.request(RATE_MARKS, lambda: self.draw_rate_marks(log_y))
         self.plot_item.setXRange(0, self.lab.steps, padding=0.01)
         finite = np.concatenate(losses)[np.isfinite(np.concatenate(losses))] if losses else np.empty(0)
         if log_y and finite.size:
@@ -129,8 +144,10 @@ class LossPlot(pg.PlotWidget):
         where it halved once more (exponential decay, which changes it every step)."""
         for name, marks in self.rate_marks.items():
             t = self.lab.trajectories.get(name)
-            steps = rate_change_steps(t.lrs.tolist()) if t is not None else []
+            constant = t is None or len(t.lrs) == 0 or bool((t.lrs == t.lrs[0]).all())  # no decay: skip the walk
+            steps = rate_change_steps(t.lrs.tolist()) if t is not None and not constant else []
             steps = [k for k in steps if k < len(t.losses)] if t is not None else []
+            marks.setVisible(bool(steps))  # hidden, an empty item costs nothing to paint
             if not steps:
                 marks.setData([], [])
                 continue
@@ -155,4 +172,4 @@ class LossPlot(pg.PlotWidget):
             self.rate_marks[name].setBrush(pg.mkBrush(c.optimizers[name]))
             self.rate_marks[name].setPen(pg.mkPen(c.marker, width=1.5))
         self.cursor.setPen(pg.mkPen(c.cursor, width=2))
-        self.draw_curves()
+        self._trajectories_changed()

@@ -223,7 +223,9 @@ class OptimizerRow(QFrame):
 class OptimizerList(QWidget):
     """The checklist of every optimizer in `core.optimizers.OPTIMIZERS`, simplest first."""
 
-    def __init__(self, lab: LabState, parent=None) -> None:
+    def __init__(self, lab: LabState, parent=None, build_rows: bool = True) -> None:
+        """`build_rows=False`: no rows yet; `add_rows` adds them (a few per turn of the event loop:
+        a row is some 4 ms of widgets)."""
         super().__init__(parent)
         self.lab = lab
         self._pending_lr: dict[str, float] = {}
@@ -232,11 +234,19 @@ class OptimizerList(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
-        self.rows = {name: OptimizerRow(lab, name, self._queue_lr) for name in OPTIMIZERS}
-        for row in self.rows.values():
-            layout.addWidget(row)
+        self.rows: dict[str, OptimizerRow] = {}
         layout.addStretch(1)
-        lab.sig_settings_changed.connect(lambda name: self.rows[name].refresh())
+        if build_rows:
+            self.add_rows(list(OPTIMIZERS))
+        lab.sig_settings_changed.connect(lambda name: self.rows[name].refresh() if name in self.rows else None)
+
+    def add_rows(self, names: list[str]) -> None:
+        """Rows for `names` (in `OPTIMIZERS` order, simplest first), above the closing stretch."""
+        layout = self.layout()
+        for name in names:
+            if name not in self.rows:
+                self.rows[name] = OptimizerRow(self.lab, name, self._queue_lr)
+                layout.insertWidget(layout.count() - 1, self.rows[name])
 
     def _queue_lr(self, name: str, lr: float) -> None:
         self._pending_lr[name] = lr

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.staging import COLORBAR, CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
@@ -71,10 +72,11 @@ class Arrow:
 class SurfacePlot(pg.PlotWidget):
     """Heat map + contours + minima + start + paths + update arrows, bound to a `LabState`."""
 
-    def __init__(self, lab: LabState, parent=None, deferred: bool = False) -> None:
-        """`deferred`: draw a new surface and new runs in the next turn of the event loop (the panels
-        that are quick to update show the result first; each turn stays short)."""
-        super().__init__(parent)
+    def __init__(self, lab: LabState, parent=None, stages: Stages | None = None) -> None:
+        """`stages`: draw a new surface, new runs and a moved step in later turns of the event loop,
+        one per turn (`graphviz_app.lab.staging`), and add the runs' items in a later turn than the
+        plot itself (building it all is some 80 ms); without, at once."""
+        super().__init__(parent, enableMenu=False)  # no context menu: building one is a third of a plot
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
@@ -86,8 +88,6 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.showGrid(False, False)
         self.image = pg.ImageItem()
         self.plot_item.addItem(self.image)
-        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
-        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
         self.contours = pg.PlotDataItem(connect="finite")
         self.plot_item.addItem(self.contours)
         # The heat map and contours change once per surface; paths move every frame: repaint the
@@ -97,6 +97,21 @@ class SurfacePlot(pg.PlotWidget):
         self.minima = pg.ScatterPlotItem(symbol="star", size=28)
         self.minima.setZValue(15)
         self.plot_item.addItem(self.minima)
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.stages = stages
+        if stages is None:
+            self._add_colorbar()
+            self._add_run_items()
+        else:  # the rest in later turns, one each (the colour bar alone is some 20 ms)
+            stages.request(COLORBAR, self._add_colorbar)
+            stages.request(RUN_ITEMS, self._add_run_items)
+
+    def _add_colorbar(self) -> None:
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
+
+    def _add_run_items(self) -> None:
+        """The runs' items (paths, heads, start marker, arrows); then follow the lab and draw it."""
         self.paths: dict[str, pg.PlotDataItem] = {}
         self.heads: dict[str, pg.ScatterPlotItem] = {}
         for name in OPTIMIZERS:
@@ -112,41 +127,41 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
-        self.scene().sigMouseClicked.connect(self._on_click)
-        self._surface_pending = False
-        self._redraw = QTimer(self, singleShot=True, interval=0)
-        self._redraw.timeout.connect(self._draw_pending)
-        lab.sig_surface_changed.connect(self._schedule_surface if deferred else self.draw_surface)
-        lab.sig_trajectories_changed.connect(self._schedule_paths if deferred else self.draw_paths)
-        lab.sig_cursor_changed.connect(self.draw_step)
-        lab.sig_inspected_changed.connect(self._inspected_changed)
+        lab = self.lab
+        lab.sig_surface_changed.connect(self._surface_changed)
+        lab.sig_trajectories_changed.connect(self._trajectories_changed)
+        lab.sig_cursor_changed.connect(self._cursor_changed)
+        lab.sig_inspected_changed.connect(self._cursor_changed)
         lab.sig_theme_changed.connect(self.set_dark)
         self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the ticks, the axis labels and the title
         self.sizer.redraw(lambda: self.set_dark(self.lab.dark))
         self.set_dark(lab.dark)
-        self.draw_surface()
-        self.draw_paths()
+        self._surface_changed()
+        self._trajectories_changed()
 
-    def _schedule_surface(self) -> None:
-        self._surface_pending = True
-        self._redraw.start()
-
-    def _schedule_paths(self) -> None:
-        self._redraw.start()
-
-    def _draw_pending(self) -> None:
-        if self._surface_pending:
-            self._surface_pending = False
+    def _surface_changed(self) -> None:
+        if self.stages is None:
             self.draw_surface()
-        self.draw_paths()
+        else:
+            self.stages.request(SURFACE, self.draw_surface)
 
-    def _inspected_changed(self, _name: str) -> None:
-        self.draw_step(self.lab.cursor)
+    def _trajectories_changed(self) -> None:
+        if self.stages is None:
+            self.draw_paths()
+        else:
+            self.stages.request(PATHS, self.draw_paths)
+
+    def _cursor_changed(self, *_: object) -> None:
+        if self.stages is None:
+            self.draw_step(self.lab.cursor)
+        else:  # a fast playback or a drag of the step slider: only the latest step is drawn
+            self.stages.request(CURSOR, lambda: self.draw_step(self.lab.cursor))
 
     def recolor(self) -> None:
         """Every item in the theme's lab palette (`graphviz_app.theme.lab_colors`)."""
         c = lab_colors(self.lab.theme)
-        self.contours.setPen(pg.mkPen(c.contour, width=1.2))
+        # One pixel: a wider cosmetic line takes Qt's slow stroker (25 ms instead of 2 for Rastrigin's contours).
+        self.contours.setPen(pg.mkPen(c.contour, width=1))
         self.minima.setBrush(pg.mkBrush(c.marker))
         self.minima.setPen(pg.mkPen(c.marker_edge, width=1.5))
         self.start_marker.setBrush(pg.mkBrush(c.marker))
@@ -200,6 +215,9 @@ class SurfacePlot(pg.PlotWidget):
         }  # lowest loss first, i.e. lowest in the stack
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
+            # A hidden item costs nothing to paint; an empty one still does (the view asks it every time).
+            path.setVisible(t is not None)
+            self.heads[name].setVisible(t is not None)
             if t is None:
                 path.setData([], [])
                 self.heads[name].setData([], [])
@@ -286,4 +304,5 @@ class SurfacePlot(pg.PlotWidget):
         self._title_width = max(int(width), 60)
         if self._elided_title() != self._title_shown:
             self._draw_labels()
-        self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)
+        if getattr(self, "colorbar", None) is not None:  # in the window it is added a turn later
+            self.colorbar.axis.setLabel(self._colour_label, color=self.foreground)

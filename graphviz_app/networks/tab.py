@@ -48,6 +48,9 @@ NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 NO_PARAMETER = "activation parameter: <i>none</i>"
 PANEL_WIDTH = 310
+# A timer, not a zero-delay call: Qt 6 posts those as events, and one posted while posted events are
+# handled runs in the same turn; both plots were then built in one turn after all.
+TURN_MS = 1
 OWN_POINTS_HINT = "click: class 0 · Shift+click: class 1 · right-click: remove"
 
 
@@ -69,7 +72,7 @@ class NetworksTab(QWidget):
         self.plane: PlaneView
         self.loss: LossView
         if staged:
-            QTimer.singleShot(0, self._add_plane)
+            QTimer.singleShot(TURN_MS, self, self._add_plane)
         else:
             self._add_plane(then_loss=False)
             self._add_loss()
@@ -95,7 +98,7 @@ class NetworksTab(QWidget):
         self.plane = PlaneView(self.state)
         self.plots_layout.addWidget(self.plane, 3)
         if then_loss:
-            QTimer.singleShot(0, self._add_loss)
+            QTimer.singleShot(TURN_MS, self, self._add_loss)
 
     def _add_loss(self) -> None:
         self.loss = LossView(self.state)
