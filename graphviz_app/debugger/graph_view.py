@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.trace import TraceState
 from graphviz_app import numbers
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.gate_names import graph_caption, node_names
@@ -71,7 +72,10 @@ LABEL_ZOOM = 0.3  # zoomed out further, edge numbers are unreadable (< 6 px) and
 MIN_FIT_ZOOM = MIN_LABEL_SCREEN_PX / (17 * MAX_LABEL_GROWTH)  # 17 px: label_font()
 MIN_ZOOM, MAX_ZOOM = 0.002, 8.0  # a 5,000-node graph fits whole at about 0.004
 OVERVIEW_ZOOM = 0.06  # zoomed out further, a big graph is drawn as one path (nodes are specks)
-CHUNK_ITEMS = 400  # graphs with more nodes get their scene made in slices of the event loop
+CHUNK_ITEMS = 400  # graphs with more nodes are big: labels placed quickly, fitted at MIN_FIT_ZOOM
+# Graphs with more nodes than this get their scene made in slices of the event loop: made at once, a
+# 375-node scene held the window for ~200 ms; a small one is on screen sooner made at once.
+SYNC_ITEMS = 150
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made
 LABELS_KEY = "debugger.labels"
@@ -398,7 +402,7 @@ class GraphView(QGraphicsView):
         copies: dict[int, list[NodeItem]] = {}
         edges: list[_Edge] = []
         steps = self._make_items(root, nodes, copies, edges)
-        if len(self.state.graph.nodes) <= CHUNK_ITEMS:
+        if len(self.state.graph.nodes) <= SYNC_ITEMS:
             for _ in steps:
                 pass
             self._scene.addItem(root)  # with all its items at once: a third cheaper than one by one
@@ -654,9 +658,9 @@ class GraphView(QGraphicsView):
         self._placed_scale = scale
         # Each edge's boxes are as wide as the widest of its numbers (a typical one at least), as
         # shown at the end of the trace: every number is on screen then.
-        font, halves = label_font(), []
+        font, halves, final = label_font(), [], self.state.trace.state(self.state.step_count)
         for edge in edges:
-            numbers = self._final_numbers(edge.arg, edge.node)
+            numbers = self._final_numbers(final, edge.arg, edge.node)
             pair = []
             for label, number in zip((edge.value, edge.grad), numbers):
                 pair.append(text_half(font, [label.text] + ([format_number(number)] if number is not None else [])))
@@ -705,9 +709,9 @@ class GraphView(QGraphicsView):
     def _off_size(self, shown: float) -> bool:
         return shown > 0 and not self._placed_scale / REPLACE_RATIO <= shown <= self._placed_scale
 
-    def _final_numbers(self, arg: int, node: int | None) -> list[float | None]:
-        """The numbers an edge carries once the trace is played (value, and gradient or tangent)."""
-        final = self.state.trace.state(self.state.step_count)
+    def _final_numbers(self, final: TraceState, arg: int, node: int | None) -> list[float | None]:
+        """The numbers an edge carries in `final`, the trace played to its end (value, and gradient or
+        tangent). `final` is made once by the caller: `trace.state(k)` replays k steps."""
         if self.state.trace.mode == "forward":
             second = final.tangents.get(arg)
         else:
@@ -728,13 +732,13 @@ class GraphView(QGraphicsView):
         assert drawing is not None
         if len(nodes) > CHUNK_ITEMS:
             return {}, SLOT_PX
-        font, widest = label_font(), {0: 0.0}
+        font, widest, final = label_font(), {0: 0.0}, self.state.trace.state(self.state.step_count)
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             start = round((at or positions[arg])[0])
             if points or round(positions[user][0]) != start + 1:
                 continue
-            texts = [format_number(x) for x in self._final_numbers(arg, user) if x is not None]
+            texts = [format_number(x) for x in self._final_numbers(final, arg, user) if x is not None]
             width = 2 * text_half(font, texts)[0]
             widest[start] = max(widest.get(start, 0.0), width)
         ys = [y for _, y in positions.values()]

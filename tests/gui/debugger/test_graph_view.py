@@ -248,6 +248,7 @@ def test_the_fitted_view_of_a_long_chain_stays_legible_and_follows_the_steps(qtb
     view.resize(900, 500)
     view.show()
     qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not view.drawing_scene)  # 360 nodes: the scene is made in slices
     view.fit()
     assert view.following() and view.transform().m11() >= 0.3
     state.set_cursor(200)
@@ -301,3 +302,28 @@ def test_a_chunked_build_shows_every_node_and_a_cursor_moved_meanwhile(qtbot):
     done = state.state().values
     shown = {node_id: item.shown[2] for node_id, item in view.node_items().items()}
     assert {i for i, status in shown.items() if status != "pending"} == set(done)
+
+
+def test_placing_the_labels_replays_the_trace_once_not_once_per_edge(qtbot, monkeypatch):
+    # Each edge's boxes are sized for its final numbers; replaying the whole trace for every edge
+    # made a 375-node build hold the window for 0.6 s.
+    import core.trace
+
+    replays = []
+    original = core.trace.Trace.state
+
+    def counting(self, k):
+        replays.append(k)
+        return original(self, k)
+
+    monkeypatch.setattr(core.trace.Trace, "state", counting)
+    _state, view = make_view(qtbot, " + ".join(f"a{i} * b{i}" for i in range(40)), {})
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: not view.drawing_scene)
+    replays.clear()
+    view._rebuild()
+    qtbot.waitUntil(lambda: not view.drawing_scene)
+    assert len(view.edge_label_items()) > 100
+    assert len(replays) < 10, len(replays)
