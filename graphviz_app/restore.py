@@ -13,7 +13,9 @@ Qt-free: the tabs' states use it in their `from_dict`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+
+from core.activations import ACTIVATIONS
 
 LIMIT = 40  # characters of a bad value quoted in a message
 
@@ -91,3 +93,18 @@ class Restorer:
 
     def note(self, message: str) -> None:
         self.messages.append(f"{self.tab}: {message}")
+
+
+def activation_parameters(
+    tab: str, data: object, current: Mapping[str, float], setter: Callable[[str, float], object]
+) -> list[str]:
+    """Saved activation parameters (`{name: value}`) through `setter(name, value)`, each within its
+    activation's range; the messages say what was left out or kept."""
+    parameters = Restorer(f"{tab}: parameter", data)
+    for name in parameters.data:
+        if name not in current:
+            parameters.note(f"{shown(name)} is not an activation with a parameter (left out)")
+            continue
+        spec = ACTIVATIONS[name]
+        parameters.apply(name, lambda v, n=name, a=spec: setter(n, number(v, a.low, a.high)), current[name])
+    return parameters.messages

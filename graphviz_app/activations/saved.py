@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.restore import Restorer, choice, number, pair, shown, whole
+from graphviz_app.restore import Restorer, activation_parameters, choice, number, pair, shown, whole
 
 if TYPE_CHECKING:
     from graphviz_app.activations.state import ActivationsState
@@ -38,15 +38,9 @@ def activations_to_dict(state: ActivationsState) -> dict[str, object]:
 def activations_from_dict(state: ActivationsState, data: object) -> list[str]:
     r = Restorer("activations", data)
     r.apply("shown", lambda v: _set_shown(state, v), list(state.shown))
-    parameters = Restorer("activations: parameter", r.data.get("parameters", {}))
-    for name in parameters.data:
-        if name not in state.parameters:
-            parameters.note(f"{shown(name)} is not an activation with a parameter (left out)")
-            continue
-        spec = ACTIVATIONS[name]
-        parameters.apply(
-            name, lambda v, n=name, a=spec: state.set_parameter(n, number(v, a.low, a.high)), state.parameters[name]
-        )
+    parameters = activation_parameters(
+        "activations", r.data.get("parameters", {}), state.parameters, state.set_parameter
+    )
     r.apply("threshold", lambda v: state.set_threshold(number(v, 1e-12, 1e6)), state.threshold)
     r.apply("range", lambda v: state.set_x_range(*pair(v)), list(state.x_range))
     chain = Restorer("activations: chain", r.data.get("chain", {}))
@@ -55,7 +49,7 @@ def activations_from_dict(state: ActivationsState, data: object) -> list[str]:
     chain.apply("weight", lambda v: state.set_chain(weight=number(v)), state.weight)
     chain.apply("bias", lambda v: state.set_chain(bias=number(v)), state.bias)
     chain.apply("input", lambda v: state.set_chain(start=number(v)), state.start)
-    return r.messages + parameters.messages + chain.messages
+    return r.messages + parameters + chain.messages
 
 
 def _set_shown(state: ActivationsState, value: object) -> None:

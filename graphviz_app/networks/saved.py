@@ -24,7 +24,7 @@ from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, DATASETS
 from core.networks import MAX_WIDTH
 from core.optimizers import OPTIMIZERS
-from graphviz_app.restore import Restorer, choice, flag, number, shown, whole
+from graphviz_app.restore import Restorer, activation_parameters, choice, flag, number, shown, whole
 
 if TYPE_CHECKING:  # sessions read this module at start-up; the tab's state is imported with the tab
     from graphviz_app.networks.state import NetworkState
@@ -117,17 +117,9 @@ def network_from_dict(state: NetworkState, data: object) -> list[str]:
             r.note(f"{error} (kept the data set)")
     if saved is not None:
         restore_networks(state, saved)
-    parameters = Restorer("tiny networks: parameter", r.data.get("parameters", {}))
-    for name in parameters.data:
-        if name not in state.parameters:
-            parameters.note(f"{shown(name)} is not an activation with a parameter (left out)")
-            continue
-        spec = ACTIVATIONS[name]
-        parameters.apply(
-            name,
-            lambda v, n=name, a=spec: state.parameters.__setitem__(n, number(v, a.low, a.high)),
-            state.parameters[name],
-        )
+    parameters = activation_parameters(
+        "tiny networks", r.data.get("parameters", {}), state.parameters, state.parameters.__setitem__
+    )
     model = Restorer("tiny networks: model", r.data.get("model", {}))
     model.apply("hidden_layers", lambda v: state.set_model(hidden_layers=whole(v, 0, 2)), state.hidden_layers)
     model.apply("width", lambda v: state.set_model(width=whole(v, 1, MAX_WIDTH)), state.width)
@@ -158,7 +150,7 @@ def network_from_dict(state: NetworkState, data: object) -> list[str]:
         weights = None
     if steps or weights is not None:
         state.resume_at(steps, weights)
-    return r.messages + parameters.messages + model.messages
+    return r.messages + parameters + model.messages
 
 
 def _finite(value: object) -> bool:
