@@ -236,6 +236,7 @@ class OptimizerLab(QWidget):
         left = columns.widget(0)
         left.layout().activate()
         need = max(left.sizeHint().width(), left.minimumSizeHint().width())
+        need = min(need, int(0.4 * sum(sizes)))  # the plots keep their room whatever the rows ask for
         if sizes and sizes[0] < need:
             columns.setSizes([need, max(0, sizes[1] - (need - sizes[0])), *sizes[2:]])
 
