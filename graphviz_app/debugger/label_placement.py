@@ -100,20 +100,18 @@ def place_edge_labels(
         ]
         best, best_cost = result[index], math.inf
         middle = preferred[index] if preferred else 0.5
+        along = sorted(ALONG, key=lambda t: abs(t - middle))
         for away in AWAY:  # right beside the line first; a little further off only if nothing is clear there
-            for t in sorted(ALONG, key=lambda t: abs(t - middle)):
-                for start, end in edges[index]:
-                    pair = _label_pair(start + (end - start) * t, end - start, *pair_half, away=away)
-                    own = math.hypot(pair[0].x() - pair[1].x(), pair[0].y() - pair[1].y()) / 2
-                    cost = away / AWAY[-1] + sum(
-                        _cost(_box(c, h), c, own, placed, others) for c, h in zip(pair, pair_half)
-                    )
-                    if cost < best_cost:
-                        best, best_cost = pair, cost
-                    if cost == 0:
-                        break
-                if best_cost == 0:
-                    break
+            # Every spot at this distance, in the order of preference; the first cheapest one wins.
+            pairs = [
+                _label_pair(start + (end - start) * t, end - start, *pair_half, away=away)
+                for t in along
+                for start, end in edges[index]
+            ]
+            costs_here = away / AWAY[-1] + _costs(pairs, pair_half, placed, others)
+            k = int(np.argmin(costs_here))
+            if costs_here[k] < best_cost:
+                best, best_cost = pairs[k], float(costs_here[k])
             if best_cost < LABEL_OVERLAP_COST * NEAR_MISS_SHARE:
                 break
         result[index], costs[index] = best, best_cost
@@ -189,21 +187,26 @@ def _samples(segments: list[Segment]) -> np.ndarray:
     return np.concatenate(chunks) if chunks else np.zeros((0, 2))
 
 
-def _cost(
-    box: tuple[float, float, float, float], centre: QPointF, own: float, placed: np.ndarray, others: np.ndarray
-) -> float:
-    """Overlapping boxes count a lot; points of other lines inside the box count a little; a label
-    nearer to another line than to its own (it would be read as that line's number) counts too."""
-    left, top, right, bottom = box
-    overlaps = np.sum(
-        placed[:, 4],
-        where=(placed[:, 0] < right) & (placed[:, 2] > left) & (placed[:, 1] < bottom) & (placed[:, 3] > top),
-    )
-    crossed = np.count_nonzero(
-        (others[:, 0] > left) & (others[:, 0] < right) & (others[:, 1] > top) & (others[:, 1] < bottom)
-    )
-    nearest = np.min(np.hypot(others[:, 0] - centre.x(), others[:, 1] - centre.y())) if len(others) else math.inf
-    return float(overlaps) + min(float(crossed), MAX_CROSSING_COST) + (3.0 if nearest < own + AMBIGUITY_PX else 0.0)
+def _costs(
+    pairs: list[tuple[QPointF, QPointF]], halves: EdgeHalves, placed: np.ndarray, others: np.ndarray
+) -> np.ndarray:
+    """The cost of each candidate pair of label centres (value, gradient), all at once: for each of
+    its two boxes, overlapping boxes count a lot, points of other lines inside the box a little, and
+    a label nearer to another line than to its own (it would be read as that line's number) too."""
+    centres = np.array([[(c.x(), c.y()) for c in pair] for pair in pairs], dtype=float)  # (n, 2, 2)
+    own = np.hypot(*(centres[:, 0] - centres[:, 1]).T) / 2
+    total = np.zeros(len(pairs))
+    for side, (half_w, half_h) in enumerate(halves):
+        x, y = centres[:, side, 0:1], centres[:, side, 1:2]
+        left, right, top, bottom = x - half_w, x + half_w, y - half_h, y + half_h
+        hits = (placed[:, 0] < right) & (placed[:, 2] > left) & (placed[:, 1] < bottom) & (placed[:, 3] > top)
+        total += hits @ placed[:, 4]
+        inside = (others[:, 0] > left) & (others[:, 0] < right) & (others[:, 1] > top) & (others[:, 1] < bottom)
+        total += np.minimum(inside.sum(axis=1), MAX_CROSSING_COST)
+        if len(others):
+            nearest = np.hypot(others[:, 0] - x, others[:, 1] - y).min(axis=1)
+            total += np.where(nearest < own + AMBIGUITY_PX, 3.0, 0.0)
+    return total
 
 
 def _label_pair(
