@@ -9,35 +9,21 @@ turns mouse gestures into a selection and the selection into that call. A progra
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QInputDialog, QRubberBand, QWidget
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtWidgets import QInputDialog, QRubberBand
 
-from graphviz_app.debugger.graph_items import NodeItem
+from graphviz_app.debugger.graph_items import GateRing, NodeItem
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
 from graphviz_app.theme import colors
 
 
-class _SelectedMark(QGraphicsItem):
+class _SelectedMark(GateRing):
     """A dashed ring round a selected gate."""
 
     def __init__(self, node: NodeItem, colour: str) -> None:
-        super().__init__(node)
-        self.colour = QColor(colour)
-        self.ring = QRectF(-node.half.x() - 9, -node.half.y() - 9, 2 * node.half.x() + 18, 2 * node.half.y() + 18)
-        self.setZValue(4)
-
-    def boundingRect(self) -> QRectF:
-        return self.ring.adjusted(-3, -3, 3, 3)
-
-    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.colour, 3.5, Qt.PenStyle.DashLine))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        radius = self.ring.height() / 2
-        painter.drawRoundedRect(self.ring, radius, radius)
+        super().__init__(node, colour, margin=9, width=3.5, dashed=True, z=4)
 
 
 class FoldTool(QObject):

@@ -14,10 +14,10 @@ import html
 
 from PySide6.QtCore import QEvent, QObject, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QDialog, QGraphicsItem, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 import core
-from graphviz_app.debugger.graph_items import NodeItem
+from graphviz_app.debugger.graph_items import GateRing, NodeItem
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.state import AppState
@@ -40,14 +40,12 @@ def verdict(check: core.GateCheck) -> str:
     )
 
 
-class _WrongMark(QGraphicsItem):
+class _WrongMark(GateRing):
     """A red ring round a gate and, above it, what its derivative gave against finite differences."""
 
     def __init__(self, node: NodeItem, text: str, colour: str) -> None:
-        super().__init__(node)
-        self.text, self.colour = text, QColor(colour)
-        self.ring = node.body_rect().adjusted(-7, -7, 7, 7)
-        self.ring.setBottom(node.half.y() + 7)  # round the shape, not its caption
+        super().__init__(node, colour, margin=7, width=4, dashed=False, z=5)
+        self.text = text
         self.font = QFont()
         self.font.setPointSizeF(12)
         self.font.setBold(True)
@@ -56,18 +54,13 @@ class _WrongMark(QGraphicsItem):
         width = max(metrics.horizontalAdvance(line) for line in lines) + 16
         height = metrics.height() * len(lines) + 8
         self.box = QRectF(-width / 2, self.ring.top() - 8 - height, width, height)
-        self.setZValue(5)
         self.setToolTip(f"the gate's derivative disagrees with finite differences of its body\n{text}")
 
     def boundingRect(self) -> QRectF:
-        return self.ring.united(self.box).adjusted(-4, -4, 4, 4)
+        return super().boundingRect().united(self.box.adjusted(-4, -4, 4, 4))
 
     def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.colour, 4))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        radius = self.ring.height() / 2  # a circle round a round gate, a pill round a long name
-        painter.drawRoundedRect(self.ring, radius, radius)
+        super().paint(painter, option, widget)
         background = QColor("white")
         background.setAlpha(235)
         painter.setPen(QPen(self.colour, 2))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QWidget
 
 from core.graph import Node
 from graphviz_app.numbers import tip as number_tip
@@ -197,12 +197,16 @@ class NodeItem(_Painted):
     def _caption_lines(self) -> int:
         return bool(self.caption) + self.fans_out
 
-    def body_rect(self) -> QRectF:
-        """The shape, its output ring and its caption (not the glow): what labels must not cover."""
-        ring = 6.0 if self.is_output else 0.0
-        rect = QRectF(
+    def outline(self, margin: float) -> QRectF:
+        """The shape with its output ring, `margin` wider all round (no caption): where marks go."""
+        ring = (6.0 if self.is_output else 0.0) + margin
+        return QRectF(
             -self.half.x() - ring, -self.half.y() - ring, 2 * (self.half.x() + ring), 2 * (self.half.y() + ring)
         )
+
+    def body_rect(self) -> QRectF:
+        """The shape, its output ring and its caption (not the glow): what labels must not cover."""
+        rect = self.outline(0.0)
         rect.setBottom(rect.bottom() + 22 * self._caption_lines())
         return rect
 
@@ -465,3 +469,26 @@ def smooth_path(points: list[QPointF], corner: float = 60.0) -> QPainterPath:
         path.quadTo(bend, bend + d2 * (cut / l2))
     path.lineTo(points[-1])
     return path
+
+
+class GateRing(QGraphicsItem):
+    """A ring round a gate (a circle round a round gate, a pill round a long name), a child of its
+    item: the mark other tools put on gates (a selection, a quiz pick, a wrong derivative)."""
+
+    def __init__(self, node: NodeItem, colour: str, margin: float, width: float, dashed: bool, z: float) -> None:
+        super().__init__(node)
+        self.colour = QColor(colour)
+        self.ring = node.outline(margin)
+        self.pen = QPen(self.colour, width, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+        self.setZValue(z)
+
+    def boundingRect(self) -> QRectF:
+        w = self.pen.widthF()
+        return self.ring.adjusted(-w, -w, w, w)
+
+    def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(self.pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        radius = self.ring.height() / 2
+        painter.drawRoundedRect(self.ring, radius, radius)

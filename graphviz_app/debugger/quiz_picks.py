@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRectF, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsItem, QWidget
+from PySide6.QtWidgets import QWidget
 
-from graphviz_app.debugger.graph_items import NodeItem
+from graphviz_app.debugger.graph_items import GateRing, NodeItem
 from graphviz_app.debugger.graph_view import GraphView
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.quiz_state import QuizState
@@ -23,33 +23,25 @@ CLICK_SLOP = 5  # pixels a click may move and still be a click, not a drag
 RETRY_MS = 200  # a big graph's items are made over several event-loop turns: look again
 
 
-class PickedBadge(QGraphicsItem):
+class PickedBadge(GateRing):
     """A filled circle with "?" at a picked gate's upper right, and a dashed ring round the gate."""
 
     RADIUS = 13.0
 
     def __init__(self, node: NodeItem, colour: str) -> None:
-        super().__init__(node)
-        self.colour = QColor(colour)
-        self.ring = node.body_rect().adjusted(-5, -5, 5, 5)
-        self.ring.setBottom(node.half.y() + 5)  # round the shape, not its caption
+        super().__init__(node, colour, margin=5, width=3, dashed=True, z=6)
         r = self.RADIUS
         self.badge = QRectF(self.ring.right() - r, self.ring.top() - r, 2 * r, 2 * r)
         self.font = QFont()
         self.font.setPointSizeF(13)
         self.font.setBold(True)
-        self.setZValue(6)
         self.setToolTip("picked for the quiz: its numbers are asked (click to unpick)")
 
     def boundingRect(self) -> QRectF:
-        return self.ring.united(self.badge).adjusted(-3, -3, 3, 3)
+        return super().boundingRect().united(self.badge.adjusted(-3, -3, 3, 3))
 
     def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(self.colour, 3, Qt.PenStyle.DashLine))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        radius = self.ring.height() / 2
-        painter.drawRoundedRect(self.ring, radius, radius)
+        super().paint(painter, option, widget)
         painter.setPen(QPen(QColor("white"), 2))
         painter.setBrush(QBrush(self.colour))
         painter.drawEllipse(self.badge)

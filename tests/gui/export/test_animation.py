@@ -18,16 +18,7 @@ def circuit() -> AppState:
     return AppState("(x+y)*z", {"x": -2.0, "y": 5.0, "z": -4.0})
 
 
-def frames_of(path) -> list[bytes]:
-    with Image.open(path) as image:
-        out = []
-        for i in range(image.n_frames):
-            image.seek(i)
-            out.append(image.convert("RGB").tobytes())
-        return out
-
-
-def test_one_frame_per_step_plus_the_first_and_consecutive_frames_differ(qapp, tmp_path):
+def test_one_frame_per_step_plus_the_first_and_consecutive_frames_differ(qapp, tmp_path, frames_of):
     state = circuit()
     path = tmp_path / "steps.gif"
     seen = []
@@ -56,7 +47,7 @@ def test_a_bad_suffix_or_fps_is_a_clear_error(qapp, tmp_path):
         animation.encode([b"x"], tmp_path / "a.gif", fps=0)
 
 
-def test_the_window_export_draws_a_frame_per_tick_and_reports_the_file(qtbot, tmp_path):
+def test_the_window_export_draws_a_frame_per_tick_and_reports_the_file(qtbot, tmp_path, frames_of):
     state = circuit()
     path = tmp_path / "w.gif"
     export = AnimationExport(state, str(path), 2.0, (320, 200), show_progress=False)
@@ -75,7 +66,7 @@ def test_a_cancelled_window_export_writes_nothing(qtbot, tmp_path):
     assert not path.exists()
 
 
-def test_headless_export_animation(tmp_path, capsys):
+def test_headless_export_animation(tmp_path, capsys, frames_of):
     path = tmp_path / "out.gif"
     args = ["--expr", "(x+y)*z", "--set", "x=-2", "--set", "y=5", "--set", "z=-4"]
     assert app.main([*args, "--export-animation", str(path), "--fps", "2", "--size", "400x300"]) == 0
@@ -108,7 +99,7 @@ def test_an_mp4_has_a_frame_per_step_plus_the_first_and_they_differ(qapp, tmp_pa
     assert all(a != b for a, b in itertools.pairwise(pictures))
 
 
-def test_the_animation_plays_the_graph_as_shown_folded_gates_and_forward_mode_included(qapp, tmp_path):
+def test_the_animation_plays_the_graph_as_shown_folded_gates_and_forward_mode_included(qapp, tmp_path, frames_of):
     state = AppState()
     state.load_example("sigmoid_neuron")
     sigmoid = {n.id for n in state.graph.gates if n.op in ("mul_const", "exp", "add_const", "recip")}

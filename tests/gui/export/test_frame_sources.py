@@ -18,15 +18,6 @@ from graphviz_app.networks.state import NetworkState
 from graphviz_app.theme import Theme
 
 
-def frames_of(path) -> list[bytes]:
-    with Image.open(path) as image:
-        out = []
-        for i in range(image.n_frames):
-            image.seek(i)
-            out.append(image.convert("RGB").tobytes())
-        return out
-
-
 def export(qtbot, source, path, fps=5.0) -> AnimationExport:
     job = AnimationExport(source, str(path), fps, show_progress=False, runner=InlineRunner())
     with qtbot.waitSignal(job.finished, timeout=60000):
@@ -43,7 +34,7 @@ def test_a_long_race_gets_a_sensible_number_of_frames():
         frame_steps(10, 0)
 
 
-def test_the_race_exports_a_frame_every_k_steps_and_the_lab_does_not_move(qtbot, tmp_path):
+def test_the_race_exports_a_frame_every_k_steps_and_the_lab_does_not_move(qtbot, tmp_path, frames_of):
     lab = LabState(steps=300)
     lab.set_cursor(120)
     source = RaceFrames(lab, (480, 360), every=50)
@@ -64,7 +55,7 @@ def test_a_race_still_being_computed_cannot_be_exported():
         RaceFrames(lab)
 
 
-def test_a_training_exports_a_frame_every_k_steps_from_its_start(qtbot, tmp_path):
+def test_a_training_exports_a_frame_every_k_steps_from_its_start(qtbot, tmp_path, frames_of):
     state = NetworkState(Theme(), InlineRunner(), update_s=0.0)
     state.step(7)
     shown = state.snapshot
@@ -113,7 +104,9 @@ def test_cancelling_the_training_stops_it(qtbot, tmp_path):
 
 
 @pytest.mark.parametrize(("tab", "source_type", "every"), [("lab", RaceFrames, 25), ("networks", TrainingFrames, 250)])
-def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeypatch, tab, source_type, every):
+def test_file_export_animation_acts_on_the_tab_in_front(
+    qtbot, tmp_path, monkeypatch, tab, source_type, every, frames_of
+):
     from graphviz_app.debugger.state import AppState
     from graphviz_app.main_window import MainWindow
 
@@ -148,7 +141,7 @@ def test_file_export_animation_acts_on_the_tab_in_front(qtbot, tmp_path, monkeyp
 
 
 @pytest.mark.parametrize(("tab", "every", "frames"), [("lab", 150, 5), ("networks", 250, 5)])
-def test_headless_export_of_the_race_and_of_a_training(tmp_path, capsys, tab, every, frames):
+def test_headless_export_of_the_race_and_of_a_training(tmp_path, capsys, tab, every, frames, frames_of):
     from graphviz_app import app
 
     path = tmp_path / f"{tab}.gif"
