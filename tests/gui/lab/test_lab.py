@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -187,18 +188,46 @@ def test_a_hidden_lab_computes_nothing_until_shown(qtbot) -> None:
     assert tab.lab.surface.fixed == {"z": 7.0}
 
 
+class GatedRunner(ThreadRunner):
+    """A ThreadRunner whose jobs, once `hold()` is called, wait for `release()` before they work.
+
+    A race's length in time depends on the machine; held, it outlasts the progress bar's delay anywhere.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def hold(self) -> None:
+        self.gate.clear()
+
+    def release(self) -> None:
+        self.gate.set()
+
+    def submit(self, key, work, done, failed=None, label=""):
+        def held(job):
+            self.gate.wait(30)
+            return work(job)
+
+        return super().submit(key, held, done, failed, label)
+
+
 def test_a_long_race_shows_progress_and_can_be_cancelled(qtbot) -> None:
-    runner = ThreadRunner()
+    runner = GatedRunner()
     tab = shown_lab(qtbot, AppState(runner=runner))
     qtbot.waitUntil(lambda: not tab.lab.busy(), timeout=10000)
     before = tab.lab.trajectories
+    runner.hold()
     tab.lab.set_steps(5000)
-    choose_surface(tab, "beale")  # 6 × 5,000 steps: longer than the progress bar's delay
+    choose_surface(tab, "beale")
     assert tab.lab.busy()
+    assert not tab.progress_row.isVisible()  # no bar at once: a short job would only flicker
     qtbot.waitUntil(lambda: tab.progress_row.isVisible(), timeout=5000)
     tab.cancel_button.click()
     assert not tab.lab.busy() and not tab.progress_row.isVisible()
     assert tab.lab.trajectories is before and tab.lab.surface_key == "beale"
+    runner.release()
     runner.wait()
     QApplication.processEvents()
     assert tab.lab.trajectories is before  # the cancelled race never arrives
