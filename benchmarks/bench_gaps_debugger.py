@@ -92,7 +92,7 @@ def main() -> None:
 
 
 def verdict(gap_ms: float) -> str:
-    return "ok" if gap_ms <= BUDGET_MS else f"over the {BUDGET_MS:.0f} ms budget"
+    return "ok" if gap_ms <= BUDGET_MS else f"STALL: over the {BUDGET_MS:.0f} ms budget"
 
 
 if __name__ == "__main__":

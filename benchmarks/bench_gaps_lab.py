@@ -76,7 +76,7 @@ def gaps_ms(action: Callable[[], None], done: Callable[[], bool], timeout_s: flo
 
 def report(name: str, gaps: tuple[float, float]) -> None:
     wall, cpu = gaps
-    verdict = "ok" if wall <= BUDGET_MS else ("STALL" if cpu > BUDGET_MS else "stall (machine busy)")
+    verdict = "ok" if wall <= BUDGET_MS else "STALL" if cpu > BUDGET_MS else "STALL (GUI-thread CPU within budget)"
     print(f"{name:<50} gap {wall:7.1f} ms  GUI-thread CPU {cpu:6.1f} ms  {verdict}", flush=True)
 
 
