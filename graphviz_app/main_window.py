@@ -6,22 +6,16 @@ or a `session` function. Other tabs (optimizer lab, activations, networks) are a
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import importlib.util
-import json
 import threading
-from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QTabWidget,
@@ -31,8 +25,7 @@ from PySide6.QtWidgets import (
 
 import core
 import graphviz_app
-from core.quiz import QuizSettings
-from graphviz_app import session, settings, theme
+from graphviz_app import settings, theme
 from graphviz_app.debugger.expression_bar import ExpressionBar
 from graphviz_app.debugger.fold_tool import FoldTool
 from graphviz_app.debugger.gate_body import GateMarks
@@ -42,8 +35,10 @@ from graphviz_app.debugger.inspector import Inspector
 from graphviz_app.debugger.mode_bar import ModeBar
 from graphviz_app.debugger.node_clicks import NodeClicks
 from graphviz_app.debugger.state import AppState
-from graphviz_app.networks.saved import SavedNetworks, networks_of
+from graphviz_app.tabs import DEBUGGER, EXTRA_TABS, TAB_NAMES, LazyTab, UnknownTab, import_tab_modules
 from graphviz_app.widgets.player import Player
+from graphviz_app.window_exports import Exports
+from graphviz_app.window_sessions import SessionFiles
 
 SHORTCUTS = [
     ("Space", "play / pause"),
@@ -69,77 +64,11 @@ SHORTCUTS = [
 ]
 
 
-# Every tab has a name (the command line, screenshots and sessions use it, never a position).
-DEBUGGER = "debugger"
-# Other tabs, built the first time they are shown so that the window opens fast:
-# name, title, module, and the callable that builds the page from the debugger's AppState.
-EXTRA_TABS = [
-    ("lab", "Optimizer lab", "graphviz_app.lab", "OptimizerLab"),
-    ("activations", "Activations", "graphviz_app.activations.tab", "make_tab"),
-    ("networks", "Tiny networks", "graphviz_app.networks.tab", "make_tab"),
-]
-TAB_NAMES = graphviz_app.TAB_NAMES
-assert (DEBUGGER, *(name for name, *_ in EXTRA_TABS)) == TAB_NAMES, "graphviz_app.TAB_NAMES is the tab order"
-
-
-class UnknownTab(ValueError):
-    """A tab name that is not one of TAB_NAMES, or a tab this installation does not have."""
-
-
-class LazyTab(QWidget):
-    """A placeholder page that imports and builds `module.factory(state)` when it is first shown.
-
-    Shown by a click, it paints "Loading …" first and builds on the next turn of the event loop;
-    `build()` builds at once (for callers that need the page now, like `MainWindow.open_tab`).
-    """
-
-    def __init__(self, state: AppState, module: str, factory: str) -> None:
-        super().__init__()
-        self.state, self.module, self.factory = state, module, factory
-        self.page: QWidget | None = None
-        self.on_built: Callable[[], object] | None = None  # the window takes the fresh tab's settings as saved
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self._loading = QLabel("Loading …")
-        self._loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(self._loading)
-
-    def ready(self) -> bool:
-        """Built, and done with any building it spreads over later turns of the event loop."""
-        ready = getattr(self.page, "ready", None)
-        return self.page is not None and (ready() if callable(ready) else True)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self.page is None:
-            QTimer.singleShot(0, self.build)
-        super().showEvent(event)
-
-    def build(self) -> QWidget:
-        if self.page is None:
-            try:
-                self.page = getattr(importlib.import_module(self.module), self.factory)(self.state)
-            except Exception as error:  # a broken tab must not take the window down
-                self.page = QLabel(f"This tab could not be loaded: {error}")
-                self.page.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            self._loading.hide()
-            self.layout().addWidget(self.page)
-            if self.on_built is not None:
-                self.on_built()
-        return self.page
-
-
-def _import_all(modules: list[str]) -> None:
-    """Import the tab modules (and so pyqtgraph) off the GUI thread; nothing Qt is created by an import."""
-    for module in modules:
-        with contextlib.suppress(Exception):  # a broken tab says so when it is opened
-            importlib.import_module(module)
-
-
 TEXT_STEP = 1.15  # one Ctrl+= / Ctrl+−
 TEXT_SCALES = (0.7, 2.5)  # the text size control's range
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SessionFiles, Exports, QMainWindow):
     """Tabs in the middle (the first is the debugger); inputs and inspector stacked on the right."""
 
     def __init__(self, state: AppState | None = None, extra_tabs: bool = False, preload: bool = False) -> None:
@@ -184,7 +113,7 @@ class MainWindow(QMainWindow):
         self.preloading: threading.Thread | None = None
         if extra_tabs and preload:
             modules = [module for _, _, module, _ in EXTRA_TABS]
-            self.preloading = threading.Thread(target=_import_all, args=(modules,), name="preload", daemon=True)
+            self.preloading = threading.Thread(target=import_tab_modules, args=(modules,), name="preload", daemon=True)
             self.preloading.start()
 
         self.inspector = Inspector(self.state)
@@ -526,257 +455,6 @@ class MainWindow(QMainWindow):
                 box.activateWindow()
                 return box
         return None
-
-    # ---- file ----
-
-    def open_session_file(self, path: str | Path) -> bool:
-        """Read and parse the file on the state's runner (off the GUI thread: a big program takes
-        seconds), then show it. False when it failed at once (an InlineRunner); errors found later
-        are shown as a message. On any error the debugger keeps what it showed."""
-        outcome: list[bool] = []
-
-        def done(loaded: session.Session) -> None:
-            outcome.append(self._show_session(loaded, path))
-
-        def failed(error: Exception) -> None:
-            if not isinstance(error, session.SessionError):
-                raise error
-            self.show_message("Cannot open session", str(error), error=True)
-            outcome.append(False)
-
-        self.statusBar().showMessage(f"opening {path} …")
-        self.state.runner.submit("session", lambda _job: session.read_session(path), done, failed, f"opening {path}")
-        return outcome[0] if outcome else True
-
-    def _show_session(self, loaded: session.Session, path: str | Path) -> bool:
-        self._take_saved_work = True  # the opened work is the saved one, once its graph is shown
-        try:
-            session.apply_session(self.state, loaded)
-        except session.SessionError as error:
-            self._take_saved_work = False
-            self.show_message("Cannot open session", str(error), error=True)
-            return False
-        notes = [*loaded.notes, *self._restore_tabs(loaded)]
-        if not self._take_saved_work:  # the graph was shown at once: what is saved includes the tabs
-            self._mark_saved()
-        if loaded.quiz:
-            self.quiz_panel.apply_settings(QuizSettings.from_dict(loaded.quiz))
-        if loaded.tab in self.pages:  # a session saved on a tab this installation lacks opens the debugger
-            self.open_tab(loaded.tab)
-        settings.add_recent(path)
-        self.statusBar().showMessage(f"opened {path}", 5000)
-        if notes:
-            shown = "\n".join(f"• {note}" for note in notes[:12]) + ("\n…" if len(notes) > 12 else "")
-            self.show_message("Session opened with defaults", f"Some values in {path} could not be used:\n{shown}")
-        return True
-
-    def save_session_file(self, path: str | Path) -> bool:
-        try:
-            quiz = self.quiz_panel.current_settings().to_dict()
-            session.save_session(
-                self.state,
-                path,
-                tab=self.current_tab(),
-                networks=self._saved_networks(),
-                quiz=quiz,
-                tabs={name: state.to_dict() for name, state in self._tab_states().items()},
-            )
-        except session.SessionError as error:
-            self.show_message("Cannot save session", str(error), error=True)
-            return False
-        self._mark_saved()
-        settings.add_recent(path)
-        self.statusBar().showMessage(f"saved {path}", 5000)
-        return True
-
-    def _saved_networks(self) -> SavedNetworks | None:
-        """The tiny-networks tab's data set and own points, if that tab was built."""
-        page = self.tab_page("networks") if "networks" in self.pages else None
-        state = getattr(page, "state", None)
-        return networks_of(state) if hasattr(state, "points") else None
-
-    def _tab_states(self, build: tuple[str, ...] = ()) -> dict[str, Any]:
-        """The Qt-free state of every tab with a part in sessions (session.TAB_PARTS) that is built;
-        the tabs named in `build` are built first."""
-        states = {}
-        for name in session.TAB_PARTS:
-            page = self.pages.get(name)
-            if isinstance(page, LazyTab):
-                page = page.build() if name in build else page.page
-            state = getattr(page, "lab", None) or getattr(page, "state", None)  # the lab's is .lab
-            if callable(getattr(state, "to_dict", None)):
-                states[name] = state
-        return states
-
-    def _restore_tabs(self, loaded: session.Session) -> list[str]:
-        """Put the session's tabs back (built first if need be); the values left out, as messages."""
-        parts = dict(loaded.tabs)
-        if loaded.networks is not None and "networks" not in parts:
-            parts["networks"] = loaded.networks.as_json()  # a version 1 file: the data set and points
-        notes: list[str] = []
-        for name, state in self._tab_states(build=tuple(parts)).items():
-            if name in parts:
-                notes += state.from_dict(parts[name])
-        return notes
-
-    def export_file(self, path: str | Path) -> bool:
-        return self._export(path, lambda: self.view.export(str(path)))
-
-    def _export(self, path: str | Path, write: Callable[[], object]) -> bool:
-        """Run `write`; a failure is a message naming `path`, success a line in the status bar."""
-        try:
-            write()
-        except (OSError, ValueError) as error:
-            self.show_message("Cannot export", f"cannot export {path}: {error}", error=True)
-            return False
-        self.statusBar().showMessage(f"exported {path}", 5000)
-        return True
-
-    # ---- the same in PyTorch ----
-
-    def copy_pytorch(self) -> None:
-        from graphviz_app.export.pytorch_script import pytorch_script
-
-        QApplication.clipboard().setText(pytorch_script(self.state))
-        self.statusBar().showMessage("copied the PyTorch script: paste it into a .py file or a notebook", 5000)
-
-    def export_pytorch_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export PyTorch script", "graph.py", "Python (*.py)")
-        if path:
-            self.export_pytorch_file(path if path.lower().endswith(".py") else f"{path}.py")
-
-    def export_pytorch_file(self, path: str | Path) -> bool:
-        from graphviz_app.export.pytorch_script import write_pytorch_script
-
-        return self._export(path, lambda: write_pytorch_script(self.state, path))
-
-    def export_animation_dialog(self) -> None:
-        """File → Export animation…: of the tab in front (the debugger's steps, the race, a training)."""
-        from graphviz_app.export import animation_dialog as dialog
-
-        tab, page = self.current_tab(), self.tab_page(self.current_tab())
-        try:
-            if tab == "lab" and hasattr(page, "lab"):
-                export = dialog.ask_and_export_race(self, page.lab, self.state.runner)
-            elif tab == "networks" and hasattr(page, "state"):
-                export = dialog.ask_and_export_training(self, page.state, self.state.runner)
-            elif tab == DEBUGGER:
-                export = dialog.ask_and_export(self, self.state)
-            else:
-                self.statusBar().showMessage(
-                    "Export animation: on the Graph, Optimizer lab and Tiny networks tabs", 6000
-                )
-                return
-        except ValueError as error:
-            self.show_message("Cannot export", f"cannot export: {error}", error=True)
-            return
-        self.watch_animation_export(export)
-
-    def watch_animation_export(self, export) -> None:
-        """Status messages of a running animation export (kept alive by its parent, this window)."""
-        if export is None:
-            return
-        export.finished.connect(lambda path: self.statusBar().showMessage(f"exported {path}", 5000))
-        export.failed.connect(lambda text: self.show_message("Cannot export", f"cannot export: {text}", error=True))
-        self.statusBar().showMessage("exporting the animation…")
-
-    # ---- unsaved work ----
-
-    def _work(self) -> tuple[Any, dict[str, str]]:
-        """What a session keeps of the user's work: the program, its inputs' values and the folds, and
-        every built tab's settings (the lab's step aside: like the debugger's, it is not work)."""
-        state = self.state
-        tabs = {}
-        for name, tab in self._tab_states().items():
-            part = tab.to_dict()
-            part.pop("cursor" if name == "lab" else "weights", None)  # steps, not positions; weights follow steps
-            tabs[name] = json.dumps(part, sort_keys=True)
-        inputs = tuple((name, state.inputs[name]) for name in state.graph.inputs)
-        return (state.expression, inputs, tuple(state.folds)), tabs
-
-    def _mark_saved(self) -> None:
-        self._saved_work = self._work()
-
-    def _keep_saved_work(self, message: str, *_: object) -> None:
-        """An opened session's program failed to build: what was saved before still is."""
-        if message:
-            self._take_saved_work = False
-
-    def has_unsaved_changes(self) -> bool:
-        """The program or an input changed since the last save or open, or the expression line holds
-        text that was never built."""
-        if self._saved_work is None:
-            return True
-        (debugger, tabs), (saved_debugger, saved_tabs) = self._work(), self._saved_work
-        changed_tabs = [name for name, part in tabs.items() if saved_tabs.get(name, part) != part]
-        return debugger != saved_debugger or bool(changed_tabs) or self.expression_bar.has_unbuilt_text()
-
-    def ask_unsaved(self, doing: str) -> QMessageBox.StandardButton:
-        """Save, Discard or Cancel (a modal question: the user must answer before the work is lost)."""
-        return QMessageBox.question(
-            self,
-            "Unsaved changes",
-            "Your work (the expression, its inputs or a tab's settings) changed since the session was last "
-            f"saved.\nSave it before {doing}?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-
-    def confirm_discard(self, doing: str) -> bool:
-        """True when the work may be replaced: nothing unsaved, saved now, or the user said discard."""
-        if not self.has_unsaved_changes():
-            return True
-        answer = self.ask_unsaved(doing)
-        if answer == QMessageBox.StandardButton.Save:
-            self.save_session()
-            return not self.has_unsaved_changes()
-        return answer == QMessageBox.StandardButton.Discard
-
-    def open_session(self) -> None:
-        if not self.confirm_discard("opening another session"):
-            return
-        path, _ = QFileDialog.getOpenFileName(self, "Open session", "", "Sessions (*.json);;All files (*)")
-        if path:
-            self.open_session_file(path)
-
-    def _fill_recent_menu(self) -> None:
-        """File → Open Recent: the remembered sessions, most recent first (Alt+1 … Alt+8 in the menu)."""
-        menu = self.recent_menu
-        menu.clear()
-        files = settings.recent_files()
-        for number, name in enumerate(files, 1):
-            path = Path(name)
-            act = menu.addAction(f"&{number}  {path.name}  —  {path.parent}")
-            act.setToolTip(name)
-            act.triggered.connect(lambda _=False, n=name: self.open_recent(n))
-        if files:
-            menu.addSeparator()
-            menu.addAction("Clear list", lambda: settings.forget_recent())
-        else:
-            menu.addAction("(no recent sessions)").setEnabled(False)
-
-    def open_recent(self, path: str | Path) -> bool:
-        """Open a remembered session (asking first about unsaved work); a file that has gone is said so
-        and dropped from the list."""
-        if not self.confirm_discard("opening another session"):
-            return False
-        if not Path(path).is_file():
-            settings.forget_recent(path)
-            self.show_message("Cannot open session", f"{path} no longer exists; it was removed from Open Recent.")
-            return False
-        return self.open_session_file(path)
-
-    def save_session(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save session", "session.json", "Sessions (*.json)")
-        if path:
-            self.save_session_file(path)
-
-    def export_dialog(self, kind: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, f"Export {kind.upper()}", f"graph.{kind}", f"{kind.upper()} (*.{kind})"
-        )
-        if path:
-            self.export_file(path if path.lower().endswith(f".{kind}") else f"{path}.{kind}")
 
     # ---- help ----
 
