@@ -44,6 +44,7 @@ def parser() -> argparse.ArgumentParser:
         description="See backpropagation: type an expression, step through its forward and backward pass.",
     )
     source = p.add_mutually_exclusive_group()
+    source.add_argument("session", nargs="?", metavar="SESSION", help="a saved session (.json) to open in the window")
     source.add_argument("--expr", metavar="TEXT", help='an expression or program, e.g. "(x+y)*z"')
     source.add_argument("--example", metavar="NAME", help="one of the examples, e.g. circuit, sigmoid_neuron")
     p.add_argument("--set", metavar="NAME=VALUE", action="append", default=[], help="an input value (repeatable)")
@@ -127,6 +128,14 @@ def resolve(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
             )
         inputs[name] = number
     return text, inputs
+
+
+def check_session_path(args: argparse.Namespace) -> None:
+    """A session named on the command line must be a file, and it opens in the window only."""
+    if not Path(args.session).is_file():
+        raise UsageError(f"cannot open session {args.session!r}: no such file")
+    if args.export or args.export_pytorch or args.export_animation:
+        raise UsageError("a session opens in the window; exports take --expr or --example")
 
 
 def export_size(text: str | None) -> tuple[int, int] | None:
@@ -249,36 +258,14 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     app = QApplication.instance() or QApplication(sys.argv[:1])
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     # Imported after the QApplication exists: the graph items create fonts when they are imported.
-    from graphviz_app import settings, theme
-    from graphviz_app.debugger.state import AppState
-    from graphviz_app.main_window import MainWindow, UnknownTab
+    from graphviz_app import theme
     from graphviz_app.widgets.background import ThreadRunner
 
     app.setApplicationName("graphviz-app")
     app.setFont(theme.base_font())
     app.setWindowIcon(theme.app_icon())
-    last = settings.remembered()
-    dark, last_tab = remembered_choice(args, last.dark, last.tab)
-    theme.apply_theme(app, dark)
     runner = ThreadRunner(app)
-    state = AppState(text, inputs, runner=runner)  # every tab's heavy work runs on its pool
-    state.set_dark(dark)
-    place_cursor(state, args)
-    window = MainWindow(state, extra_tabs=True, preload=True)
-    window.view.set_dark(dark)
-    if last.geometry is not None:
-        window.restoreGeometry(last.geometry)
-    try:
-        window.open_tab(tab_name(args.tab) if args.tab else DEBUGGER_TAB)
-    except UnknownTab as error:  # a tab this installation lacks: say so rather than open another one
-        raise UsageError(str(error)) from None
-    if last_tab is not None:
-        with contextlib.suppress(UnknownTab):  # the last run's tab, if this installation has it
-            window.open_tab(last_tab)
-    window.show()
-    window.raise_()
-    window.activateWindow()  # keyboard shortcuts work at once, without a first click
-    window.view.fit()
+    window = open_window(args, text, inputs, runner)
     from graphviz_app.lab import preload
 
     QTimer.singleShot(500, preload)  # the lab's imports in the background, before anyone opens the tab
@@ -301,12 +288,49 @@ def run_window(args: argparse.Namespace, text: str, inputs: dict[str, float], st
     return code
 
 
+def open_window(args: argparse.Namespace, text: str, inputs: dict[str, float], runner):
+    """The main window as the flags ask for it, shown, with `args.session` (if any) being opened."""
+    from PySide6.QtWidgets import QApplication
+
+    from graphviz_app import settings, theme
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.main_window import MainWindow, UnknownTab
+
+    app = QApplication.instance()
+    last = settings.remembered()
+    dark, last_tab = remembered_choice(args, last.dark, last.tab)
+    theme.apply_theme(app, dark)
+    state = AppState(text, inputs, runner=runner)  # every tab's heavy work runs on its pool
+    state.set_dark(dark)
+    place_cursor(state, args)
+    window = MainWindow(state, extra_tabs=True, preload=True)
+    window.view.set_dark(dark)
+    if last.geometry is not None:
+        window.restoreGeometry(last.geometry)
+    try:
+        window.open_tab(tab_name(args.tab) if args.tab else DEBUGGER_TAB)
+    except UnknownTab as error:  # a tab this installation lacks: say so rather than open another one
+        raise UsageError(str(error)) from None
+    if last_tab is not None:
+        with contextlib.suppress(UnknownTab):  # the last run's tab, if this installation has it
+            window.open_tab(last_tab)
+    window.show()
+    window.raise_()
+    window.activateWindow()  # keyboard shortcuts work at once, without a first click
+    window.view.fit()
+    if args.session:
+        window.open_session_file(args.session)  # read on the runner; its tab comes forward once shown
+    return window
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     args = parser().parse_args(argv)
     try:
         if args.tab is not None:
             tab_name(args.tab)
+        if args.session is not None:
+            check_session_path(args)
         text, inputs = resolve(args)
         exports = [
             (args.export_pytorch, lambda: run_export_pytorch(args.export_pytorch, text, inputs)),

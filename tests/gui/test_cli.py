@@ -116,3 +116,30 @@ def test_a_step_out_of_range_is_refused_with_the_valid_range(capsys, tmp_path, s
     assert app.main(["--expr", "(x+y)*z", "--step", step, "--export", str(out)]) == 2
     assert capsys.readouterr().err == f"graphviz-app: --step {step} is out of range: this graph has steps 0 to 4\n"
     assert not out.exists()
+
+
+def test_a_session_named_on_the_command_line_must_exist(capsys, tmp_path):
+    assert app.main([str(tmp_path / "gone.json")]) == 2
+    assert "cannot open session" in capsys.readouterr().err
+
+
+def test_a_session_does_not_combine_with_an_export(capsys, tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text("{}", encoding="utf-8")
+    assert app.main([str(path), "--export", str(tmp_path / "x.png")]) == 2
+    assert "exports take --expr or --example" in capsys.readouterr().err
+
+
+def test_a_session_named_on_the_command_line_opens_in_the_window(qtbot, tmp_path):
+    from graphviz_app import session
+    from graphviz_app.debugger.state import AppState
+    from graphviz_app.jobs import InlineRunner
+
+    path = tmp_path / "work.json"
+    session.save_session(AppState("a*b + 1", {"a": 3.0, "b": -2.0}), path, tab="lab")
+    args = app.parser().parse_args([str(path)])
+    text, inputs = app.resolve(args)
+    window = app.open_window(args, text, inputs, InlineRunner())
+    qtbot.addWidget(window)
+    assert window.state.expression == "a*b + 1" and window.state.inputs["a"] == 3.0
+    assert window.current_tab() == "lab"
