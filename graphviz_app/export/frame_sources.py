@@ -117,20 +117,25 @@ class RaceFrames:
         return None  # the race is computed already (the lab shows it)
 
     def frames(self, prepared: None) -> Iterator[QImage | None]:
+        from graphviz_app.lab.aspect_frame import AspectFrame
         from graphviz_app.lab.legend_strip import LegendStrip
         from graphviz_app.lab.loss_plot import LossPlot
         from graphviz_app.lab.surface_plot import SurfacePlot
 
         copy = private_copy(self.lab)
         copy.runner = InlineRunner()
+        # As in the lab: the surface at its own shape on the left (a wide frame would leave blank bands
+        # beside the heat map), the legend and the loss chart beside it.
         picture = QWidget()
-        column = QVBoxLayout(picture)
+        row = QHBoxLayout(picture)
+        column = QVBoxLayout()
         column.addWidget(LegendStrip(copy))
         try:
             # Each plot costs tens of milliseconds (the heat map most): one per turn of the event loop.
-            column.addWidget(SurfacePlot(copy), 3)
+            row.addWidget(AspectFrame(SurfacePlot(copy)), 3)
             yield None
             column.addWidget(LossPlot(copy), 1)
+            row.addLayout(column, 2)
             yield None
             _offscreen(picture, self.size)
             yield None
