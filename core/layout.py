@@ -14,6 +14,11 @@ lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept s
    users, as network diagrams do, instead of one edge per use running across the drawing (each of
    which would need a virtual node in every layer it crosses: the drawing would fill with them).
    `LayeredDrawing.copies` says where each edge that starts at a copy begins.
+   **Tall drawings** (a layer holding more than `MAX_ROWS` points: the tiny network's sample, whose
+   weights all stood in layer 0) are drawn more compactly, as network diagrams are: every input sits
+   just left of its first user, and a gate with `FAN_IN_SPLIT` or more leaf arguments takes every
+   other leaf used only there from one layer further left, so half its edges' numbers sit in the
+   gap before (five edges converging on one gate from one column left no room for ten numbers).
 2. **dummy nodes** — an edge that spans several layers gets one virtual node per layer it crosses,
    so that every remaining edge joins neighbouring layers.
 3. **order within layers** — a depth-first walk from the output over the arguments (first argument
@@ -23,6 +28,9 @@ lecture slides draw backpropagation. It is the classic Sugiyama pipeline, kept s
 4. **y coordinates** — each layer in turn is placed as close as possible (least squares) to the
    mean y of its neighbours, keeping slots at least 1.0 apart and in order; virtual nodes pull
    harder so long edges run straight. y grows with the slot: the first argument gets the smaller y.
+   A drawing still tall after compaction spreads its sparser layers up to `SPREAD_GAP` apart, within
+   the height of its tallest layer (the view has no height to spare to widen the slots of a tall
+   drawing, and two edges into one gate from slots 1.0 apart have no room for their numbers).
 
 No Qt here: the result is plain `{node_id: (x, y)}`; the GUI scales it to pixels.
 """
@@ -49,6 +57,18 @@ DUMMY_WEIGHT = 4.0
 LONELY_WEIGHT = 0.25
 # A leaf copy serves its first user's layer and this many layers after it.
 COPY_REACH = 1
+# A drawing is tall when a layer holds more points (nodes, copies, bends) than MAX_ROWS, which is
+# what a 1280x800 view next to the docks shows at a zoom where the numbers are legible
+# (graph_view.MIN_FIT_ZOOM), and at least TALL_ASPECT times as many as there are layers: the GUI
+# draws a layer about 1.5 slots wide and views are about 1.65 times as wide as high, so such a
+# drawing is about as tall as the view's proportions or taller. Wider drawings (a long program) are
+# shown in part anyway, following the steps, and keep their inputs on the left.
+MAX_ROWS = 7
+TALL_ASPECT = 0.75
+# In a tall drawing, a gate with this many leaf arguments takes them from two layers.
+FAN_IN_SPLIT = 4
+# In a drawing still tall after that, sparse layers' slots are up to this far apart (a 0.5 multiple).
+SPREAD_GAP = 2.0
 
 
 class HasNetworkx(Protocol):
@@ -133,20 +153,30 @@ def layered_drawing(
     max_input_span: int | None = 4,
     sweeps: int = MAX_ITERATIONS,
     rounds: int = 1,
+    compact: bool = True,
 ) -> LayeredDrawing:
     """The whole drawing of DAG `G`: positions, bend points and the number of crossings.
 
     `max_input_span=None` keeps every source in layer 0; `sweeps` caps the crossing reduction's
-    iterations per start (see core.layout_order), and `sweeps=0` skips it.
+    iterations per start (see core.layout_order), and `sweeps=0` skips it. `compact=False` draws
+    a tall drawing as any other (inputs in layer 0, slots 1.0 apart).
     """
     if G.number_of_nodes() == 0:
         return LayeredDrawing({}, {}, 0)
-    layers = _assign_layers(G)
+    gate_layers = _assign_layers(G)
+    layers = dict(gate_layers)
     served_by = _place_sources(G, layers, max_input_span)
     H = _with_copies(G, served_by)
+    spread = False
+    if compact and max_input_span is not None and _is_tall(H, layers):
+        layers = dict(gate_layers)
+        served_by = _place_sources(G, layers, max_input_span, next_to_users=True)
+        _split_fan_ins(G, layers)
+        H = _with_copies(G, served_by)
+        spread = _is_tall(H, layers)
     lg = _make_proper(H, layers)
     orders, crossings = reduce_crossings(lg.ups, lg.downs, _initial_orders(lg), sweeps)
-    y = _assign_y(lg, orders, rounds)
+    y = _assign_y(lg, orders, rounds, spread)
     at = {node: (float(lg.layer[i]), y[i]) for i, node in enumerate(lg.nodes)}
     positions = {node: at[node] for node in G.nodes}
     bends: dict[tuple[Any, Any], list[Point]] = {}
@@ -223,9 +253,10 @@ def _pull_towards_users(G: nx.DiGraph, topo: list[Hashable], layer: dict[Hashabl
 
 
 def _place_sources(
-    G: nx.DiGraph, layer: dict[Hashable, int], max_input_span: int | None
+    G: nx.DiGraph, layer: dict[Hashable, int], max_input_span: int | None, next_to_users: bool = False
 ) -> dict[tuple[Hashable, Hashable], Hashable]:
-    """Inputs in layer 0 unless their first user is far away; constants next to their user.
+    """Inputs in layer 0 unless their first user is far away (or `next_to_users`); constants next
+    to their user.
 
     Returns which vertex serves each edge out of a source that is drawn with copies: the source
     itself serves its first group of users, a `LeafCopy` (layered here too) each later group.
@@ -238,7 +269,7 @@ def _place_sources(
         first_user = layer[users[0]]
         is_constant = G.nodes[v].get("op") == "const"
         too_far = max_input_span is not None and first_user > max_input_span
-        layer[v] = first_user - 1 if is_constant or too_far else 0
+        layer[v] = first_user - 1 if is_constant or too_far or next_to_users else 0
         if max_input_span is None or layer[users[-1]] - first_user <= max_input_span:
             continue
         # Groups of users at most COPY_REACH layers after the group's first; one vertex per group.
@@ -250,6 +281,51 @@ def _place_sources(
                 layer[vertex] = group_start - 1
             served_by[(v, w)] = vertex
     return served_by
+
+
+def _split_fan_ins(G: nx.DiGraph, layer: dict[Hashable, int]) -> None:
+    """Every other leaf argument (in argument order) of a gate with FAN_IN_SPLIT or more leaf
+    arguments moves one layer further left, when the gate is its only user; layers then start at 0.
+
+    In the folded neuron n(w1, x1, w2, x2, b) the weights and the bias move, and the inputs x1, x2,
+    which the other neuron uses too, stay next to both.
+    """
+    moved = False
+    for gate in G.nodes:
+        leaves = [a for a in G.pred[gate] if not G.pred[a]]
+        if len(leaves) < FAN_IN_SPLIT:
+            continue
+        for leaf in leaves[::2]:
+            if len(G.succ[leaf]) == 1 and layer[leaf] == layer[gate] - 1:
+                layer[leaf] -= 1
+                moved = True
+    lowest = min(layer.values())
+    if moved and lowest != 0:
+        for v in layer:
+            layer[v] -= lowest
+
+
+def _is_tall(G: nx.DiGraph, layer: Mapping[Hashable, int]) -> bool:
+    """Whether the drawing of G with these layers is tall (see MAX_ROWS)."""
+    tallest = _tallest_layer(G, layer)
+    return tallest > MAX_ROWS and tallest >= TALL_ASPECT * (max(layer[v] for v in G.nodes) + 1)
+
+
+def _tallest_layer(G: nx.DiGraph, layer: Mapping[Hashable, int]) -> int:
+    """The most vertices one layer will hold: its nodes and the virtual nodes of edges across it."""
+    counts = [0] * (max(layer[v] for v in G.nodes) + 2)
+    for v in G.nodes:
+        counts[layer[v]] += 1
+    crossing = [0] * len(counts)  # +1 where edges start crossing layers, -1 where they end
+    for u, v in G.edges:
+        if layer[v] - layer[u] > 1:
+            crossing[layer[u] + 1] += 1
+            crossing[layer[v]] -= 1
+    tallest = running = 0
+    for count, change in zip(counts, crossing):
+        running += change
+        tallest = max(tallest, count + running)
+    return tallest
 
 
 def _with_copies(G: nx.DiGraph, served_by: Mapping[tuple[Hashable, Hashable], Hashable]) -> nx.DiGraph:
@@ -347,29 +423,54 @@ def _crossing_pairs(pieces: np.ndarray) -> int:
 # 4. y coordinates
 
 
-def _assign_y(lg: _LayeredGraph, orders: list[list[int]], rounds: int) -> list[float]:
-    """y per vertex: sweeps that pull each layer towards its neighbours, then a balancing pass."""
+def _assign_y(lg: _LayeredGraph, orders: list[list[int]], rounds: int, spread: bool = False) -> list[float]:
+    """y per vertex: sweeps that pull each layer towards its neighbours, then a balancing pass.
+
+    `spread`: each layer's slots are as far apart (up to SPREAD_GAP) as the tallest layer's height
+    allows, and no layer reaches beyond that height.
+    """
+    tallest = max(len(order) for order in orders)
+    bound = (tallest - 1) / 2 if spread else math.inf
+    gaps = [_spread_gap(len(order), tallest) if spread else 1.0 for order in orders]
     y = [0.0] * len(lg.layer)
-    for order in orders:
+    for order, gap in zip(orders, gaps):
         for i, v in enumerate(order):
-            y[v] = i - (len(order) - 1) / 2
+            y[v] = (i - (len(order) - 1) / 2) * gap
     both = [up + down for up, down in zip(lg.ups, lg.downs)]
     weight = [DUMMY_WEIGHT if lg.is_dummy(v) else 1.0 for v in range(len(lg.layer))]
     for _ in range(rounds):
-        for order in orders[1:]:
-            _place_layer(order, lg.ups, y, weight)
-        for order in reversed(orders[:-1]):
-            _place_layer(order, lg.downs, y, weight)
-    for order in orders:
-        _place_layer(order, both, y, weight)
+        for r in range(1, len(orders)):
+            _place_layer(orders[r], lg.ups, y, weight, gaps[r], bound)
+        for r in reversed(range(len(orders) - 1)):
+            _place_layer(orders[r], lg.downs, y, weight, gaps[r], bound)
+    for order, gap in zip(orders, gaps):
+        _place_layer(order, both, y, weight, gap, bound)
     return _snap_and_centre(y, len(lg.nodes))
 
 
-def _place_layer(order: list[int], neighbours: list[list[int]], y: list[float], weight: list[float]) -> None:
-    """Least-squares placement of one layer near its neighbours' mean y, slots >= 1.0 apart.
+def _spread_gap(count: int, tallest: int) -> float:
+    """Slot distance for a layer of `count` in a spread drawing: a multiple of 0.5 (so that snapping to
+    the 0.5 grid keeps it exactly), 1.0 to SPREAD_GAP, that fits the tallest layer's height."""
+    if count < 2:
+        return 1.0
+    return max(1.0, min(SPREAD_GAP, math.floor(2 * (tallest - 1) / (count - 1)) / 2))
 
-    With z_i = y_i - i the constraint y_{i+1} >= y_i + 1 becomes z non-decreasing, which is
-    isotonic regression, solved exactly in linear time by pooling adjacent violators.
+
+def _place_layer(
+    order: list[int],
+    neighbours: list[list[int]],
+    y: list[float],
+    weight: list[float],
+    gap: float = 1.0,
+    bound: float = math.inf,
+) -> None:
+    """Least-squares placement of one layer near its neighbours' mean y, slots >= `gap` apart,
+    every y within -bound ... bound.
+
+    With z_i = y_i - i·gap the constraint y_{i+1} >= y_i + gap becomes z non-decreasing, which is
+    isotonic regression, solved exactly in linear time by pooling adjacent violators. The bound holds
+    for all slots when the first z is >= -bound and the last <= bound - (n-1)·gap; clipping the
+    isotonic solution to that range is the solution with the bound.
     """
     # Blocks of pooled slots, as parallel lists: weighted sum of targets, total weight, length.
     sums: list[float] = []
@@ -379,13 +480,13 @@ def _place_layer(order: list[int], neighbours: list[list[int]], y: list[float], 
         ns = neighbours[v]
         if len(ns) == 1:
             w = weight[v]
-            s = (y[ns[0]] - i) * w
+            s = (y[ns[0]] - i * gap) * w
         elif ns:
             w = weight[v]
-            s = (sum([y[u] for u in ns]) / len(ns) - i) * w
+            s = (sum([y[u] for u in ns]) / len(ns) - i * gap) * w
         else:
             w = LONELY_WEIGHT
-            s = (y[v] - i) * w
+            s = (y[v] - i * gap) * w
         n = 1
         # Pool with the previous block while its mean lies above this one's (a violation).
         while sums and sums[-1] * w > s * weights[-1]:
@@ -395,11 +496,12 @@ def _place_layer(order: list[int], neighbours: list[list[int]], y: list[float], 
         sums.append(s)
         weights.append(w)
         lengths.append(n)
+    low, high = -bound, bound - (len(order) - 1) * gap
     i = 0
     for s, w, n in zip(sums, weights, lengths):
-        z = s / w
+        z = min(max(s / w, low), high)
         for _ in range(n):
-            y[order[i]] = z + i
+            y[order[i]] = z + i * gap
             i += 1
 
 

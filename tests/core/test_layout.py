@@ -269,3 +269,86 @@ def test_a_long_sum_keeps_its_terms_next_to_their_plus() -> None:
     gates = [v for v in graph if graph.in_degree(v) > 0]
     assert all(edge_span(drawing, u, v) == 1.0 for v in gates for u in graph.pred[v] if graph.in_degree(u) > 0)
     assert max(edge_span(drawing, u, v) for u, v in graph.edges) <= 5.0
+
+
+# ---------------------------------------------------------------------------------------------
+# tall drawings: the tiny network's sample graph, its neurons folded (issue 9)
+
+
+def tiny_network_graph(folded: bool):
+    """The networks tab's "Show in the debugger" graph: a 2-2-1 tanh network's loss for one sample."""
+    import core
+    from core.datasets import dataset
+    from core.networks import Model, sample_program
+
+    model = Model(hidden=(2,), activation="tanh")
+    graph = core.parse(sample_program(model, model.initial_weights(0), dataset("xor"), 0)[0])
+    for name in ("h1_1", "h1_2") if folded else ():
+        top = next(n for n in graph.nodes if n.name == name)
+        neuron, todo = set(), [top.id]
+        while todo:  # the unit's weighted sum and its activation
+            node = graph.nodes[todo.pop()]
+            if node.args and node.id not in neuron:
+                neuron.add(node.id)
+                todo += node.args
+        graph = core.collapse(graph, neuron, name.replace("h1_", "n"))
+    return graph
+
+
+def columns(drawing) -> dict[float, int]:
+    """How many points (nodes, copies, bends) each layer holds: what makes a drawing tall."""
+    points = [*drawing.positions.values(), *set(drawing.copies.values())]
+    points += [p for bends in drawing.bends.values() for p in bends]
+    counts: dict[float, int] = {}
+    for x, _ in points:
+        counts[x] = counts.get(x, 0) + 1
+    return counts
+
+
+def height(drawing) -> float:
+    ys = [y for _, y in drawing.positions.values()] + [y for b in drawing.bends.values() for _, y in b]
+    return max(ys) - min(ys)
+
+
+@pytest.mark.parametrize("folded", [False, True])
+def test_the_tiny_network_sample_is_no_taller_than_a_lecture_view_shows(folded: bool) -> None:
+    # Its inputs all in layer 0 made a column of 11 (folded) or 8 rows: a 1280x800 view shows ~7 slots
+    # legibly. Inputs now sit next to their first user, so a weight sits beside the gate it scales.
+    graph = tiny_network_graph(folded).to_networkx()
+    drawing = layered_drawing(graph)
+    assert_valid(graph, drawing.positions)
+    assert height(drawing) <= 7.0
+    assert max(columns(drawing).values()) <= 8
+    assert all(edge_span(drawing, u, v) <= 2.0 for u, v in graph.edges if graph.in_degree(u) == 0)
+    assert drawing.crossings == count_crossings(graph, drawing.positions, drawing.bends, drawing.copies) <= 1
+
+
+def test_a_folded_neurons_leaves_take_turns_in_two_columns() -> None:
+    # Five edges into one gate from one column leave no room for their numbers at lecture size: every
+    # other leaf used only there sits one layer further left, so half the numbers sit in the gap before.
+    graph = tiny_network_graph(folded=True).to_networkx()
+    drawing = layered_drawing(graph)
+    neurons = [v for v, op in graph.nodes(data="op") if op == "fold"]
+    assert len(neurons) == 2
+    for neuron in neurons:
+        spans = [edge_span(drawing, leaf, neuron) for leaf in graph.pred[neuron]]
+        assert spans == [2.0, 1.0, 2.0, 1.0, 2.0]  # w, x1, w, x2, b: the shared x1, x2 stay near
+
+
+def test_a_tall_drawing_spreads_its_sparse_layers_within_its_tallest_column() -> None:
+    # The gates right of the folded neurons had their slots 1.0 apart: the numbers of two edges into
+    # one gate overlapped. Spread up to 2.0 apart, but never beyond the tallest column's height.
+    graph = tiny_network_graph(folded=True).to_networkx()
+    drawing = layered_drawing(graph)
+    neurons = sorted(drawing.positions[v][1] for v, op in graph.nodes(data="op") if op == "fold")
+    assert len(neurons) == 2 and neurons[1] - neurons[0] >= 3.0
+    assert height(drawing) == max(columns(drawing).values()) - 1
+
+
+def test_the_lecture_examples_keep_their_inputs_on_the_left() -> None:
+    # Only a tall drawing changes: every example is drawn as when inputs always sat in layer 0.
+    import core
+
+    for example in core.examples():
+        graph = example.graph().to_networkx()
+        assert layered_drawing(graph) == layered_drawing(graph, compact=False), example.name

@@ -128,3 +128,21 @@ def test_the_19_layer_chain_from_the_activations_tab_is_readable_and_followed(sh
         node = win.view.node_item(state.state().step.node)
         assert win.view.viewport().rect().contains(win.view.mapFromScene(node.scenePos()))
         assert label_problems(win.view) == [], f"at step {cursor}"
+
+
+def test_the_folded_tiny_network_sample_fits_whole_at_a_readable_zoom(shown_window):
+    # Issue 9: "folding a whole neuron makes that graph readable at lecture size". Its inputs' column was
+    # too tall to fit above MIN_FIT_ZOOM: the view showed a part and followed the steps (core.layout).
+    from graphviz_app.debugger.graph_view import MIN_FIT_ZOOM
+
+    state, win = window_at(shown_window)
+    state.set_expression(*tiny_network_sample())
+    for name in ("h1_1", "h1_2"):
+        state.fold(neuron(state, name), name.replace("h1_", "n"))
+    state.run_to_end()
+    settle(win.view)
+    assert not win.view.following()
+    assert win.view.transform().m11() >= MIN_FIT_ZOOM
+    shown = win.view.mapFromScene(win.view.graph_rect()).boundingRect()
+    assert win.view.viewport().rect().adjusted(-1, -1, 1, 1).contains(shown)
+    assert label_problems(win.view) == []
