@@ -22,6 +22,7 @@ def test_core_has_the_expected_submodules() -> None:
     for name in (
         "core.ops",
         "core.parser",
+        "core.expressions",
         "core.evaluate",
         "core.trace",
         "core.gradcheck",
