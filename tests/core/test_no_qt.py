@@ -23,6 +23,7 @@ def test_core_has_the_expected_submodules() -> None:
         "core.ops",
         "core.parser",
         "core.expressions",
+        "core.plan",
         "core.evaluate",
         "core.trace",
         "core.gradcheck",
