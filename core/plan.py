@@ -10,12 +10,12 @@ loops that read the rows are `core.interpreter`'s.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from core.graph import Graph
-from core.ops import SCALAR_MATH
+from core.ops import SCALAR_MATH, Op
 
 # What kind of gate a row of `Plan.forward` is: the forward loop branches on it once per gate (small
 # ints compared with `==`, the commonest first). a·b and a+b are written out in the loop (one bytecode
@@ -134,6 +134,7 @@ def compile_plan(graph: Graph) -> Plan:
             forward.append((node.id, PLAIN, args[0], b, plain))
     backward: list[BackwardRow] = []
     has_gradient: set[int] = set()  # filled in backward order: who already got a contribution
+    known: dict[tuple[str, str], tuple[int, Any]] = {}  # (op, parameter's bits) → its kind and constant(s)
     for node in reversed(graph.gates):
         if node.id not in reached:
             continue
@@ -149,14 +150,11 @@ def compile_plan(graph: Graph) -> Plan:
         local: Any = (op.local_grads, param)
         if op.product:
             kind, local = PRODUCT, None
-        elif op.constant_local_grads:  # they depend on the parameter only: call them on zeros
-            found = op.local_grads(SCALAR_MATH, *[0.0] * (2 if unary else 3), param)
-            if unary:
-                local = float(found)
-                kind = PASS if local == 1.0 else SCALE
-            else:
-                local = (float(found[0]), float(found[1]))
-                kind = SUM if local == (1.0, 1.0) else CONSTANT
+        elif op.constant_local_grads:  # they depend on the parameter only: worked out once per parameter
+            which = (op.name, "none" if param is None else float(param).hex())
+            if which not in known:
+                known[which] = _constant_local_grads(op, param)
+            kind, local = known[which]  # one float object for each distinct constant (compact memory)
         else:
             kind = CALL if unary else CALL_BINARY
         a_fans_out = a in has_gradient
@@ -164,12 +162,13 @@ def compile_plan(graph: Graph) -> Plan:
         b_fans_out = not unary and b in has_gradient
         has_gradient.add(b)
         backward.append((node.id, kind, a, b, local, a_fans_out, b_fans_out))
+    forward_rows, backward_rows = _compact(forward, backward, size + len(params))
     return Plan(
         size=size,
         input_ids=tuple(graph.input_ids[name] for name in graph.inputs),
         constants=tuple((node.id, node.params[0]) for node in graph.nodes if node.op == "const"),
-        forward=_compact(forward, size + len(params)),
-        backward=_compact(backward, size + len(params)),
+        forward=forward_rows,
+        backward=backward_rows,
         unreached=tuple(node.id for node in graph.nodes if node.id not in reached),
         output=graph.output,
         wide=wide,
@@ -178,20 +177,27 @@ def compile_plan(graph: Graph) -> Plan:
     )
 
 
-def _compact(rows: Sequence[tuple[Any, ...]], slots: int) -> tuple[Any, ...]:
+def _constant_local_grads(op: Op, param: float | None) -> tuple[int, Any]:
+    """The kind of backward row and the local gradient(s) of a gate whose local gradients depend on
+    its parameter only: they are called on zeros."""
+    if op.arity == 1:
+        local = float(op.local_grads(SCALAR_MATH, 0.0, 0.0, param))
+        return (PASS if local == 1.0 else SCALE), local
+    found = op.local_grads(SCALAR_MATH, 0.0, 0.0, 0.0, param)
+    pair = (float(found[0]), float(found[1]))
+    return (SUM if pair == (1.0, 1.0) else CONSTANT), pair
+
+
+def _compact(forward: list[ForwardRow], backward: list[BackwardRow], slots: int) -> tuple[Any, Any]:
     """The same rows, built again in one go with fresh int objects side by side in memory (`range`'s)
-    for the ids above 256 (CPython caches the small ones) and one float object per distinct
-    constant: the loops then read a few compact blocks of memory, not objects strewn over the heap
-    by the parser (~15% of the scalar loops' time on a 10k-node graph)."""
+    for the ids above 256 (CPython caches the small ones): the loops then read a few compact blocks
+    of memory, not ids strewn over the heap by the parser (~15% of the scalar loops' time on a
+    10k-node graph)."""
     ids = list(range(slots))
-    constants: dict[str, float] = {}  # by exact bits (float.hex): -0.0 stays apart from 0.0
-
-    def same(x: Any) -> Any:
-        return constants.setdefault(x.hex(), x) if type(x) is float else x
-
-    return tuple(
-        (ids[row[0]], row[1], ids[row[2]], ids[row[3]] if row[3] >= 0 else row[3], same(row[4]), *row[5:])
-        for row in rows
+    ids.append(-1)  # ids[-1]: b of a gate of three or more arguments stays -1
+    return (
+        tuple([(ids[node], kind, ids[a], ids[b], fn) for node, kind, a, b, fn in forward]),
+        tuple([(ids[node], kind, ids[a], ids[b], local, fa, fb) for node, kind, a, b, local, fa, fb in backward]),
     )
 
 
