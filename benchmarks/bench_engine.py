@@ -2,16 +2,29 @@
 
 Run: .venv/bin/python benchmarks/bench_engine.py (it measures the `core` of the tree it lives in,
 not whichever one the virtualenv has installed).
+
+On a shared machine the µs/node figure moves with the neighbours by ±30 %; to see what a change of
+the engine did, compare it with another commit in one process, the two taking turns:
+.venv/bin/python benchmarks/bench_engine.py --against main   (or any git revision)
+prints both figures, the ratio (median of 40 interleaved rounds) and whether every value and every
+gradient is the same float, bit for bit.
 """
 
 from __future__ import annotations
 
+import importlib
 import random
+import re
 import resource
+import statistics
+import struct
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 from timing import best_of
@@ -47,7 +60,59 @@ def interleaved_best_of(fns: list[Callable[[], object]], repeats: int = 15) -> l
     return best
 
 
+def core_at(revision: str) -> ModuleType:
+    """The `core` package as it is at a git revision, imported beside this one as `core_at_<revision>`
+    (its own imports of `core` rewritten to that name), for an A/B in one process."""
+    root = Path(__file__).resolve().parent.parent
+    git = ["git", "-C", str(root)]
+    name = "core_at_" + re.sub(r"\W", "_", revision)
+    folder = Path(tempfile.mkdtemp(prefix="bench_engine_"))
+    listed = subprocess.run([*git, "ls-tree", "-r", "--name-only", revision, "core"], capture_output=True, text=True)
+    if listed.returncode != 0:
+        raise SystemExit(f"no revision {revision!r}: {listed.stderr.strip()}")
+    for path in listed.stdout.split():
+        if path.endswith(".py"):
+            text = subprocess.run(
+                [*git, "show", f"{revision}:{path}"], capture_output=True, text=True, check=True
+            ).stdout
+            text = re.sub(r"\b(from|import) core\b", rf"\1 {name}", text)
+            target = folder / name / Path(path).relative_to("core")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+    sys.path.insert(0, str(folder))
+    return importlib.import_module(name)
+
+
+def against(revision: str, rounds: int = 40) -> None:
+    """This tree's engine and `revision`'s on the 10k-node program, taking turns in one process."""
+    other = core_at(revision)
+    text = random_program(6_700)
+    mine, theirs = core.parse(text), other.parse(text)
+    inputs = dict.fromkeys(mine.inputs, 0.3)
+    a, b = mine.evaluate(inputs), theirs.evaluate(inputs)
+
+    def bits(numbers: list[float]) -> list[bytes]:
+        return [struct.pack("d", float(x)) for x in numbers]
+
+    same = bits(a.values) == bits(b.values) and bits(a.grads) == bits(b.grads)
+    nodes, ratios, figures = len(mine.nodes), [], []
+    for _ in range(rounds):  # each round: the best of 5 runs of each, taking turns
+        here, there = interleaved_best_of([lambda: mine.evaluate(inputs), lambda: theirs.evaluate(inputs)], 5)
+        ratios.append(here / there)
+        figures.append((here / nodes * 1e6, there / nodes * 1e6))
+    quartiles = " ".join(f"{q:.3f}" for q in statistics.quantiles(ratios, n=4))
+    print(f"graph: {nodes} nodes; values and gradients bit for bit the same as {revision}'s: {same}")
+    print(
+        f"forward+backward: this tree {statistics.median(f[0] for f in figures):.3f} µs/node, {revision} "
+        f"{statistics.median(f[1] for f in figures):.3f} µs/node (medians of {rounds} rounds); "
+        f"ratio {statistics.median(ratios):.3f} (quartiles {quartiles})"
+    )
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--against"] and len(sys.argv) == 3:
+        against(sys.argv[2])
+        return
     text = random_program(6_700)
     parse_time = best_of(lambda: core.parse(text), 3)
     graph = core.parse(text)

@@ -62,6 +62,8 @@ class Result:
     @cached_property
     def nonfinite(self) -> frozenset[int]:
         """Ids of the nodes whose value or gradient is nan or infinite somewhere."""
+        if _all_finite(self.values) and _all_finite(self.grads):  # nearly always: a sum in C, no loop here
+            return frozenset()
         return frozenset(i for i, (v, g) in enumerate(zip(self.values, self.grads)) if not (_finite(v) and _finite(g)))
 
     @property
@@ -73,6 +75,17 @@ class Result:
         """Where each nan/inf began: forward origins in topological order, then backward ones in the
         order the backward pass met them; () when everything is finite."""
         return () if self.finite else self.diagnose()
+
+
+def _all_finite(numbers: list[Any]) -> bool:
+    """True only if every number is finite: then so is their sum (a nan or an inf makes it nan or
+    inf). False for a sum that overflows and for grids: the caller then looks at each number."""
+    if not numbers or type(numbers[0]) is not float:  # the scalar path gives floats only
+        return False
+    try:
+        return math.isfinite(sum(numbers))
+    except TypeError:
+        return False
 
 
 def _finite(x: Any) -> bool:

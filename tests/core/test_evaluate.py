@@ -129,6 +129,16 @@ def test_finite_runs_mark_nothing(no_warnings: None) -> None:
     assert all(s.finite for s in core.parse("log(x)").trace({"x": 2.0}).steps)
 
 
+def test_finite_numbers_whose_sum_overflows_are_still_finite(no_warnings: None) -> None:
+    # `nonfinite` first adds every value up: 1e308 + 1e308 is inf, yet no number is.
+    r = core.parse("x - y").evaluate({"x": 1e308, "y": 1e308})
+    assert r.value == 0.0 and r.finite and r.nonfinite == frozenset()
+    g = core.parse("b = (x - y) * 2\nb + log(w)")
+    r = g.evaluate({"x": 1e308, "y": 1e308, "w": -1.0})  # log(-1): nan, and only there and after
+    (log,) = [node.id for node in g.gates if node.op == "log"]
+    assert r.nonfinite == {log, g.output}
+
+
 def test_domain_problems_on_grids_give_nan_inf_without_warnings(no_warnings: None) -> None:
     g = core.parse("log(x) + 1/y")
     r = g.evaluate({"x": np.array([-1.0, 0.0, 1.0]), "y": np.array([1.0, 1.0, 0.0])})

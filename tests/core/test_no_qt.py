@@ -22,6 +22,8 @@ def test_core_has_the_expected_submodules() -> None:
     for name in (
         "core.ops",
         "core.parser",
+        "core.expressions",
+        "core.plan",
         "core.evaluate",
         "core.trace",
         "core.gradcheck",
