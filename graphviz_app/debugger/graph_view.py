@@ -141,6 +141,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         self._placed_scale = 1.0  # the label size the edge numbers' places were searched for
         self._labels_input: tuple | None = None  # (edges, segments, obstacles, preferred) of the last search
         self._labels_outgrown = False  # a new input made a number wider than its edge's boxes
+        self._final: tuple | None = None  # (trace, its final TraceState): see `_final_state`
         self._laid_out_unseen = False
         self._relayout_timer = QTimer(self, singleShot=True, interval=120)
         self._relayout_timer.timeout.connect(self._relayout)

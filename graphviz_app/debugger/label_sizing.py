@@ -46,7 +46,7 @@ class LabelSizing:
         assert drawing is not None
         if len(nodes) > CHUNK_ITEMS:
             return {}, SLOT_PX
-        font, widest, final = label_font(), {0: 0.0}, self.state.trace.state(self.state.step_count)
+        font, widest, final = label_font(), {0: 0.0}, self._final_state()
         for (arg, user), points in drawing.bends.items():
             at = drawing.copies.get((arg, user))
             start = round((at or positions[arg])[0])
@@ -113,7 +113,7 @@ class LabelSizing:
         self._placed_scale = scale
         # Each edge's boxes are as wide as the widest of its numbers (a typical one at least), as
         # shown at the end of the trace: every number is on screen then.
-        font, halves, final = label_font(), [], self.state.trace.state(self.state.step_count)
+        font, halves, final = label_font(), [], self._final_state()
         for edge in edges:
             numbers = self._final_numbers(final, edge.arg, edge.node)
             pair = []
@@ -163,6 +163,14 @@ class LabelSizing:
 
     def _off_size(self, shown: float) -> bool:
         return shown > 0 and not self._placed_scale / REPLACE_RATIO <= shown <= self._placed_scale
+
+    def _final_state(self) -> TraceState:
+        """The trace played to its end (every number is on screen then): made once per trace, since
+        `trace.state(k)` replays k steps and the sizing asks twice per build."""
+        trace = self.state.trace
+        if self._final is None or self._final[0] is not trace:
+            self._final = (trace, trace.state(self.state.step_count))
+        return self._final[1]
 
     def _final_numbers(self, final: TraceState, arg: int, node: int | None) -> list[float | None]:
         """The numbers an edge carries in `final`, the trace played to its end (value, and gradient or

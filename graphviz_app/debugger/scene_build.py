@@ -256,13 +256,14 @@ class SceneBuild:
             edges.append(edge)
             pieces = list(itertools.pairwise(ends))
             t = 0.5 + 0.1 * (len(graph.users[arg]) > 1) - 0.15 * (user is not None and fan_in[user] > 1)
+            if small:  # placed below, once the size they are shown at is known
+                segments.append(pieces)
+                preferred.append(t)
+                return
             value_pos, grad_pos = quick_place(pieces, t, half)
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
             edge.room = (half[0] / scale, half[0] / scale)
-            if small:
-                segments.append(pieces)
-                preferred.append(t)
 
         work = 0
         for (arg, user), points in drawing.bends.items():
