@@ -19,6 +19,16 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QWidget
 from core.graph import Node
 from graphviz_app.numbers import tip as number_tip
 
+# Qt's enums by their full names, looked up once: the short spellings (`Qt.NoPen`) go through PySide's
+# slow compatibility lookup, ~3.5 µs each, and items are made and painted by the thousand.
+_NO_PEN = Qt.PenStyle.NoPen
+_NO_BRUSH = Qt.BrushStyle.NoBrush
+_SOLID, _DASH, _DOT = Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine
+_ROUND_CAP, _ROUND_JOIN = Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_BELOW = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
+_DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+
 
 @dataclass(frozen=True)
 class Palette:
@@ -96,13 +106,14 @@ def label_font() -> QFont:
     return pixel_font(17, bold=True)
 
 
+# Font metrics per (font, text): the same few texts ("-0.00", "1") are measured over and over.
 @functools.lru_cache(maxsize=4096)
-def _text_width(font: QFont, text: str) -> float:
+def text_width(font: QFont, text: str) -> float:
     return QFontMetricsF(font).horizontalAdvance(text)
 
 
 @functools.lru_cache(maxsize=64)
-def _text_height(font: QFont) -> float:
+def text_height(font: QFont) -> float:
     return QFontMetricsF(font).height()
 
 
@@ -119,7 +130,7 @@ class _Painted(QGraphicsRectItem):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setPen(Qt.NoPen)
+        self.setPen(_NO_PEN)
 
     def set_bounds(self, rect: QRectF) -> None:
         self.setRect(rect)
@@ -130,8 +141,8 @@ class GraphRoot(QGraphicsRectItem):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFlag(QGraphicsItem.ItemHasNoContents)
-        self.setPen(Qt.NoPen)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents)
+        self.setPen(_NO_PEN)
 
 
 class NodeItem(_Painted):
@@ -169,13 +180,13 @@ class NodeItem(_Painted):
         self.grad_sum = ""
         self.numbers: tuple[float | None, float | None] = (None, None)  # value, gradient at the cursor
         self.font = {"gate": symbol_font, "input": name_font, "const": const_font}[self.kind]()
-        text_width = _text_width(self.font, node.symbol)
+        symbol_width = text_width(self.font, node.symbol)
         if self.kind == "gate":
-            self.half = QPointF(max(self.GATE_RADIUS, text_width / 2 + 11), self.GATE_RADIUS)
+            self.half = QPointF(max(self.GATE_RADIUS, symbol_width / 2 + 11), self.GATE_RADIUS)
         elif self.kind == "input":
-            self.half = QPointF(max(28.0, text_width / 2 + 13), 22.0)
+            self.half = QPointF(max(28.0, symbol_width / 2 + 13), 22.0)
         else:
-            self.half = QPointF(max(20.0, text_width / 2 + 9), 16.0)
+            self.half = QPointF(max(20.0, symbol_width / 2 + 9), 16.0)
         # The gate's name as the inspector says it ("g2", "q", "f · output": gate_names), when given.
         self.caption = (
             caption
@@ -192,7 +203,7 @@ class NodeItem(_Painted):
         self.set_bounds(bounds)
         self.setAcceptHoverEvents(True)  # tooltips
         self.setZValue(2)
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)  # repaints of a large graph cost a third less
+        self.setCacheMode(_DEVICE_CACHE)  # repaints of a large graph cost a third less
 
     def _caption_lines(self) -> int:
         return bool(self.caption) + self.fans_out
@@ -267,11 +278,11 @@ class NodeItem(_Painted):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         if self.highlighted:  # one of a leaf's copies is under the mouse: all of them light up
             painter.setPen(QPen(p.value, 6.0))
-            painter.setBrush(Qt.NoBrush)
+            painter.setBrush(_NO_BRUSH)
             self._draw_shape(painter, shape.adjusted(-7, -7, 7, 7))
         if self.status in ("forward", "backward"):  # the current step: a soft glow of the phase colour
             glow = QColor(p.value if self.status == "forward" else p.grad)
-            painter.setPen(Qt.NoPen)
+            painter.setPen(_NO_PEN)
             ring = 6.0 if self.is_output else 0.0
             for i in range(5, 0, -1):  # translucent layers add up to a soft halo (SVG-friendly, no effect)
                 glow.setAlpha(45 + 10 * (5 - i))
@@ -279,7 +290,7 @@ class NodeItem(_Painted):
                 grow = ring + 2 + (self.GLOW - ring) * i / 5
                 self._draw_shape(painter, shape.adjusted(-grow, -grow, grow, grow))
         if self.origin:  # where it began: a solid warning disc behind the shape, unlike a plain ⚠ outline
-            painter.setPen(QPen(p.warning, 4.0, Qt.DashLine))
+            painter.setPen(QPen(p.warning, 4.0, _DASH))
             painter.setBrush(QColor(p.warning.red(), p.warning.green(), p.warning.blue(), 70))
             self._draw_shape(painter, shape.adjusted(-12, -12, 12, 12))
         pending = self.status == "pending"
@@ -288,29 +299,29 @@ class NodeItem(_Painted):
         painter.setBrush(p.background if pending else fill)
         pen = QPen(stroke, 3.0 if self.kind != "const" else 2.0)
         if pending:
-            pen.setStyle(Qt.DashLine)
+            pen.setStyle(_DASH)
         elif self.copy_count:
-            pen.setStyle(Qt.DotLine)  # a copy: the same leaf, drawn again
+            pen.setStyle(_DOT)  # a copy: the same leaf, drawn again
         painter.setPen(pen)
         self._draw_shape(painter, shape)
         if self.is_output:
-            painter.setBrush(Qt.NoBrush)
+            painter.setBrush(_NO_BRUSH)
             self._draw_shape(painter, shape.adjusted(-6, -6, 6, 6))
         if lod < TEXT_LOD:
             return
         painter.setPen(p.pending if pending else (p.warning if self.warning else p.text))
         painter.setFont(self.font)
-        painter.drawText(shape, Qt.AlignCenter, self.node.symbol)
+        painter.drawText(shape, _CENTER, self.node.symbol)
         below = QRectF(-hx - 60, hy + (8 if self.is_output else 2), 2 * hx + 120, 24)
         if self.caption or self.warning or self.origin:
             painter.setFont(caption_font())
             caption = ("✖ began here " if self.origin else "⚠ " if self.warning else "") + self.caption
-            painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, caption)
+            painter.drawText(below, _BELOW, caption)
             below.translate(0, 22)
         if self.grad_sum:
             painter.setFont(label_font())
             painter.setPen(p.warning if self.grad_sum.startswith("Σ ⚠") else p.grad)
-            painter.drawText(below, Qt.AlignHCenter | Qt.AlignTop, self.grad_sum)
+            painter.drawText(below, _BELOW, self.grad_sum)
 
     def _draw_shape(self, painter: QPainter, rect: QRectF) -> None:
         if self.kind == "gate":
@@ -329,7 +340,8 @@ class EdgeItem(_Painted):
         super().__init__()
         # `x*x` draws one edge that its gate reads twice: a "2 uses" badge near the arrow says so.
         self.uses = uses
-        self.path = smooth_path(points)  # the whole edge: travelling dots follow it
+        self._points = points
+        self._path: QPainterPath | None = None  # the whole edge, tip included: made when a dot travels it
         self.palette = palette
         self.pending = False
         self.on_nan_path = False  # the way a nan went from where it began: a wide warning band under the line
@@ -342,17 +354,27 @@ class EdgeItem(_Painted):
         self.arrow = QPolygonF([end, base + side, base - side])
         # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
         self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
+        bounds = self.line.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
         # "2 uses", not "×2": a "×2" on an edge reads as a gate that multiplies by 2.
         self.badge_text = f"{uses} uses"
-        self.badge = QRectF(0, 0, _text_width(caption_font(), self.badge_text) + 12, 20)
-        back = self.badge.width() / 2 + 16  # clear of the arrowhead
-        self.badge.moveCenter(self.path.pointAtPercent(self.path.percentAtLength(max(0.0, self.path.length() - back))))
-        bounds = self.path.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
-        self.set_bounds(bounds.united(self.badge) if uses > 1 else bounds)
-        self.setZValue(0)
+        self.badge = QRectF()
+        if uses > 1:
+            self.badge = QRectF(0, 0, text_width(caption_font(), self.badge_text) + 12, 20)
+            back = self.badge.width() / 2 + 16  # clear of the arrowhead
+            at = self.path.percentAtLength(max(0.0, self.path.length() - back))
+            self.badge.moveCenter(self.path.pointAtPercent(at))
+            bounds = bounds.united(self.badge)
+        self.set_bounds(bounds)
         # Numbers change on every edit and dirty the lines under them: repainting those from a pixmap
         # instead of drawing the curves again keeps an input edit within a frame.
-        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.setCacheMode(_DEVICE_CACHE)
+
+    @property
+    def path(self) -> QPainterPath:
+        """The whole edge, from the argument to the arrow's tip: travelling dots follow it."""
+        if self._path is None:
+            self._path = smooth_path(self._points)
+        return self._path
 
     def set_pending(self, pending: bool) -> None:
         if pending != self.pending:
@@ -369,14 +391,14 @@ class EdgeItem(_Painted):
         if self.on_nan_path:
             band = QColor(self.palette.warning)
             band.setAlpha(110)
-            painter.setPen(QPen(band, 9.0, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-            painter.setBrush(Qt.NoBrush)
+            painter.setPen(QPen(band, 9.0, _SOLID, _ROUND_CAP, _ROUND_JOIN))
+            painter.setBrush(_NO_BRUSH)
             painter.drawPath(self.line)
             colour = self.palette.warning
-        painter.setPen(QPen(colour, 2.4, Qt.SolidLine, Qt.RoundCap, Qt.RoundJoin))
-        painter.setBrush(Qt.NoBrush)
+        painter.setPen(QPen(colour, 2.4, _SOLID, _ROUND_CAP, _ROUND_JOIN))
+        painter.setBrush(_NO_BRUSH)
         painter.drawPath(self.line)
-        painter.setPen(Qt.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(QBrush(colour))
         painter.drawPolygon(self.arrow)
         if self.uses > 1:
@@ -385,7 +407,7 @@ class EdgeItem(_Painted):
             painter.drawRoundedRect(self.badge, 6, 6)
             painter.setPen(self.palette.text)
             painter.setFont(caption_font())
-            painter.drawText(self.badge, Qt.AlignCenter, self.badge_text)
+            painter.drawText(self.badge, _CENTER, self.badge_text)
 
     def tip_at(self, point: QPointF) -> str:
         """The badge's tooltip when `point` (item coordinates) is on it; elsewhere the edge has none."""
@@ -427,8 +449,8 @@ class EdgeLabel(_Painted):
         if text == self.text and colour == self.colour:
             return
         if text != self.text:
-            width = _text_width(self.font, text) + 2 * self.PAD.x()
-            height = _text_height(self.font) + 2 * self.PAD.y()
+            width = text_width(self.font, text) + 2 * self.PAD.x()
+            height = text_height(self.font) + 2 * self.PAD.y()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
             self.set_bounds(self._rect)
             self.text = text
@@ -450,12 +472,12 @@ class EdgeLabel(_Painted):
             self.setVisible(visible)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setPen(Qt.NoPen)
+        painter.setPen(_NO_PEN)
         painter.setBrush(self.palette.label_background)
         painter.drawRoundedRect(self._rect, 5, 5)
         painter.setPen(self.colour)
         painter.setFont(self.font)
-        painter.drawText(self._rect, Qt.AlignCenter, self.text)
+        painter.drawText(self._rect, _CENTER, self.text)
 
 
 def smooth_path(points: list[QPointF], corner: float = 60.0) -> QPainterPath:
@@ -479,7 +501,7 @@ class GateRing(QGraphicsItem):
         super().__init__(node)
         self.colour = QColor(colour)
         self.ring = node.outline(margin)
-        self.pen = QPen(self.colour, width, Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine)
+        self.pen = QPen(self.colour, width, _DASH if dashed else _SOLID)
         self.setZValue(z)
 
     def boundingRect(self) -> QRectF:
@@ -489,6 +511,6 @@ class GateRing(QGraphicsItem):
     def paint(self, painter: QPainter, option: object, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(self.pen)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setBrush(_NO_BRUSH)
         radius = self.ring.height() / 2
         painter.drawRoundedRect(self.ring, radius, radius)

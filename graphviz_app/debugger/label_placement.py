@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtGui import QFont
+
+from graphviz_app.debugger.graph_items import text_height, text_width
 
 Segment = tuple[QPointF, QPointF]
 Half = tuple[float, float]  # half the width and height of a label box
@@ -134,16 +136,14 @@ def place_edge_labels(
 
 def label_half(font: QFont) -> tuple[float, float]:
     """Half the size of a label box for a typical text."""
-    metrics = QFontMetricsF(font)
-    return (metrics.horizontalAdvance(TYPICAL_TEXT) / 2 + 5, metrics.height() / 2 + 2)
+    return (text_width(font, TYPICAL_TEXT) / 2 + 5, text_height(font) / 2 + 2)
 
 
 def text_half(font: QFont, texts: list[str]) -> tuple[float, float]:
     """Half the size of a label box wide enough for each of `texts` (a short number at least; a
     wider one later makes the view place the labels again)."""
-    metrics = QFontMetricsF(font)
-    width = max(metrics.horizontalAdvance(text) for text in (SHORTEST_TEXT, *texts))
-    return (width / 2 + 5, metrics.height() / 2 + 2)
+    width = max(text_width(font, text) for text in (SHORTEST_TEXT, *texts))
+    return (width / 2 + 5, text_height(font) / 2 + 2)
 
 
 def grown(half: tuple[float, float], scale: float) -> tuple[float, float]:

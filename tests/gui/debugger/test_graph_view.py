@@ -327,3 +327,29 @@ def test_placing_the_labels_replays_the_trace_once_not_once_per_edge(qtbot, monk
     qtbot.waitUntil(lambda: not view.drawing_scene)
     assert len(view.edge_label_items()) > 100
     assert len(replays) < 10, len(replays)
+
+
+def test_while_a_big_scene_is_made_the_graph_on_screen_is_what_the_mouse_finds(qtbot):
+    # The new scene is made unseen (transparent) over the old one; hovering or clicking meanwhile
+    # must reach the old graph's nodes, never the half-made new ones.
+    from graphviz_app.widgets.background import ThreadRunner
+
+    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    view.resize(900, 600)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    old = view.node_items()
+    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
+    assert state.set_expression(program)
+    qtbot.waitUntil(lambda: view.drawing_scene and view._chunk_labels != (), timeout=20000)
+    for node_id, item in old.items():
+        found = [i for i in view.items(view.mapFromScene(item.scenePos())) if hasattr(i, "node")]
+        assert found and all(i in old.values() for i in found), node_id
+    qtbot.waitUntil(lambda: not view.drawing_scene, timeout=20000)
+    shown = view.node_items()
+    item = next(iter(shown.values()))
+    view.centerOn(item)
+    assert any(i is item for i in view.items(view.mapFromScene(item.scenePos())))
