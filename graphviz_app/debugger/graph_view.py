@@ -226,7 +226,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         y = (
             min(max(focus.y(), rect.top() + half_h), rect.bottom() - half_h)
             if rect.height() > 2 * half_h
-            else focus.y()
+            else rect.center().y()  # the whole height fits: all of it in view, centred
         )
         return QPointF(x, y)
 

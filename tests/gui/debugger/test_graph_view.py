@@ -256,6 +256,22 @@ def test_the_fitted_view_of_a_long_chain_stays_legible_and_follows_the_steps(qtb
     assert view.viewport().rect().contains(view.mapFromScene(node.pos()))
 
 
+def test_a_followed_graph_that_is_only_too_wide_stays_whole_in_height(qtbot):
+    # Tall at its start (three products side by side), then a long thin chain.
+    products = " + ".join(f"a{i}*b{i}" for i in range(3))
+    state, view = make_view(qtbot, "sin(" * 60 + products + ")" * 60, {})
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    view.fit()
+    assert view.following()
+    for cursor in (0, 40, state.step_count):
+        state.set_cursor(cursor)
+        shown = view.mapFromScene(view.graph_rect()).boundingRect()
+        assert shown.height() < view.viewport().height()  # it is only too wide …
+        assert shown.top() >= 0 and shown.bottom() <= view.viewport().height()  # … so none of its height is cut
+
+
 def test_zoomed_far_out_the_numbers_are_hidden_and_come_back(qtbot):
     state, view = make_view(qtbot, *SIGMOID)
     state.run_to_end()
