@@ -7,6 +7,7 @@ dropped even if it finishes), so typing fast or dragging a slider never queues s
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -35,11 +36,16 @@ class _Task(QRunnable):
         try:
             result = self.work(self.job)
         except Cancelled:
-            self.signals.finished.emit(self.job, None, None)
+            self._finish(None, None)
         except Exception as error:  # a job's error is reported to its `failed` callback, never lost
-            self.signals.finished.emit(self.job, None, error)
+            self._finish(None, error)
         else:
-            self.signals.finished.emit(self.job, result, None)
+            self._finish(result, None)
+
+    def _finish(self, result: Any, error: Exception | None) -> None:
+        # The window may have closed meanwhile and taken the signals with it: then nobody waits.
+        with contextlib.suppress(RuntimeError):
+            self.signals.finished.emit(self.job, result, error)
 
 
 class ThreadRunner(QObject):
@@ -89,7 +95,8 @@ class ThreadRunner(QObject):
         now = time.monotonic()
         if now - self._last_progress.get(id(job), 0.0) >= PROGRESS_INTERVAL_S:
             self._last_progress[id(job)] = now
-            signals.progressed.emit(job)
+            with contextlib.suppress(RuntimeError):  # as in _Task._finish: the window may be gone
+                signals.progressed.emit(job)
 
     @Slot(object)
     def _progressed(self, job: Job) -> None:

@@ -49,3 +49,22 @@ def test_errors_go_to_failed(qtbot):
     runner.submit("k", lambda job: 1 / 0, print, errors.append)
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert isinstance(errors[0], ZeroDivisionError)
+
+
+def test_a_job_that_ends_after_its_window_closed_says_nothing(capfd):
+    import shiboken6
+
+    runner = ThreadRunner()
+    release = threading.Event()
+
+    def work(job):
+        release.wait(5)
+        job.progress(0.5)
+        return 1
+
+    runner.submit("k", work, lambda r: None)
+    for *_, signals in runner._callbacks.values():
+        shiboken6.delete(signals)  # what closing the window does to a job still running
+    release.set()
+    assert runner.wait(5000)
+    assert "Signal source has been deleted" not in capfd.readouterr().err
