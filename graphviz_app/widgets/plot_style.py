@@ -67,20 +67,38 @@ class LogAxis(pg.AxisItem):
     """An axis whose log mode labels only as many in-between values as fit (1; 1, 2, 5; or all),
     where pyqtgraph would stack 0.07, 0.08, 0.09 on top of each other on a short plot."""
 
-    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+    def _kept_mantissas(self) -> set[int]:
         low, high = self.range
         length = self.geometry().height() if self.orientation in ("left", "right") else self.geometry().width()
         pixels_per_decade = length / max(high - low, 1e-9)
         # 0.01 and 0.009 are 4.6 % of a decade apart: all nine only when that is a full line of text.
-        keep = {1} if pixels_per_decade < 90 else {1, 2, 5} if pixels_per_decade < 480 else set(range(1, 10))
+        return {1} if pixels_per_decade < 90 else {1, 2, 5} if pixels_per_decade < 480 else set(range(1, 10))
+
+    def logTickValues(self, minVal, maxVal, size, stdTicks):
+        """Ticks (and so grid lines) only at the values that get a label: nine faint lines per decade
+        across a whole chart are a grey wall on a projector."""
+        keep, seen, levels = self._kept_mantissas(), set(), []
+        for spacing, values in super().logTickValues(minVal, maxVal, size, stdTicks):
+            # A decade is in the major level already: once more in the minor one would draw it twice.
+            kept = [v for v in values if _mantissa(v)[0] in keep and round(v, 6) not in seen]
+            seen.update(round(v, 6) for v in kept)
+            levels.append((spacing, kept))
+        return levels
+
+    def logTickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        keep = self._kept_mantissas()
         shown = []
         for value in values:
-            exponent = int(np.floor(value + 1e-9))
-            mantissa = round(10 ** (value - exponent))
-            if mantissa == 10:
-                mantissa, exponent = 1, exponent + 1
+            mantissa, exponent = _mantissa(value)
             shown.append(decade_label(mantissa, exponent) if mantissa in keep else "")
         return shown
+
+
+def _mantissa(log_value: float) -> tuple[int, int]:
+    """10 ** log_value as (mantissa 1…9, exponent), rounded to the nearest whole mantissa."""
+    exponent = int(np.floor(log_value + 1e-9))
+    mantissa = round(10 ** (log_value - exponent))
+    return (1, exponent + 1) if mantissa == 10 else (mantissa, exponent)
 
 
 def log_plot(**kwargs: object) -> pg.PlotWidget:
