@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import COLORBAR, CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
+from graphviz_app.lab.staging import COLORBAR, CONTOURS, CURSOR, PATHS, RUN_FOLLOW, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
@@ -127,6 +127,12 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
+        if self.stages is None:
+            self._follow_lab()
+        else:  # colouring them and drawing the lab: a turn of its own
+            self.stages.request(RUN_FOLLOW, self._follow_lab)
+
+    def _follow_lab(self) -> None:
         lab = self.lab
         lab.sig_surface_changed.connect(self._surface_changed)
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
@@ -142,8 +148,11 @@ class SurfacePlot(pg.PlotWidget):
     def _surface_changed(self) -> None:
         if self.stages is None:
             self.draw_surface()
-        else:
+            self.draw_contours()
+        else:  # the heat map is painted (into its cache) a turn before the contour lines are
+            self.contours.setVisible(False)
             self.stages.request(SURFACE, self.draw_surface)
+            self.stages.request(CONTOURS, self.draw_contours)
 
     def _trajectories_changed(self) -> None:
         if self.stages is None:
@@ -196,11 +205,17 @@ class SurfacePlot(pg.PlotWidget):
         low, high = drawing.low, drawing.high
         self.colorbar.setLevels((low, high if high > low else low + 1))
         self._colour_label = drawing.label
-        self.contours.setData(drawing.contour_x, drawing.contour_y)  # prepared off the GUI thread
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
         self._draw_labels()
         self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
+
+    def draw_contours(self) -> None:
+        """The contour lines of the lab's surface (prepared off the GUI thread)."""
+        drawing = self.lab.drawing
+        if drawing is not None:
+            self.contours.setData(drawing.contour_x, drawing.contour_y)
+        self.contours.setVisible(True)
 
     def draw_paths(self) -> None:
         """Start marker; then the paths cut at the current step."""
