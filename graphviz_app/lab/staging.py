@@ -25,9 +25,10 @@ from PySide6.QtCore import QObject, QTimer
 from graphviz_app.debugger import collector
 
 # The order of the lab's redraws: what the eye goes to first, and the cheapest to see, first. The
-# heat map and the contour lines are two stages: each is painted into its own cache once, and the
-# two paints together were one long turn.
-SURFACE, CONTOURS, PATHS, CURSOR, CURVES, RATE_MARKS = range(6)
+# plot's new shape (lab/aspect_frame.py) comes before its heat map; the heat map and the contour
+# lines are two stages: each is painted into its own cache once, and the two paints together were
+# one long turn.
+FIT, SURFACE, CONTOURS, PATHS, CURSOR, CURVES, RATE_MARKS = range(7)
 # Building, before any redraw: the tab's parts (lab_tab.py: four quarters of the optimizer rows, the
 # surface plot, the loss chart), then the rest of each plot (surface_plot.py, loss_plot.py), each
 # piece some 20 ms at most.

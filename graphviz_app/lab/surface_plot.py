@@ -27,14 +27,26 @@ from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
 TITLE_PT = 15
-DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
+DRAWN_POINTS = 600  # a longer path is drawn through this many of its points at most (wide lines paint slowly)
+CELLS = 1000  # a longer path skips the steps that stay in the cell of the step before (1/1000 of the view)
 
 
-def drawn_points(points: np.ndarray, limit: int = DRAWN_POINTS) -> np.ndarray:
-    """The points a path is drawn through: all of them up to `limit`, else evenly spaced ones, always
-    the first and the last (late steps of a converging run are pixels apart at most)."""
+def drawn_points(points: np.ndarray, limit: int = DRAWN_POINTS, cell: float = 0.0) -> np.ndarray:
+    """The points a path is drawn through: all of them up to `limit`; else, first, only the points
+    that leave the `cell`-sized square of the point before (the late steps of a converging run lie
+    well within a pixel of each other, a zig-zag keeps its corners), then evenly spaced ones of
+    those if still too many; always the first and the last point."""
     if len(points) <= limit:
         return points
+    if cell > 0:
+        with np.errstate(invalid="ignore", over="ignore"):
+            squares = np.floor(points / cell)
+        moved = np.ones(len(points), bool)
+        moved[1:] = (squares[1:] != squares[:-1]).any(axis=1) | ~np.isfinite(squares[1:]).all(axis=1)
+        moved[-1] = True
+        points = points[moved]
+        if len(points) <= limit:
+            return points
     return points[np.unique(np.linspace(0, len(points) - 1, limit).round().astype(int))]
 
 
@@ -228,6 +240,8 @@ class SurfacePlot(pg.PlotWidget):
         ranks = {
             name: rank for rank, name in enumerate(sorted(reached, key=lambda n: np.nan_to_num(reached[n], nan=np.inf)))
         }  # lowest loss first, i.e. lowest in the stack
+        s = self.lab.surface
+        cell = max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]) / CELLS
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
             # A hidden item costs nothing to paint; an empty one still does (the view asks it every time).
@@ -243,7 +257,7 @@ class SurfacePlot(pg.PlotWidget):
             path.setZValue(10 + 0.01 * ranks.get(name, 0))
             # A marker per step while they can be told apart; beyond that they only thicken the line.
             path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
-            drawn = drawn_points(points)
+            drawn = drawn_points(points, cell=cell)
             path.setData(drawn[:, 0], drawn[:, 1])
             self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
         self._draw_arrows(step)
