@@ -115,8 +115,8 @@ def test_pending_redraws_hold_back_waiting_workers_until_the_last_one_is_painted
     worker.start()
     try:
         assert not finished.wait(0.2)  # redraws pending: the worker keeps off the GIL
-        qtbot.waitUntil(lambda: not stages.pending())
-        assert finished.wait(5.0)  # the last redraw is done (and painted): it goes on
+        qtbot.waitUntil(finished.is_set, timeout=5000)  # the last redraw is done (and painted): it goes on
+        assert not stages.pending()
     finally:
         stages.flush()
         worker.join()
