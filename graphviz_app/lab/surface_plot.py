@@ -217,6 +217,7 @@ class SurfacePlot(pg.PlotWidget):
         low, high = drawing.low, drawing.high
         self.colorbar.setLevels((low, high if high > low else low + 1))
         self._colour_label = drawing.label
+        self.colorbar.axis.setLabel(drawing.label, color=self.foreground)  # the refit may have come first
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
         self._draw_labels()

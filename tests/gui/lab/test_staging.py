@@ -59,6 +59,12 @@ def test_the_lab_in_the_window_builds_in_pieces_then_shows_every_part(qtbot) -> 
     assert tab.surface_plot.image.image is not None  # the heat map
     assert tab.surface_plot.contours.isVisible() and len(tab.surface_plot.contours.getData()[0]) > 0
     assert tab.surface_plot.colorbar is not None and tab.loss_plot.cursor is not None
+    assert tab.lab.drawing is not None and tab.lab.drawing.label != "loss"  # Rosenbrock: a log colour scale
+    assert tab.surface_plot.colorbar.axis.labelText == tab.lab.drawing.label
+    tab.lab.set_surface("bowl")  # the same shape (no resize follows the refit), a linear colour scale
+    qtbot.waitUntil(lambda: tab.lab.drawing is not None and tab.lab.drawing.label == "loss", timeout=20000)
+    qtbot.waitUntil(tab.ready, timeout=5000)
+    assert tab.surface_plot.colorbar.axis.labelText == "loss"  # the refit ran before the heat map: relabelled
     assert tab.lab.trajectories
     for name, t in tab.lab.trajectories.items():
         x, y = tab.surface_plot.paths[name].getData()
