@@ -54,7 +54,8 @@ class ChainView(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._build_controls())
-        steps = [self._add_chart]
+        # The chart, its lines, then their colours and the first drawing: each some 20 ms.
+        steps = [self._add_chart, self._add_lines, self._follow_state]
         if staged:
             run_in_turns(self, steps)
         else:
@@ -66,6 +67,13 @@ class ChainView(QWidget):
 
     def _add_chart(self) -> None:
         self._layout.addLayout(self._build_chart(), 1)
+
+    def _add_lines(self) -> None:
+        self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
+        self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        cache_axes(self.chain_plot)
+
+    def _follow_state(self) -> None:
         self.state.sig_chain_changed.connect(self.redraw)
         self.state.theme.changed.connect(self.set_dark)
         self.set_dark(self.state.theme.dark)
@@ -107,10 +115,7 @@ class ChainView(QWidget):
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.sizer.plot(self.chain_plot)
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
-        self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
-        self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
         self._legend_labels: list[str] = []
-        cache_axes(self.chain_plot)
         # The result is a wrapping QLabel, not the plot title: a long title would set the plot's minimum width.
         self.chain_summary = QLabel()
         self.chain_summary.setWordWrap(True)

@@ -60,7 +60,14 @@ class CurvesView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
         layout.addLayout(self._build_texts(), 1)
-        steps = [self._add_value_plot, self._add_derivative_plot, self._finish]
+        # Each piece some 20 ms: the two plots, their curves, then colours and the first drawing.
+        steps = [
+            self._add_value_plot,
+            lambda: self._add_curves(self.value_plot, 0),
+            self._add_derivative_plot,
+            lambda: self._add_curves(self.derivative_plot, 1),
+            self._finish,
+        ]
         if staged:
             run_in_turns(self, steps)
         else:
@@ -147,11 +154,16 @@ class CurvesView(QWidget):
         right.addWidget(self.readout)
         return right
 
-    def _make_plot(self, title: str, which: int) -> pg.PlotWidget:
-        """A plot with one (hidden) curve per activation: f (which = 0) or f′ (which = 1)."""
+    def _make_plot(self, title: str) -> pg.PlotWidget:
+        """An empty plot for f or f′ (its curves come a turn later: `_add_curves`)."""
         plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
         self.sizer.plot(plot)
+        self.plots.addWidget(plot)
+        return plot
+
+    def _add_curves(self, plot: pg.PlotWidget, which: int) -> None:
+        """One (hidden) curve per activation on `plot`: f (which = 0) or f′ (which = 1)."""
         for name in ACTIVATIONS:
             item = pg.PlotDataItem()
             plot.addItem(item)
@@ -163,14 +175,12 @@ class CurvesView(QWidget):
         self.hover_lines.append(line)
         plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
         cache_axes(plot)
-        self.plots.addWidget(plot)
-        return plot
 
     def _add_value_plot(self) -> None:
-        self.value_plot = self._make_plot("f(a)", 0)
+        self.value_plot = self._make_plot("f(a)")
 
     def _add_derivative_plot(self) -> None:
-        self.derivative_plot = self._make_plot("f′(a)", 1)
+        self.derivative_plot = self._make_plot("f′(a)")
         self.derivative_plot.setXLink(self.value_plot)
 
     def _finish(self) -> None:

@@ -37,7 +37,8 @@ class ActivationsTab(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.splitter)
         if staged:
-            run_in_turns(self, [lambda: None, lambda: None, lambda: None, lambda: self._add_chain(staged=True)])
+            # After the curves' five pieces (curves_view.py), so that no turn does two pieces.
+            run_in_turns(self, [*(lambda: None for _ in range(5)), lambda: self._add_chain(staged=True)])
         else:
             self._add_chain()
 

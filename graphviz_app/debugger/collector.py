@@ -8,7 +8,9 @@ builds and scenes overlap, on two threads), and once a graph is on screen its ob
 (`gc.freeze`): later collections skip them. Our graphs, traces and items hold no reference cycles,
 so freezing keeps nothing alive that reference counting would not free.
 
-While anything is paused, work that can wait (`wait_until_settled`) waits, off the GIL.
+While anything is paused, work that can wait (`wait_until_settled`) waits, off the GIL. GUI work
+that leaves the collector alone can hold such work back too (`hold` / `unhold`: the lab's staged
+redraws of a race that arrived).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from contextlib import contextmanager
 
 _lock = threading.Lock()
 _pauses = 0
+_holds = 0  # GUI work in progress (hold) that does not pause the collector
 _settled = threading.Event()  # set while nothing is paused: no build and no scene in progress
 _settled.set()
 
@@ -46,6 +49,25 @@ def resume(settle: bool = False) -> None:
             gc.freeze()
         if _pauses == 0:
             gc.enable()
+            if _holds == 0:
+                _settled.set()
+
+
+def hold() -> None:
+    """GUI work begins that background work able to wait should not compete with for the GIL;
+    unlike `pause`, the collector runs as usual (nothing is frozen)."""
+    global _holds
+    with _lock:
+        _holds += 1
+        _settled.clear()
+
+
+def unhold() -> None:
+    """End one `hold`."""
+    global _holds
+    with _lock:
+        _holds = max(0, _holds - 1)
+        if _holds == 0 and _pauses == 0:
             _settled.set()
 
 
@@ -59,7 +81,7 @@ def paused() -> Iterator[None]:
 
 
 def wait_until_settled(stop: Callable[[], bool], timeout_s: float = 20.0, poll_s: float = 0.05) -> None:
-    """On a worker thread, block until no build or scene is in progress, `stop()` is true (its job
+    """On a worker thread, block until no build, scene or held GUI work is in progress, `stop()` is true (its job
     was cancelled) or `timeout_s` passed; on the main thread (an inline runner) return at once.
 
     Background work that can wait (the gradient check of a new graph) calls this first: run beside

@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from graphviz_app.lab.staging import FIT
 from graphviz_app.lab.surface_plot import SurfacePlot
 
 
@@ -24,11 +25,17 @@ class AspectFrame(QWidget):
         plot.setParent(self)
         self.setMinimumSize(240, 200)
         plot.plot_item.getViewBox().sigResized.connect(self.fit)
-        plot.lab.sig_surface_changed.connect(self.fit)
+        plot.lab.sig_surface_changed.connect(self._surface_changed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit()
+
+    def _surface_changed(self) -> None:
+        if self.plot.stages is None:
+            self.fit()
+        else:  # resizing the plot is a turn of its own (~12 ms), not part of the race's arrival
+            self.plot.stages.request(FIT, self.fit)
 
     def fit(self, *_: object) -> None:
         """The plot's size: its margins (axes, title, colour bar) plus a view box of the surface's shape."""

@@ -16,6 +16,7 @@ change is remembered and the race runs when the lab is shown again.
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Mapping
@@ -154,16 +155,19 @@ def compute(request: Request, job: Job) -> Outcome:
     A race makes hundreds of thousands of small lists and tuples; a full cycle collection meanwhile
     would walk the whole heap holding the GIL (100 ms and more, the window frozen), so automatic
     collection pauses while it runs (`debugger.collector`; races make no reference cycles)."""
-    with collector.paused():
-        return _compute(request, job)
-
-
-def _compute(request: Request, job: Job) -> Outcome:
     waited = 0.0
     while waited < request.debounce_s:  # a burst of changes (a drag): only the last one gets past this
         time.sleep(0.01)
         waited += 0.01
         job.progress(0.0)
+    # Not while the GUI thread draws the last result (lab/staging.py): the race would take the GIL
+    # from it at every Qt call it makes.
+    collector.wait_until_settled(lambda: job.cancelled, timeout_s=SETTLE_TIMEOUT_S)
+    with collector.paused():
+        return _compute(request, job)
+
+
+def _compute(request: Request, job: Job) -> Outcome:
     if request.surface_key == EXPRESSION:
         surface = _expression_surface(request)
     elif request.surface_key == REGRESSION and request.regression is not None:
@@ -206,16 +210,51 @@ def _compute(request: Request, job: Job) -> Outcome:
 
 
 RELEASE_DELAY_S = 0.05
+SETTLE_TIMEOUT_S = 2.0  # the longest a race or a release waits for the GUI thread's redraws
+FREE_CHUNK = 500  # items freed at a time: well under a millisecond holding the GIL
+BIG = 1000  # a sequence this long is freed in chunks
 
 
-def _release(*_garbage: object) -> None:
+def _big_sequences(roots: list[object], depth: int = 4) -> list[list[object]]:
+    """Copies of the long lists and tuples reachable from `roots` within `depth` references (a
+    race's recorded states): held in the copies, their items outlive the containers, so that
+    freeing the containers is quick and the items can be freed a chunk at a time."""
+    found: list[list[object]] = []
+    seen: set[int] = set()
+    level = list(roots)
+    for _ in range(depth):
+        following: list[object] = []
+        for obj in level:
+            if id(obj) in seen or isinstance(obj, (type, str, bytes, int, float)):
+                continue
+            seen.add(id(obj))
+            if isinstance(obj, (list, tuple)) and len(obj) >= BIG:
+                found.append(list(obj))
+            else:
+                following.extend(gc.get_referents(obj))
+        level = following
+    return found
+
+
+def _release(box: list[tuple[object, ...]]) -> None:
     time.sleep(RELEASE_DELAY_S)  # the caller's references go first: the last one is this thread's
+    collector.wait_until_settled(lambda: False, timeout_s=SETTLE_TIMEOUT_S)  # not while the GUI draws
+    garbage = box.pop()
+    pieces = _big_sequences(list(garbage))
+    del garbage  # the containers only: their items live on in `pieces`
+    for piece in pieces:
+        while piece:
+            del piece[-FREE_CHUNK:]
+            time.sleep(0.0005)  # off the GIL between chunks: one free of it all held it for 20–40 ms
 
 
 def release_elsewhere(*garbage: object) -> None:
-    """Let a thread of its own free what a new race replaced: 6 × 5,000 optimizer states take
-    30–40 ms to free, which on the GUI thread would be part of the arrival's turn."""
-    threading.Thread(target=_release, args=garbage, name="lab-release", daemon=True).start()
+    """Let a thread of its own free what a new race replaced: 8 × 5,000 optimizer states take
+    20–40 ms to free, which on the GUI thread would be part of the arrival's turn; there, in small
+    chunks, and once the GUI thread has drawn the new race."""
+    box = [garbage]
+    del garbage
+    threading.Thread(target=_release, args=(box,), name="lab-release", daemon=True).start()
 
 
 class LabState:

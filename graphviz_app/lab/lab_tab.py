@@ -187,17 +187,16 @@ class OptimizerLab(QWidget):
         self._show_surface()
         self._show_start()
         names = list(OPTIMIZERS)
-        half = len(names) // 2
+        quarter = -(-len(names) // 4)
         self._to_build: list[Callable[[], None]] = [
-            lambda: self._build_rows(names[:half]),
-            lambda: self._build_rows(names[half:]),
+            *(partial(self._build_rows, names[k : k + quarter]) for k in range(0, len(names), quarter)),
             self._build_surface_plot,
             self._build_loss_plot,
         ]
         if self.stages is None:
             self.finish_building()
         else:  # one piece per turn of the event loop (a posted call would run them all in one)
-            for stage, build in zip(BUILD_STAGES, self._to_build):
+            for stage, build in zip(BUILD_STAGES, self._to_build, strict=True):
                 self.stages.request(stage, partial(self._run_build, build))
 
     # ---- building the rows and the plots ----

@@ -11,12 +11,12 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from core.optimizers import OPTIMIZERS
 from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import CURVES, LOSS_ITEMS, RATE_MARKS, Stages
+from graphviz_app.lab.staging import CURVES, LOSS_FOLLOW, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
-DRAWN_COLUMNS = 700  # a longer curve is drawn through the extremes of this many columns
+DRAWN_COLUMNS = 400  # a longer curve is drawn through the extremes of this many columns (each 1–2 pixels)
 
 
 def peaks(x: np.ndarray, y: np.ndarray, columns: int = DRAWN_COLUMNS) -> tuple[np.ndarray, np.ndarray]:
@@ -69,6 +69,12 @@ class LossPlot(pg.PlotWidget):
             self.plot_item.addItem(self.rate_marks[name])
         self.cursor = pg.InfiniteLine(angle=90, movable=False)
         self.plot_item.addItem(self.cursor, ignoreBounds=True)
+        if self.stages is None:
+            self._follow_lab()
+        else:  # colouring them and drawing the lab: a turn of its own
+            self.stages.request(LOSS_FOLLOW, self._follow_lab)
+
+    def _follow_lab(self) -> None:
         lab = self.lab
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
         lab.sig_cursor_changed.connect(self._move_cursor)

@@ -20,21 +20,33 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsPolygonItem
 from core.optimizers import OPTIMIZERS
 from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.lab.staging import COLORBAR, CURSOR, PATHS, RUN_ITEMS, SURFACE, Stages
+from graphviz_app.lab.staging import COLORBAR, CONTOURS, CURSOR, PATHS, RUN_FOLLOW, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
 from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
 TITLE_PT = 15
-DRAWN_POINTS = 600  # a longer path is drawn through this many of its points (a 5,000-step race paints slowly)
+DRAWN_POINTS = 600  # a longer path is drawn through this many of its points at most (wide lines paint slowly)
+CELLS = 1000  # a longer path skips the steps that stay in the cell of the step before (1/1000 of the view)
 
 
-def drawn_points(points: np.ndarray, limit: int = DRAWN_POINTS) -> np.ndarray:
-    """The points a path is drawn through: all of them up to `limit`, else evenly spaced ones, always
-    the first and the last (late steps of a converging run are pixels apart at most)."""
+def drawn_points(points: np.ndarray, limit: int = DRAWN_POINTS, cell: float = 0.0) -> np.ndarray:
+    """The points a path is drawn through: all of them up to `limit`; else, first, only the points
+    that leave the `cell`-sized square of the point before (the late steps of a converging run lie
+    well within a pixel of each other, a zig-zag keeps its corners), then evenly spaced ones of
+    those if still too many; always the first and the last point."""
     if len(points) <= limit:
         return points
+    if cell > 0:
+        with np.errstate(invalid="ignore", over="ignore"):
+            squares = np.floor(points / cell)
+        moved = np.ones(len(points), bool)
+        moved[1:] = (squares[1:] != squares[:-1]).any(axis=1) | ~np.isfinite(squares[1:]).all(axis=1)
+        moved[-1] = True
+        points = points[moved]
+        if len(points) <= limit:
+            return points
     return points[np.unique(np.linspace(0, len(points) - 1, limit).round().astype(int))]
 
 
@@ -127,6 +139,12 @@ class SurfacePlot(pg.PlotWidget):
         self.gradient_arrow = Arrow(self.plot_item)
         self.velocity_arrow = Arrow(self.plot_item)
         self.full_gradient_arrow = Arrow(self.plot_item)  # a minibatch run: −∇L over all N points beside it
+        if self.stages is None:
+            self._follow_lab()
+        else:  # colouring them and drawing the lab: a turn of its own
+            self.stages.request(RUN_FOLLOW, self._follow_lab)
+
+    def _follow_lab(self) -> None:
         lab = self.lab
         lab.sig_surface_changed.connect(self._surface_changed)
         lab.sig_trajectories_changed.connect(self._trajectories_changed)
@@ -142,8 +160,11 @@ class SurfacePlot(pg.PlotWidget):
     def _surface_changed(self) -> None:
         if self.stages is None:
             self.draw_surface()
-        else:
+            self.draw_contours()
+        else:  # the heat map is painted (into its cache) a turn before the contour lines are
+            self.contours.setVisible(False)
             self.stages.request(SURFACE, self.draw_surface)
+            self.stages.request(CONTOURS, self.draw_contours)
 
     def _trajectories_changed(self) -> None:
         if self.stages is None:
@@ -196,11 +217,18 @@ class SurfacePlot(pg.PlotWidget):
         low, high = drawing.low, drawing.high
         self.colorbar.setLevels((low, high if high > low else low + 1))
         self._colour_label = drawing.label
-        self.contours.setData(drawing.contour_x, drawing.contour_y)  # prepared off the GUI thread
+        self.colorbar.axis.setLabel(drawing.label, color=self.foreground)  # the refit may have come first
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
         self._draw_labels()
         self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
+
+    def draw_contours(self) -> None:
+        """The contour lines of the lab's surface (prepared off the GUI thread)."""
+        drawing = self.lab.drawing
+        if drawing is not None:
+            self.contours.setData(drawing.contour_x, drawing.contour_y)
+        self.contours.setVisible(True)
 
     def draw_paths(self) -> None:
         """Start marker; then the paths cut at the current step."""
@@ -213,6 +241,8 @@ class SurfacePlot(pg.PlotWidget):
         ranks = {
             name: rank for rank, name in enumerate(sorted(reached, key=lambda n: np.nan_to_num(reached[n], nan=np.inf)))
         }  # lowest loss first, i.e. lowest in the stack
+        s = self.lab.surface
+        cell = max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]) / CELLS
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
             # A hidden item costs nothing to paint; an empty one still does (the view asks it every time).
@@ -228,7 +258,7 @@ class SurfacePlot(pg.PlotWidget):
             path.setZValue(10 + 0.01 * ranks.get(name, 0))
             # A marker per step while they can be told apart; beyond that they only thicken the line.
             path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
-            drawn = drawn_points(points)
+            drawn = drawn_points(points, cell=cell)
             path.setData(drawn[:, 0], drawn[:, 1])
             self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
         self._draw_arrows(step)

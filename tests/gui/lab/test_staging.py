@@ -4,15 +4,17 @@ pieces, a replaced race freed on another thread, long paths and curves thinned o
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 
 import numpy as np
 from PySide6.QtCore import QTimer
 
 from core.optimizers import OPTIMIZERS
+from graphviz_app.debugger import collector
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import OptimizerLab
-from graphviz_app.lab.lab_state import LabState
+from graphviz_app.lab.lab_state import RELEASE_DELAY_S, LabState, _big_sequences
 from graphviz_app.lab.loss_plot import DRAWN_COLUMNS, peaks
 from graphviz_app.lab.staging import Stages
 from graphviz_app.lab.surface_plot import DRAWN_POINTS, drawn_points
@@ -55,6 +57,14 @@ def test_the_lab_in_the_window_builds_in_pieces_then_shows_every_part(qtbot) -> 
     assert list(tab.optimizer_list.rows) == list(OPTIMIZERS)
     assert tab.surface_plot is not None and tab.loss_plot is not None
     assert tab.surface_plot.image.image is not None  # the heat map
+    assert tab.surface_plot.contours.isVisible() and len(tab.surface_plot.contours.getData()[0]) > 0
+    assert tab.surface_plot.colorbar is not None and tab.loss_plot.cursor is not None
+    assert tab.lab.drawing is not None and tab.lab.drawing.label != "loss"  # Rosenbrock: a log colour scale
+    assert tab.surface_plot.colorbar.axis.labelText == tab.lab.drawing.label
+    tab.lab.set_surface("bowl")  # the same shape (no resize follows the refit), a linear colour scale
+    qtbot.waitUntil(lambda: tab.lab.drawing is not None and tab.lab.drawing.label == "loss", timeout=20000)
+    qtbot.waitUntil(tab.ready, timeout=5000)
+    assert tab.surface_plot.colorbar.axis.labelText == "loss"  # the refit ran before the heat map: relabelled
     assert tab.lab.trajectories
     for name, t in tab.lab.trajectories.items():
         x, y = tab.surface_plot.paths[name].getData()
@@ -100,3 +110,61 @@ def test_a_long_loss_curve_keeps_each_columns_extremes_and_its_last_point() -> N
     assert len(xs) <= 2 * DRAWN_COLUMNS + 1
     assert ys.max() == 50.0 and ys.min() == y.min()
     assert (xs[-1], ys[-1]) == (5000, y[-1])
+
+
+def test_pending_redraws_hold_back_waiting_workers_until_the_last_one_is_painted(qtbot) -> None:
+    stages = Stages()
+    finished = threading.Event()
+    stages.request(0, lambda: None)
+    stages.request(1, lambda: None)
+    worker = threading.Thread(target=lambda: (collector.wait_until_settled(lambda: False), finished.set()))
+    worker.start()
+    try:
+        assert not finished.wait(0.2)  # redraws pending: the worker keeps off the GIL
+        qtbot.waitUntil(finished.is_set, timeout=5000)  # the last redraw is done (and painted): it goes on
+        assert not stages.pending()
+    finally:
+        stages.flush()
+        worker.join()
+
+
+def test_a_deleted_stages_object_does_not_hold_workers_forever(qtbot) -> None:
+    stages = Stages()
+    stages.request(0, lambda: None)
+    stages.deleteLater()
+    del stages
+    finished = threading.Event()
+    worker = threading.Thread(target=lambda: (collector.wait_until_settled(lambda: False), finished.set()))
+    worker.start()
+    qtbot.waitUntil(finished.is_set, timeout=5000)
+    worker.join()
+
+
+def test_a_replaced_race_is_freed_only_once_the_redraws_are_done(qtbot) -> None:
+    lab = LabState(steps=2000)
+    freed: list[str] = []
+    old = next(iter(lab.trajectories.values()))
+    weakref.finalize(old, lambda: freed.append(threading.current_thread().name))
+    assert any(len(piece) >= 2000 for piece in _big_sequences([lab.trajectories]))  # freed in chunks
+    del old
+    collector.hold()  # as pending redraws do
+    try:
+        lab.set_steps(60)
+        time.sleep(RELEASE_DELAY_S + 0.2)
+        assert not freed
+    finally:
+        collector.unhold()
+    qtbot.waitUntil(lambda: bool(freed), timeout=5000)
+    assert freed == ["lab-release"]
+
+
+def test_a_long_path_skips_the_steps_within_a_cell_of_the_one_before_but_keeps_its_corners() -> None:
+    zigzag = np.column_stack([np.arange(400) * 0.1, np.where(np.arange(400) % 2, 1.0, -1.0)])
+    converged = np.full((4000, 2), 3.0) + np.arange(4000)[:, None] * 1e-9  # all within one cell
+    points = np.vstack([zigzag, converged])
+    drawn = drawn_points(points, cell=0.01)
+    np.testing.assert_array_equal(drawn[0], points[0])
+    np.testing.assert_array_equal(drawn[-1], points[-1])
+    np.testing.assert_array_equal(drawn[:400], zigzag)  # every corner of the zig-zag
+    assert len(drawn) <= 402  # the converged tail: its first and last points
+    assert len(drawn_points(points[:500], cell=0.01)) == 500  # up to the limit: every point
