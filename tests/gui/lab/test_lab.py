@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+from helpers.lab_tab import choose_surface, keep_only, path_of, set_steps, shown_lab
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -19,36 +20,9 @@ from graphviz_app.theme import LAB_DARK, LAB_LIGHT, LIGHT
 from graphviz_app.widgets.background import ThreadRunner
 
 
-def shown_lab(qtbot, state: AppState | None = None) -> OptimizerLab:
-    widget = OptimizerLab(state or AppState())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    widget.show()  # the lab computes only while shown
-    return widget
-
-
 @pytest.fixture
 def lab_tab(qtbot) -> OptimizerLab:
     return shown_lab(qtbot)
-
-
-def choose_surface(tab: OptimizerLab, key: str) -> None:
-    tab.surface_choice.setCurrentIndex(tab.surface_choice.findData(key))
-
-
-def keep_only(tab: OptimizerLab, *names: str) -> None:
-    for name, row in tab.optimizer_list.rows.items():
-        row.check.setChecked(name in names)
-
-
-def set_steps(tab: OptimizerLab, steps: int) -> None:
-    tab.steps.setValue(steps)
-    tab.steps.editingFinished.emit()
-
-
-def path_of(tab: OptimizerLab, name: str) -> np.ndarray:
-    x, y = tab.surface_plot.paths[name].getData()
-    return np.empty((0, 2)) if x is None else np.column_stack([x, y])
 
 
 def test_two_optimizers_draw_two_paths_ending_where_core_ends(lab_tab) -> None:

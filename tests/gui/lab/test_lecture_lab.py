@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.lab_tab import keep_only, set_steps, shown_lab
 
 from core.schedules import ExponentialLR, StepLR, rate_change_steps
-from graphviz_app.debugger.state import AppState
-from graphviz_app.lab import OptimizerLab
 from graphviz_app.lab.lab_state import LabState
-
-
-def shown_lab(qtbot) -> OptimizerLab:
-    widget = OptimizerLab(AppState())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    widget.show()  # the lab computes only while shown
-    return widget
-
-
-def keep_only(tab: OptimizerLab, *names: str) -> None:
-    for name, row in tab.optimizer_list.rows.items():
-        row.check.setChecked(name in names)
-
-
-def set_steps(tab: OptimizerLab, steps: int) -> None:
-    tab.steps.setValue(steps)
-    tab.steps.editingFinished.emit()
 
 
 def test_rate_changes_are_the_step_decays_and_the_exponential_halvings() -> None:

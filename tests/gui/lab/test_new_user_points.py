@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers.lab_tab import shown_lab
 from PySide6.QtCore import Qt
 
-from graphviz_app.debugger.state import AppState
-from graphviz_app.lab import OptimizerLab, arrows
+from graphviz_app.lab import arrows
 from graphviz_app.lab.optimizer_list import lr_to_tick, tick_to_lr
 from graphviz_app.numbers import number as fmt
 
 
-def shown_lab(qtbot) -> OptimizerLab:
-    widget = OptimizerLab(AppState())
-    qtbot.addWidget(widget)
-    widget.resize(1280, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
-
-
 def test_a_click_on_the_loss_chart_jumps_there_and_back_steps_from_there(qtbot) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     tab.lab.set_steps(200)
     tab.player.act_reset.trigger()
     qtbot.mouseClick(tab.loss_plot.viewport(), Qt.MouseButton.LeftButton, pos=tab.loss_plot.step_position(120))
@@ -51,7 +42,7 @@ def test_the_arrow_scale_is_logarithmic_and_a_tiny_gradient_is_a_stub() -> None:
 
 
 def test_a_gradient_of_1e_12_at_the_minimum_is_drawn_short(qtbot) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     tab.lab.set_surface("bowl")
     tab.lab.set_steps(400)
     tab.lab.set_inspected("sgd")
@@ -67,7 +58,7 @@ def test_a_gradient_of_1e_12_at_the_minimum_is_drawn_short(qtbot) -> None:
 
 
 def test_the_legend_names_velocity_and_minimum_only_where_they_exist(qtbot) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     tab.lab.set_surface("saddle")
     tab.lab.set_inspected("momentum")
     assert "−velocity" in tab.legend.text() and "☆" not in tab.legend.text()
@@ -85,7 +76,7 @@ def type_lr(qtbot, row, text: str) -> None:
 
 
 def test_the_learning_rate_can_be_typed_and_the_slider_follows_both_ways(qtbot) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     row = tab.optimizer_list.rows["adam"]
     type_lr(qtbot, row, "3.7e-3")
     assert tab.lab.settings["adam"].hyperparameters["lr"] == 0.0037  # exactly what was typed
@@ -99,7 +90,7 @@ def test_the_learning_rate_can_be_typed_and_the_slider_follows_both_ways(qtbot) 
 
 @pytest.mark.parametrize("text", ["fast", "-0.1", "0", "nan", "1e400"])
 def test_bad_learning_rate_text_is_refused_with_a_message(qtbot, text: str) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     row = tab.optimizer_list.rows["sgd"]
     before = tab.lab.settings["sgd"].hyperparameters["lr"]
     type_lr(qtbot, row, text)
@@ -123,7 +114,7 @@ def image_covers_the_view(plot) -> bool:
 @pytest.mark.parametrize("size", [(1280, 760), (1600, 950), (900, 900)])
 @pytest.mark.parametrize("surface", ["rosenbrock", "logistic", "ellipse"])
 def test_the_heat_map_fills_the_plot_to_every_edge(qtbot, size, surface) -> None:
-    tab = shown_lab(qtbot)
+    tab = shown_lab(qtbot, exposed=True)
     tab.resize(*size)
     tab.lab.set_surface(surface)
     qtbot.waitUntil(lambda: image_covers_the_view(tab.surface_plot), timeout=10000)
