@@ -70,13 +70,14 @@ class Inspector(QTextBrowser):
         self.setMinimumWidth(280)
         self.anchorClicked.connect(self._on_link)
         self.node: int | None = None  # a clicked node shown instead of the step, until the cursor moves
+        self._shown: tuple[object, ...] = ()  # what the text was made from: one Enter emits 3 signals
         moved = (state.sig_graph_changed, state.sig_cursor_changed, state.sig_phase_changed, state.sig_mode_changed)
         observe(
             self,
             [
                 (state.sig_node_inspected, self.show_node),
                 *((signal, self.back_to_step) for signal in moved),  # the step is the news again
-                (state.sig_values_changed, self.refresh),
+                (state.sig_values_changed, self._refresh_if_moved),
                 (state.sig_theme_changed, self.refresh),
                 (state.sig_gradcheck_ready, self.refresh),  # a program gate's derivative checked: say so
             ],
@@ -90,10 +91,24 @@ class Inspector(QTextBrowser):
 
     def back_to_step(self, *_: object) -> None:
         self.node = None
+        self._refresh_if_moved()
+
+    def _shown_from(self) -> tuple[object, ...]:
+        state = self.state
+        return (state.graph, state.trace, state.result, state.cursor, state.phase, state.mode, state.seed, self.node)
+
+    def _refresh_if_moved(self, *_: object) -> None:
+        # Enter emits graph, cursor and values changed in turn: the text is made once (~4 ms each on
+        # a big program); objects are compared by identity, so any rebuilt graph/trace/result refreshes.
+        shown, old = self._shown_from(), self._shown
+        same_objects = bool(old) and all(a is b for a, b in zip(shown[:3], old[:3], strict=True))
+        if same_objects and shown[3:] == old[3:]:
+            return
         self.refresh()
 
     def refresh(self, *_: object) -> None:
         state = self.state
+        self._shown = self._shown_from()
         self.c = colors(state.dark)
         self.names = node_names(state.graph)
         self.full: list[str] = []  # the same equations in full precision, for the tooltip

@@ -167,3 +167,24 @@ def test_the_inspector_at_a_wrong_program_gate_states_both_numbers_and_what_they
     state.set_expression(text.replace("out * out", "out * (1 - out)"))  # the right derivative: no note
     state.set_cursor(backward.index + 1)
     assert "finite differences:" not in inspector.toPlainText()
+
+
+def test_enter_writes_the_inspector_once_and_still_follows_every_change(qtbot, monkeypatch):
+    state = AppState("(x+y)*z")
+    inspector = Inspector(state)
+    qtbot.addWidget(inspector)
+    made = []
+    original = inspector.refresh
+
+    def counting(*args: object) -> None:
+        made.append(state.expression)
+        original(*args)
+
+    monkeypatch.setattr(inspector, "refresh", counting)
+    assert state.set_expression("(x+y)*z + x*x")  # graph, cursor and values change: one refresh
+    assert made == ["(x+y)*z + x*x"]
+    assert "x" in inspector.toPlainText()
+    state.set_inputs({"x": 3.0})  # new values: the text follows them
+    assert len(made) == 2
+    state.set_cursor(state.step_count)
+    assert len(made) == 3 and "∂f/∂" in inspector.toPlainText()
