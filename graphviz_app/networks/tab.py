@@ -75,8 +75,7 @@ class NetworksTab(QWidget):
             QTimer.singleShot(TURN_MS, self, self._add_plane)
         else:
             self._add_plane(then_loss=False)
-            self._add_loss(then_rest=False)
-            self._add_network_view()
+            self._add_loss()
         state.sig_setup_changed.connect(self._sync_controls)
         state.sig_trained.connect(self._show_status)
         state.sig_training_changed.connect(self._show_training)
@@ -89,7 +88,7 @@ class NetworksTab(QWidget):
         self._show_training(state.training)
 
     def ready(self) -> bool:
-        return hasattr(self, "race_panel")
+        return hasattr(self, "loss")
 
     def stop_work(self) -> None:
         """The window is closing: stop training (MainWindow.closeEvent)."""
@@ -101,19 +100,15 @@ class NetworksTab(QWidget):
         if then_loss:
             QTimer.singleShot(TURN_MS, self, self._add_loss)
 
-    def _add_loss(self, then_rest: bool = True) -> None:
+    def _add_loss(self) -> None:
         self.loss = LossView(self.state)
-        self._column = QVBoxLayout()
-        self._column.addWidget(self.loss, 3)
-        self.plots_layout.addLayout(self._column, 2)
-        if then_rest:  # the network diagram and the race panel: a turn of their own (~20 ms)
-            QTimer.singleShot(TURN_MS, self, self._add_network_view)
-
-    def _add_network_view(self) -> None:
         self.network_view = NetworkView(self.state)
         self.race_panel = RacePanel(self.state)
-        self._column.insertWidget(0, self.network_view, 1)
-        self._column.addWidget(self.race_panel)
+        column = QVBoxLayout()
+        column.addWidget(self.network_view, 1)
+        column.addWidget(self.loss, 3)
+        column.addWidget(self.race_panel)
+        self.plots_layout.addLayout(column, 2)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
