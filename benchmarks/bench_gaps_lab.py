@@ -20,8 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # this checkout, not main
 
-from heartbeat import Heartbeat
-from PySide6.QtCore import QTimer
+from heartbeat import spin
 from PySide6.QtWidgets import QApplication, QWidget
 
 from core.surfaces import SURFACES, logistic_loss_expression
@@ -42,36 +41,9 @@ def big_expression(points: int = 83) -> str:
     return logistic_loss_expression(tuple((x, int(label)) for x, label in data))
 
 
-class CpuHeartbeat(Heartbeat):
-    """Also the longest stretch of GUI-thread CPU time between two ticks: the work the window did in
-    one go, whatever else the machine runs (a busy shared machine stretches wall-clock gaps)."""
-
-    def start(self) -> None:
-        self.cpu_last, self.cpu_longest = time.thread_time(), 0.0
-        super().start()
-
-    def _tick(self) -> None:
-        now = time.thread_time()
-        self.cpu_longest = max(self.cpu_longest, now - self.cpu_last)
-        self.cpu_last = now
-        super()._tick()
-
-
 def gaps_ms(action: Callable[[], None], done: Callable[[], bool], timeout_s: float = 60.0) -> tuple[float, float]:
-    """As heartbeat.longest_gap_ms: (longest wall-clock gap, longest GUI-thread CPU stretch), in ms."""
-    app = QApplication.instance()
-    beat = CpuHeartbeat()
-    beat.start()
-    ran: list[bool] = []
-    QTimer.singleShot(0, lambda: (action(), ran.append(True)))
-    deadline = time.perf_counter() + timeout_s
-    while time.perf_counter() < deadline:
-        app.processEvents()  # type: ignore[union-attr]
-        if ran and done():
-            break
-        time.sleep(0.001)
-    wall = beat.stop()
-    return wall, beat.cpu_longest * 1e3
+    """(longest wall-clock gap, longest GUI-thread CPU stretch) in ms: heartbeat.spin."""
+    return spin(action, done, timeout_s)
 
 
 def report(name: str, gaps: tuple[float, float]) -> None:
