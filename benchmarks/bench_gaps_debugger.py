@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_layout import deep_chain, mixed_program
-from heartbeat import longest_gap_ms
+from heartbeat import spin
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -54,20 +54,23 @@ def main() -> None:
     def settled() -> bool:
         return not state.building and not view.drawing_scene
 
-    def build(text: str) -> tuple[float, float]:
+    def build(text: str) -> tuple[float, float, float]:
         start = time.perf_counter()
-        gap = longest_gap_ms(lambda: state.set_expression(text), settled, timeout_s=120)
-        return gap, time.perf_counter() - start
+        gap, cpu = spin(lambda: state.set_expression(text), settled, timeout_s=120)
+        return gap, cpu, time.perf_counter() - start
 
     cases = {
         "build a 1,500-node program": mixed_program(lines_for(1500)),
         "build a 5,000-node program": mixed_program(lines_for(5000)),
         "build the deep chain (1,500 nodes)": deep_chain(),
     }
-    print(f"{'action':<44} {'nodes':>6} {'longest gap ms':>15} {'total s':>8}")
+    # The longest gap is wall-clock (what the user feels); GUI CPU is the longest stretch of GUI-thread
+    # CPU time between two heartbeats (the window's own work, whatever else the machine runs).
+    print(f"{'action':<44} {'nodes':>6} {'longest gap ms':>15} {'GUI CPU ms':>11} {'total s':>8}")
     for name, text in cases.items():
-        gap, total = build(text)
-        print(f"{name:<44} {len(state.graph.nodes):>6} {gap:>15.1f} {total:>8.2f}  {verdict(gap)}", flush=True)
+        gap, cpu, total = build(text)
+        nodes = len(state.graph.nodes)
+        print(f"{name:<44} {nodes:>6} {gap:>15.1f} {cpu:>11.1f} {total:>8.2f}  {verdict(gap)}", flush=True)
 
     build(mixed_program(lines_for(500)))
     name = state.graph.inputs[0]
@@ -82,10 +85,10 @@ def main() -> None:
     timer.setInterval(round(1000 / DRAG_HZ))
     timer.timeout.connect(move)
     start = time.perf_counter()
-    gap = longest_gap_ms(timer.start, lambda: time.perf_counter() - start > DRAG_S)
+    gap, cpu = spin(timer.start, lambda: time.perf_counter() - start > DRAG_S)
     timer.stop()
     label = f"drag an input slider at {DRAG_HZ} Hz for {DRAG_S:.0f} s"
-    print(f"{label:<44} {len(state.graph.nodes):>6} {gap:>15.1f} {DRAG_S:>8.2f}  {verdict(gap)}")
+    print(f"{label:<44} {len(state.graph.nodes):>6} {gap:>15.1f} {cpu:>11.1f} {DRAG_S:>8.2f}  {verdict(gap)}")
     print(f"  slider moves delivered: {ticks[0]} of {round(DRAG_HZ * DRAG_S)}")
     window.confirm_discard = lambda doing: True  # a benchmark's edits are not work to keep
     window.close()

@@ -55,6 +55,7 @@ from graphviz_app.debugger.label_sizing import LabelSizing
 from graphviz_app.debugger.observe import observe
 from graphviz_app.debugger.relabel import Relabel
 from graphviz_app.debugger.scene_build import DrawnEdge, SceneBuild
+from graphviz_app.debugger.scene_tiles import GraphTile
 from graphviz_app.debugger.state import AppState
 from graphviz_app.debugger.step_animation import StepAnimation
 
@@ -302,6 +303,10 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         if self._graph_rect is None:
             self._graph_rect = self._measure(self._nodes, self._copies, self._edges)
         return QRectF(self._graph_rect)
+
+    def itemAt(self, *point) -> QGraphicsItem | None:  # type: ignore[override]
+        """The topmost item drawn at `point` (viewport pixels), never a big graph's tile (scene_tiles)."""
+        return next((item for item in self.items(*point) if not isinstance(item, GraphTile)), None)
 
     def node_item(self, node_id: int) -> NodeItem:
         return self._nodes[node_id]

@@ -97,12 +97,7 @@ class InputRow:
     """The widgets of one input; the panel owns the logic."""
 
     def __init__(self, name: str, value: float) -> None:
-        self.name = name
-        # A long name is elided (full name in the tooltip): it must not push the spin box out of the dock.
-        bold = QLabel().font()
-        bold.setBold(True)
-        shown = QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideMiddle, NAME_MAX_PX)
-        self.label = QLabel(f"<b>{html.escape(shown)}</b>", toolTip=name)
+        self.label = QLabel()
         self.spin = NumberSpinBox()
         self.spin.setRange(-SPIN_LIMIT, SPIN_LIMIT)
         self.spin.setDecimals(323)  # no rounding: the smallest doubles keep their digits
@@ -116,6 +111,17 @@ class InputRow:
         self.slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # ← / → keep stepping the trace
         self.grad = QLabel()
         self.check = QLabel()
+        self.show_input(name, value)
+
+    def show_input(self, name: str, value: float) -> None:
+        """Show input `name` (its value `value`): a new graph's inputs reuse the rows of the old one's."""
+        self.name = name
+        # A long name is elided (full name in the tooltip): it must not push the spin box out of the dock.
+        bold = self.label.font()
+        bold.setBold(True)
+        shown = QFontMetrics(bold).elidedText(name, Qt.TextElideMode.ElideMiddle, NAME_MAX_PX)
+        self.label.setText(f"<b>{html.escape(shown)}</b>")
+        self.label.setToolTip(name)
         # Wide enough for any 4-significant-digit gradient, so the label never runs into the check mark.
         self.grad_name = shown
         self.grad.setMinimumWidth(
@@ -124,6 +130,9 @@ class InputRow:
             + 6
         )
         self.center = value
+
+    def widgets(self) -> tuple[QWidget, ...]:
+        return (self.label, self.spin, self.slider, self.grad, self.check)
 
     def slider_position(self, value: float) -> int:
         offset = (value - self.center + SLIDER_HALF_RANGE) / (2 * SLIDER_HALF_RANGE)
@@ -140,6 +149,10 @@ class InputsPanel(QScrollArea):
         super().__init__(parent)
         self.state = state
         self.rows: dict[str, InputRow] = {}
+        self._pool: list[InputRow] = []  # every row made, in grid order: the first len(rows) are shown
+        self._grid: QGridLayout | None = None
+        self._note = QLabel(wordWrap=True)
+        self._none = QLabel("This expression has no inputs.")
         self._pending: dict[str, float] = {}
         self._flush_timer = QTimer(self, singleShot=True, interval=0)
         self._flush_timer.timeout.connect(self._flush)
@@ -174,46 +187,73 @@ class InputsPanel(QScrollArea):
             self._show_values()
             self._show_checks()
             return
+        # Other inputs: the rows there are show them (a row is ~1 ms to make, and a new body for the
+        # scroll area another ~10 ms); only the rows missing are made, those left over are hidden.
+        if self._grid is None:
+            self._make_body()
+        assert self._grid is not None
         self.rows.clear()
+        for i, name in enumerate(self.state.graph.inputs):
+            if i < len(self._pool):
+                row = self._pool[i]
+                row.show_input(name, self.state.inputs[name])
+                for widget in row.widgets()[:4]:  # the check shows once there is a gradient
+                    widget.show()
+            else:
+                row = self._add_row(name)
+            self.rows[name] = row
+        for i, row in enumerate(self._pool):
+            shown = i < len(self.rows)
+            if not shown:
+                for widget in row.widgets():
+                    widget.hide()
+            # A hidden row's second line would keep its height: blank space above the note.
+            self._grid.setRowMinimumHeight(2 * i + 1, row.grad.sizeHint().height() + 10 if shown else 0)
+        self._note.setText(
+            f"<span style='color:{colors(self.state.dark).muted}'>✓ = the gradient agrees "
+            "with a finite-difference check (relative error shown)</span>"
+        )
+        self._note.setVisible(bool(self.rows))
+        self._none.setVisible(not self.rows)
+        self._show_values()
+        self._show_checks()  # a new graph: check at once, there is no drag to wait for
+        QTimer.singleShot(0, self._fit_width)  # once the new rows are polished (style-sheet fonts)
+
+    def _make_body(self) -> None:
         body = QWidget()
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(4)
-        # Two lines per input so that the dock stays narrow: value + slider, then gradient + check.
-        for i, name in enumerate(self.state.graph.inputs):
-            row = InputRow(name, self.state.inputs[name])
-            r = 2 * i
-            grid.addWidget(row.label, r, 0)
-            grid.addWidget(row.spin, r, 1)
-            grid.addWidget(row.slider, r, 2)
-            below = QHBoxLayout()
-            below.addWidget(row.grad)
-            below.addStretch(1)
-            below.addWidget(row.check)
-            grid.addLayout(below, r + 1, 1, 1, 2)
-            grid.setRowMinimumHeight(r + 1, row.grad.sizeHint().height() + 10)
-            row.spin.valueChanged.connect(lambda v, n=name: self._spin_changed(n, v))
-            row.slider.valueChanged.connect(lambda p, n=name: self._slider_moved(n, p))
-            self.rows[name] = row
         grid.setColumnStretch(2, 1)
         column = QVBoxLayout(body)
         column.addLayout(grid)
-        if self.rows:
-            column.addWidget(
-                QLabel(
-                    f"<span style='color:{colors(self.state.dark).muted}'>✓ = the gradient agrees "
-                    "with a finite-difference check (relative error shown)</span>",
-                    wordWrap=True,
-                )
-            )
-        if not self.rows:
-            column.addWidget(QLabel("This expression has no inputs."))
+        column.addWidget(self._note)
+        column.addWidget(self._none)
         column.addStretch(1)
         body.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._grid = grid
         self.setWidget(body)
-        self._show_values()
-        self._show_checks()  # a new graph: check at once, there is no drag to wait for
-        QTimer.singleShot(0, self._fit_width)  # once the new rows are polished (style-sheet fonts)
+
+    def _add_row(self, name: str) -> InputRow:
+        """A new row at the end of the grid, two lines per input so that the dock stays narrow: value +
+        slider, then gradient + check. Its signals name the input the row shows at the time."""
+        assert self._grid is not None
+        row = InputRow(name, self.state.inputs[name])
+        r = 2 * len(self._pool)
+        self._grid.addWidget(row.label, r, 0)
+        self._grid.addWidget(row.spin, r, 1)
+        self._grid.addWidget(row.slider, r, 2)
+        below = QHBoxLayout()
+        below.addWidget(row.grad)
+        below.addStretch(1)
+        below.addWidget(row.check)
+        self._grid.addLayout(below, r + 1, 1, 1, 2)
+        for widget in row.widgets()[:4]:  # at once, not in a later turn (the check: once there is a gradient)
+            widget.show()
+        row.spin.valueChanged.connect(lambda v, row=row: self._spin_changed(row.name, v))
+        row.slider.valueChanged.connect(lambda p, row=row: self._slider_moved(row.name, p))
+        self._pool.append(row)
+        return row
 
     def minimumSizeHint(self) -> QSize:
         # No horizontal scrolling: the dock is at least as wide as its rows (asked at layout time, when

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.canvas_metrics import (
     CHUNK_ITEMS,
+    DISPOSE_AFTER_MS,
     FIT_MARGIN,
     LABEL_ROOM,
     LAYER_PX,
@@ -30,6 +31,7 @@ from graphviz_app.debugger.canvas_metrics import (
 from graphviz_app.debugger.gate_names import graph_caption, node_names
 from graphviz_app.debugger.graph_items import EdgeItem, EdgeLabel, GraphRoot, NodeItem, label_font
 from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, grown, label_half, quick_place
+from graphviz_app.debugger.scene_tiles import SceneTiles
 
 
 class DrawnEdge:
@@ -144,14 +146,16 @@ class SceneBuild:
     def _dispose(self, old: QGraphicsItem, items: list[QGraphicsItem] | None = None) -> None:
         """Delete an old graph's root item; a big graph item by item over several event-loop turns (at
         once it would freeze the window as long as making it did). `items`: its children, if known."""
-        items = old.childItems() if items is None else items
+        if items is None:  # a big graph's children are its tiles: their items go one by one too
+            items = [c for child in old.childItems() for c in (child, *child.childItems())]  # from the end
         if len(items) <= 4 * CHUNK_ITEMS:
             self._scene.removeItem(old)  # back to Python: deleted with its children when dropped
             return
         old.setOpacity(0.0)
         self._old_roots.append((old, items))
         if not self._dispose_timer.isActive():
-            self._dispose_timer.start()
+            # Not in the turn that paints the new graph first (its dearest paint): a little later.
+            self._dispose_timer.start(DISPOSE_AFTER_MS)
 
     def _top_level_items(self) -> list[QGraphicsItem]:
         """The shown graph's items (the root's children)."""
@@ -171,7 +175,7 @@ class SceneBuild:
                 self._old_roots.pop(0)
                 self._scene.removeItem(root)
         if self._old_roots:
-            self._dispose_timer.start()
+            self._dispose_timer.start(0)
 
     def _show_root(self, root: QGraphicsItem, nodes, copies, edges) -> None:
         old, old_items = self._root, self._top_level_items()
@@ -191,6 +195,7 @@ class SceneBuild:
         self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self._shown_cursor = self.state.cursor
         if chunked:  # the rest in the next turn: each stays short
+            self.fit()  # now, so that the first paint shows the new graph where it stays (one paint, not two)
             building = self._building
             QTimer.singleShot(0, lambda: self._after_showing(building))
         else:
@@ -216,10 +221,14 @@ class SceneBuild:
         assert drawing is not None
         self.setBackgroundBrush(p.background)
         names = node_names(graph)
+        yield  # ~10 ms for a 5,000-node graph
+        # A big graph's items go into tiles by where they are (scene_tiles), once their places are known.
+        tiles = SceneTiles(root) if len(graph.nodes) > CHUNK_ITEMS else None
         for made, node in enumerate(graph.nodes, 1):
             caption = graph_caption(graph, node.id, names)
             item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1, caption=caption)
-            item.setParentItem(root)
+            if tiles is None:
+                item.setParentItem(root)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:
                 yield
@@ -228,7 +237,8 @@ class SceneBuild:
             group = [nodes[leaf]]
             for at in points:
                 item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
-                item.setParentItem(root)
+                if tiles is None:
+                    item.setParentItem(root)
                 copy_at[(leaf, at)] = item
                 group.append(item)
                 if len(copy_at) % SLICE_ITEMS == 0:
@@ -239,15 +249,22 @@ class SceneBuild:
             yield
         positions = {i: drawing.positions.get(i, (0.0, 0.0)) for i in nodes}
         gaps, slot = self._label_gaps(nodes, positions)
+        yield  # each of the two is ~10 ms for a 5,000-node graph
         layer_x = self._layer_x(nodes, positions, gaps)
         yield
         for count, (node_id, (x, y)) in enumerate(positions.items(), 1):
             nodes[node_id].setPos(layer_x[round(x)], y * slot)
+            if tiles is not None:
+                tiles.add(nodes[node_id], nodes[node_id].zValue(), nodes[node_id].sceneBoundingRect())
             if count % (10 * SLICE_ITEMS) == 0:
                 yield
         yield
-        for (_leaf, (x, y)), item in copy_at.items():
+        for count, ((_leaf, (x, y)), item) in enumerate(copy_at.items(), 1):
             item.setPos(layer_x[round(x)], y * slot)
+            if tiles is not None:
+                tiles.add(item, item.zValue(), item.sceneBoundingRect())
+            if count % (10 * SLICE_ITEMS) == 0:
+                yield
         yield
         # Each edge's labels go at its preferred spot at once (the search below may move them): nearer
         # their sources where edges converge, nearer their targets where they diverge.
@@ -259,7 +276,7 @@ class SceneBuild:
         preferred: list[float] = []  # thousands of points, freed at once at the end, took ~40 ms
 
         def add(arg: int, user: int | None, ends: list[QPointF], uses: int = 1) -> None:
-            edge = self._add_edge(root, arg, user, ends, uses)
+            edge = self._add_edge(root, arg, user, ends, uses, tiles)
             edges.append(edge)
             pieces = list(itertools.pairwise(ends))
             t = 0.5 + 0.1 * (len(graph.users[arg]) > 1) - 0.15 * (user is not None and fan_in[user] > 1)
@@ -271,6 +288,9 @@ class SceneBuild:
             edge.value.setPos(value_pos)
             edge.grad.setPos(grad_pos)
             edge.room = (half[0] / scale, half[0] / scale)
+            if tiles is not None:
+                for label in (edge.value, edge.grad):  # empty yet: the room a typical number takes
+                    tiles.add(label, label.zValue(), QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
 
         work = 0
         for (arg, user), points in drawing.bends.items():
@@ -290,6 +310,8 @@ class SceneBuild:
         out = nodes[graph.output]
         tip = out.pos() + QPointF(out.half.x() + 6 + STUB_PX, 0)
         add(graph.output, None, [out.boundary_point(tip), tip])
+        if tiles is not None:
+            tiles.close()
         yield
         if small:
             # Placed again for the size the labels will be shown at (grown when the fit zooms out,
@@ -314,10 +336,20 @@ class SceneBuild:
         self._place_labels(scale)
 
     def _add_edge(
-        self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1
+        self,
+        root: QGraphicsItem,
+        arg: int,
+        node: int | None,
+        points: list[QPointF],
+        uses: int = 1,
+        tiles: SceneTiles | None = None,
     ) -> DrawnEdge:
+        """An edge and its two labels; in a tiled scene the labels join their tiles once placed."""
         item = EdgeItem(points, self.scheme, uses)
         value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
+        if tiles is not None:
+            tiles.add(item, item.zValue(), item.sceneBoundingRect())
+            return DrawnEdge(arg, node, item, value, grad)
         for it in (item, value, grad):
             it.setParentItem(root)
         return DrawnEdge(arg, node, item, value, grad)

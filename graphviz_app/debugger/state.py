@@ -86,6 +86,7 @@ def _build(text: str, inputs: dict[str, float], job: Job | None, graph: core.Gra
     trace = graph.trace(values)
     report(0.3, f"laying out {len(graph.nodes):,} nodes")
     drawing = prepare_drawing(graph)
+    graph.users  # noqa: B018 - computed (and cached) here: on the GUI thread it cost the scene's first slice 20 ms
     origin = find_origin(graph, result, trace)
     report(1.0, "drawing")
     return Build(text, graph, values, result, trace, drawing, origin)

@@ -369,3 +369,36 @@ def test_while_a_big_scene_is_made_the_graph_on_screen_is_what_the_mouse_finds(q
     item = next(iter(shown.values()))
     view.centerOn(item)
     assert any(i is item for i in view.items(view.mapFromScene(item.scenePos())))
+
+
+def test_a_big_graph_is_drawn_in_tiles_that_hold_their_items_and_clicks_still_find_nodes(qtbot):
+    # A big scene's items are grouped by place (scene_tiles), so a paint skips the tiles out of view.
+    # Each tile promises Qt its items draw within it (else they would vanish near a tile's edge), and
+    # a tile is never what a click or the mouse finds: the node under it is.
+    from graphviz_app.debugger.scene_tiles import GraphTile
+    from graphviz_app.widgets.background import ThreadRunner
+
+    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
+    view = GraphView(state)
+    view.set_animation_ms(0)
+    view.resize(900, 600)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
+    assert state.set_expression(program)
+    qtbot.waitUntil(lambda: not state.building and not view.drawing_scene, timeout=20000)
+    nodes = view.node_items()
+    assert len(nodes) == len(state.graph.nodes) > 400
+    labels = [label for pair in view.edge_label_items().values() for label in pair]
+    every = [*nodes.values(), *(view.edge_item(a, n) for a, n in view.edge_label_items()), *labels]
+    tiles = {id(item.parentItem()): item.parentItem() for item in every}
+    assert all(isinstance(tile, GraphTile) for tile in tiles.values()) and len(tiles) > 3
+    for item in every:
+        drawn, tile = item.sceneBoundingRect(), item.parentItem().sceneBoundingRect()
+        assert tile.contains(drawn) if not drawn.isEmpty() else tile.contains(drawn.center()), item
+    assert all(tile.zValue() == item.zValue() for item in every for tile in [item.parentItem()])
+    for node_id in list(nodes)[::50]:
+        view.centerOn(nodes[node_id])
+        found = view.itemAt(view.mapFromScene(nodes[node_id].scenePos()))
+        assert found is nodes[node_id] or found in labels, node_id  # a number may sit on a node's rim

@@ -152,3 +152,24 @@ def test_forward_mode_shows_only_the_seed_inputs_derivative_at_the_end(qtbot):
     state.set_mode("reverse")
     state.run_to_end()
     assert "3" in panel.rows["z"].grad.text()
+
+
+def test_a_new_graph_shows_its_own_inputs_in_the_rows_there_were(qtbot):
+    # The rows of the old graph's inputs are reused for the new one's (making rows is slow): each row
+    # must name, show and edit its new input, and rows left over must be hidden.
+    state, panel = make_panel(qtbot, "a * b + c", {"a": 1.0, "b": 2.0, "c": 3.0})
+    panel.show()
+    state.set_expression("x * yy", {"x": 4.0, "yy": -0.5})
+    assert list(panel.rows) == ["x", "yy"]
+    row = panel.rows["yy"]
+    assert row.label.toolTip() == "yy" and ">yy<" in row.label.text()
+    assert row.spin.value() == -0.5 and row.spin.isVisible()
+    assert "∂f/∂yy" in row.grad.text()
+    left_over = [r for r in panel._pool if r not in panel.rows.values()]
+    assert len(left_over) == 1 and not any(w.isVisible() for w in left_over[0].widgets())
+    row.slider.setValue(row.slider.value() + 20)  # the slider edits yy, not the input the row showed before
+    qtbot.waitUntil(lambda: state.inputs["yy"] != -0.5, timeout=2000)
+    assert state.inputs["x"] == 4.0 and set(state.inputs) == {"x", "yy"}
+    state.set_expression("p + q + r + s", {})
+    assert list(panel.rows) == ["p", "q", "r", "s"] and all(r.spin.isVisible() for r in panel.rows.values())
+    assert ">s<" in panel.rows["s"].label.text()
