@@ -26,6 +26,7 @@ CHUNK_ITEMS = 400  # graphs with more nodes are big: labels placed quickly, fitt
 # Graphs with more nodes than this get their scene made in slices of the event loop: made at once, a
 # 375-node scene held the window for ~200 ms; a small one is on screen sooner made at once.
 SYNC_ITEMS = 150
+AFTER_SHOWING_MS = 100  # a chunked build is finished after its first paint, or this long after showing
 DISPOSE_AFTER_MS = 100  # an old scene's items are deleted from this long after the new one is shown
 SLICE_ITEMS = 20  # items made between two looks at the clock
 SLICE_S = 0.012  # then the event loop runs: the window stays responsive while a big scene is made

@@ -161,6 +161,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         # The search for clear label spots of a new small graph: it runs on a worker, and would take
         # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
         self._label_search: Callable[[], None] | None = None
+        self._after_paint: Callable[[], None] | None = None  # see SceneBuild._show_root
         self._chunk_labels: tuple = ()  # `_labels_key()` when a chunked build relabelled its items
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
@@ -335,6 +336,9 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
+        if self._after_paint is not None:
+            QTimer.singleShot(0, self._after_paint)  # the new big graph is on screen: finish it (scene_build)
+            self._after_paint = None
         if self._label_search is not None:
             search, self._label_search = self._label_search, None
             QTimer.singleShot(0, search)  # after this paint is on screen

@@ -38,6 +38,9 @@ SLIDER_HALF_RANGE = 10.0
 SPIN_LIMIT = sys.float_info.max  # any finite float: a session or --set may bring 1e300
 CHECK_DELAY_MS = 80
 NAME_MAX_PX = 110  # longer input names are elided in the middle
+# Rows made ahead, one per idle turn, so that a new graph with this many inputs finds its rows ready:
+# making 14 rows when a program's graph arrived held the window for ~30 ms.
+SPARE_ROWS = 16
 
 
 class NumberSpinBox(QDoubleSpinBox):
@@ -153,6 +156,8 @@ class InputsPanel(QScrollArea):
         self._grid: QGridLayout | None = None
         self._note = QLabel(wordWrap=True)
         self._none = QLabel("This expression has no inputs.")
+        self._spare_timer = QTimer(self, singleShot=True, interval=0)
+        self._spare_timer.timeout.connect(self._make_spare_row)
         self._pending: dict[str, float] = {}
         self._flush_timer = QTimer(self, singleShot=True, interval=0)
         self._flush_timer.timeout.connect(self._flush)
@@ -179,7 +184,7 @@ class InputsPanel(QScrollArea):
 
     def _rebuild(self) -> None:
         self._pending.clear()
-        if list(self.rows) == list(self.state.graph.inputs):
+        if self._grid is not None and list(self.rows) == list(self.state.graph.inputs):
             # The same inputs (an edited expression, most often): the rows stay, only their numbers
             # change. Making 50 rows of widgets took ~100 ms on the GUI thread.
             for name, row in self.rows.items():
@@ -218,6 +223,16 @@ class InputsPanel(QScrollArea):
         self._show_values()
         self._show_checks()  # a new graph: check at once, there is no drag to wait for
         QTimer.singleShot(0, self._fit_width)  # once the new rows are polished (style-sheet fonts)
+        self._spare_timer.start()
+
+    def _make_spare_row(self) -> None:
+        """One hidden row more for a later graph's inputs, in an idle turn (see SPARE_ROWS)."""
+        if len(self._pool) >= len(self.rows) + SPARE_ROWS or not self.state.graph.inputs:
+            return
+        row = self._add_row(self.state.graph.inputs[0])
+        for widget in row.widgets():
+            widget.hide()
+        self._spare_timer.start()
 
     def _make_body(self) -> None:
         body = QWidget()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.canvas_metrics import (
+    AFTER_SHOWING_MS,
     CHUNK_ITEMS,
     DISPOSE_AFTER_MS,
     FIT_MARGIN,
@@ -194,10 +195,13 @@ class SceneBuild:
         self._dispose(old, old_items)
         self._scene.setSceneRect(self.graph_rect().adjusted(-600, -400, 600, 400))  # room to pan
         self._shown_cursor = self.state.cursor
-        if chunked:  # the rest in the next turn: each stays short
+        if chunked:  # the rest once the new graph is painted: each turn stays short
             self.fit()  # now, so that the first paint shows the new graph where it stays (one paint, not two)
             building = self._building
-            QTimer.singleShot(0, lambda: self._after_showing(building))
+            # After the first paint (`paintEvent`): the collector's resume lets the gradient check
+            # start on a worker, which would take the GIL from that paint. Later anyway (a hidden view).
+            self._after_paint = lambda: self._after_showing(building)
+            QTimer.singleShot(AFTER_SHOWING_MS, self._after_paint)
         else:
             self._after_showing(None)
         self.sig_scene_rebuilt.emit()
@@ -205,6 +209,7 @@ class SceneBuild:
     def _after_showing(self, building: Iterator[None] | None) -> None:
         if building is not self._building:
             return  # a newer graph is being drawn already
+        self._after_paint = None
         if building is not None:
             collector.resume(settle=True)
         self._building = None
@@ -213,7 +218,8 @@ class SceneBuild:
             # A chunked build relabelled its items as it made them: again only if what they show
             # changed since (a loop over 5,000 nodes that all stay the same is still 15 ms).
             self.relabel()
-        self.fit()
+        if building is None:
+            self.fit()  # a chunked build was fitted when shown
 
     def _make_items(self, root: QGraphicsItem, nodes, copies, edges) -> Iterator[None]:
         """Make the items of the state's graph under `root`, yielding every SLICE_ITEMS or so."""

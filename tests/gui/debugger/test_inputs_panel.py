@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from graphviz_app.debugger.inputs_panel import NAME_MAX_PX, InputsPanel
+from graphviz_app.debugger.inputs_panel import NAME_MAX_PX, SPARE_ROWS, InputsPanel
 from graphviz_app.debugger.state import AppState
 
 
@@ -173,3 +173,21 @@ def test_a_new_graph_shows_its_own_inputs_in_the_rows_there_were(qtbot):
     state.set_expression("p + q + r + s", {})
     assert list(panel.rows) == ["p", "q", "r", "s"] and all(r.spin.isVisible() for r in panel.rows.values())
     assert ">s<" in panel.rows["s"].label.text()
+
+
+def test_rows_are_made_ahead_in_idle_turns_and_a_new_graph_uses_them(qtbot):
+    state, panel = make_panel(qtbot, "a * b", {"a": 1.0, "b": 2.0})
+    panel.show()
+    qtbot.waitUntil(lambda: len(panel._pool) >= 2 + SPARE_ROWS, timeout=5000)
+    spare = panel._pool[2:]
+    assert not any(w.isVisible() for row in spare for w in row.widgets())
+    names = [f"w{i}" for i in range(10)]
+    state.set_expression(" + ".join(names), {})
+    assert list(panel.rows) == names and [panel.rows[n] for n in names[2:]] == spare[:8]
+    assert all(panel.rows[n].spin.isVisible() and f">{n}<" in panel.rows[n].label.text() for n in names)
+
+
+def test_an_expression_without_inputs_says_so(qtbot):
+    _state, panel = make_panel(qtbot, "2 * 3", {})
+    panel.show()
+    assert panel.rows == {} and panel._none.isVisible() and not panel._note.isVisible()
