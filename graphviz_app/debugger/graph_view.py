@@ -153,7 +153,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         self._auto_fit = True  # follow resizes until the user zooms
         self._shown_cursor = state.cursor
         self._stepping = StepAnimation(self._scene, self)
-        self._building: Iterator[None] | None = None  # a big scene being made, a chunk per event-loop turn
+        self._building: Iterator[object] | None = None  # a big scene being made, a chunk per event-loop turn
         self._pending_root = self._root
         self._generation = 0  # counts rebuilds, so late label places of an old graph are dropped
         self._overview: QPainterPath | None = None  # the whole graph as one path, for far zoomed-out views

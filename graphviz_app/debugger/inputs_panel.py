@@ -232,6 +232,7 @@ class InputsPanel(QScrollArea):
         row = self._add_row(self.state.graph.inputs[0])
         for widget in row.widgets():
             widget.hide()
+            widget.ensurePolished()  # now, not when a graph's arrival shows it
         self._spare_timer.start()
 
     def _make_body(self) -> None:

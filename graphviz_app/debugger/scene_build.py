@@ -34,6 +34,8 @@ from graphviz_app.debugger.graph_items import EdgeItem, EdgeLabel, GraphRoot, No
 from graphviz_app.debugger.label_placement import MAX_SEARCHED_EDGES, grown, label_half, quick_place
 from graphviz_app.debugger.scene_tiles import SceneTiles
 
+_NEXT_TURN = object()  # yielded by a scene being made: the rest in a turn of its own
+
 
 class DrawnEdge:
     """One drawn edge (arg → node, or the output's stub when node is None) and its two labels."""
@@ -97,7 +99,7 @@ class SceneBuild:
         left, right = (min(xs) - 1) * LAYER_PX, (max(xs) + 1) * LAYER_PX * 1.2 + STUB_PX
         return QRectF(left, (min(ys) - 1) * SLOT_PX, right - left, (max(ys) - min(ys) + 2) * SLOT_PX)
 
-    def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[None]:
+    def _chunks(self, steps, root, nodes, copies, edges) -> Iterator[object]:
         yield from steps
         self._chunk_labels = self._labels_key()
         yield from self._relabel_items(nodes, copies, edges, chunk=SLICE_ITEMS)
@@ -124,7 +126,9 @@ class SceneBuild:
             if count % (5 * SLICE_ITEMS) == 0:
                 yield
         self._label_growth, self._labels_shown = growth, shown
-        self._show_root(root, nodes, copies, edges)
+        old_items = self._top_level_items()
+        yield _NEXT_TURN  # showing is followed by the new graph's first paint, its dearest: a turn of its own
+        self._show_root(root, nodes, copies, edges, old_items)
 
     def _build_chunk(self) -> None:
         if self._building is None:
@@ -132,7 +136,8 @@ class SceneBuild:
         deadline = time.perf_counter() + SLICE_S
         try:
             while time.perf_counter() < deadline and self._building is not None:
-                next(self._building)
+                if next(self._building) is _NEXT_TURN:
+                    break
         except StopIteration:
             self._busy_timer.stop()
             self.progress.hide()
@@ -178,8 +183,9 @@ class SceneBuild:
         if self._old_roots:
             self._dispose_timer.start(0)
 
-    def _show_root(self, root: QGraphicsItem, nodes, copies, edges) -> None:
-        old, old_items = self._root, self._top_level_items()
+    def _show_root(self, root: QGraphicsItem, nodes, copies, edges, old_items: list | None = None) -> None:
+        old = self._root
+        old_items = self._top_level_items() if old_items is None else old_items
         self._root, self._nodes, self._copies, self._edges = root, nodes, copies, edges
         self._overview, self._overview_shown = None, False
         chunked = self._building is not None
@@ -206,7 +212,7 @@ class SceneBuild:
             self._after_showing(None)
         self.sig_scene_rebuilt.emit()
 
-    def _after_showing(self, building: Iterator[None] | None) -> None:
+    def _after_showing(self, building: Iterator[object] | None) -> None:
         if building is not self._building:
             return  # a newer graph is being drawn already
         self._after_paint = None
