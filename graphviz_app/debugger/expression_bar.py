@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -34,6 +34,10 @@ from graphviz_app.theme import monospace_font
 
 EXAMPLES_PROMPT = "Examples…"
 SNIPPET_LEAD = 50  # characters of the source shown before the caret
+# A program longer than this is put on the line a turn after its graph arrives: laying out a long line
+# (~15 ms at 80,000 characters) then gets an event-loop turn of its own instead of lengthening the
+# turn that shows the new graph.
+LONG_PROGRAM = 20_000
 
 
 def single_line(text: str) -> str:
@@ -196,6 +200,12 @@ class ExpressionBar(QWidget):
         self._show_on_line(self.history[self._recalled] if self._recalled < len(self.history) else "")
 
     def _show_expression(self) -> None:
+        if len(self.state.expression) > LONG_PROGRAM:
+            QTimer.singleShot(0, self, self._show_current_expression)
+        else:
+            self._show_current_expression()
+
+    def _show_current_expression(self) -> None:
         text = self.state.expression
         unbuilt = self.text()
         if unbuilt.strip() and unbuilt != text and unbuilt not in self.history:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from graphviz_app.debugger.expression_bar import ExpressionBar
+from graphviz_app.debugger.expression_bar import LONG_PROGRAM, ExpressionBar, single_line
 from graphviz_app.debugger.state import AppState
 
 
@@ -75,6 +75,21 @@ def test_a_long_program_is_never_cut_by_the_line(qtbot):
     bar.line.setText(program)
     bar.build()
     assert state.expression == program
+
+
+def test_a_long_program_arrives_on_the_line_a_turn_after_its_graph(qtbot):
+    # Laying out a very long line is ~15 ms: it gets its own event-loop turn, not the graph's.
+    program = "\n".join(f"v{i} = x * {i}" for i in range(3000)) + "\nf = v2999 + v1"
+    assert len(program) > LONG_PROGRAM
+    state = AppState("x + 1")
+    bar = ExpressionBar(state)
+    qtbot.addWidget(bar)
+    state.set_expression(program)
+    assert bar.line.text() == "x + 1"  # not yet
+    qtbot.waitUntil(lambda: bar.line.text() == single_line(program))
+    assert bar.history[-1] == program
+    state.set_expression("x * 3")  # a short one is shown at once
+    assert bar.line.text() == "x * 3"
 
 
 def test_the_multi_line_editor_takes_gate_definitions_and_shows_their_mistakes(qtbot):
