@@ -218,8 +218,8 @@ class SceneBuild:
         names = node_names(graph)
         for made, node in enumerate(graph.nodes, 1):
             caption = graph_caption(graph, node.id, names)
-            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1, caption=caption)
-            item.setParentItem(root)
+            fans_out = len(graph.users[node.id]) > 1
+            item = NodeItem(node, node.id == graph.output, p, fans_out=fans_out, caption=caption, parent=root)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:
                 yield
@@ -227,8 +227,7 @@ class SceneBuild:
         for leaf, points in drawing.copies_of().items():
             group = [nodes[leaf]]
             for at in points:
-                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
-                item.setParentItem(root)
+                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points), parent=root)
                 copy_at[(leaf, at)] = item
                 group.append(item)
                 if len(copy_at) % SLICE_ITEMS == 0:
@@ -316,10 +315,9 @@ class SceneBuild:
     def _add_edge(
         self, root: QGraphicsItem, arg: int, node: int | None, points: list[QPointF], uses: int = 1
     ) -> DrawnEdge:
-        item = EdgeItem(points, self.scheme, uses)
-        value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
-        for it in (item, value, grad):
-            it.setParentItem(root)
+        p = self.scheme
+        item = EdgeItem(points, p, uses, parent=root)
+        value, grad = EdgeLabel(p.value, p, parent=root), EdgeLabel(p.grad, p, parent=root)
         return DrawnEdge(arg, node, item, value, grad)
 
     @staticmethod
