@@ -453,6 +453,7 @@ class EdgeLabel(_Painted):
         self.font = font
         self.zoomed_out = False
         self._rect = QRectF()
+        self.half_width = 0.0  # half the plate's width, in Python: relabeling compares it for every edge
         self.setZValue(3)
         # No pixmap cache: a label changes on nearly every step and edit, and a changed cache is drawn twice.
         self.setVisible(False)  # until it has a text: an empty plate is an empty path in an SVG export
@@ -469,6 +470,7 @@ class EdgeLabel(_Painted):
             width = text_width(self.font, text) + 2 * self.PAD.x()
             height = text_height(self.font) + 2 * self.PAD.y()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
+            self.half_width = width / 2
             self.set_bounds(self._rect)
             self.text = text
         self.colour = colour
