@@ -160,6 +160,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         # The search for clear label spots of a new small graph: it runs on a worker, and would take
         # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
         self._label_search: Callable[[], None] | None = None
+        self._shapes_rect: tuple[list[DrawnEdge], QRectF] | None = None  # a new small graph's, see _measure
         self._chunk_labels: tuple = ()  # `_labels_key()` when a chunked build relabelled its items
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)
