@@ -38,6 +38,7 @@ No Qt here: the result is plain `{node_id: (x, y)}`; the GUI scales it to pixels
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -132,6 +133,7 @@ def layout_digraph(G: nx.DiGraph) -> dict[int, Point]:
 # ("… + 1" -> "… + 2") gives the same structure again, and its drawing is reused instead of redone.
 _RECENT: dict[tuple[Hashable, ...], LayeredDrawing] = {}
 RECENT_DRAWINGS = 8
+_RECENT_LOCK = threading.Lock()  # builds run on worker threads, other tabs lay out on the GUI thread
 
 
 def layered_drawing(
@@ -152,12 +154,15 @@ def layered_drawing(
     the drawing depends on nothing else. Each call returns its own copy.
     """
     key = (_structure(G), max_input_span, sweeps, rounds, compact)
-    drawing = _RECENT.pop(key, None)
+    with _RECENT_LOCK:
+        drawing = _RECENT.get(key)
     if drawing is None:
         drawing = _layered_drawing(G, max_input_span, sweeps, rounds, compact)
-    _RECENT[key] = drawing  # the newest last
-    while len(_RECENT) > RECENT_DRAWINGS:
-        del _RECENT[next(iter(_RECENT))]
+    with _RECENT_LOCK:
+        _RECENT.pop(key, None)
+        _RECENT[key] = drawing  # the newest last
+        while len(_RECENT) > RECENT_DRAWINGS:
+            del _RECENT[next(iter(_RECENT))]
     return LayeredDrawing(
         dict(drawing.positions),
         {edge: list(points) for edge, points in drawing.bends.items()},
