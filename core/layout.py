@@ -38,6 +38,7 @@ No Qt here: the result is plain `{node_id: (x, y)}`; the GUI scales it to pixels
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -128,6 +129,13 @@ def layout_digraph(G: nx.DiGraph) -> dict[int, Point]:
     return layered_drawing(G).positions
 
 
+# The last few drawings by structure (see `_structure`): editing a constant of a big expression
+# ("… + 1" -> "… + 2") gives the same structure again, and its drawing is reused instead of redone.
+_RECENT: dict[tuple[Hashable, ...], LayeredDrawing] = {}
+RECENT_DRAWINGS = 8
+_RECENT_LOCK = threading.Lock()  # builds run on worker threads, other tabs lay out on the GUI thread
+
+
 def layered_drawing(
     G: nx.DiGraph,
     *,
@@ -141,7 +149,43 @@ def layered_drawing(
     `max_input_span=None` keeps every source in layer 0; `sweeps` caps the crossing reduction's
     iterations per start (see core.layout_order), and `sweeps=0` skips it. `compact=False` draws
     a tall drawing as any other (inputs in layer 0, slots 1.0 apart).
+
+    A structure drawn recently (the same nodes, constants, edges and options) is not drawn again:
+    the drawing depends on nothing else. Each call returns its own copy.
     """
+    key = (_structure(G), max_input_span, sweeps, rounds, compact)
+    with _RECENT_LOCK:
+        drawing = _RECENT.get(key)
+    if drawing is None:
+        drawing = _layered_drawing(G, max_input_span, sweeps, rounds, compact)
+    with _RECENT_LOCK:
+        _RECENT.pop(key, None)
+        _RECENT[key] = drawing  # the newest last
+        while len(_RECENT) > RECENT_DRAWINGS:
+            del _RECENT[next(iter(_RECENT))]
+    return LayeredDrawing(
+        dict(drawing.positions),
+        {edge: list(points) for edge, points in drawing.bends.items()},
+        drawing.crossings,
+        dict(drawing.copies),
+    )
+
+
+def _structure(G: nx.DiGraph) -> tuple[Hashable, ...]:
+    """All the drawing depends on: the nodes in order with whether each is a constant, and every
+    node's arguments and users in order (the crossing reduction's starts follow those orders)."""
+    const = [data.get("op") == "const" for _, data in G.nodes(data=True)]
+    return (
+        tuple(G.nodes),
+        tuple(const),
+        tuple(tuple(G.pred[v]) for v in G.nodes),
+        tuple(tuple(G.succ[v]) for v in G.nodes),
+    )
+
+
+def _layered_drawing(
+    G: nx.DiGraph, max_input_span: int | None, sweeps: int, rounds: int, compact: bool
+) -> LayeredDrawing:
     if G.number_of_nodes() == 0:
         return LayeredDrawing({}, {}, 0)
     gate_layers = assign_layers(G)

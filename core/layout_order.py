@@ -151,14 +151,15 @@ class _OrderState:
         slot = self.slot
         keyed: list[tuple[float, int, int]] = []
         lonely: list[int] = []
+        add = keyed.append
         for i, v in enumerate(order):
             ns = side[v]
-            if len(ns) == 1:
-                keyed.append((slot[ns[0]], i, v))
+            if len(ns) == 1:  # most vertices (virtual ones): no call, no list
+                add((slot[ns[0]], i, v))
             elif ns:
                 slots = [slot[u] for u in ns]
                 key = _weighted_median(sorted(slots)) if median else sum(slots) / len(slots)
-                keyed.append((key, i, v))
+                add((key, i, v))
             else:
                 lonely.append(i)
         keyed.sort()  # ties keep their current order
@@ -196,16 +197,24 @@ class _OrderState:
                 candidate[r] = False
                 order = orders[r]
                 self.work += len(order)
+                # The hottest loop of the layout: each slot read once, comparisons kept as bools
+                # (they add up as ints), no call for the vertices with one neighbour a side.
+                c0: int
+                c1: int
+                d0: int
+                d1: int
                 for i in range(len(order) - 1):
                     v, w = order[i], order[i + 1]
                     a, b = up1[v], up1[w]
                     if a >= 0 and b >= 0:
-                        c0, c1 = int(slot[a] > slot[b]), int(slot[a] < slot[b])
+                        sa, sb = slot[a], slot[b]
+                        c0, c1 = sa > sb, sa < sb
                     else:
                         c0, c1 = _pair_crossings(ups[v], ups[w], slot)
                     a, b = down1[v], down1[w]
                     if a >= 0 and b >= 0:
-                        d0, d1 = int(slot[a] > slot[b]), int(slot[a] < slot[b])
+                        sa, sb = slot[a], slot[b]
+                        d0, d1 = sa > sb, sa < sb
                     else:
                         d0, d1 = _pair_crossings(downs[v], downs[w], slot)
                     before, after = c0 + d0, c1 + d1

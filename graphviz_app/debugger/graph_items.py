@@ -28,6 +28,7 @@ _ROUND_CAP, _ROUND_JOIN = Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _BELOW = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
 _DEVICE_CACHE = QGraphicsItem.CacheMode.DeviceCoordinateCache
+_NO_PEN_OBJECT = QPen(_NO_PEN)  # an enum argument costs a conversion on every call; a pen object does not
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,12 @@ class _Painted(QGraphicsRectItem):
 
     The bounding rect lives in C++ (a QGraphicsRectItem's rect): the scene asks for it many times per
     item when it indexes and paints, and a Python `boundingRect` made a 5,000-node scene crawl.
+    `parent` given to the constructor costs a third of a later `setParentItem` (no Python override check).
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.setPen(_NO_PEN)
+    def __init__(self, parent: QGraphicsItem | None = None) -> None:
+        super().__init__(parent)
+        self.setPen(_NO_PEN_OBJECT)
 
     def set_bounds(self, rect: QRectF) -> None:
         self.setRect(rect)
@@ -159,8 +161,9 @@ class NodeItem(_Painted):
         fans_out: bool = False,
         copy_count: int = 0,
         caption: str | None = None,
+        parent: QGraphicsItem | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(parent)
         self.node = node
         # A leaf reused far apart is drawn again beside its users (`copy_count` > 0 on the copies);
         # `linked` is the original with all its copies: hovering one highlights them all.
@@ -223,15 +226,18 @@ class NodeItem(_Painted):
 
     def boundary_point(self, towards: QPointF) -> QPointF:
         """Where a line from the centre towards `towards` (scene coordinates) leaves the shape."""
-        d = towards - self.pos()
-        if d.x() == 0 and d.y() == 0:
-            return self.pos()
-        hx, hy = self.half.x() + (6 if self.is_output else 0), self.half.y() + (6 if self.is_output else 0)
+        at = self.pos()
+        px, py = at.x(), at.y()
+        dx, dy = towards.x() - px, towards.y() - py  # in floats: QPointF's arithmetic, fewer wrapper calls
+        if dx == 0 and dy == 0:
+            return at
+        ring = 6 if self.is_output else 0
+        hx, hy = self.half.x() + ring, self.half.y() + ring
         if self.kind == "gate":  # ellipse
-            t = 1 / math.hypot(d.x() / hx, d.y() / hy)
+            t = 1 / math.hypot(dx / hx, dy / hy)
         else:  # box
-            t = min(hx / abs(d.x()) if d.x() else math.inf, hy / abs(d.y()) if d.y() else math.inf)
-        return self.pos() + d * t
+            t = min(hx / abs(dx) if dx else math.inf, hy / abs(dy) if dy else math.inf)
+        return QPointF(px + dx * t, py + dy * t)
 
     def set_status(self, status: str, warning: bool, grad_sum: str = "") -> None:
         if (status, warning, grad_sum) != (self.status, self.warning, self.grad_sum):
@@ -336,8 +342,10 @@ class EdgeItem(_Painted):
 
     ARROW = 13.0
 
-    def __init__(self, points: list[QPointF], palette: Palette, uses: int = 1) -> None:
-        super().__init__()
+    def __init__(
+        self, points: list[QPointF], palette: Palette, uses: int = 1, parent: QGraphicsItem | None = None
+    ) -> None:
+        super().__init__(parent)
         # `x*x` draws one edge that its gate reads twice: a "2 uses" badge near the arrow says so.
         self.uses = uses
         self._points = points
@@ -345,15 +353,22 @@ class EdgeItem(_Painted):
         self.palette = palette
         self.pending = False
         self.on_nan_path = False  # the way a nan went from where it began: a wide warning band under the line
+        # In plain floats (the same arithmetic as QPointF's, a tenth of the wrapper calls): made by the hundred.
         end, before = points[-1], points[-2]
-        d = end - before
-        length = math.hypot(d.x(), d.y()) or 1.0
-        ux, uy = d.x() / length, d.y() / length
-        base = end - QPointF(ux, uy) * self.ARROW
-        side = QPointF(-uy, ux) * (self.ARROW * 0.45)
-        self.arrow = QPolygonF([end, base + side, base - side])
+        ex, ey = end.x(), end.y()
+        dx, dy = ex - before.x(), ey - before.y()
+        length = math.hypot(dx, dy) or 1.0
+        ux, uy = dx / length, dy / length
+        bx, by = ex - ux * self.ARROW, ey - uy * self.ARROW
+        sx, sy = -uy * (self.ARROW * 0.45), ux * (self.ARROW * 0.45)
+        self.arrow = QPolygonF([end, QPointF(bx + sx, by + sy), QPointF(bx - sx, by - sy)])
         # The line stops inside the arrowhead, so its cap never pokes out beside the tip.
-        self.line = smooth_path([*points[:-1], end - QPointF(ux, uy) * (self.ARROW * 0.6)])
+        stop = QPointF(ex - ux * (self.ARROW * 0.6), ey - uy * (self.ARROW * 0.6))
+        if len(points) == 2:  # most edges: a straight line
+            self.line = QPainterPath(points[0])
+            self.line.lineTo(stop)
+        else:
+            self.line = smooth_path([*points[:-1], stop])
         bounds = self.line.boundingRect().united(self.arrow.boundingRect()).adjusted(-5, -5, 5, 5)
         # "2 uses", not "×2": a "×2" on an edge reads as a gate that multiplies by 2.
         self.badge_text = f"{uses} uses"
@@ -425,8 +440,10 @@ class EdgeLabel(_Painted):
     PAD = QPointF(5.0, 1.0)
     _metrics: QFontMetricsF | None = None
 
-    def __init__(self, colour: QColor, palette: Palette, font: QFont | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self, colour: QColor, palette: Palette, font: QFont | None = None, parent: QGraphicsItem | None = None
+    ) -> None:
+        super().__init__(parent)
         font = font or label_font()
         self.text = ""
         self.what = ""  # "value" / "gradient": the tooltip's words, made only when asked for
@@ -436,6 +453,7 @@ class EdgeLabel(_Painted):
         self.font = font
         self.zoomed_out = False
         self._rect = QRectF()
+        self.half_width = 0.0  # half the plate's width, in Python: relabeling compares it for every edge
         self.setZValue(3)
         # No pixmap cache: a label changes on nearly every step and edit, and a changed cache is drawn twice.
         self.setVisible(False)  # until it has a text: an empty plate is an empty path in an SVG export
@@ -452,6 +470,7 @@ class EdgeLabel(_Painted):
             width = text_width(self.font, text) + 2 * self.PAD.x()
             height = text_height(self.font) + 2 * self.PAD.y()
             self._rect = QRectF(-width / 2, -height / 2, width, height)
+            self.half_width = width / 2
             self.set_bounds(self._rect)
             self.text = text
         self.colour = colour

@@ -162,6 +162,7 @@ class GraphView(SceneBuild, LabelSizing, Relabel, QGraphicsView):
         # the GIL from the GUI thread while it makes and paints the scene, so it starts after that.
         self._label_search: Callable[[], None] | None = None
         self._after_paint: Callable[[], None] | None = None  # see SceneBuild._show_root
+        self._shapes_rect: tuple[list[DrawnEdge], QRectF] | None = None  # a new small graph's, see _measure
         self._chunk_labels: tuple = ()  # `_labels_key()` when a chunked build relabelled its items
         self._chunk_timer = QTimer(self, singleShot=True, interval=0)
         self._chunk_timer.timeout.connect(self._build_chunk)

@@ -158,7 +158,9 @@ def quick_place(segments: list[Segment], t: float, half: Half) -> tuple[QPointF,
 
 def _quick_place(segments: list[Segment], t: float, half: Half, grad_half: Half) -> tuple[QPointF, QPointF]:
     start, end = max(segments, key=_length)
-    return _label_pair(start + (end - start) * t, end - start, half, grad_half)
+    sx, sy = start.x(), start.y()
+    dx, dy = end.x() - sx, end.y() - sy  # QPointF's arithmetic in floats: this runs for every edge of a build
+    return _label_pair(QPointF(sx + dx * t, sy + dy * t), QPointF(dx, dy), half, grad_half)
 
 
 def _length(segment: Segment) -> float:
@@ -220,7 +222,8 @@ def _label_pair(
     below = grad_half or half
     above = abs(nx) * half[0] + abs(ny) * half[1] + 3 + away
     under = abs(nx) * below[0] + abs(ny) * below[1] + 3 + away
-    return at + QPointF(nx, ny) * above, at - QPointF(nx, ny) * under
+    ax, ay = at.x(), at.y()
+    return QPointF(ax + nx * above, ay + ny * above), QPointF(ax - nx * under, ay - ny * under)
 
 
 def _box(centre: QPointF, half: tuple[float, float]) -> tuple[float, float, float, float]:

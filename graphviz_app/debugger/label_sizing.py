@@ -24,7 +24,6 @@ from graphviz_app.debugger.canvas_metrics import (
 )
 from graphviz_app.debugger.graph_items import NodeItem, label_font
 from graphviz_app.debugger.label_placement import NODE_CLEARANCE, grown, place_edge_labels, text_half
-from graphviz_app.debugger.scene_build import DrawnEdge
 from graphviz_app.jobs import InlineRunner
 from graphviz_app.numbers import edge as format_number
 
@@ -95,13 +94,11 @@ class LabelSizing:
         return xs
 
     @staticmethod
-    def _items_rect(nodes: dict[int, NodeItem], edges: list[DrawnEdge]) -> QRectF:
-        """Roughly what graph_rect() will be, before the labels have their places."""
-        rect = QRectF()
-        for item in (*nodes.values(), *(e.item for e in edges)):
-            rect = rect.united(item.sceneBoundingRect())
+    def _items_rect(shapes: QRectF) -> QRectF:
+        """Roughly what graph_rect() will be, before the labels have their places, from where the
+        nodes and edges are (`SceneBuild._union`)."""
         room = LABEL_ROOM.y() + FIT_MARGIN
-        return rect.adjusted(-room, -room, room, room)
+        return shapes.adjusted(-room, -room, room, room)
 
     def _place_labels(self, scale: float) -> None:
         """Search spots for the edge numbers shown `scale` times their size, clear of each other and the

@@ -93,7 +93,7 @@ class Relabel:
                 self._set_label(edge.grad, grad, "" if grad is None else format_number(grad), tangent, "tangent")
             else:
                 self._set_label(edge.grad, grad, grad_text, p.grad, "gradient")
-            if any(label.rect().width() / 2 > room + 0.5 for label, room in zip((edge.value, edge.grad), edge.room)):
+            if edge.value.half_width > edge.room[0] + 0.5 or edge.grad.half_width > edge.room[1] + 0.5:
                 edge.room = (math.inf, math.inf)  # once: placed again below, for the new widths
                 self._labels_outgrown = True
         if self._labels_outgrown and edges is self._edges:

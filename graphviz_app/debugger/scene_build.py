@@ -190,7 +190,8 @@ class SceneBuild:
         self._overview, self._overview_shown = None, False
         chunked = self._building is not None
         if not chunked:
-            self._graph_rect = self._measure(nodes, copies, edges)
+            shapes = self._shapes_rect[1] if self._shapes_rect and self._shapes_rect[0] is edges else None
+            self._graph_rect = self._measure(nodes, copies, edges, shapes)
             self._label_growth, self._labels_shown = -1.0, True  # new labels: fit() sizes them
         old.setOpacity(0.0)
         root.setOpacity(1.0)
@@ -238,9 +239,9 @@ class SceneBuild:
         tiles = SceneTiles(root) if len(graph.nodes) > CHUNK_ITEMS else None
         for made, node in enumerate(graph.nodes, 1):
             caption = graph_caption(graph, node.id, names)
-            item = NodeItem(node, node.id == graph.output, p, fans_out=len(graph.users[node.id]) > 1, caption=caption)
-            if tiles is None:
-                item.setParentItem(root)
+            fans_out = len(graph.users[node.id]) > 1
+            parent = root if tiles is None else None
+            item = NodeItem(node, node.id == graph.output, p, fans_out=fans_out, caption=caption, parent=parent)
             nodes[node.id] = item
             if made % SLICE_ITEMS == 0:
                 yield
@@ -248,9 +249,7 @@ class SceneBuild:
         for leaf, points in drawing.copies_of().items():
             group = [nodes[leaf]]
             for at in points:
-                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points))
-                if tiles is None:
-                    item.setParentItem(root)
+                item = NodeItem(nodes[leaf].node, False, p, copy_count=len(points), parent=parent)
                 copy_at[(leaf, at)] = item
                 group.append(item)
                 if len(copy_at) % SLICE_ITEMS == 0:
@@ -329,7 +328,8 @@ class SceneBuild:
             # Placed again for the size the labels will be shown at (grown when the fit zooms out,
             # times the text size): grown after being placed, they would run into each other and into
             # the nodes. Only now is the graph's size, and so the fit's zoom, known.
-            scale = self._label_look(self._fit_zoom(self._items_rect(nodes, edges)))[0] * self.text_scale
+            self._shapes_rect = (edges, self._union(nodes, edges))  # measured once, kept for _measure
+            scale = self._label_look(self._fit_zoom(self._items_rect(self._shapes_rect[1])))[0] * self.text_scale
             half = grown(label_half(label_font()), scale)
             for count, (edge, pieces, t) in enumerate(zip(edges, segments, preferred), 1):
                 edge.room = (half[0] / scale, half[0] / scale)
@@ -357,22 +357,36 @@ class SceneBuild:
         tiles: SceneTiles | None = None,
     ) -> DrawnEdge:
         """An edge and its two labels; in a tiled scene the labels join their tiles once placed."""
-        item = EdgeItem(points, self.scheme, uses)
-        value, grad = EdgeLabel(self.scheme.value, self.scheme), EdgeLabel(self.scheme.grad, self.scheme)
+        p = self.scheme
+        parent = root if tiles is None else None
+        item = EdgeItem(points, p, uses, parent=parent)
+        value, grad = EdgeLabel(p.value, p, parent=parent), EdgeLabel(p.grad, p, parent=parent)
         if tiles is not None:
             tiles.add(item, item.zValue(), item.sceneBoundingRect())
-            return DrawnEdge(arg, node, item, value, grad)
-        for it in (item, value, grad):
-            it.setParentItem(root)
         return DrawnEdge(arg, node, item, value, grad)
 
     @staticmethod
-    def _measure(nodes: dict[int, NodeItem], copies: dict[int, list[NodeItem]], edges: list[DrawnEdge]) -> QRectF:
+    def _union(nodes: dict[int, NodeItem], edges: list[DrawnEdge]) -> QRectF:
+        """Where the nodes and edges are (not the leaves' copies, not the labels)."""
         rect = QRectF()
-        every_copy = [c for group in copies.values() for c in group]
-        for item in (*nodes.values(), *every_copy, *(e.item for e in edges)):
+        for item in (*nodes.values(), *(e.item for e in edges)):
             rect = rect.united(item.sceneBoundingRect())
+        return rect
+
+    @staticmethod
+    def _measure(
+        nodes: dict[int, NodeItem],
+        copies: dict[int, list[NodeItem]],
+        edges: list[DrawnEdge],
+        shapes: QRectF | None = None,
+    ) -> QRectF:
+        """The graph's frame: its items, and its labels' room. `shapes`: `_union(nodes, edges)`, if known."""
+        rect = SceneBuild._union(nodes, edges) if shapes is None else QRectF(shapes)
+        for item in (c for group in copies.values() for c in group):
+            rect = rect.united(item.sceneBoundingRect())
+        half = LABEL_ROOM / 2
         for edge in edges:
             for label in (edge.value, edge.grad):
-                rect = rect.united(QRectF(label.pos() - LABEL_ROOM / 2, label.pos() + LABEL_ROOM / 2))
+                at = label.pos()
+                rect = rect.united(QRectF(at - half, at + half))
         return rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)

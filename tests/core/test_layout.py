@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.layout import count_crossings, layered_drawing, layout_digraph
+from core.layout import _RECENT, count_crossings, layered_drawing, layout_digraph
 
 
 def random_tree(parents: list[int]) -> nx.DiGraph:
@@ -176,7 +176,9 @@ def test_count_crossings_geometry() -> None:
 def test_layout_is_deterministic() -> None:
     graph = random_dag(200, 7)
     first = layered_drawing(graph)
+    _RECENT.clear()  # drawn again, not reused
     assert layered_drawing(graph) == first
+    _RECENT.clear()
     assert layered_drawing(random_dag(200, 7)) == first  # the same graph built again
 
 
