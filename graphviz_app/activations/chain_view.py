@@ -6,6 +6,8 @@ A view of `ActivationsState`: the controls call `state.set_chain(...)`, `sig_cha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.activations.curves_view import run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -34,8 +35,10 @@ from graphviz_app.widgets.plot_style import (
     log_plot,
     plot_colors,
     set_plot_dark,
+    settle_axes,
     style_plot,
 )
+from graphviz_app.widgets.staged_build import Slot
 from graphviz_app.widgets.text_size import TextSizer
 
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
@@ -46,7 +49,7 @@ class ChainView(QWidget):
     """Chain settings on the left; |∂out/∂h| against layers back from the output on the right."""
 
     def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: make the chart on a later turn of the event loop than the controls."""
+        """`staged`: the controls now, the chart by the caller running `build()`'s pieces, one per turn."""
         super().__init__(parent)
         self.state = state
         self._built = False
@@ -54,19 +57,30 @@ class ChainView(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._build_controls())
-        # The chart, its lines, then their colours and the first drawing: each some 20 ms.
-        steps = [self._add_chart, self._add_lines, self._follow_state]
-        if staged:
-            run_in_turns(self, steps)
-        else:
-            for step in steps:
-                step()
+        self.chart_slot = Slot()  # the chart's place, there before it (staged_build.Slot)
+        self._layout.addWidget(self.chart_slot, 1)
+        if not staged:
+            for _ in self.build():
+                pass
 
     def ready(self) -> bool:
         return self._built
 
-    def _add_chart(self) -> None:
-        self._layout.addLayout(self._build_chart(), 1)
+    def build(self) -> Iterator[None]:
+        """The chart, its lines, then their colours and the first drawing (each some 20 ms, hidden in
+        its slot), then the chart shown, and so painted, on a turn of its own."""
+        chart = QWidget()
+        chart.setLayout(self._build_chart())
+        self.chart_slot.hold(chart)
+        yield
+        self._add_lines()
+        yield
+        self._follow_state()
+        yield
+        settle_axes(self.chain_plot)
+        yield
+        self.chart_slot.show_content()
+        self._built = True
 
     def _add_lines(self) -> None:
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
@@ -77,7 +91,6 @@ class ChainView(QWidget):
         self.state.sig_chain_changed.connect(self.redraw)
         self.state.theme.changed.connect(self.set_dark)
         self.set_dark(self.state.theme.dark)
-        self._built = True
 
     def _build_controls(self) -> QGroupBox:
         state = self.state
@@ -123,6 +136,7 @@ class ChainView(QWidget):
         self.sizer.style(self.chain_summary, f"font-size: {FONT_PT + 2}pt")
         self.sizer.fixed_height(self.chain_summary, FONT_PT + 2, 2)  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
+        chart.setContentsMargins(0, 0, 0, 0)
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)
         return chart

@@ -7,6 +7,8 @@ The heat map is computed on the worker (in the snapshot); only the picture is ma
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -38,10 +40,21 @@ LOSS_COLOR = ("#d62728", "#e46c6d")  # light, dark
 class PlaneView(pg.PlotWidget):
     """p(class 1) as a heat map behind the data points, p = ½ as a line, the chosen sample ringed."""
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: only the bare plot now; the caller runs `build()`'s pieces (one per turn)."""
         super().__init__(parent, enableMenu=False)  # no context menu: building it is a third of the cost
         self.state = state
+        if not staged:
+            for _ in self.build():
+                pass
+
+    def build(self) -> Iterator[None]:
+        """The rest of the plot, in pieces of some 10–20 ms: its style and items, the legend, the first drawing."""
+        state = self.state
         style_plot(self, "decision boundary", "x1", "x2")
+        # No grid: the heat map and the points are the picture; a grid line drawn over the colours only
+        # blurs the boundary, and each new data range redrew it into both axes' caches (~10 ms a paint).
+        self.showGrid(x=False, y=False)
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the title, axes and ticks
         self.sizer.plot(self)
         # Not aspect-locked: the heat map then fills the plot instead of leaving blank bands beside it.
@@ -63,6 +76,7 @@ class PlaneView(pg.PlotWidget):
             self.addItem(points)
         self.selected_marker = pg.ScatterPlotItem(symbol="o", size=30, brush=None)
         self.addItem(self.selected_marker)
+        yield
         legend = add_legend(self)
         self.legend_samples = [pg.ScatterPlotItem(symbol="o", size=14) for _ in CLASS_COLORS] + [pg.PlotDataItem()]
         for sample, label in zip(self.legend_samples, ("class 0", "class 1", "p = ½")):
@@ -70,6 +84,7 @@ class PlaneView(pg.PlotWidget):
         self.legend_test = pg.ScatterPlotItem(symbol="o", size=14)
         self.legend = legend
         cache_axes(self)
+        yield
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
         state.sig_setup_changed.connect(self.draw_data)
         state.sig_trained.connect(self.draw_boundary)
@@ -182,16 +197,35 @@ class LossView(QWidget):
     the gap; after an activations race, every activation's curve from the same start, and the threshold.
     """
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
+    def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
+        """`staged`: an empty widget now; the caller runs `build()`'s pieces (one per turn)."""
         super().__init__(parent)
         self.state = state
+        if not staged:
+            for _ in self.build():
+                pass
+
+    def build(self) -> Iterator[None]:
+        """The chart in pieces of some 10–20 ms: the plot, its style, its curves, the first drawing."""
+        state = self.state
         self.plot = log_plot(enableMenu=False)
+        yield
         style_plot(self.plot, "mean loss", "step", "cross-entropy")
         # No grid: on the log axis it has a line at every 2…9 of each decade, on the steps one every
         # few steps, a wall of lines behind the one curve that matters; the ticks are enough to read it.
         self.plot.showGrid(x=False, y=False)
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the plot and the summary
         self.sizer.plot(self.plot)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.sizer.style(self.summary, f"font-size: {FONT_PT}pt")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+        yield
         self.legend = add_legend(self.plot, offset=(-10, 10))
         self.batch_curve = self.plot.plot([], [])  # drawn first: the smooth curves go over the noise
         self.loss_curve = self.plot.plot([], [])
@@ -202,18 +236,10 @@ class LossView(QWidget):
         self.threshold_line = pg.InfiniteLine(angle=0, movable=False)
         self.threshold_line.setVisible(False)
         self.plot.addItem(self.threshold_line)
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)
-        self.sizer.style(self.summary, f"font-size: {FONT_PT}pt")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.summary)
         cache_axes(self.plot)
         self._ranges: tuple[float, tuple[float, float]] | None = None
         self._legend_key: tuple[str, ...] = ()
+        yield
         state.sig_trained.connect(self.redraw)
         state.sig_race_changed.connect(self.redraw)
         state.theme.changed.connect(self.set_dark)
@@ -242,9 +268,8 @@ class LossView(QWidget):
         self._legend_key = key
         self.legend.clear()
         self.legend.setColumnCount(2 if len(entries) > 4 else 1)  # a race's eight lines would hide the curves
-        for item, label in entries:
+        for item, label in entries:  # in the theme's colour and size: the legend's opts (add_legend, set_dark)
             self.legend.addItem(item, label)
-        set_plot_dark(self.plot, self.state.theme.dark)  # the new labels in the theme's colour
 
     def redraw(self) -> None:
         snapshot = self.state.snapshot

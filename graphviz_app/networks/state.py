@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import numpy.random  # numpy imports it on first use (14 ms): here it comes with the tab's preload
 from psygnal import Signal
 
 from core.activations import ACTIVATIONS, activation_named
