@@ -69,23 +69,26 @@ class ChainView(QWidget):
     def build(self) -> Iterator[None]:
         """The chart, its lines, then their colours and the first drawing (each some 20 ms, hidden in
         its slot), then the chart shown, and so painted, on a turn of its own."""
+        self.chain_plot = log_plot(enableMenu=False)
+        yield
         chart = QWidget()
         chart.setLayout(self._build_chart())
         self.chart_slot.hold(chart)
         yield
-        self._add_lines()
+        self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
+        self.reference_lines: dict[str, pg.PlotDataItem] = {}
         yield
+        names = list(ACTIVATIONS)
+        for part in (names[: len(names) // 2], names[len(names) // 2 :]):  # a line is some 3–5 ms to make
+            self.reference_lines.update({name: self.chain_plot.plot([], []) for name in part})
+            yield
+        cache_axes(self.chain_plot)
         self._follow_state()
         yield
         settle_axes(self.chain_plot)
         yield
         self.chart_slot.show_content()
         self._built = True
-
-    def _add_lines(self) -> None:
-        self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
-        self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
-        cache_axes(self.chain_plot)
 
     def _follow_state(self) -> None:
         self.state.sig_chain_changed.connect(self.redraw)
@@ -124,7 +127,6 @@ class ChainView(QWidget):
         return group
 
     def _build_chart(self) -> QVBoxLayout:
-        self.chain_plot = log_plot(enableMenu=False)
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.sizer.plot(self.chain_plot)
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
@@ -166,11 +168,16 @@ class ChainView(QWidget):
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
             entries.append((line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)"))
         labels = [text for _, text in entries]
-        if labels != self._legend_labels:  # a legend entry is a text item: remade only when it changes
-            self._legend_labels = labels
+        shown = [sample.item for sample, _ in self.chain_legend.items]
+        if shown == [item for item, _ in entries]:  # the same lines: only new words (another activation)
+            for (_, label), text, old in zip(self.chain_legend.items, labels, self._legend_labels):
+                if text != old:
+                    label.setText(text)
+        else:  # a legend entry is a text item and a sample: remade only when the lines change
             self.chain_legend.clear()
             for item, text in entries:
                 self.chain_legend.addItem(item, text)
+        self._legend_labels = labels
         self._sync_controls()
         layers = chain.layers
         self.chain_summary.setText(
