@@ -266,6 +266,9 @@ def settle_axes(plot: pg.PlotWidget) -> None:
     """Measure the tick labels now, as the first paint would: pyqtgraph widens an axis to fit its
     labels while painting it, which re-lays the plot out and paints it all again in the next turn.
     Done while the plot is still held (staged_build.Slot), its first paint is its only one."""
+    # The ranges as the paint would have them: an auto range is brought up to date only when painting
+    # (measured with the range before it, the chain's log axis was sized for its "1" alone).
+    plot.scene().prepareForPaint()
     image = QImage(1, 1, QImage.Format.Format_ARGB32)
     painter = QPainter(image)
     try:

@@ -4,6 +4,7 @@ layout around a slot untouched when its plot comes, and a plot's axes measured b
 from __future__ import annotations
 
 import pyqtgraph as pg
+import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 
@@ -73,12 +74,16 @@ def test_a_slot_keeps_its_size_when_its_content_comes_and_holds_its_painting_unt
     assert content.geometry() == slot.rect()
 
 
-def test_settled_axes_keep_their_width_through_the_first_paint(qtbot) -> None:
+@pytest.mark.parametrize("ranged", ["set", "auto"])
+def test_settled_axes_keep_their_width_through_the_first_paint(qtbot, ranged: str) -> None:
     plot = pg.PlotWidget()
     qtbot.addWidget(plot)
     style_plot(plot, "title", "x", "y")
     plot.resize(500, 400)
-    plot.setYRange(-123456.0, 123456.0, padding=0)  # labels wider than the axis starts with
+    if ranged == "set":
+        plot.setYRange(-123456.0, 123456.0, padding=0)  # labels wider than the axis starts with
+    else:  # an auto range: pyqtgraph brings it up to date only when it paints
+        plot.plot([0.0, 1.0], [-123456.0, 123456.0])
     plot.show()
     axis = plot.getPlotItem().getAxis("left")
     settle_axes(plot)
