@@ -7,7 +7,7 @@ The heat map is computed on the worker (in the snapshot); only the picture is ma
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import pyqtgraph as pg
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, test_mask
+from graphviz_app.lab.staging import Stages
 from graphviz_app.networks.state import NetworkState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -35,15 +36,21 @@ CLASS_COLORS_DARK = ("#6cb6ff", "#ff8a80")
 HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#ffffff", "#fc9272"])
 HEAT_MAP_DARK = pg.ColorMap([0.0, 0.5, 1.0], ["#1d4f7d", "#20242b", "#86342a"])  # p = ½ fades into the background
 LOSS_COLOR = ("#d62728", "#e46c6d")  # light, dark
+# The order of the redraws after a change (one per turn in the window): the points, the heat map, the loss.
+PLANE_POINTS, PLANE_BOUNDARY, LOSS_CHART = range(3)
 
 
 class PlaneView(pg.PlotWidget):
     """p(class 1) as a heat map behind the data points, p = ½ as a line, the chosen sample ringed."""
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: only the bare plot now; the caller runs `build()`'s pieces (one per turn)."""
+    def __init__(
+        self, state: NetworkState, parent: QWidget | None = None, staged: bool = False, stages: Stages | None = None
+    ) -> None:
+        """`staged`: only the bare plot now; the caller runs `build()`'s pieces (one per turn).
+        `stages`: redraw on a turn of its own (lab/staging.py), not in the turn of the change."""
         super().__init__(parent, enableMenu=False)  # no context menu: building it is a third of the cost
         self.state = state
+        self.stages = stages
         if not staged:
             for _ in self.build():
                 pass
@@ -86,8 +93,8 @@ class PlaneView(pg.PlotWidget):
         cache_axes(self)
         yield
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
-        state.sig_setup_changed.connect(self.draw_data)
-        state.sig_trained.connect(self.draw_boundary)
+        state.sig_setup_changed.connect(lambda: _redraw(self.stages, PLANE_POINTS, self.draw_data))
+        state.sig_trained.connect(lambda: _redraw(self.stages, PLANE_BOUNDARY, self.draw_boundary))
         state.sig_sample_changed.connect(self._show_sample)
         state.theme.changed.connect(self.set_dark)
         self.set_dark(state.theme.dark)
@@ -197,10 +204,14 @@ class LossView(QWidget):
     the gap; after an activations race, every activation's curve from the same start, and the threshold.
     """
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: an empty widget now; the caller runs `build()`'s pieces (one per turn)."""
+    def __init__(
+        self, state: NetworkState, parent: QWidget | None = None, staged: bool = False, stages: Stages | None = None
+    ) -> None:
+        """`staged`: an empty widget now; the caller runs `build()`'s pieces (one per turn).
+        `stages`: redraw on a turn of its own (lab/staging.py), after the plane's."""
         super().__init__(parent)
         self.state = state
+        self.stages = stages
         if not staged:
             for _ in self.build():
                 pass
@@ -240,8 +251,8 @@ class LossView(QWidget):
         self._ranges: tuple[float, tuple[float, float]] | None = None
         self._legend_key: tuple[str, ...] = ()
         yield
-        state.sig_trained.connect(self.redraw)
-        state.sig_race_changed.connect(self.redraw)
+        state.sig_trained.connect(lambda: _redraw(self.stages, LOSS_CHART, self.redraw))
+        state.sig_race_changed.connect(lambda: _redraw(self.stages, LOSS_CHART, self.redraw))
         state.theme.changed.connect(self.set_dark)
         self.set_dark(state.theme.dark)
 
@@ -341,6 +352,15 @@ class LossView(QWidget):
         else:
             words += "<br><i>no test points: hold some out to see the error on new data</i>"
         return words
+
+
+def _redraw(stages: Stages | None, stage: int, draw: Callable[[], None]) -> None:
+    """`draw` now, or (in the window) on a later turn, one plot per turn: a new data set's points, the
+    snapshot's heat map and its loss curve were three plots painted in one turn."""
+    if stages is None:
+        draw()
+    else:
+        stages.request(stage, draw)
 
 
 def nice_ceiling(steps: int) -> float:

@@ -38,6 +38,7 @@ from core.networks import MAX_WIDTH
 from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.state import AppState
+from graphviz_app.lab.staging import Stages
 from graphviz_app.networks.network_view import NetworkView
 from graphviz_app.networks.plots import LossView, PlaneView
 from graphviz_app.networks.race_panel import RacePanel
@@ -84,6 +85,8 @@ class NetworksTab(QWidget):
         self.plane: PlaneView
         self.loss: LossView
         self._built = False
+        # In the window each plot redraws on a turn of its own (lab/staging.py); tests draw at once.
+        self.stages = Stages(self) if staged else None
         if staged:
             run_pieces(self, self._build_plots())
         else:
@@ -107,7 +110,7 @@ class NetworksTab(QWidget):
         self._show_training(state.training)
 
     def ready(self) -> bool:
-        return self._built
+        return self._built and (self.stages is None or not self.stages.pending())
 
     def _hold_while_painting(self) -> None:
         if not self._holding[0]:
@@ -123,7 +126,7 @@ class NetworksTab(QWidget):
     def _build_plots(self) -> Iterator[None]:
         """The two plots, a piece per turn when staged: each built hidden in its slot, then shown (and so
         painted) on a turn of its own."""
-        self.plane = PlaneView(self.state, staged=True)
+        self.plane = PlaneView(self.state, staged=True, stages=self.stages)
         self.plane_slot.hold(self.plane)
         yield
         for _ in self.plane.build():
@@ -133,7 +136,7 @@ class NetworksTab(QWidget):
         yield
         self.plane_slot.show_content()
         yield
-        self.loss = LossView(self.state, staged=True)
+        self.loss = LossView(self.state, staged=True, stages=self.stages)
         self.loss_slot.hold(self.loss)
         for _ in self.loss.build():
             yield

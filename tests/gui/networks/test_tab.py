@@ -308,3 +308,9 @@ def test_the_window_builds_the_plots_in_their_places_without_moving_anything(qtb
     qtbot.waitUntil(lambda: widget.state.snapshot is not None and not widget.state.busy(), timeout=10000)
     assert widget.plane.point_count() == 4 and widget.plane.boundary_image.image is not None
     assert len(widget.loss.loss_curve.yData) == 1
+    widget.state.set_dataset("circle")  # in the window each plot redraws on a turn of its own
+    assert widget.plane.point_count() == 4 and widget.stages is not None and widget.stages.pending()
+    qtbot.waitUntil(lambda: widget.ready() and widget.state.snapshot is not None and not widget.state.busy())
+    qtbot.waitUntil(widget.ready)
+    assert widget.plane.point_count() == len(widget.state.data) > 4
+    assert widget.plane.boundary_image.image is not None and len(widget.loss.loss_curve.yData) == 1
