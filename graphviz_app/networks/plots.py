@@ -56,7 +56,8 @@ class PlaneView(pg.PlotWidget):
                 pass
 
     def build(self) -> Iterator[None]:
-        """The rest of the plot, in pieces of some 10–20 ms: its style and items, the legend, the first drawing."""
+        """The rest of the plot, in pieces of some 10–20 ms: its style and items, the legend, the colours,
+        the points, the heat map."""
         state = self.state
         style_plot(self, "decision boundary", "x1", "x2")
         # No grid: the heat map and the points are the picture; a grid line drawn over the colours only
@@ -97,12 +98,21 @@ class PlaneView(pg.PlotWidget):
         state.sig_trained.connect(lambda: _redraw(self.stages, PLANE_BOUNDARY, self.draw_boundary))
         state.sig_sample_changed.connect(self._show_sample)
         state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        self._apply_colors(state.theme.dark)
+        yield
+        self.draw_data()  # a new range re-lays the axes out: a piece of its own
+        yield
+        self.draw_boundary()
 
     def class_colors(self) -> tuple[str, str]:
         return CLASS_COLORS_DARK if self.state.theme.dark else CLASS_COLORS
 
     def set_dark(self, dark: bool) -> None:
+        self._apply_colors(dark)
+        self.draw_data()
+        self.draw_boundary()
+
+    def _apply_colors(self, dark: bool) -> None:
         c = plot_colors(dark)
         set_plot_dark(self, dark)
         self.boundary_image.setColorMap(HEAT_MAP_DARK if dark else HEAT_MAP)
@@ -121,8 +131,6 @@ class PlaneView(pg.PlotWidget):
             sample.setBrush(pg.mkBrush(color))
             sample.setPen(pg.mkPen("#ffffff", width=1.5))
         self.legend_samples[-1].setPen(line)
-        self.draw_data()
-        self.draw_boundary()
 
     def draw_data(self) -> None:
         data = self.state.data
