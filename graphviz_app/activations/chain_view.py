@@ -6,6 +6,8 @@ A view of `ActivationsState`: the controls call `state.set_chain(...)`, `sig_cha
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.activations import ACTIVATIONS, MAX_LAYERS
-from graphviz_app.activations.curves_view import run_in_turns
 from graphviz_app.activations.state import ActivationsState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -34,8 +35,10 @@ from graphviz_app.widgets.plot_style import (
     log_plot,
     plot_colors,
     set_plot_dark,
+    settle_axes,
     style_plot,
 )
+from graphviz_app.widgets.staged_build import Slot
 from graphviz_app.widgets.text_size import TextSizer
 
 LOG_FLOOR = 1e-30  # a dead ReLU's gradient is exactly 0; a log axis shows it at this floor
@@ -46,7 +49,7 @@ class ChainView(QWidget):
     """Chain settings on the left; |∂out/∂h| against layers back from the output on the right."""
 
     def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: make the chart on a later turn of the event loop than the controls."""
+        """`staged`: the controls now, the chart by the caller running `build()`'s pieces, one per turn."""
         super().__init__(parent)
         self.state = state
         self._built = False
@@ -54,30 +57,43 @@ class ChainView(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(self._build_controls())
-        # The chart, its lines, then their colours and the first drawing: each some 20 ms.
-        steps = [self._add_chart, self._add_lines, self._follow_state]
-        if staged:
-            run_in_turns(self, steps)
-        else:
-            for step in steps:
-                step()
+        self.chart_slot = Slot()  # the chart's place, there before it (staged_build.Slot)
+        self._layout.addWidget(self.chart_slot, 1)
+        if not staged:
+            for _ in self.build():
+                pass
 
     def ready(self) -> bool:
         return self._built
 
-    def _add_chart(self) -> None:
-        self._layout.addLayout(self._build_chart(), 1)
-
-    def _add_lines(self) -> None:
+    def build(self) -> Iterator[None]:
+        """The chart, its lines, then their colours and the first drawing (each some 20 ms, hidden in
+        its slot), then the chart shown, and so painted, on a turn of its own."""
+        self.chain_plot = log_plot(enableMenu=False)
+        yield
+        chart = QWidget()
+        chart.setLayout(self._build_chart())
+        self.chart_slot.hold(chart)
+        yield
         self.chain_line = self.chain_plot.plot([], [], symbol="o", symbolSize=12)
-        self.reference_lines = {name: self.chain_plot.plot([], []) for name in ACTIVATIONS}
+        self.reference_lines: dict[str, pg.PlotDataItem] = {}
+        yield
+        names = list(ACTIVATIONS)
+        for part in (names[: len(names) // 2], names[len(names) // 2 :]):  # a line is some 3–5 ms to make
+            self.reference_lines.update({name: self.chain_plot.plot([], []) for name in part})
+            yield
         cache_axes(self.chain_plot)
+        self._follow_state()
+        yield
+        settle_axes(self.chain_plot)
+        yield
+        self.chart_slot.show_content()
+        self._built = True
 
     def _follow_state(self) -> None:
         self.state.sig_chain_changed.connect(self.redraw)
         self.state.theme.changed.connect(self.set_dark)
         self.set_dark(self.state.theme.dark)
-        self._built = True
 
     def _build_controls(self) -> QGroupBox:
         state = self.state
@@ -111,7 +127,6 @@ class ChainView(QWidget):
         return group
 
     def _build_chart(self) -> QVBoxLayout:
-        self.chain_plot = log_plot(enableMenu=False)
         style_plot(self.chain_plot, "", "layers back from the output (N = input x)", "|∂out/∂h|")
         self.sizer.plot(self.chain_plot)
         self.chain_legend = add_legend(self.chain_plot, offset=(10, -10))  # bottom left: lines fall to the right
@@ -123,6 +138,7 @@ class ChainView(QWidget):
         self.sizer.style(self.chain_summary, f"font-size: {FONT_PT + 2}pt")
         self.sizer.fixed_height(self.chain_summary, FONT_PT + 2, 2)  # the dead-ReLU note must not resize the plot
         chart = QVBoxLayout()
+        chart.setContentsMargins(0, 0, 0, 0)
         chart.addWidget(self.chain_summary)
         chart.addWidget(self.chain_plot, 1)
         return chart
@@ -152,11 +168,16 @@ class ChainView(QWidget):
             line.setData(distance, np.maximum(other.gradient_by_distance, LOG_FLOOR))
             entries.append((line, f"{ACTIVATIONS[reference].display_name} (same w, b, x)"))
         labels = [text for _, text in entries]
-        if labels != self._legend_labels:  # a legend entry is a text item: remade only when it changes
-            self._legend_labels = labels
+        shown = [sample.item for sample, _ in self.chain_legend.items]
+        if shown == [item for item, _ in entries]:  # the same lines: only new words (another activation)
+            for (_, label), text, old in zip(self.chain_legend.items, labels, self._legend_labels):
+                if text != old:
+                    label.setText(text)
+        else:  # a legend entry is a text item and a sample: remade only when the lines change
             self.chain_legend.clear()
             for item, text in entries:
                 self.chain_legend.addItem(item, text)
+        self._legend_labels = labels
         self._sync_controls()
         layers = chain.layers
         self.chain_summary.setText(

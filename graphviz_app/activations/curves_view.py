@@ -8,11 +8,11 @@ pyqtgraph item costs milliseconds, and this runs on every slider tick).
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -35,8 +35,10 @@ from graphviz_app.widgets.plot_style import (
     cache_axes,
     plot_colors,
     set_plot_dark,
+    settle_axes,
     style_plot,
 )
+from graphviz_app.widgets.staged_build import Slot
 from graphviz_app.widgets.text_size import TextSizer
 
 PANEL_WIDTH = 265
@@ -47,35 +49,51 @@ class CurvesView(QWidget):
     """Activation list, parameter sliders and threshold on the left; f(a), f′(a) and the readout on the right."""
 
     def __init__(self, state: ActivationsState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: make the two plots on later turns of the event loop (tens of ms each)."""
+        """`staged`: the controls now, the two plots by the caller running `build()`'s pieces, one per turn."""
         super().__init__(parent)
         self.state = state
         self._shading: list[pg.LinearRegionItem] = []
         self._ranges: tuple[tuple[float, float], ...] = ()
         self.curve_items: dict[str, tuple[pg.PlotDataItem, pg.PlotDataItem]] = {}
         self.hover_lines: list[pg.InfiniteLine] = []
-        self._built = False
+        self._built = False  # every piece done (`ready`)
+        self._drawing = False  # the plots follow the state (both exist)
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the legend, readout and plots
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
         layout.addLayout(self._build_texts(), 1)
-        # Each piece some 20 ms: the two plots, their curves, then colours and the first drawing.
-        steps = [
-            self._add_value_plot,
-            lambda: self._add_curves(self.value_plot, 0),
-            self._add_derivative_plot,
-            lambda: self._add_curves(self.derivative_plot, 1),
-            self._finish,
-        ]
-        if staged:
-            run_in_turns(self, steps)
-        else:
-            for step in steps:
-                step()
+        if not staged:
+            for _ in self.build():
+                pass
 
     def ready(self) -> bool:
         return self._built
+
+    def build(self) -> Iterator[None]:
+        """The two plots in pieces of some 20 ms: each plot, its curves, the first drawing (both still
+        hidden in their slots), then each plot shown, and so painted, on a turn of its own."""
+        self.value_plot = self._make_plot("f(a)", self.value_slot)
+        yield
+        self._add_curves(self.value_plot, 0)
+        yield
+        self.derivative_plot = self._make_plot("f′(a)", self.derivative_slot)
+        yield
+        self._add_curves(self.derivative_plot, 1)
+        yield
+        self._finish()
+        yield
+        settle_axes(self.value_plot)
+        settle_axes(self.derivative_plot)
+        yield
+        self.value_slot.show_content()
+        yield
+        self.derivative_slot.show_content()
+        yield
+        # Linked once both are painted (linked before, the first paint of f′(a) moved f(a) and both
+        # were painted in that turn); both show the same range already (`redraw`).
+        self.derivative_plot.setXLink(self.value_plot)
+        self._built = True
 
     def _build_controls(self) -> QWidget:
         self.activation_list = QListWidget()
@@ -90,7 +108,7 @@ class CurvesView(QWidget):
             self.activation_list.addItem(item)
         self.activation_list.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.activation_list.itemChanged.connect(self._on_item_changed)
-        self.activation_list.currentItemChanged.connect(lambda *_: self._built and self._draw_shading())
+        self.activation_list.currentItemChanged.connect(lambda *_: self._drawing and self._draw_shading())
         self.activation_list.setToolTip("tick to show; click a name to shade where its f′ saturates")
         # Every activation in sight, no scrolling (the back row cannot scroll a list).
         rows = self.activation_list.sizeHintForRow(0) * self.activation_list.count()
@@ -147,19 +165,23 @@ class CurvesView(QWidget):
         self.readout.setWordWrap(True)
         self.sizer.style(self.readout, f"font-size: {FONT_PT}pt")
         self.sizer.fixed_height(self.readout, FONT_PT, 2)
+        # The plots' places, there before the plots (staged_build.Slot): a plot that arrives resizes nothing.
+        self.value_slot, self.derivative_slot = Slot(), Slot()
         self.plots = QHBoxLayout()
+        self.plots.addWidget(self.value_slot)
+        self.plots.addWidget(self.derivative_slot)
         right = QVBoxLayout()
         right.addWidget(self.legend_strip)
         right.addLayout(self.plots, 1)
         right.addWidget(self.readout)
         return right
 
-    def _make_plot(self, title: str) -> pg.PlotWidget:
-        """An empty plot for f or f′ (its curves come a turn later: `_add_curves`)."""
+    def _make_plot(self, title: str, slot: Slot) -> pg.PlotWidget:
+        """An empty plot for f or f′, hidden in its slot (its curves come a turn later: `_add_curves`)."""
         plot = pg.PlotWidget(enableMenu=False)  # no context menu: building it is a third of a plot's cost
         style_plot(plot, title, "a", title)
         self.sizer.plot(plot)
-        self.plots.addWidget(plot)
+        slot.hold(plot)
         return plot
 
     def _add_curves(self, plot: pg.PlotWidget, which: int) -> None:
@@ -176,20 +198,13 @@ class CurvesView(QWidget):
         plot.scene().sigMouseMoved.connect(lambda pos, p=plot: self._on_mouse_moved(p, pos))
         cache_axes(plot)
 
-    def _add_value_plot(self) -> None:
-        self.value_plot = self._make_plot("f(a)")
-
-    def _add_derivative_plot(self) -> None:
-        self.derivative_plot = self._make_plot("f′(a)")
-        self.derivative_plot.setXLink(self.value_plot)
-
     def _finish(self) -> None:
         self.state.sig_curves_changed.connect(self.redraw)
         self.state.sig_hover_changed.connect(self._show_hover)
         self.state.theme.changed.connect(self.set_dark)
         self.sizer.redraw(self.redraw)  # the legend's rich text sizes its colour marks with theme.pt
         self.set_dark(self.state.theme.dark)
-        self._built = True
+        self._drawing = True
 
     # ---- from the controls to the state ----
 
@@ -253,6 +268,9 @@ class CurvesView(QWidget):
         if ranges != self._ranges:  # setting the same range again still redraws every axis
             self._ranges = ranges
             self.value_plot.setXRange(*ranges[0], padding=0.02)
+            # Linked already; set as well so that the link finds nothing to change when the plot is
+            # first painted (else it moved f(a) then, and both plots were painted in one turn).
+            self.derivative_plot.setXRange(*ranges[0], padding=0.02)
             self.value_plot.setYRange(*ranges[1], padding=0.02)
             self.derivative_plot.setYRange(*ranges[2], padding=0.02)
         self.legend_strip.setText(
@@ -339,26 +357,6 @@ class CurvesView(QWidget):
     def shown_region_count(self) -> int:
         """How many shaded saturation bands are on the f′ plot."""
         return sum(region.isVisible() for region in self._shading)
-
-
-# A timer, not a zero-delay call: Qt 6 posts those as events, and events posted while posted events
-# are handled run in the same turn; every chained step then ran in one turn after all.
-TURN_MS = 1
-
-
-def run_in_turns(context: QObject, steps: list[Callable[[], None]]) -> None:
-    """Run each step on its own turn of the event loop (so that no single turn takes long); steps
-    still waiting when `context` is deleted never run.
-
-    The next step's timer starts from a posted call, i.e. after the repaint the step posted: timers
-    already due (animations) run before it."""
-    if steps:
-        QTimer.singleShot(TURN_MS, context, lambda: (steps[0](), _then(context, steps[1:])))
-
-
-def _then(context: QObject, steps: list[Callable[[], None]]) -> None:
-    if steps:
-        QTimer.singleShot(0, context, lambda: run_in_turns(context, steps))
 
 
 def _range_box(value: float) -> QDoubleSpinBox:

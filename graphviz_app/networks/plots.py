@@ -7,6 +7,8 @@ The heat map is computed on the worker (in the snapshot); only the picture is ma
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, test_mask
+from graphviz_app.lab.staging import Stages
 from graphviz_app.networks.state import NetworkState
 from graphviz_app.numbers import number
 from graphviz_app.widgets.plot_style import (
@@ -33,15 +36,33 @@ CLASS_COLORS_DARK = ("#6cb6ff", "#ff8a80")
 HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], ["#9ecae1", "#ffffff", "#fc9272"])
 HEAT_MAP_DARK = pg.ColorMap([0.0, 0.5, 1.0], ["#1d4f7d", "#20242b", "#86342a"])  # p = ½ fades into the background
 LOSS_COLOR = ("#d62728", "#e46c6d")  # light, dark
+# The order of the redraws after a change (one per turn in the window): the points, the heat map, the loss.
+PLANE_POINTS, PLANE_BOUNDARY, LOSS_CHART = range(3)
 
 
 class PlaneView(pg.PlotWidget):
     """p(class 1) as a heat map behind the data points, p = ½ as a line, the chosen sample ringed."""
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: NetworkState, parent: QWidget | None = None, staged: bool = False, stages: Stages | None = None
+    ) -> None:
+        """`staged`: only the bare plot now; the caller runs `build()`'s pieces (one per turn).
+        `stages`: redraw on a turn of its own (lab/staging.py), not in the turn of the change."""
         super().__init__(parent, enableMenu=False)  # no context menu: building it is a third of the cost
         self.state = state
+        self.stages = stages
+        if not staged:
+            for _ in self.build():
+                pass
+
+    def build(self) -> Iterator[None]:
+        """The rest of the plot, in pieces of some 10–20 ms: its style and items, the legend, the colours,
+        the points, the heat map."""
+        state = self.state
         style_plot(self, "decision boundary", "x1", "x2")
+        # No grid: the heat map and the points are the picture; a grid line drawn over the colours only
+        # blurs the boundary, and each new data range redrew it into both axes' caches (~10 ms a paint).
+        self.showGrid(x=False, y=False)
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the title, axes and ticks
         self.sizer.plot(self)
         # Not aspect-locked: the heat map then fills the plot instead of leaving blank bands beside it.
@@ -63,6 +84,7 @@ class PlaneView(pg.PlotWidget):
             self.addItem(points)
         self.selected_marker = pg.ScatterPlotItem(symbol="o", size=30, brush=None)
         self.addItem(self.selected_marker)
+        yield
         legend = add_legend(self)
         self.legend_samples = [pg.ScatterPlotItem(symbol="o", size=14) for _ in CLASS_COLORS] + [pg.PlotDataItem()]
         for sample, label in zip(self.legend_samples, ("class 0", "class 1", "p = ½")):
@@ -70,17 +92,27 @@ class PlaneView(pg.PlotWidget):
         self.legend_test = pg.ScatterPlotItem(symbol="o", size=14)
         self.legend = legend
         cache_axes(self)
+        yield
         self.scene().sigMouseClicked.connect(self._on_scene_clicked)
-        state.sig_setup_changed.connect(self.draw_data)
-        state.sig_trained.connect(self.draw_boundary)
+        state.sig_setup_changed.connect(lambda: _redraw(self.stages, PLANE_POINTS, self.draw_data))
+        state.sig_trained.connect(lambda: _redraw(self.stages, PLANE_BOUNDARY, self.draw_boundary))
         state.sig_sample_changed.connect(self._show_sample)
         state.theme.changed.connect(self.set_dark)
-        self.set_dark(state.theme.dark)
+        self._apply_colors(state.theme.dark)
+        yield
+        self.draw_data()  # a new range re-lays the axes out: a piece of its own
+        yield
+        self.draw_boundary()
 
     def class_colors(self) -> tuple[str, str]:
         return CLASS_COLORS_DARK if self.state.theme.dark else CLASS_COLORS
 
     def set_dark(self, dark: bool) -> None:
+        self._apply_colors(dark)
+        self.draw_data()
+        self.draw_boundary()
+
+    def _apply_colors(self, dark: bool) -> None:
         c = plot_colors(dark)
         set_plot_dark(self, dark)
         self.boundary_image.setColorMap(HEAT_MAP_DARK if dark else HEAT_MAP)
@@ -99,8 +131,6 @@ class PlaneView(pg.PlotWidget):
             sample.setBrush(pg.mkBrush(color))
             sample.setPen(pg.mkPen("#ffffff", width=1.5))
         self.legend_samples[-1].setPen(line)
-        self.draw_data()
-        self.draw_boundary()
 
     def draw_data(self) -> None:
         data = self.state.data
@@ -182,16 +212,39 @@ class LossView(QWidget):
     the gap; after an activations race, every activation's curve from the same start, and the threshold.
     """
 
-    def __init__(self, state: NetworkState, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, state: NetworkState, parent: QWidget | None = None, staged: bool = False, stages: Stages | None = None
+    ) -> None:
+        """`staged`: an empty widget now; the caller runs `build()`'s pieces (one per turn).
+        `stages`: redraw on a turn of its own (lab/staging.py), after the plane's."""
         super().__init__(parent)
         self.state = state
+        self.stages = stages
+        if not staged:
+            for _ in self.build():
+                pass
+
+    def build(self) -> Iterator[None]:
+        """The chart in pieces of some 10–20 ms: the plot, its style, its curves, the first drawing."""
+        state = self.state
         self.plot = log_plot(enableMenu=False)
+        yield
         style_plot(self.plot, "mean loss", "step", "cross-entropy")
         # No grid: on the log axis it has a line at every 2…9 of each decade, on the steps one every
         # few steps, a wall of lines behind the one curve that matters; the ticks are enough to read it.
         self.plot.showGrid(x=False, y=False)
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the plot and the summary
         self.sizer.plot(self.plot)
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.sizer.style(self.summary, f"font-size: {FONT_PT}pt")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.summary)
+        yield
         self.legend = add_legend(self.plot, offset=(-10, 10))
         self.batch_curve = self.plot.plot([], [])  # drawn first: the smooth curves go over the noise
         self.loss_curve = self.plot.plot([], [])
@@ -202,20 +255,12 @@ class LossView(QWidget):
         self.threshold_line = pg.InfiniteLine(angle=0, movable=False)
         self.threshold_line.setVisible(False)
         self.plot.addItem(self.threshold_line)
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)  # "step (x0.001)" reads as nonsense
-        self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.RichText)
-        self.summary.setWordWrap(True)
-        self.sizer.style(self.summary, f"font-size: {FONT_PT}pt")
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot, 1)
-        layout.addWidget(self.summary)
         cache_axes(self.plot)
         self._ranges: tuple[float, tuple[float, float]] | None = None
         self._legend_key: tuple[str, ...] = ()
-        state.sig_trained.connect(self.redraw)
-        state.sig_race_changed.connect(self.redraw)
+        yield
+        state.sig_trained.connect(lambda: _redraw(self.stages, LOSS_CHART, self.redraw))
+        state.sig_race_changed.connect(lambda: _redraw(self.stages, LOSS_CHART, self.redraw))
         state.theme.changed.connect(self.set_dark)
         self.set_dark(state.theme.dark)
 
@@ -242,9 +287,8 @@ class LossView(QWidget):
         self._legend_key = key
         self.legend.clear()
         self.legend.setColumnCount(2 if len(entries) > 4 else 1)  # a race's eight lines would hide the curves
-        for item, label in entries:
+        for item, label in entries:  # in the theme's colour and size: the legend's opts (add_legend, set_dark)
             self.legend.addItem(item, label)
-        set_plot_dark(self.plot, self.state.theme.dark)  # the new labels in the theme's colour
 
     def redraw(self) -> None:
         snapshot = self.state.snapshot
@@ -316,6 +360,15 @@ class LossView(QWidget):
         else:
             words += "<br><i>no test points: hold some out to see the error on new data</i>"
         return words
+
+
+def _redraw(stages: Stages | None, stage: int, draw: Callable[[], None]) -> None:
+    """`draw` now, or (in the window) on a later turn, one plot per turn: a new data set's points, the
+    snapshot's heat map and its loss curve were three plots painted in one turn."""
+    if stages is None:
+        draw()
+    else:
+        stages.request(stage, draw)
 
 
 def nice_ceiling(steps: int) -> float:

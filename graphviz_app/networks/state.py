@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import numpy.random  # numpy imports it on first use (14 ms): here it comes with the tab's preload
 from psygnal import Signal
 
 from core.activations import ACTIVATIONS, activation_named
@@ -27,6 +28,7 @@ from core.datasets import CUSTOM, DATASETS, Dataset, custom, dataset, train_test
 from core.networks import MAX_WIDTH, Model, inactive_units, sample_program
 from core.optimizers import OPTIMIZERS, optimizer_named
 from core.training import RACE_ACTIVATIONS, Trainer, race_activations, steps_to_reach
+from graphviz_app.debugger import collector
 from graphviz_app.jobs import InlineRunner, Job, Runner
 
 if TYPE_CHECKING:  # the theme module is Qt; the state only passes the one Theme object on to the views
@@ -41,6 +43,9 @@ DEFAULT_LR = {"sgd": 0.5, "momentum": 0.1, "nesterov": 0.1, "adagrad": 0.2, "rms
 UPDATE_S = 0.04  # a chunk takes at least this long on the worker: the picture moves at about 25 frames/s
 MAX_TRAIN_STEPS = 100_000
 RESUME_CHUNK = 250  # steps per shown chunk while a session's run is trained back
+# The longest a build or a chunk waits for the GUI thread to paint what changed (the tab holds the
+# work back while it paints: `collector.hold`; Python on a worker takes the GIL from a paint).
+SETTLE_TIMEOUT_S = 0.5
 
 
 class Debugger(Protocol):
@@ -378,6 +383,7 @@ class NetworkState:
             return
 
         def build(job: Job) -> tuple[Trainer, TrainingSnapshot]:
+            collector.wait_until_settled(lambda: job.cancelled, timeout_s=SETTLE_TIMEOUT_S)  # the points painted first
             trainer = Trainer(model, data, optimizer, lr=lr, seed=seed, batch_size=batch, test=test)
             job.progress(0.5, "heat map")
             return trainer, snapshot_of(trainer, grid)
@@ -553,6 +559,7 @@ class NetworkState:
             while time.perf_counter() - began < pace:  # the frame rate; stops at once when cancelled
                 job.progress((trainer.steps - start) / total)
                 time.sleep(0.005)
+            collector.wait_until_settled(lambda: job.cancelled, timeout_s=SETTLE_TIMEOUT_S)
             for _ in range(count):
                 if not trainer.step(1):
                     break

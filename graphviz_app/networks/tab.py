@@ -10,8 +10,9 @@ weights, in the graph view.
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -35,22 +36,22 @@ from core.activations import ACTIVATIONS
 from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES
 from core.networks import MAX_WIDTH
 from core.optimizers import OPTIMIZERS
+from graphviz_app.debugger import collector
 from graphviz_app.debugger.state import AppState
+from graphviz_app.lab.staging import Stages
 from graphviz_app.networks.network_view import NetworkView
 from graphviz_app.networks.plots import LossView, PlaneView
 from graphviz_app.networks.race_panel import RacePanel
 from graphviz_app.networks.state import MAX_TRAIN_STEPS, NetworkState
 from graphviz_app.numbers import number
-from graphviz_app.widgets.plot_style import FONT_PT, LabeledSlider
+from graphviz_app.widgets.plot_style import FONT_PT, LabeledSlider, settle_axes
+from graphviz_app.widgets.staged_build import Slot, run_pieces
 from graphviz_app.widgets.text_size import TextSizer
 
 NARROW_WIDTH = 1150  # below this the loss curve goes under the plane instead of beside it
 HIDDEN_LAYERS = {"logistic regression": 0, "1 hidden layer": 1, "2 hidden layers": 2}
 NO_PARAMETER = "activation parameter: <i>none</i>"
 PANEL_WIDTH = 310
-# A timer, not a zero-delay call: Qt 6 posts those as events, and one posted while posted events are
-# handled runs in the same turn; both plots were then built in one turn after all.
-TURN_MS = 1
 OWN_POINTS_HINT = "click: class 0 · Shift+click: class 1 · right-click: remove"
 
 
@@ -58,26 +59,47 @@ class NetworksTab(QWidget):
     """Data set, model and optimizer on the left; decision boundary and loss curve on the right."""
 
     def __init__(self, state: NetworkState, parent: QWidget | None = None, staged: bool = False) -> None:
-        """`staged`: build the two plots on later turns of the event loop (each costs tens of ms), so
-        that opening the tab never stalls the window; `ready()` says when they are there."""
+        """`staged`: build the two plots on later turns of the event loop, a piece of ~20 ms per turn,
+        so that opening the tab never stalls the window; `ready()` says when they are there."""
         super().__init__(parent)
         self.state = state
         self.sizer = TextSizer(state.theme)  # Ctrl+= / Ctrl+− reach the labels with their own size
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self._build_controls())
-        # Plane and loss side by side; stacked when the tab is narrow (docks open beside it).
+        # Plane and loss side by side; stacked when the tab is narrow (docks open beside it). Each plot
+        # has its place (a `Slot`) from the start: the layout is final before the plots are made, and
+        # a plot that arrives resizes nothing (a resize repaints every plot, 40–50 ms each).
         self.plots_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         layout.addLayout(self.plots_layout, 1)
+        self.plane_slot = Slot(QSize(600, 480), QSize(68, 68))  # the hints of the plots themselves
+        self.loss_slot = Slot(QSize(600, 526), QSize(77, 114))
+        self.network_view = NetworkView(state)
+        self.race_panel = RacePanel(state)
+        self.plots_layout.addWidget(self.plane_slot, 3)
+        column = QVBoxLayout()
+        column.addWidget(self.network_view, 1)
+        column.addWidget(self.loss_slot, 3)
+        column.addWidget(self.race_panel)
+        self.plots_layout.addLayout(column, 2)
         self.plane: PlaneView
         self.loss: LossView
+        self._built = False
+        # In the window each plot redraws on a turn of its own (lab/staging.py); tests draw at once.
+        self.stages = Stages(self) if staged else None
         if staged:
-            QTimer.singleShot(TURN_MS, self, self._add_plane)
+            run_pieces(self, self._build_plots())
         else:
-            self._add_plane(then_loss=False)
-            self._add_loss()
+            for _ in self._build_plots():
+                pass
         state.sig_setup_changed.connect(self._sync_controls)
         state.sig_trained.connect(self._show_status)
+        # While the plots paint a new snapshot or new points, the next chunk or build waits (off the
+        # GIL): computed beside the paint, it stretched a 20 ms paint to 40–60 ms.
+        self._holding = [False]  # a list: the `destroyed` handler must not need `self`
+        self.destroyed.connect(lambda *_, holding=self._holding: _release(holding))
+        state.sig_setup_changed.connect(self._hold_while_painting)
+        state.sig_trained.connect(self._hold_while_painting)
         state.sig_training_changed.connect(self._show_training)
         state.sig_progress.connect(self._show_progress)
         state.sig_sample_changed.connect(self._show_sample)
@@ -88,27 +110,41 @@ class NetworksTab(QWidget):
         self._show_training(state.training)
 
     def ready(self) -> bool:
-        return hasattr(self, "loss")
+        return self._built and (self.stages is None or not self.stages.pending())
+
+    def _hold_while_painting(self) -> None:
+        if not self._holding[0]:
+            self._holding[0] = True
+            collector.hold()
+            # Posted after the plots' repaints: runs once they are painted (as lab/staging.py does).
+            QTimer.singleShot(0, self, lambda: _release(self._holding))
 
     def stop_work(self) -> None:
         """The window is closing: stop training (MainWindow.closeEvent)."""
         self.state.pause()
 
-    def _add_plane(self, then_loss: bool = True) -> None:
-        self.plane = PlaneView(self.state)
-        self.plots_layout.addWidget(self.plane, 3)
-        if then_loss:
-            QTimer.singleShot(TURN_MS, self, self._add_loss)
-
-    def _add_loss(self) -> None:
-        self.loss = LossView(self.state)
-        self.network_view = NetworkView(self.state)
-        self.race_panel = RacePanel(self.state)
-        column = QVBoxLayout()
-        column.addWidget(self.network_view, 1)
-        column.addWidget(self.loss, 3)
-        column.addWidget(self.race_panel)
-        self.plots_layout.addLayout(column, 2)
+    def _build_plots(self) -> Iterator[None]:
+        """The two plots, a piece per turn when staged: each built hidden in its slot, then shown (and so
+        painted) on a turn of its own."""
+        self.plane = PlaneView(self.state, staged=True, stages=self.stages)
+        self.plane_slot.hold(self.plane)
+        yield
+        for _ in self.plane.build():
+            yield
+        yield
+        settle_axes(self.plane)
+        yield
+        self.plane_slot.show_content()
+        yield
+        self.loss = LossView(self.state, staged=True, stages=self.stages)
+        self.loss_slot.hold(self.loss)
+        for _ in self.loss.build():
+            yield
+        yield
+        settle_axes(self.loss.plot)
+        yield
+        self.loss_slot.show_content()
+        self._built = True
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         narrow = event.size().width() < NARROW_WIDTH
@@ -369,6 +405,12 @@ class NetworksTab(QWidget):
         if state.error:
             words += f"<br><span style='color:{bad}'>{state.error}</span>"
         self.status_label.setText(words)
+
+
+def _release(holding: list[bool]) -> None:
+    if holding[0]:
+        holding[0] = False
+        collector.unhold()
 
 
 def make_tab(app: AppState) -> NetworksTab:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSlider, QVBoxLayout, QWidget
 
 FONT_PT = 13  # plot text; widgets follow the application font
@@ -114,8 +114,12 @@ def style_plot(plot: pg.PlotWidget, title: str, bottom: str, left: str, dark: bo
     item = plot.getPlotItem()
     plot.plot_texts = (title, bottom, left)  # set_plot_dark writes them again in the theme's colour
     for side in ("bottom", "left"):
+        axis = item.getAxis(side)
         # Sparser labels than pyqtgraph's default (0.1 steps down a whole axis are a wall of digits).
-        item.getAxis(side).setStyle(tickTextOffset=6, textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)])
+        axis.setStyle(tickTextOffset=6, textFillLimits=[(0, 0.8), (2, 0.3), (4, 0.2), (6, 0.15)])
+        # No "(x0.001)" prefixes: the labels have no units, and with it every new range rewrote the
+        # axis label's rich text and re-measured the axis.
+        axis.enableAutoSIPrefix(False)
     item.showGrid(x=True, y=True, alpha=0.25)
     item.setMenuEnabled(False)
     item.hideButtons()  # the little "A" (auto-range) button is noise on a projector
@@ -128,9 +132,15 @@ def set_plot_dark(plot: pg.PlotWidget, dark: bool) -> None:
     c = plot_colors(dark)
     plot.plot_dark = bool(dark)
     scale = getattr(plot, "plot_text_scale", 1.0)
-    plot.setBackground(c.background)
     item = plot.getPlotItem()
     title, bottom, left = getattr(plot, "plot_texts", (None, None, None))
+    # The same colours and sizes again (a view styled, then sized, then themed while it is built) change
+    # nothing: each pass rewrote every label's rich text and re-measured the axes (~5 ms a plot).
+    applied = (bool(dark), scale, title, bottom, left, len(item.legend.items) if item.legend is not None else -1)
+    if getattr(plot, "plot_applied", None) == applied:
+        return
+    plot.plot_applied = applied
+    plot.setBackground(c.background)
     if title is not None:
         item.setTitle(title, size=f"{(FONT_PT + 3) * scale:.3g}pt", color=c.text)
     for side, text in (("bottom", bottom), ("left", left)):
@@ -250,3 +260,22 @@ def cache_axes(plot: pg.PlotWidget) -> None:
         parts.append(item.legend)
     for part in parts:
         part.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+
+def settle_axes(plot: pg.PlotWidget) -> None:
+    """Measure the tick labels now, as the first paint would: pyqtgraph widens an axis to fit its
+    labels while painting it, which re-lays the plot out and paints it all again in the next turn.
+    Done while the plot is still held (staged_build.Slot), its first paint is its only one."""
+    # The ranges as the paint would have them: an auto range is brought up to date only when painting
+    # (measured with the range before it, the chain's log axis was sized for its "1" alone).
+    plot.scene().prepareForPaint()
+    image = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(image)
+    try:
+        item = plot.getPlotItem()
+        for side in ("left", "bottom"):
+            axis = item.getAxis(side)
+            if axis.isVisible() and axis.linkedView() is not None:
+                axis.generateDrawSpecs(painter)
+    finally:
+        painter.end()

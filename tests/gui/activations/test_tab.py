@@ -110,8 +110,16 @@ def test_chain_chart_shows_the_vanishing_gradient(tab: ActivationsTab) -> None:
     assert labels == ["sigmoid", "ReLU (same w, b, x)"]  # the chosen one is not drawn twice
     chain.layers_slider.set_value(20)
     assert len(chain.chain_line.xData) == 21
+    chain.chain_activation.setCurrentIndex(chain.chain_activation.findData("elu"))  # both references now
+    lines = [sample.item for sample, _ in chain.chain_legend.items]
+    assert lines == [chain.chain_line, chain.reference_lines["sigmoid"], chain.reference_lines["relu"]]
+    chain.chain_activation.setCurrentIndex(chain.chain_activation.findData("tanh"))  # the same lines: relabelled
+    assert [sample.item for sample, _ in chain.chain_legend.items] == lines
+    labels = [label.text for _, label in chain.chain_legend.items]
+    assert labels == [ACTIVATIONS["tanh"].display_name, "sigmoid (same w, b, x)", "ReLU (same w, b, x)"]
     chain.chain_activation.setCurrentIndex(chain.chain_activation.findData("relu"))
     assert np.allclose(chain.chain_line.yData, 1.0)
+    assert [label.text for _, label in chain.chain_legend.items] == ["ReLU", "sigmoid (same w, b, x)"]
     assert "|∂out/∂x| = <b>1</b>" in chain.chain_summary.text()
 
 
@@ -186,3 +194,19 @@ def test_only_one_activation_is_shaded_the_one_selected(tab: ActivationsTab) -> 
     shaded = [region for region in view._shading if region.isVisible()]
     assert shaded and {region.brush.color().name() for region in shaded} == {QColor(view.color("tanh")).name()}
     assert "tanh" in view.derivative_plot.getPlotItem().titleLabel.text.lower()
+
+
+def test_the_window_builds_the_plots_in_their_places_and_links_their_a_axes(qtbot, app_state) -> None:
+    tab = make_tab(app_state)  # staged, as the window builds it
+    qtbot.addWidget(tab)
+    tab.resize(1280, 760)
+    tab.show()
+    qtbot.waitExposed(tab)
+    view = tab.curves_view
+    places = (view.value_slot.geometry(), view.derivative_slot.geometry())
+    qtbot.waitUntil(tab.ready, timeout=10000)
+    assert (view.value_slot.geometry(), view.derivative_slot.geometry()) == places
+    assert view.value_slot.shown() and view.derivative_slot.shown() and tab.chain_view.chart_slot.shown()
+    view.value_plot.setXRange(-2.0, 2.0, padding=0)  # a zoom on f(a) moves f′(a) with it
+    low, high = view.derivative_plot.getPlotItem().vb.viewRange()[0]
+    assert (round(low, 6), round(high, 6)) == (-2.0, 2.0)

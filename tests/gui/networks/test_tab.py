@@ -291,3 +291,26 @@ def test_a_diverging_run_says_at_which_step_and_what_overflowed(tab: NetworksTab
     assert snapshot is not None and snapshot.diverged
     text = tab.status_label.text()
     assert f"diverged at step {snapshot.steps + 1}: the " in text and "lower the learning rate" in text
+
+
+def test_the_window_builds_the_plots_in_their_places_without_moving_anything(qtbot, app_state: AppState) -> None:
+    widget = make_tab(app_state)  # staged, as the window builds it
+    qtbot.addWidget(widget)
+    widget.resize(1280, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    places = (widget.plane_slot.geometry(), widget.loss_slot.geometry(), widget.network_view.geometry())
+    assert not widget.ready() and not widget.plane_slot.shown()  # the plots come on later turns
+    qtbot.waitUntil(widget.ready, timeout=10000)
+    assert (widget.plane_slot.geometry(), widget.loss_slot.geometry(), widget.network_view.geometry()) == places
+    assert widget.plane.geometry() == widget.plane_slot.rect() and widget.loss.geometry() == widget.loss_slot.rect()
+    assert widget.plane_slot.shown() and widget.loss_slot.shown()
+    qtbot.waitUntil(lambda: widget.state.snapshot is not None and not widget.state.busy(), timeout=10000)
+    assert widget.plane.point_count() == 4 and widget.plane.boundary_image.image is not None
+    assert len(widget.loss.loss_curve.yData) == 1
+    widget.state.set_dataset("circle")  # in the window each plot redraws on a turn of its own
+    assert widget.plane.point_count() == 4 and widget.stages is not None and widget.stages.pending()
+    qtbot.waitUntil(lambda: widget.ready() and widget.state.snapshot is not None and not widget.state.busy())
+    qtbot.waitUntil(widget.ready)
+    assert widget.plane.point_count() == len(widget.state.data) > 4
+    assert widget.plane.boundary_image.image is not None and len(widget.loss.loss_curve.yData) == 1
