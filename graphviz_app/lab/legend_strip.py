@@ -2,12 +2,17 @@
 marked when it diverged), the update arrows the inspected run draws (−velocity only where it has
 one; their lengths are on a log scale) and ☆ only on a surface with a minimum. Outside the plots,
 so it never hides a path.
+
+Its height never shrinks while its width and text size stay: a legend a few pixels shorter (an
+optimizer unticked, another run inspected) would resize both plots below it, and repaint them with
+every tick label (some 40 ms, a stall on top of the race's own redraws).
 """
 
 from __future__ import annotations
 
 import html
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
@@ -23,6 +28,7 @@ class LegendStrip(QLabel):
     def __init__(self, lab: LabState, parent=None) -> None:
         super().__init__(parent)
         self.lab = lab
+        self._kept: tuple[int, float, int] = (-1, 0.0, 0)  # (width, text size, the tallest height at them)
         self.setObjectName("labLegend")
         self.setWordWrap(True)
         self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
@@ -44,7 +50,8 @@ class LegendStrip(QLabel):
             if t is None:
                 if not racing_optimizers:
                     continue  # a slot the learning-rate or minibatch race does not use
-                label = f'<s style="color:{c.off}">{text}</s>'
+                # The same glyph and weight as a run's entry: the lines keep their widths and heights.
+                label = f'<span style="color:{c.off}; font-size:18pt">━</span>&nbsp;<s style="color:{c.off}"><b>{text}</b></s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
@@ -62,3 +69,23 @@ class LegendStrip(QLabel):
             entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
         self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))
         self.setToolTip(arrows.LEGEND)
+        self._keep_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._keep_height()
+
+    def _keep_height(self) -> None:
+        """At least as tall as the tallest text shown at this width and text size (see the module doc)."""
+        width, scale = self.width(), self.lab.theme.text_scale
+        kept_width, kept_scale, kept = self._kept
+        floor = self.minimumHeight()
+        self.setMinimumHeight(0)  # QLabel's heightForWidth is at least its minimum height
+        height = self.heightForWidth(width)
+        self.setMinimumHeight(floor)
+        if (width, scale) == (kept_width, kept_scale):
+            height = max(height, kept)
+        self._kept = (width, scale, height)
+        if floor != height:
+            self.setMinimumHeight(height)

@@ -13,7 +13,7 @@ from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import CURVES, LOSS_FOLLOW, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.plot_style import LogAxis, cache_axes, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
 DRAWN_COLUMNS = 400  # a longer curve is drawn through the extremes of this many columns (each 1–2 pixels)
@@ -46,6 +46,7 @@ class LossPlot(pg.PlotWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        cache_axes(self)  # ticks as pixmaps: the moving step line repaints no tick label
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         self.scene().sigMouseClicked.connect(self._on_click)

@@ -22,7 +22,7 @@ from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import COLORBAR, CONTOURS, CURSOR, PATHS, RUN_FOLLOW, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.plot_style import cache_axes, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
@@ -98,6 +98,7 @@ class SurfacePlot(pg.PlotWidget):
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(False, False)
+        cache_axes(self)  # ticks and title as pixmaps: a moved path repaints no tick label
         self.image = pg.ImageItem()
         self.plot_item.addItem(self.image)
         self.contours = pg.PlotDataItem(connect="finite")
@@ -121,6 +122,7 @@ class SurfacePlot(pg.PlotWidget):
     def _add_colorbar(self) -> None:
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
+        self.colorbar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _add_run_items(self) -> None:
         """The runs' items (paths, heads, start marker, arrows); then follow the lab and draw it."""
