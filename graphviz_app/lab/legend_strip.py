@@ -51,7 +51,8 @@ class LegendStrip(QLabel):
                 if not racing_optimizers:
                     continue  # a slot the learning-rate or minibatch race does not use
                 # The same glyph and weight as a run's entry: the lines keep their widths and heights.
-                label = f'<span style="color:{c.off}; font-size:18pt">━</span>&nbsp;<s style="color:{c.off}"><b>{text}</b></s>'
+                glyph = f'<span style="color:{c.off}; font-size:18pt">━</span>'
+                label = f'{glyph}&nbsp;<s style="color:{c.off}"><b>{text}</b></s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
