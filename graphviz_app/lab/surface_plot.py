@@ -27,7 +27,6 @@ from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
 TITLE_PT = 15
-TICK_TEXT_ROOM = "-0.0"  # the left axis has room for this tick label, whatever the surface's ticks are
 DRAWN_POINTS = 600  # a longer path is drawn through this many of its points at most (wide lines paint slowly)
 CELLS = 1000  # a longer path skips the steps that stay in the cell of the step before (1/1000 of the view)
 
@@ -342,12 +341,8 @@ class SurfacePlot(pg.PlotWidget):
 
     def set_dark(self, dark: bool) -> None:
         set_plot_dark(self, dark)
-        font = tick_font(12, self.lab.theme.text_scale)
-        self.plot_item.getAxis("bottom").setStyle(tickFont=font)
-        # The left axis as wide for every surface ("-2" and "-1.5" alike): a new surface then
-        # resizes nothing after its first fit (lab.aspect_frame), which repaints the whole plot.
-        text_width = QFontMetrics(font).horizontalAdvance(TICK_TEXT_ROOM)
-        self.plot_item.getAxis("left").setStyle(tickFont=font, autoExpandTextSpace=False, tickTextWidth=text_width)
+        for axis in ("left", "bottom"):
+            self.plot_item.getAxis(axis).setStyle(tickFont=tick_font(12, self.lab.theme.text_scale))
         self.foreground = plot_colors(dark).text
         self.colorbar.axis.setTextPen(self.foreground)
         self.colorbar.axis.setPen(self.foreground)
