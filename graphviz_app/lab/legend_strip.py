@@ -28,7 +28,7 @@ class LegendStrip(QLabel):
     def __init__(self, lab: LabState, parent=None) -> None:
         super().__init__(parent)
         self.lab = lab
-        self._kept: tuple[int, float, int] = (-1, 0.0, 0)  # (width, text size, the tallest height at them)
+        self._kept: tuple[int, float] = (-1, 0.0)  # the width and text size the height is held at
         self.setObjectName("labLegend")
         self.setWordWrap(True)
         self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
@@ -68,25 +68,21 @@ class LegendStrip(QLabel):
             entries.append(f'<span style="color:{c.off}">arrow length: log of size</span>')
         if self.lab.surface.minima:  # a saddle has none
             entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
+        self._hold_height()
         self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))
         self.setToolTip(arrows.LEGEND)
-        self._keep_height()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
-            self._keep_height()
+        if event.size().width() != event.oldSize().width():  # a new width: the text's own height again
+            self._kept = (self.width(), self.lab.theme.text_scale)
+            if self.minimumHeight():
+                self.setMinimumHeight(0)
 
-    def _keep_height(self) -> None:
-        """At least as tall as the tallest text shown at this width and text size (see the module doc)."""
+    def _hold_height(self) -> None:
+        """Before a new text: at least as tall as now, if shown at the same width and text size."""
         width, scale = self.width(), self.lab.theme.text_scale
-        kept_width, kept_scale, kept = self._kept
-        floor = self.minimumHeight()
-        self.setMinimumHeight(0)  # QLabel's heightForWidth is at least its minimum height
-        height = self.heightForWidth(width)
-        self.setMinimumHeight(floor)
-        if (width, scale) == (kept_width, kept_scale):
-            height = max(height, kept)
-        self._kept = (width, scale, height)
-        if floor != height:
-            self.setMinimumHeight(height)
+        floor = self.height() if self.isVisible() and (width, scale) == self._kept else 0
+        self._kept = (width, scale)
+        if self.minimumHeight() != floor:
+            self.setMinimumHeight(floor)

@@ -142,6 +142,4 @@ def test_unticking_or_inspecting_never_shortens_the_legend_nor_resizes_the_plots
     tab.resize(1600, 760)  # a new width: the legend fits its text again
     QApplication.processEvents()
     assert tab.legend.height() < tall
-    assert tab.legend.minimumHeight() == tab.legend.height()
-    tab.legend.setMinimumHeight(0)
     assert tab.legend.height() == tab.legend.heightForWidth(tab.legend.width())
