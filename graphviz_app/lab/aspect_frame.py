@@ -35,7 +35,12 @@ class AspectFrame(QWidget):
         if self.plot.stages is None:
             self.fit()
         else:  # resizing the plot is a turn of its own (~12 ms), not part of the race's arrival
-            self.plot.stages.request(FIT, self.fit)
+            self.plot.stages.request(FIT, self._fit_surface)
+
+    def _fit_surface(self) -> None:
+        """The new surface's shape, axes and range in one turn: its tick labels are redrawn once."""
+        self.plot.draw_view()
+        self.fit()
 
     def fit(self, *_: object) -> None:
         """The plot's size: its margins (axes, title, colour bar) plus a view box of the surface's shape."""

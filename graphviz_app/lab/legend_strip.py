@@ -2,12 +2,17 @@
 marked when it diverged), the update arrows the inspected run draws (−velocity only where it has
 one; their lengths are on a log scale) and ☆ only on a surface with a minimum. Outside the plots,
 so it never hides a path.
+
+Its height never shrinks while its width and text size stay: a legend a few pixels shorter (an
+optimizer unticked, another run inspected) would resize both plots below it, and repaint them with
+every tick label (some 40 ms, a stall on top of the race's own redraws).
 """
 
 from __future__ import annotations
 
 import html
 
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel
 
 from core.optimizers import OPTIMIZERS
@@ -23,6 +28,7 @@ class LegendStrip(QLabel):
     def __init__(self, lab: LabState, parent=None) -> None:
         super().__init__(parent)
         self.lab = lab
+        self._kept: tuple[int, float] = (-1, 0.0)  # the width and text size the height is held at
         self.setObjectName("labLegend")
         self.setWordWrap(True)
         self.sizer = TextSizer(lab.theme)  # Ctrl+= / Ctrl+− reach the legend
@@ -44,7 +50,9 @@ class LegendStrip(QLabel):
             if t is None:
                 if not racing_optimizers:
                     continue  # a slot the learning-rate or minibatch race does not use
-                label = f'<s style="color:{c.off}">{text}</s>'
+                # The same glyph and weight as a run's entry: the lines keep their widths and heights.
+                glyph = f'<span style="color:{c.off}; font-size:18pt">━</span>'
+                label = f'{glyph}&nbsp;<s style="color:{c.off}"><b>{text}</b></s>'
             elif t.diverged:
                 label += " ⚠"
             entries.append(label)
@@ -60,5 +68,21 @@ class LegendStrip(QLabel):
             entries.append(f'<span style="color:{c.off}">arrow length: log of size</span>')
         if self.lab.surface.minima:  # a saddle has none
             entries.append('<span style="font-size:15pt">☆</span>&nbsp;min')
+        self._hold_height()
         self.setText(scaled_points(" &nbsp; ".join(entries), self.lab.theme.text_scale))
         self.setToolTip(arrows.LEGEND)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():  # a new width: the text's own height again
+            self._kept = (self.width(), self.lab.theme.text_scale)
+            if self.minimumHeight():
+                self.setMinimumHeight(0)
+
+    def _hold_height(self) -> None:
+        """Before a new text: at least as tall as now, if shown at the same width and text size."""
+        width, scale = self.width(), self.lab.theme.text_scale
+        floor = self.height() if self.isVisible() and (width, scale) == self._kept else 0
+        self._kept = (width, scale)
+        if self.minimumHeight() != floor:
+            self.setMinimumHeight(floor)

@@ -13,7 +13,7 @@ from core.schedules import rate_change_steps
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import CURVES, LOSS_FOLLOW, LOSS_ITEMS, RATE_MARKS, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import LogAxis, plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.plot_style import LogAxis, cache_axes, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
 DRAWN_COLUMNS = 400  # a longer curve is drawn through the extremes of this many columns (each 1–2 pixels)
@@ -43,9 +43,11 @@ class LossPlot(pg.PlotWidget):
         self.lab = lab
         self.plot_item: pg.PlotItem = self.getPlotItem()
         self.foreground = plot_colors(lab.dark).text
+        self._labels_shown: tuple[str, str, str] | None = None  # the axis names drawn last (draw_curves)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(x=True, y=True, alpha=0.25)
+        cache_axes(self)  # ticks as pixmaps: the moving step line repaints no tick label
         for axis in ("left", "bottom"):
             self.plot_item.getAxis(axis).enableAutoSIPrefix(False)
         self.scene().sigMouseClicked.connect(self._on_click)
@@ -115,10 +117,11 @@ class LossPlot(pg.PlotWidget):
         log_y = bool(losses) and all((l > 0).all() for l in losses)
         # Log mode takes log10 of the data itself; switch it before handing over the curves.
         self.plot_item.setLogMode(x=False, y=log_y)
-        self.plot_item.setLabel(
-            "left", "loss (log)" if log_y else "loss", color=self.foreground, **{"font-size": self._pt(13)}
-        )
-        self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": self._pt(13)})
+        labels = ("loss (log)" if log_y else "loss", self.foreground, self._pt(13))
+        if labels != self._labels_shown:  # a label set again, even unchanged, redraws its axis' tick labels
+            self._labels_shown = labels
+            self.plot_item.setLabel("left", labels[0], color=self.foreground, **{"font-size": self._pt(13)})
+            self.plot_item.setLabel("bottom", "step", color=self.foreground, **{"font-size": self._pt(13)})
         for name, curve in self.curves.items():
             t = self.lab.trajectories.get(name)
             curve.setVisible(t is not None)

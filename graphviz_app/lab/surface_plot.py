@@ -22,7 +22,7 @@ from graphviz_app.lab import arrows
 from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.staging import COLORBAR, CONTOURS, CURSOR, PATHS, RUN_FOLLOW, RUN_ITEMS, SURFACE, Stages
 from graphviz_app.theme import lab_colors
-from graphviz_app.widgets.plot_style import plot_colors, set_plot_dark, tick_font
+from graphviz_app.widgets.plot_style import cache_axes, plot_colors, set_plot_dark, tick_font
 from graphviz_app.widgets.text_size import TextSizer
 
 MARKER_LIMIT = 150
@@ -94,10 +94,12 @@ class SurfacePlot(pg.PlotWidget):
         self.foreground = plot_colors(lab.dark).text
         self._colour_label = "loss"
         self._title_width, self._title_shown = 10_000, ""
+        self._labels_shown: tuple[object, ...] = ()  # what _draw_labels drew last: the same again redraws nothing
         self.plot_item.setAspectLocked(True)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.showGrid(False, False)
+        cache_axes(self)  # ticks and title as pixmaps: a moved path repaints no tick label
         self.image = pg.ImageItem()
         self.plot_item.addItem(self.image)
         self.contours = pg.PlotDataItem(connect="finite")
@@ -121,18 +123,21 @@ class SurfacePlot(pg.PlotWidget):
     def _add_colorbar(self) -> None:
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=18)
         self.colorbar.setImageItem(self.image, insert_in=self.plot_item)
+        self.colorbar.axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def _add_run_items(self) -> None:
         """The runs' items (paths, heads, start marker, arrows); then follow the lab and draw it."""
         self.paths: dict[str, pg.PlotDataItem] = {}
-        self.heads: dict[str, pg.ScatterPlotItem] = {}
         for name in OPTIMIZERS:
-            path = pg.PlotDataItem(symbol="o", symbolSize=7, symbolPen=None)
-            head = pg.ScatterPlotItem(size=16)
-            head.setZValue(12)
-            self.plot_item.addItem(path)
-            self.plot_item.addItem(head)
-            self.paths[name], self.heads[name] = path, head
+            self.paths[name] = pg.PlotDataItem(symbol="o", symbolSize=7, symbolPen=None)
+            self.plot_item.addItem(self.paths[name])
+        # Every run's head in one item, a spot per run in its colour: each item is some 1 ms of
+        # Python per paint (and per resize), whatever it draws.
+        self.heads = pg.ScatterPlotItem(size=16)
+        self.heads.setZValue(12)
+        self.plot_item.addItem(self.heads)
+        self._head_brushes: dict[str, QBrush] = {}
+        self._head_names: list[str] = []  # whose head each spot is, lowest loss first (lowest in the stack)
         self.start_marker = pg.ScatterPlotItem(symbol="o", size=20)
         self.start_marker.setZValue(14)
         self.plot_item.addItem(self.start_marker)
@@ -191,8 +196,10 @@ class SurfacePlot(pg.PlotWidget):
             colour = c.optimizers[name]
             path.setPen(pg.mkPen(colour, width=5))
             path.setSymbolBrush(colour)
-            self.heads[name].setBrush(pg.mkBrush(colour))
-            self.heads[name].setPen(pg.mkPen(c.marker, width=2))
+            self._head_brushes[name] = pg.mkBrush(colour)
+        self.heads.setPen(pg.mkPen(c.marker, width=2))
+        if self._head_names:
+            self.heads.setBrush([self._head_brushes[name] for name in self._head_names])
         self.gradient_arrow.set_color(c.gradient)
         self.velocity_arrow.set_color(c.velocity)
         self.full_gradient_arrow.set_color(c.full_gradient)
@@ -220,8 +227,17 @@ class SurfacePlot(pg.PlotWidget):
         self.colorbar.axis.setLabel(drawing.label, color=self.foreground)  # the refit may have come first
         minima = np.array(s.minima, float).reshape(-1, 2)
         self.minima.setData(minima[:, 0], minima[:, 1])
+        self.draw_view()
+
+    def draw_view(self) -> None:
+        """The axes' names, the title and the view's range for the lab's surface. In the window this
+        comes with the plot's new shape (`AspectFrame`, stage FIT), so the tick labels are redrawn
+        once per surface, in that turn, not again with the heat map (3 axes: some 10 ms)."""
+        s = self.lab.surface
         self._draw_labels()
-        self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
+        target = self.plot_item.getViewBox().state["targetRange"]  # what a pan or zoom changed too
+        if [list(map(float, r)) for r in target] != [list(map(float, s.x_range)), list(map(float, s.y_range))]:
+            self.plot_item.setRange(xRange=s.x_range, yRange=s.y_range, padding=0)
 
     def draw_contours(self) -> None:
         """The contour lines of the lab's surface (prepared off the GUI thread)."""
@@ -243,14 +259,13 @@ class SurfacePlot(pg.PlotWidget):
         }  # lowest loss first, i.e. lowest in the stack
         s = self.lab.surface
         cell = max(s.x_range[1] - s.x_range[0], s.y_range[1] - s.y_range[0]) / CELLS
+        heads: dict[str, np.ndarray] = {}
         for name, path in self.paths.items():
             t = self.lab.trajectories.get(name)
             # A hidden item costs nothing to paint; an empty one still does (the view asks it every time).
             path.setVisible(t is not None)
-            self.heads[name].setVisible(t is not None)
             if t is None:
                 path.setData([], [])
-                self.heads[name].setData([], [])
                 continue
             points = t.points[: min(step, t.steps) + 1]
             # Paths often share a valley: the run that got least far lies on top, so the shared
@@ -260,8 +275,27 @@ class SurfacePlot(pg.PlotWidget):
             path.setSymbol("o" if len(points) <= MARKER_LIMIT else None)
             drawn = drawn_points(points, cell=cell)
             path.setData(drawn[:, 0], drawn[:, 1])
-            self.heads[name].setData([points[-1, 0]], [points[-1, 1]])
+            heads[name] = points[-1]
+        self._draw_heads(heads, ranks)
         self._draw_arrows(step)
+
+    def _draw_heads(self, heads: dict[str, np.ndarray], ranks: dict[str, int]) -> None:
+        """One spot per run at the point it reached, stacked as the paths are."""
+        self._head_names = sorted(heads, key=lambda name: ranks.get(name, 0))
+        self.heads.setVisible(bool(heads))
+        if not heads:
+            self.heads.setData([], [])
+            return
+        at = np.array([heads[name] for name in self._head_names], float)
+        self.heads.setData(at[:, 0], at[:, 1], brush=[self._head_brushes[name] for name in self._head_names])
+
+    def head_of(self, name: str) -> tuple[tuple[float, float], QColor] | None:
+        """Where `name`'s head is drawn and in which colour (None: no run of it on screen)."""
+        if name not in self._head_names or not self.heads.isVisible():
+            return None
+        x, y = self.heads.getData()
+        k = self._head_names.index(name)
+        return (float(x[k]), float(y[k])), self.heads.data["brush"][k].color()
 
     def _draw_arrows(self, step: int) -> None:
         t = self.lab.trajectories.get(self.lab.inspected)
@@ -318,6 +352,11 @@ class SurfacePlot(pg.PlotWidget):
     def _draw_labels(self) -> None:
         s = self.lab.surface
         pt = self.lab.theme.pt
+        # A label set again, even unchanged, redraws its axis' every tick label at the next paint.
+        shown = (s.axes, s.title, self.foreground, pt(14), pt(TITLE_PT), self._elided_title())
+        if shown == self._labels_shown:
+            return
+        self._labels_shown = shown
         self.plot_item.setLabel("bottom", s.axes[0], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
         self.plot_item.setLabel("left", s.axes[1], color=self.foreground, **{"font-size": f"{pt(14)}pt"})
         self._title_shown = self._elided_title()

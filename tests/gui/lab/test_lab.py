@@ -287,3 +287,22 @@ def test_adadelta_and_adamw_race_and_explain_their_recorded_state(lab_tab, name)
         assert "√(u + ε) / √(s + ε) · g" in text and vec(u.terms["delta"]) in text
     else:
         assert "θ·(1 − lr·wd)" in text and vec(u.terms["decayed"]) in text
+
+
+def test_every_run_has_its_head_at_its_path_end_in_its_colour(lab_tab) -> None:
+    """The heads are one item (a spot per run); each still sits where its run got to, in its colour."""
+    choose_surface(lab_tab, "himmelblau")
+    keep_only(lab_tab, "sgd", "momentum", "adam")
+    set_steps(lab_tab, 60)
+    lab_tab.lab.set_cursor(25)
+    colours = LAB_LIGHT.optimizers if not lab_tab.lab.dark else LAB_DARK.optimizers
+    for name in ("sgd", "momentum", "adam"):
+        head = lab_tab.surface_plot.head_of(name)
+        assert head is not None
+        (x, y), colour = head
+        np.testing.assert_allclose((x, y), lab_tab.lab.trajectories[name].points[25])
+        np.testing.assert_allclose((x, y), path_of(lab_tab, name)[-1])
+        assert colour.name() == colours[name].lower()
+    assert lab_tab.surface_plot.head_of("nesterov") is None
+    keep_only(lab_tab)
+    assert lab_tab.surface_plot.head_of("adam") is None and not lab_tab.surface_plot.heads.isVisible()

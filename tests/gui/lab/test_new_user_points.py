@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from helpers.lab_tab import shown_lab
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from graphviz_app.lab import arrows
 from graphviz_app.lab.optimizer_list import lr_to_tick, tick_to_lr
@@ -120,3 +121,25 @@ def test_the_heat_map_fills_the_plot_to_every_edge(qtbot, size, surface) -> None
     qtbot.waitUntil(lambda: image_covers_the_view(tab.surface_plot), timeout=10000)
     plot, frame = tab.surface_plot, tab.surface_frame  # and the plot is as large as the frame allows
     assert plot.width() >= frame.width() - 2 or plot.height() >= frame.height() - 2
+
+
+def test_unticking_or_inspecting_never_shortens_the_legend_nor_resizes_the_plots(qtbot) -> None:
+    """A legend a line (or a few pixels) shorter would resize both plots and repaint every tick label."""
+    tab = shown_lab(qtbot, exposed=True)
+    tab.lab.set_inspected("momentum")  # "−velocity" in the legend
+    QApplication.processEvents()  # 1280 pixels wide: the legend wraps over three lines
+    tall = tab.legend.height()
+    sizes = tab.surface_plot.size(), tab.loss_plot.size()
+    tab.optimizer_list.rows["sgd"].check.setChecked(False)
+    tab.lab.set_inspected("sgd")  # no run on screen: no arrow entries at all
+    QApplication.processEvents()
+    assert "−velocity" not in tab.legend.text()
+    tab.legend.setMinimumHeight(0)
+    assert tab.legend.heightForWidth(tab.legend.width()) < tall  # the text alone would be shorter
+    tab.legend.setMinimumHeight(tall)
+    assert tab.legend.height() == tall
+    assert (tab.surface_plot.size(), tab.loss_plot.size()) == sizes
+    tab.resize(1600, 760)  # a new width: the legend fits its text again
+    QApplication.processEvents()
+    assert tab.legend.height() < tall
+    assert tab.legend.height() == tab.legend.heightForWidth(tab.legend.width())
