@@ -300,6 +300,10 @@ def test_hovering_a_node_shows_its_tooltip_made_on_demand(qtbot):
     QToolTip.hideText()
 
 
+# A program of ~900 nodes: its scene is made in chunks (and, over 400 nodes, in tiles).
+BIG_CHAIN = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
+
+
 def test_a_chunked_build_shows_every_node_and_a_cursor_moved_meanwhile(qtbot):
     from graphviz_app.widgets.background import ThreadRunner
 
@@ -307,8 +311,7 @@ def test_a_chunked_build_shows_every_node_and_a_cursor_moved_meanwhile(qtbot):
     view = GraphView(state)
     view.set_animation_ms(0)
     qtbot.addWidget(view)
-    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
-    assert state.set_expression(program)
+    assert state.set_expression(BIG_CHAIN)
     # Once the new items have begun showing the cursor's numbers, the cursor moves: the complete
     # scene must show the new step (and not re-label everything when nothing moved, see _after_showing).
     qtbot.waitUntil(lambda: view.drawing_scene and view._chunk_labels != (), timeout=20000)
@@ -345,9 +348,8 @@ def test_placing_the_labels_replays_the_trace_once_not_once_per_edge(qtbot, monk
     assert len(replays) < 10, len(replays)
 
 
-def test_while_a_big_scene_is_made_the_graph_on_screen_is_what_the_mouse_finds(qtbot):
-    # The new scene is made unseen (transparent) over the old one; hovering or clicking meanwhile
-    # must reach the old graph's nodes, never the half-made new ones.
+def shown_view_building_on_a_worker(qtbot) -> tuple[AppState, GraphView]:
+    """A view on screen of a state that builds graphs on a worker thread, as in the window."""
     from graphviz_app.widgets.background import ThreadRunner
 
     state = AppState("(x + y) * z", {}, runner=ThreadRunner())
@@ -357,9 +359,15 @@ def test_while_a_big_scene_is_made_the_graph_on_screen_is_what_the_mouse_finds(q
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
+    return state, view
+
+
+def test_while_a_big_scene_is_made_the_graph_on_screen_is_what_the_mouse_finds(qtbot):
+    # The new scene is made unseen (transparent) over the old one; hovering or clicking meanwhile
+    # must reach the old graph's nodes, never the half-made new ones.
+    state, view = shown_view_building_on_a_worker(qtbot)
     old = view.node_items()
-    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
-    assert state.set_expression(program)
+    assert state.set_expression(BIG_CHAIN)
     qtbot.waitUntil(lambda: view.drawing_scene and view._chunk_labels != (), timeout=20000)
     for node_id, item in old.items():
         found = [i for i in view.items(view.mapFromScene(item.scenePos())) if hasattr(i, "node")]
@@ -376,17 +384,9 @@ def test_a_big_graph_is_drawn_in_tiles_that_hold_their_items_and_clicks_still_fi
     # Each tile promises Qt its items draw within it (else they would vanish near a tile's edge), and
     # a tile is never what a click or the mouse finds: the node under it is.
     from graphviz_app.debugger.scene_tiles import GraphTile
-    from graphviz_app.widgets.background import ThreadRunner
 
-    state = AppState("(x + y) * z", {}, runner=ThreadRunner())
-    view = GraphView(state)
-    view.set_animation_ms(0)
-    view.resize(900, 600)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
-    program = "\n".join(["v0 = x"] + [f"v{i} = v{i - 1} * x + c{i % 7}" for i in range(1, 300)])
-    assert state.set_expression(program)
+    state, view = shown_view_building_on_a_worker(qtbot)
+    assert state.set_expression(BIG_CHAIN)
     qtbot.waitUntil(lambda: not state.building and not view.drawing_scene, timeout=20000)
     nodes = view.node_items()
     assert len(nodes) == len(state.graph.nodes) > 400
