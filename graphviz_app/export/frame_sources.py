@@ -26,7 +26,8 @@ from graphviz_app.debugger.state import AppState
 from graphviz_app.export import animation
 from graphviz_app.jobs import InlineRunner, Job
 from graphviz_app.lab.lab_state import LabState
-from graphviz_app.networks.state import NetworkState, TrainingSnapshot, snapshot_of
+from graphviz_app.networks.snapshot import TrainingSnapshot, snapshot_of
+from graphviz_app.networks.state import NetworkState
 
 MAX_FRAMES = 1000  # beyond this a GIF is tens of megabytes and minutes to draw: choose a larger k
 TARGET_FRAMES = 100  # the default k aims at about this many frames

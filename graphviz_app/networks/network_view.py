@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from core.activations import ACTIVATIONS
-from graphviz_app.networks.state import NetworkState, TrainingSnapshot
+from graphviz_app.networks.snapshot import TrainingSnapshot
+from graphviz_app.networks.state import NetworkState
 from graphviz_app.widgets.plot_style import FONT_PT
 from graphviz_app.widgets.text_size import TextSizer
 

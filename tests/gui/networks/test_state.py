@@ -12,7 +12,8 @@ from core.datasets import CUSTOM, DATASETS, DISPLAY_NAMES, dataset
 from core.networks import Model, loss_and_gradient
 from core.training import RACE_ACTIVATIONS, steps_to_reach
 from graphviz_app.jobs import Job
-from graphviz_app.networks.state import GRID_SIZE, NetworkState
+from graphviz_app.networks.snapshot import GRID_SIZE
+from graphviz_app.networks.state import NetworkState
 from graphviz_app.theme import Theme
 
 
@@ -186,7 +187,7 @@ def test_show_sample_in_debugger_hands_over_the_loss_graph(state: NetworkState) 
 
 
 def test_level_segments_trace_a_circle() -> None:
-    from graphviz_app.networks.state import level_segments
+    from graphviz_app.networks.snapshot import level_segments
 
     xs = ys = np.linspace(-1, 1, 41)
     values = np.hypot(*np.meshgrid(xs, ys, indexing="ij"))
