@@ -14,8 +14,9 @@ from core.optimizers import OPTIMIZERS
 from graphviz_app.debugger import collector
 from graphviz_app.debugger.state import AppState
 from graphviz_app.lab import OptimizerLab
-from graphviz_app.lab.lab_state import RELEASE_DELAY_S, LabState, _big_sequences
+from graphviz_app.lab.lab_state import LabState
 from graphviz_app.lab.loss_plot import DRAWN_COLUMNS, peaks
+from graphviz_app.lab.race_job import RELEASE_DELAY_S, _big_sequences
 from graphviz_app.lab.staging import Stages
 from graphviz_app.lab.surface_plot import DRAWN_POINTS, drawn_points
 from graphviz_app.widgets.background import ThreadRunner
