@@ -34,9 +34,9 @@ from graphviz_app.theme import monospace_font
 
 EXAMPLES_PROMPT = "Examples…"
 SNIPPET_LEAD = 50  # characters of the source shown before the caret
-# A program longer than this is put on the line a turn after its graph arrives: laying out a long line
-# (~15 ms at 80,000 characters) then gets an event-loop turn of its own instead of lengthening the
-# turn that shows the new graph.
+# A program longer than this is shown a turn after its graph arrives, in the multi-line editor if it
+# has several lines: laying out a long text then gets an event-loop turn of its own instead of
+# lengthening the turn that shows the new graph.
 LONG_PROGRAM = 20_000
 
 
@@ -174,11 +174,14 @@ class ExpressionBar(QWidget):
             self.sig_built.emit()
         return built
 
-    def set_multiline(self, on: bool) -> None:
+    def set_multiline(self, on: bool, program: str | None = None, focus: bool = True) -> None:
+        """`program`: what the editor shows when it opens (else the line's text, carried over)."""
         # Carry the text over: newline-separated in the editor, '; '-separated on the line.
         if on:
             text = self.line.text()
-            self.editor.setPlainText(self._programs.get(text) or text.replace("; ", "\n").replace(";", "\n"))
+            if program is None:
+                program = self._programs.get(text) or text.replace("; ", "\n").replace(";", "\n")
+            self.editor.setPlainText(program)
         else:
             self._show_on_line(self.editor.toPlainText())
         self.expand.blockSignals(True)
@@ -187,7 +190,8 @@ class ExpressionBar(QWidget):
         self.buttons.setDirection(QBoxLayout.Direction.TopToBottom if on else QBoxLayout.Direction.LeftToRight)
         self.single.setVisible(not on)  # a program names its own values: no "f =" in front
         self.editor.setVisible(on)
-        (self.editor if on else self.line).setFocus()
+        if focus:
+            (self.editor if on else self.line).setFocus()
 
     def _example_chosen(self, index: int) -> None:
         name = self.examples.itemData(index)
@@ -217,6 +221,10 @@ class ExpressionBar(QWidget):
         if not self.history or self.history[-1] != text:
             self.history.append(text)
         self._recalled = len(self.history)
+        if not self.multiline and len(text) > LONG_PROGRAM and "\n" in text:
+            # A long program of many lines opens in the editor: it reads better there, and the editor
+            # lays it out ~4x faster than the line does (a 3,300-line program: ~7 ms against ~30).
+            self.set_multiline(True, text, focus=False)
         if self.multiline:
             if self.editor.toPlainText() != text:
                 self.editor.setPlainText(text)

@@ -77,19 +77,28 @@ def test_a_long_program_is_never_cut_by_the_line(qtbot):
     assert state.expression == program
 
 
-def test_a_long_program_arrives_on_the_line_a_turn_after_its_graph(qtbot):
-    # Laying out a very long line is ~15 ms: it gets its own event-loop turn, not the graph's.
+def test_a_long_program_opens_in_the_editor_a_turn_after_its_graph(qtbot):
+    # Laying out a very long text takes a while: it gets its own event-loop turn, not the graph's,
+    # and a program of many lines goes to the editor (faster to lay out than one long line).
     program = "\n".join(f"v{i} = x * {i}" for i in range(3000)) + "\nf = v2999 + v1"
     assert len(program) > LONG_PROGRAM
     state = AppState("x + 1")
     bar = ExpressionBar(state)
     qtbot.addWidget(bar)
+    bar.show()
     state.set_expression(program)
-    assert bar.line.text() == "x + 1"  # not yet
-    qtbot.waitUntil(lambda: bar.line.text() == single_line(program))
-    assert bar.history[-1] == program
+    assert bar.line.text() == "x + 1" and not bar.multiline  # not yet
+    qtbot.waitUntil(lambda: bar.multiline)
+    assert bar.editor.toPlainText() == program and bar.editor.isVisible()
+    assert bar.history[-1] == program and bar.text() == program
+    bar.set_multiline(False)  # back on one line, the program as one line
+    assert bar.line.text() == single_line(program)
     state.set_expression("x * 3")  # a short one is shown at once
     assert bar.line.text() == "x * 3"
+    one_line = "a" * (LONG_PROGRAM + 10) + " * 2"  # long but one line: stays on the line
+    state.set_expression(one_line)
+    qtbot.waitUntil(lambda: bar.line.text() == one_line)
+    assert not bar.multiline
 
 
 def test_the_multi_line_editor_takes_gate_definitions_and_shows_their_mistakes(qtbot):
